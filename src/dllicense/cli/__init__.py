@@ -1,0 +1,62 @@
+"""The ``dllicense`` command line: thin click commands over ``pipeline`` and ``report``.
+
+Only this package calls ``sys.exit``. Exit codes: 0 clean, 1 findings at or
+above ``--fail-on``, 2 usage, configuration or I/O error (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from dllicense import __version__
+from dllicense.errors import DllicenseError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_line_errors(func: F) -> F:
+    """Turn ``DllicenseError`` (and unexpected crashes) into one line and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DllicenseError as exc:
+            click.echo(f"dllicense: error: {exc}", err=True)
+            sys.exit(2)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: still one line, the traceback with --debug
+            if "--debug" in sys.argv:
+                raise
+            click.echo(f"dllicense: internal error: {type(exc).__name__}: {exc} "
+                       "(run with --debug for the traceback)", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # click exits with 2 on usage errors already; keep that contract.
+        return super().main(*args, **kwargs)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="dllicense")
+def main() -> None:
+    """Licence and dependency compliance for Python projects that ship deep learning code."""
+
+
+def _register() -> None:
+    from dllicense.cli.scan import scan_command
+
+    main.add_command(scan_command)
+
+
+_register()

@@ -1,0 +1,30 @@
+"""Collect: evidence per package from metadata fields, licence files and the knowledge base."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dllicense.collect.files import LicenseFile, find_license_files
+from dllicense.collect.metadata import metadata_evidence
+from dllicense.models import Distribution, Evidence, Problem
+
+
+@dataclass(frozen=True)
+class Collected:
+    """Everything known about one distribution before classification."""
+
+    dist: Distribution
+    evidence: tuple[Evidence, ...]
+    files: tuple[LicenseFile, ...]
+    problems: tuple[Problem, ...]
+
+
+def collect(dist: Distribution) -> Collected:
+    """Metadata and file evidence of one installed distribution (files are hashed, not identified)."""
+    files, problems = find_license_files(dist)
+    evidence = metadata_evidence(dist)
+    for item in files:
+        kind = item.kind if item.kind != "license-file" or item.primary else "third-party-file"
+        size = f"{item.size} bytes" + (", truncated" if item.truncated else "")
+        evidence.append(Evidence(kind, item.relpath, size, sha256=item.sha256))
+    return Collected(dist, tuple(evidence), tuple(files), tuple(problems))

@@ -1,0 +1,106 @@
+"""Read installed distributions (``*.dist-info`` / ``*.egg-info``) without importing them."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from packaging.metadata import parse_email
+from packaging.utils import canonicalize_name
+
+from dllicense.models import Distribution, Problem
+
+METADATA_LIMIT = 16 * 1024 * 1024
+_FOLDER = re.compile(r"^(?P<name>[^-]+)(?:-(?P<version>[^-]+))?.*\.(dist-info|egg-info)$")
+
+
+def list_metadata_folders(site_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """The ``*.dist-info`` / ``*.egg-info`` entries of one folder, sorted by name."""
+    try:
+        with os.scandir(site_dir) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith((".dist-info", ".egg-info")))
+    except OSError as exc:
+        return [], [Problem("DL020", f"cannot list {site_dir.name}: {exc.strerror or exc}")]
+    return [site_dir / name for name in names], []
+
+
+def read_distribution(folder: Path, label: str) -> Distribution | Problem:
+    """Read one metadata folder; a folder we cannot use becomes a ``Problem``."""
+    guess = _FOLDER.match(folder.name)
+    guessed_name = guess.group("name") if guess else folder.name
+    guessed_version = (guess.group("version") or "") if guess else ""
+    if folder.name.endswith(".egg-info") and folder.is_file():
+        metadata_file = folder
+    else:
+        metadata_file = folder / ("METADATA" if folder.name.endswith(".dist-info") else "PKG-INFO")
+    try:
+        with metadata_file.open("rb") as handle:
+            data = handle.read(METADATA_LIMIT)
+    except OSError as exc:
+        reason = "no METADATA file" if isinstance(exc, FileNotFoundError) else str(exc.strerror)
+        return Problem("DL021", f"{folder.name}: {reason}; distribution skipped",
+                       package=canonicalize_name(guessed_name), version=guessed_version)
+    raw, unparsed = parse_email(data)
+    problems: list[Problem] = []
+    name = str(raw.get("name") or "")
+    if not name:
+        problems.append(Problem("DL022", f"{folder.name}: METADATA has no valid Name; "
+                                "using the folder name"))
+        name = guessed_name
+    version = str(raw.get("version") or "") or guessed_version
+    bad_fields = sorted(k for k in unparsed if k.lower() not in _IGNORED_UNPARSED)
+    if bad_fields:
+        problems.append(Problem("DL022", f"{folder.name}: unreadable or repeated METADATA fields: "
+                                + ", ".join(bad_fields), package=canonicalize_name(name),
+                                version=version))
+    requires = list(raw.get("requires_dist") or [])
+    if not requires and folder.name.endswith(".egg-info") and folder.is_dir():
+        requires = _egg_requires(folder / "requires.txt")
+    return Distribution(
+        name=canonicalize_name(name),
+        display_name=name,
+        version=version,
+        path=str(folder),
+        location=label,
+        metadata_version=str(raw.get("metadata_version") or ""),
+        summary=str(raw.get("summary") or ""),
+        license_expression=str(raw.get("license_expression") or "").strip(),
+        license=str(raw.get("license") or "").strip(),
+        classifiers=tuple(raw.get("classifiers") or ()),
+        license_files=tuple(raw.get("license_files") or ()),
+        requires_dist=tuple(requires),
+        provides_extra=tuple(raw.get("provides_extra") or ()),
+        home_page=str(raw.get("home_page") or ""),
+        problems=tuple(problems),
+    )
+
+
+# Headers packaging does not parse but that carry nothing we use.
+_IGNORED_UNPARSED = frozenset({
+    "description", "license-file", "dynamic", "platform", "supported-platform", "obsoletes",
+    "provides", "requires", "import-name", "import-namespace",
+})
+
+
+def _egg_requires(path: Path) -> list[str]:
+    """Convert an egg-info ``requires.txt`` into ``Requires-Dist`` strings."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    out: list[str] = []
+    marker = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, condition = line[1:-1].partition(":")
+            parts = [f"({condition})"] if condition else []
+            if extra:
+                parts.append(f'extra == "{extra}"')
+            marker = " and ".join(parts)
+            continue
+        out.append(f"{line}; {marker}" if marker else line)
+    return out

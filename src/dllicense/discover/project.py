@@ -1,0 +1,48 @@
+"""What a project declares: ``pyproject.toml`` and ``requirements*.txt``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dllicense.discover.pyproject import read_pyproject
+from dllicense.discover.requirements import read_requirements
+from dllicense.models import Declared, Problem, Project
+
+
+def requirement_files(root: Path) -> list[Path]:
+    """``requirements*.txt`` / ``*requirements.txt`` at the top and ``requirements/*.txt``."""
+    found = {p for p in root.glob("*requirements*.txt") if p.is_file()}
+    folder = root / "requirements"
+    if folder.is_dir():
+        found.update(p for p in folder.glob("*.txt") if p.is_file())
+    return sorted(found)
+
+
+def discover_project(root: Path) -> Project:
+    """Read every dependency declaration of the project at ``root`` (never runs its code)."""
+    declared: list[Declared] = []
+    problems: list[Problem] = []
+    sources: list[str] = []
+    name = ""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        name, more, more_problems = read_pyproject(pyproject, "pyproject.toml")
+        declared += more
+        problems += more_problems
+        sources.append("pyproject.toml")
+    for path in requirement_files(root):
+        more, more_problems, files = read_requirements(path, root)
+        declared += more
+        problems += more_problems
+        sources += files
+    unique = {(d.scope, d.raw, d.location.file, d.location.line): d for d in declared}
+    return Project(
+        name=name or root.resolve().name,
+        declared=tuple(unique[k] for k in sorted(unique, key=_key)),
+        sources=tuple(sorted(set(sources))),
+        problems=tuple(dict.fromkeys(problems)),
+    )
+
+
+def _key(k: tuple[str, str, str, int | None]) -> tuple[str, str, str, int]:
+    return (k[0], k[2], k[1], k[3] or 0)

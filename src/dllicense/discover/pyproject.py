@@ -1,0 +1,80 @@
+"""Declared dependencies of ``pyproject.toml``: PEP 621 and PEP 735 dependency groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from dllicense.discover.declared import parse_declared
+from dllicense.models import Declared, Location, Problem
+from dllicense.tomlfile import describe_error, error_line, line_of, parse_toml, read_text
+
+
+def read_pyproject(path: Path, label: str) -> tuple[str, list[Declared], list[Problem]]:
+    """Return (project name, declared requirements, problems) of one ``pyproject.toml``."""
+    text = ""
+    try:
+        text = read_text(path)
+        data = parse_toml(text)
+    except (OSError, ValueError) as exc:
+        line = error_line(exc, text)
+        message = describe_error(exc) if line else str(exc)
+        return "", [], [Problem("DL010", f"cannot read {label}: {message}", location=Location(label, line))]
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    name = str(project.get("name", "")) if project else ""
+    own = canonicalize_name(name) if name else ""
+    declared: list[Declared] = []
+    problems: list[Problem] = []
+
+    def add(raw: object, scope: str) -> None:
+        if not isinstance(raw, str):
+            problems.append(Problem("DL004", f"requirement {raw!r} in {scope} is not a string",
+                                    location=Location(label)))
+            return
+        location = Location(label, line_of(text, f'"{raw}"') or line_of(text, f"'{raw}'"))
+        item = parse_declared(raw, scope, location)
+        if isinstance(item, Problem):
+            problems.append(item)
+        elif item.name != own:  # "myproject[test]" in a group re-states extras already read
+            declared.append(item)
+
+    for raw in _list(project.get("dependencies")):
+        add(raw, "runtime")
+    extras = project.get("optional-dependencies")
+    if isinstance(extras, dict):
+        for extra in sorted(extras):
+            for raw in _list(extras[extra]):
+                add(raw, f"extra:{canonicalize_name(extra)}")
+    groups = data.get("dependency-groups")
+    if isinstance(groups, dict):
+        for group in sorted(groups):
+            for raw in _expand_group(groups, group, (), problems, label):
+                add(raw, f"group:{canonicalize_name(group)}")
+    return name, declared, problems
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _expand_group(
+    groups: dict[str, Any], name: str, seen: tuple[str, ...], problems: list[Problem], label: str
+) -> list[Any]:
+    """The requirements of a PEP 735 group with ``include-group`` entries expanded."""
+    if name in seen:
+        chain = " -> ".join((*seen, name))
+        problems.append(Problem("DL011", f"dependency group cycle {chain}", location=Location(label)))
+        return []
+    if name not in groups:
+        problems.append(Problem("DL011", f"included dependency group {name!r} does not exist",
+                                location=Location(label)))
+        return []
+    out: list[Any] = []
+    for entry in _list(groups[name]):
+        if isinstance(entry, dict) and "include-group" in entry:
+            out.extend(_expand_group(groups, str(entry["include-group"]), (*seen, name), problems, label))
+        else:
+            out.append(entry)
+    return out

@@ -1,0 +1,120 @@
+"""Licence names and expressions to SPDX: ``normalize`` never raises.
+
+SPDX ids and expressions are parsed with license-expression (deprecated ids
+such as ``GPL-2.0`` become ``GPL-2.0-only``); free-text names go through the
+alias table ``data/aliases.toml``; trove classifiers through
+``data/classifiers.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from license_expression import ExpressionError, Licensing, get_spdx_licensing
+
+from dllicense.tomlfile import parse_toml
+
+VAGUE_PREFIX = "LicenseRef-dllicense-unspecified-"
+_LICENSEREF = re.compile(r"^(DocumentRef-[A-Za-z0-9.\-]+:)?LicenseRef-[A-Za-z0-9.\-]+$")
+_DROP_WORDS = {"the", "license", "licence", "licensed", "version", "v", "under", "terms", "of"}
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The SPDX expression a licence string stands for, or why there is none."""
+
+    expression: str
+    vague: bool = False
+    error: str = ""
+
+
+@cache
+def licensing() -> Licensing:
+    return get_spdx_licensing()
+
+
+@cache
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("dllicense.licenses").joinpath("data", name).read_text("utf-8")
+    return parse_toml(text)
+
+
+def alias_key(text: str) -> str:
+    """Normalise a free-text licence name for alias lookup."""
+    text = text.lower().replace("licence", "license")
+    text = re.sub(r"(?<=[a-z])(?=\d)", " ", text)  # "gplv3" -> "gplv 3"
+    text = re.sub(r"\bv(?=\s*\d)", " ", text)  # "v 3" -> " 3"
+    words = re.sub(r"[^a-z0-9.+]+", " ", text).split()
+    return " ".join(w.strip(".") for w in words if w not in _DROP_WORDS and w.strip("."))
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    table = {alias_key(k): v for k, v in _data("aliases.toml")["aliases"].items()}
+    for symbol in licensing().known_symbols.values():  # "Apache-2.0" -> "apache 2.0"
+        table.setdefault(alias_key(symbol.key), symbol.key)
+    return table
+
+
+@cache
+def _none_words() -> frozenset[str]:
+    return frozenset(w.upper() for w in _data("aliases.toml")["none"]["words"])
+
+
+@cache
+def classifier_table() -> dict[str, str]:
+    return {str(k): str(v) for k, v in _data("classifiers.toml")["classifiers"].items()}
+
+
+def is_vague(expression: str) -> bool:
+    return VAGUE_PREFIX in expression
+
+
+def names_nothing(text: str) -> bool:
+    """True for ``UNKNOWN``, ``see LICENSE`` and other values that name no licence."""
+    return text.strip().strip(".").upper() in _none_words() or not text.strip()
+
+
+def normalize(text: str) -> Normalized:
+    """Map a licence name or SPDX expression to a normalised SPDX expression."""
+    text = " ".join(text.split())
+    if names_nothing(text):
+        return Normalized("", error=f"{text or 'empty'!r} names no licence")
+    alias = _aliases().get(alias_key(text))
+    if alias:
+        return Normalized(alias, vague=is_vague(alias))
+    return normalize_expression(text)
+
+
+def normalize_expression(text: str) -> Normalized:
+    """Parse an SPDX expression; unknown keys are looked up in the alias table."""
+    try:
+        parsed = licensing().parse(text, validate=False)
+    except ExpressionError as exc:
+        return Normalized("", error=f"not a valid SPDX expression: {exc}")
+    if parsed is None:
+        return Normalized("", error="empty expression")
+    rendered = str(parsed.render())
+    for key in licensing().unknown_license_keys(parsed):
+        if _LICENSEREF.match(key):
+            continue
+        alias = _aliases().get(alias_key(key))
+        if not alias:
+            return Normalized("", error=f"unknown licence {key!r}")
+        rendered = re.sub(rf"(?<![\w.\-]){re.escape(key)}(?![\w.\-])", alias, rendered)
+    return Normalized(rendered, vague=is_vague(rendered))
+
+
+def license_keys(expression: str) -> tuple[str, ...]:
+    """The licence ids (and exception ids) of a normalised expression, sorted."""
+    if not expression:
+        return ()
+    try:
+        parsed = licensing().parse(expression, validate=False)
+    except ExpressionError:
+        return ()
+    return tuple(sorted(set(licensing().license_keys(parsed)))) if parsed is not None else ()

@@ -1,0 +1,215 @@
+"""The values passed along the pipeline: frozen dataclasses, no behaviour.
+
+discover -> ``Project`` + ``Environment``; resolve -> ``Graph`` of ``Node``;
+collect -> ``Evidence``; classify -> ``Verdict`` (+ ``LicenseTraits``);
+evaluate -> ``Finding``; everything together -> ``ScanResult``.
+Paths inside these values are relative (to the project or to a dist-info
+folder) so that reports never leak the user's machine layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+SCHEMA_VERSION = "1.0"
+
+
+class Severity(str, Enum):
+    """Severity of a finding, ordered from least to most severe."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return ("info", "warning", "error").index(self.value)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file of the scanned project (``file`` is relative to it)."""
+
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One requirement the project declares, as written, with where and in which scope."""
+
+    raw: str
+    name: str  # canonical (PEP 503) name, "" when the line names no package
+    scope: str  # "runtime", "extra:NAME" or "group:NAME"
+    location: Location
+    specifier: str = ""
+    extras: tuple[str, ...] = ()
+    marker: str = ""
+    kind: str = "pypi"  # "pypi", "url", "editable", "path"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something discover/resolve/collect could not read; becomes a finding."""
+
+    code: str
+    message: str
+    package: str = ""
+    version: str = ""
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    """What the project declares (discover)."""
+
+    name: str
+    declared: tuple[Declared, ...]
+    sources: tuple[str, ...]  # relative paths of the files read
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One installed distribution, read from its ``*.dist-info`` (or ``*.egg-info``) folder.
+
+    ``path`` is absolute and used only to read files; reports use ``location``.
+    """
+
+    name: str  # canonical name
+    display_name: str
+    version: str
+    path: str
+    location: str  # label of the folder it was found in, never an absolute path
+    metadata_version: str = ""
+    summary: str = ""
+    license_expression: str = ""
+    license: str = ""
+    classifiers: tuple[str, ...] = ()
+    license_files: tuple[str, ...] = ()
+    requires_dist: tuple[str, ...] = ()
+    provides_extra: tuple[str, ...] = ()
+    home_page: str = ""
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The set of distributions to inspect and the marker environment to resolve with."""
+
+    description: str  # e.g. "venv .venv (Python 3.11.7)", never an absolute path
+    python_version: str
+    markers: tuple[tuple[str, str], ...]
+    distributions: tuple[Distribution, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Node:
+    """A package in the resolved graph with how it is reached."""
+
+    name: str
+    version: str
+    scopes: tuple[str, ...]
+    path: tuple[str, ...]  # a shortest path from a declared root, root first, self last
+    parents: tuple[str, ...]  # canonical names of the packages that require it
+    requires: tuple[str, ...]  # canonical names it requires (installed or not)
+    direct: bool
+    extras: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: tuple[Node, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One statement about a package's licence, with its source.
+
+    ``kind``: license-expression, license, license-text, classifier,
+    license-file, notice-file, patents-file, knowledge, clarification.
+    ``expression`` is the normalised SPDX expression this item supports
+    ("" when it supports none, e.g. UNKNOWN).
+    """
+
+    kind: str
+    source: str  # "METADATA:License-Expression", "licenses/LICENSE", ...
+    value: str  # the raw value, shortened for texts
+    expression: str = ""
+    vague: bool = False  # a family name only ("BSD", "GPL")
+    sha256: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LicenseTraits:
+    """What a licence means; one record per SPDX id or LicenseRef."""
+
+    key: str
+    name: str
+    family: str  # permissive, weak-copyleft, strong-copyleft, network-copyleft,
+    # public-domain, proprietary, non-commercial, source-available, unknown
+    patent: str  # express-grant, grant-with-retaliation, excluded, silent, unknown
+    commercial: str  # allowed, restricted, forbidden, unknown
+    obligations: tuple[str, ...] = ()  # notice, attribution, state-changes,
+    # source-disclosure, same-license, network-source-disclosure, use-restrictions
+    osi_approved: bool = False
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The licence of a package (classify)."""
+
+    expression: str  # SPDX expression; "" when unknown
+    confidence: str  # high, medium, low, none
+    decided_by: tuple[str, ...]  # sources of the evidence that decided
+    traits: tuple[LicenseTraits, ...] = ()
+    disagreements: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule violation or a problem worth reporting (evaluate)."""
+
+    code: str
+    slug: str
+    severity: Severity
+    message: str
+    package: str = ""
+    version: str = ""
+    term: str = ""
+    path: tuple[str, ...] = ()
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    node: Node
+    evidence: tuple[Evidence, ...]
+    verdict: Verdict
+    status: str  # "ok", "warning", "error"
+    chosen: str = ""  # for OR expressions: the branch the policy accepted
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a report needs; rendered by ``dllicense.report``."""
+
+    tool_version: str
+    project: str
+    environment: str
+    python_version: str
+    policy: str
+    scopes: tuple[str, ...]
+    packages: tuple[PackageResult, ...]
+    findings: tuple[Finding, ...]
+    sources: tuple[str, ...] = ()
+    schema_version: str = SCHEMA_VERSION
+    generated: str = ""  # ISO timestamp from SOURCE_DATE_EPOCH, "" when unset
+    options: tuple[tuple[str, str], ...] = field(default=())

@@ -1,0 +1,56 @@
+"""The rule registry (``rules.toml``): code, slug, default severity, explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from dllicense.models import Finding, Location, Problem, Severity
+from dllicense.tomlfile import parse_toml
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    slug: str
+    severity: Severity
+    summary: str
+    explanation: str
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    """Every rule by code, in code order."""
+    text = resources.files("dllicense.policy").joinpath("rules.toml").read_text("utf-8")
+    data = parse_toml(text)
+    return {
+        code: Rule(code, str(d["slug"]), Severity(d["severity"]), str(d["summary"]),
+                   str(d["explanation"]))
+        for code, d in sorted(data.items())
+    }
+
+
+def rule(code: str) -> Rule:
+    return rules()[code]
+
+
+def finding(
+    code: str,
+    message: str,
+    package: str = "",
+    version: str = "",
+    term: str = "",
+    path: tuple[str, ...] = (),
+    location: Location | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """A ``Finding`` for a registered rule (unknown codes raise ``KeyError``)."""
+    r = rule(code)
+    return Finding(code, r.slug, severity or r.severity, message, package, version, term, path,
+                   location)
+
+
+def from_problem(problem: Problem, path: tuple[str, ...] = ()) -> Finding:
+    return finding(problem.code, problem.message, problem.package, problem.version,
+                   path=path, location=problem.location)

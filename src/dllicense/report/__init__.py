@@ -1,0 +1,18 @@
+"""Renderers: one module per format, each ``render(result) -> str``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+from dllicense.models import ScanResult
+
+# format name -> module in this package; imported only when the format is asked for.
+FORMATS = {"table": "terminal", "json": "json_report"}
+
+
+def render(result: ScanResult, fmt: str, color: bool = False) -> str:
+    """Render ``result`` in format ``fmt`` (a key of ``FORMATS``)."""
+    module = import_module(f"dllicense.report.{FORMATS[fmt]}")
+    renderer: Callable[..., str] = module.render
+    return renderer(result, color=color) if fmt == "table" else renderer(result)

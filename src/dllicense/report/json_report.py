@@ -1,0 +1,72 @@
+"""``--format json``: the complete ``ScanResult`` with a ``schema_version``.
+
+Keys keep a fixed order and lists are sorted upstream, so the same inputs
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from dllicense.models import Finding, PackageResult, ScanResult
+
+
+def _package(p: PackageResult) -> dict[str, Any]:
+    return {
+        "name": p.node.name,
+        "version": p.node.version,
+        "license": p.verdict.expression or None,
+        "confidence": p.verdict.confidence,
+        "status": p.status,
+        "chosen": p.chosen or None,
+        "scopes": list(p.node.scopes),
+        "direct": p.node.direct,
+        "path": list(p.node.path),
+        "parents": list(p.node.parents),
+        "requires": list(p.node.requires),
+        "decided_by": list(p.verdict.decided_by),
+        "disagreements": list(p.verdict.disagreements),
+        "notes": list(p.verdict.notes),
+        "traits": [asdict(t) for t in p.verdict.traits],
+        "evidence": [asdict(e) for e in p.evidence],
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "slug": f.slug,
+        "severity": f.severity.value,
+        "message": f.message,
+        "package": f.package or None,
+        "version": f.version or None,
+        "term": f.term or None,
+        "path": list(f.path),
+        "location": asdict(f.location) if f.location else None,
+    }
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    counts = {s: sum(1 for f in result.findings if f.severity.value == s)
+              for s in ("error", "warning", "info")}
+    return {
+        "schema_version": result.schema_version,
+        "tool": {"name": "dllicense", "version": result.tool_version},
+        "generated": result.generated or None,
+        "project": result.project,
+        "environment": result.environment,
+        "python_version": result.python_version,
+        "policy": result.policy,
+        "scopes": list(result.scopes),
+        "sources": list(result.sources),
+        "options": dict(result.options),
+        "summary": {"packages": len(result.packages), "findings": counts},
+        "packages": [_package(p) for p in result.packages],
+        "findings": [_finding(f) for f in result.findings],
+    }
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,42 @@
+"""The terminal table: package, version, licence, scope, status, then the findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dllicense.models import ScanResult
+
+_COLORS = {"ok": "\033[32m", "warning": "\033[33m", "error": "\033[31m", "info": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def _paint(text: str, key: str, color: bool) -> str:
+    return f"{_COLORS[key]}{text}{_RESET}" if color and key in _COLORS else text
+
+
+def render(result: ScanResult, color: bool = False) -> str:
+    rows = [("PACKAGE", "VERSION", "LICENSE", "SCOPE", "STATUS")]
+    for p in result.packages:
+        licence = p.verdict.expression or "UNKNOWN"
+        if p.chosen:
+            licence += f"  [chosen: {p.chosen}]"
+        rows.append((p.node.name, p.node.version, licence, ",".join(p.node.scopes), p.status))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
+             f"policy {result.policy}", ""]
+    for i, row in enumerate(rows):
+        cells = [row[c].ljust(widths[c]) for c in range(4)]
+        status = row[4] if i == 0 else _paint(row[4], row[4], color)
+        lines.append("  ".join([*cells, status]).rstrip())
+    if result.findings:
+        lines += ["", "Findings:"]
+        for f in result.findings:
+            where = f" [{f.location.file}:{f.location.line}]" if f.location and f.location.line \
+                else f" [{f.location.file}]" if f.location else ""
+            via = f" (via {' > '.join(f.path)})" if len(f.path) > 1 else ""
+            lines.append(f"  {_paint(f.severity.value.upper(), f.severity.value, color)} "
+                         f"{f.code} {f.slug}: {f.message}{via}{where}")
+    counts = Counter(f.severity.value for f in result.findings)
+    lines += ["", f"{len(result.packages)} packages; {counts['error']} errors, "
+              f"{counts['warning']} warnings, {counts['info']} info"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,157 @@
+"""The dependency graph: from declared roots through ``Requires-Dist``.
+
+Markers and extras are evaluated with ``packaging`` for the target
+environment. Every node keeps its scopes, its parents and a shortest path
+from a root, so any finding can say why a package is there.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from functools import cache
+
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from dllicense.models import Declared, Distribution, Environment, Graph, Node, Problem, Project
+
+ENVIRONMENT_SCOPE = "environment"
+
+
+@dataclass
+class _State:
+    scopes: set[str] = field(default_factory=set)
+    extras: set[str] = field(default_factory=set)
+    parents: set[str] = field(default_factory=set)
+    path: tuple[str, ...] = ()
+    direct: bool = False
+
+
+@cache
+def _parse(raw: str) -> Requirement | None:
+    try:
+        return Requirement(raw)
+    except InvalidRequirement:
+        return None
+
+
+def _applies(marker: Marker | None, markers: dict[str, str], extras: set[str]) -> bool:
+    if marker is None:
+        return True
+    try:
+        return any(marker.evaluate({**markers, "extra": extra}) for extra in {"", *extras})
+    except (UndefinedComparison, UndefinedEnvironmentName, InvalidMarker):
+        return False
+
+
+def _scope_rank(scope: str) -> tuple[int, str]:
+    return (0 if scope == "runtime" else 1 if scope.startswith("extra:") else 2, scope)
+
+
+def resolve(project: Project, env: Environment, include_all: bool = False) -> Graph:
+    """Walk the graph from the project's roots; with ``include_all`` add every other distribution."""
+    markers = dict(env.markers)
+    dists = {d.name: d for d in env.distributions}
+    states: dict[str, _State] = {}
+    problems: list[Problem] = []
+    reported: set[tuple[str, str]] = set()
+    queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
+
+    for declared in sorted(project.declared, key=lambda d: (_scope_rank(d.scope), d.name)):
+        if declared.kind != "pypi" or not declared.name:
+            continue
+        marker = Marker(declared.marker) if declared.marker else None
+        if not _applies(marker, markers, set()):
+            continue
+        if declared.name not in dists:
+            problems.append(_not_installed(declared))
+            continue
+        state = states.setdefault(declared.name, _State())
+        state.direct = True
+        state.extras.update(declared.extras)
+        state.path = state.path or (declared.name,)
+        queue.append((declared.name, declared.scope, (declared.name,)))
+
+    expanded: set[tuple[str, str, frozenset[str]]] = set()
+    while queue:
+        name, scope, path = queue.popleft()
+        state = states[name]
+        key = (name, scope, frozenset(state.extras))
+        if key in expanded:
+            continue
+        expanded.add(key)
+        state.scopes.add(scope)
+        for child in _children(dists[name], markers, state.extras, problems, reported):
+            if child.name not in dists:
+                if (name, child.name) not in reported:
+                    reported.add((name, child.name))
+                    problems.append(Problem(
+                        "DL002", f"{dists[name].display_name} requires {child}, which is not installed",
+                        package=child.name))
+                continue
+            child_state = states.setdefault(child.name, _State())
+            child_state.parents.add(name)
+            child_state.path = child_state.path or (*path, child.name)
+            grew = not set(child.extras) <= child_state.extras
+            child_state.extras.update(child.extras)
+            if grew or scope not in child_state.scopes:
+                queue.append((child.name, scope, (*path, child.name)))
+
+    if include_all or not project.declared:
+        for name, dist in dists.items():
+            if name not in states:
+                states[name] = _State(scopes={ENVIRONMENT_SCOPE}, path=(name,))
+        for name, dist in dists.items():
+            for child in _children(dist, markers, states[name].extras, problems, reported):
+                if child.name in states and ENVIRONMENT_SCOPE in states[child.name].scopes:
+                    states[child.name].parents.add(name)
+
+    nodes = []
+    for name in sorted(states):
+        state = states[name]
+        dist = dists[name]
+        requires = sorted({c.name for c in _children(dist, markers, state.extras, [], set())})
+        nodes.append(Node(
+            name=name, version=dist.version,
+            scopes=tuple(sorted(state.scopes, key=_scope_rank)),
+            path=state.path, parents=tuple(sorted(state.parents)), requires=tuple(requires),
+            direct=state.direct, extras=tuple(sorted(state.extras)),
+        ))
+    return Graph(nodes=tuple(nodes), problems=tuple(problems))
+
+
+@dataclass(frozen=True)
+class _Child:
+    name: str
+    extras: tuple[str, ...]
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _children(
+    dist: Distribution, markers: dict[str, str], extras: set[str],
+    problems: list[Problem], reported: set[tuple[str, str]],
+) -> list[_Child]:
+    out = []
+    for raw in dist.requires_dist:
+        req = _parse(raw)
+        if req is None:
+            if (dist.name, raw) not in reported:
+                reported.add((dist.name, raw))
+                problems.append(Problem("DL004", f"{dist.display_name}: invalid Requires-Dist {raw!r}",
+                                        package=dist.name, version=dist.version))
+            continue
+        if _applies(req.marker, markers, extras):
+            out.append(_Child(canonicalize_name(req.name), tuple(sorted(req.extras)),
+                              f"{req.name}{req.specifier}"))
+    return out
+
+
+def _not_installed(declared: Declared) -> Problem:
+    return Problem(
+        "DL001", f"{declared.raw!r} ({declared.scope}) is declared but not installed",
+        package=declared.name, location=declared.location)

@@ -1,0 +1,30 @@
+"""Shared test helpers: fixture locations and a scan of fixture folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dllicense.models import ScanResult
+from dllicense.pipeline import ScanOptions, scan
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DISTS = FIXTURES / "dists"
+WHEELS = FIXTURES / "wheels"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the user's cache out of the tests; one cache per session, like a real user."""
+    cache = tmp_path_factory.getbasetemp() / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def scan_dirs(project: Path, *dirs: Path, **options: object) -> ScanResult:
+    """Scan the distributions of ``dirs`` for ``project`` (every distribution unless declared)."""
+    return scan(ScanOptions(project=project, paths=tuple(os.fspath(d) for d in dirs),
+                            **options))  # type: ignore[arg-type]
