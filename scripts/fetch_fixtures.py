@@ -46,7 +46,6 @@ import csv
 import dataclasses
 import filecmp
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -261,11 +260,11 @@ DISTS: tuple[Dist, ...] = (
 #   requests[use-chardet-on-py3] -> chardet (<6)
 #   text-unidecode, six: leaves
 WHEELS: tuple[tuple[str, str], ...] = (
-    ("requests==2.32.5", "requests-2.32.5-py3-none-any.whl"),
-    ("idna==3.10", "idna-3.10-py3-none-any.whl"),
-    ("urllib3==2.5.0", "urllib3-2.5.0-py3-none-any.whl"),
-    ("certifi==2025.8.3", "certifi-2025.8.3-py3-none-any.whl"),
-    ("charset-normalizer==3.4.3", "charset_normalizer-3.4.3-py3-none-any.whl"),
+    ("requests==2.34.2", "requests-2.34.2-py3-none-any.whl"),
+    ("idna==3.20", "idna-3.20-py3-none-any.whl"),
+    ("urllib3==2.8.0", "urllib3-2.8.0-py3-none-any.whl"),
+    ("certifi==2026.10.19.post1", "certifi-2026.10.19.post1-py3-none-any.whl"),
+    ("charset-normalizer==3.5.3", "charset_normalizer-3.5.3-py3-none-any.whl"),
     ("chardet==5.2.0", "chardet-5.2.0-py3-none-any.whl"),
     ("text-unidecode==1.3", "text_unidecode-1.3-py2.py3-none-any.whl"),
     ("six==1.17.0", "six-1.17.0-py2.py3-none-any.whl"),
@@ -284,9 +283,9 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def run(cmd: Sequence[str], **kwargs: object) -> None:
+def run(cmd: Sequence[str]) -> None:
     log("$ " + " ".join(cmd))
-    subprocess.run(list(cmd), check=True, **kwargs)  # type: ignore[call-overload]
+    subprocess.run(list(cmd), check=True)
 
 
 # --------------------------------------------------------------------------- download
@@ -311,8 +310,17 @@ def pip_download(
     else:
         binary = ["--no-binary", ":all:", "--no-build-isolation"]
     cmd = [
-        str(python or sys.executable), "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-        "-d", str(dest), *binary, *extra, *requirements,
+        str(python or sys.executable),
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "-d",
+        str(dest),
+        *binary,
+        *extra,
+        *requirements,
     ]
     log("$ " + " ".join(cmd))
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
@@ -324,7 +332,7 @@ def pip_download(
     for line in proc.stdout.splitlines():
         m = re.match(r"\s*(?:Saved|File was already downloaded)\s+(.+?)\s*$", line)
         if m:
-            files.append((dest / Path(m.group(1)).name))
+            files.append(dest / Path(m.group(1)).name)
     return files
 
 
@@ -367,13 +375,8 @@ def trim_record(record: bytes, dist_info: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def record_paths(record: bytes) -> list[tuple[str, int | None]]:
-    rows: list[tuple[str, int | None]] = []
-    for row in csv.reader(io.StringIO(record.decode("utf-8"))):
-        if row:
-            size = int(row[2]) if len(row) > 2 and row[2].isdigit() else None
-            rows.append((row[0], size))
-    return rows
+def record_paths(record: bytes) -> list[str]:
+    return [row[0] for row in csv.reader(io.StringIO(record.decode("utf-8"))) if row]
 
 
 def looks_binary(data: bytes) -> bool:
@@ -386,14 +389,14 @@ class Extracted:
     notes: list[str]
 
 
-def package_licence_candidates(record: bytes, dist_info: str) -> list[tuple[str, int | None]]:
+def package_licence_candidates(record: bytes, dist_info: str) -> list[str]:
     """Licence files near the top of package directories, from RECORD.
 
     At most three path components (``pkg/LICENSE``, ``pkg/include/LICENSE``),
     never below a vendored ``external``/``third_party`` directory.
     """
-    found: list[tuple[str, int | None]] = []
-    for path, size in record_paths(record):
+    found: list[str] = []
+    for path in record_paths(record):
         if path.startswith(dist_info + "/") or path.startswith("../"):
             continue
         parts = PurePosixPath(path).parts
@@ -402,7 +405,7 @@ def package_licence_candidates(record: bytes, dist_info: str) -> list[tuple[str,
         if any(p.lower() in {"external", "third_party", "3rdparty"} for p in parts[:-1]):
             continue
         if is_licence_file_name(parts[-1]):
-            found.append((path, size))
+            found.append(path)
     return found
 
 
@@ -419,7 +422,9 @@ def dist_info_has_licence(names: Iterable[str], dist_info: str) -> bool:
 def extract_wheel(wheel: Path) -> Extracted:
     with zipfile.ZipFile(wheel) as zf:
         infos = {i.filename: i for i in zf.infolist() if not i.is_dir()}
-        dist_infos = sorted({n.split("/", 1)[0] for n in infos if n.split("/", 1)[0].endswith(".dist-info")})
+        dist_infos = sorted(
+            {n.split("/", 1)[0] for n in infos if n.split("/", 1)[0].endswith(".dist-info")}
+        )
         if len(dist_infos) != 1:
             raise FixtureError(f"{wheel.name}: dist-info dirs {dist_infos}")
         dist_info = dist_infos[0]
@@ -442,9 +447,23 @@ def extract_dir(site: Path) -> Extracted:
         for p in sorted((site / dist_info).rglob("*"))
         if p.is_file()
     }
-    # pip's install-time markers: direct_url.json names a temporary path.
-    for extra in ("direct_url.json", "INSTALLER", "REQUESTED"):
-        members.pop(f"{dist_info}/{extra}", None)
+    # pip's install-time markers (direct_url.json names a temporary path) are
+    # dropped, with their RECORD lines.  RECORD is made reproducible too: its
+    # line order varies from build to build, and the console-script wrappers
+    # pip writes outside the target ("../../bin/x") embed the build venv's
+    # path in their shebang, so those lines are dropped as well.
+    markers = {f"{dist_info}/{m}" for m in ("direct_url.json", "INSTALLER", "REQUESTED")}
+    for marker in markers:
+        members.pop(marker, None)
+    record_name = f"{dist_info}/RECORD"
+    if record_name in members:
+        lines = members[record_name].decode("utf-8").splitlines(keepends=True)
+        kept = sorted(
+            line
+            for line in lines
+            if not line.startswith("../") and line.split(",", 1)[0] not in markers
+        )
+        members[record_name] = "".join(kept).encode("utf-8")
 
     def read_other(path: str) -> bytes | None:
         p = site / path
@@ -473,19 +492,19 @@ def collect(
             continue
         files[name] = data
     if not dist_info_has_licence(members, dist_info):
-        for path, size in package_licence_candidates(record, dist_info):
-            data = read_other(path)
-            if data is None:
+        for path in package_licence_candidates(record, dist_info):
+            text = read_other(path)
+            if text is None:
                 notes.append(f"RECORD lists {path} but it is missing")
                 continue
-            if len(data) >= PACKAGE_LICENCE_MAX_BYTES:
-                notes.append(f"not copied (>= 600 KB): {path} ({len(data)} bytes)")
+            if len(text) >= PACKAGE_LICENCE_MAX_BYTES:
+                notes.append(f"not copied (>= 600 KB): {path} ({len(text)} bytes)")
                 continue
-            if looks_binary(data):
+            if looks_binary(text):
                 notes.append(f"not copied (binary): {path}")
                 continue
-            files[path] = data
-            notes.append(f"copied package-dir licence file {path} ({len(data)} bytes)")
+            files[path] = text
+            notes.append(f"copied package-dir licence file {path} ({len(text)} bytes)")
     return Extracted(files, notes)
 
 
@@ -497,7 +516,16 @@ def build_env(work: Path) -> Path:
     python = env_dir / "bin" / "python"
     if not python.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-        run([str(python), "-m", "pip", "install", "--disable-pip-version-check", *BUILD_REQUIREMENTS])
+        run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                *BUILD_REQUIREMENTS,
+            ]
+        )
     return python
 
 
@@ -507,8 +535,19 @@ def install_sdist(sdist: Path, work: Path) -> Path:
     if site.exists():
         shutil.rmtree(site)
     run(
-        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-deps",
-         "--no-build-isolation", "--no-compile", "--target", str(site), str(sdist)]
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-compile",
+            "--target",
+            str(site),
+            str(sdist),
+        ]
     )
     return site
 
@@ -527,7 +566,11 @@ def write_tree(root: Path, files: dict[str, bytes]) -> None:
 
 def compare_tree(root: Path, files: dict[str, bytes]) -> list[str]:
     problems: list[str] = []
-    have = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    have = (
+        {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+        if root.exists()
+        else set()
+    )
     for rel in sorted(set(files) | have):
         if rel not in have:
             problems.append(f"missing {root.name}/{rel}")
@@ -559,7 +602,9 @@ def make_wheels(cache: Path, check: bool) -> list[str]:
     dest = cache / "wheels"
     if dest.exists():
         shutil.rmtree(dest)
-    pip_download([req for req, _ in WHEELS], dest, "wheel", ())
+    # --platform any: only pure-Python wheels (charset-normalizer also has
+    # compiled ones).
+    pip_download([req for req, _ in WHEELS], dest, "wheel", ("--platform", "any"))
     problems: list[str] = []
     for _, filename in WHEELS:
         path = dest / filename
@@ -588,15 +633,26 @@ def make_wheels(cache: Path, check: bool) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", action="append", default=[], metavar="FOLDER",
-                        help="only this dists/ folder (repeatable)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="only this dists/ folder (repeatable)",
+    )
     parser.add_argument("--dists-only", action="store_true")
     parser.add_argument("--wheels-only", action="store_true")
     parser.add_argument("--cache", type=Path, help="download/work directory to reuse")
-    parser.add_argument("--keep-downloads", action="store_true",
-                        help="keep files > 50 MB in the cache after extraction")
-    parser.add_argument("--check", action="store_true",
-                        help="compare with the committed fixtures instead of writing")
+    parser.add_argument(
+        "--keep-downloads",
+        action="store_true",
+        help="keep files > 50 MB in the cache after extraction",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the committed fixtures instead of writing",
+    )
     parser.add_argument("--list", action="store_true", help="print the pinned distributions")
     args = parser.parse_args(argv)
 

@@ -16,7 +16,9 @@ WHEELS = FIXTURES / "wheels"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep the user's cache out of the tests; one cache per session, like a real user."""
     cache = tmp_path_factory.getbasetemp() / "xdg-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
@@ -26,5 +28,4 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 def scan_dirs(project: Path, *dirs: Path, **options: object) -> ScanResult:
     """Scan the distributions of ``dirs`` for ``project`` (every distribution unless declared)."""
-    return scan(ScanOptions(project=project, paths=tuple(os.fspath(d) for d in dirs),
-                            **options))  # type: ignore[arg-type]
+    return scan(ScanOptions(project=project, paths=tuple(os.fspath(d) for d in dirs), **options))  # type: ignore[arg-type]

@@ -142,6 +142,7 @@ class Evidence:
     vague: bool = False  # a family name only ("BSD", "GPL")
     sha256: str = ""
     note: str = ""
+    matched: tuple[str, ...] = ()  # for texts: every licence text found in it, longest first
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,17 @@ class PackageResult:
 
 
 @dataclass(frozen=True)
+class LicenseText:
+    """A distinct licence, notice or patents text found in the scan (for NOTICE files)."""
+
+    sha256: str
+    kind: str  # license-text, license-file, third-party-file, notice-file, patents-file
+    expression: str
+    text: str
+    packages: tuple[str, ...]  # "name==version" of every package that ships it
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """Everything a report needs; rendered by ``dllicense.report``."""
 
@@ -210,6 +222,7 @@ class ScanResult:
     packages: tuple[PackageResult, ...]
     findings: tuple[Finding, ...]
     sources: tuple[str, ...] = ()
+    texts: tuple[LicenseText, ...] = ()
     schema_version: str = SCHEMA_VERSION
     generated: str = ""  # ISO timestamp from SOURCE_DATE_EPOCH, "" when unset
     options: tuple[tuple[str, str], ...] = field(default=())

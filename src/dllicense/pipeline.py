@@ -6,6 +6,7 @@ Never prints and never exits; bad input becomes findings, or a
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -13,7 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dllicense import __version__
-from dllicense.collect import collect
+from dllicense.collect import Collected, collect
+from dllicense.collect.metadata import looks_like_text
 from dllicense.config.policy import Policy, load_policy
 from dllicense.discover.environment import select_environment
 from dllicense.discover.project import discover_project
@@ -23,6 +25,7 @@ from dllicense.licenses.identify import identify_texts
 from dllicense.models import (
     Evidence,
     Finding,
+    LicenseText,
     LicenseTraits,
     Node,
     PackageResult,
@@ -54,11 +57,16 @@ class ScanOptions:
 def scope_selected(scope: str, selected: tuple[str, ...]) -> bool:
     if scope in ("runtime", ENVIRONMENT_SCOPE) or "all" in selected:
         return True
-    return (scope.startswith("extra:") and "extras" in selected) or (
-        scope.startswith("group:") and "groups" in selected) or scope in selected
+    return (
+        (scope.startswith("extra:") and "extras" in selected)
+        or (scope.startswith("group:") and "groups" in selected)
+        or scope in selected
+    )
 
 
-def scan(options: ScanOptions, traits_of: Callable[[str], LicenseTraits] | None = None) -> ScanResult:
+def scan(
+    options: ScanOptions, traits_of: Callable[[str], LicenseTraits] | None = None
+) -> ScanResult:
     """Scan one project and its environment."""
     root = options.project
     if not root.is_dir():
@@ -72,8 +80,9 @@ def scan(options: ScanOptions, traits_of: Callable[[str], LicenseTraits] | None 
     nodes = [n for n in graph.nodes if any(scope_selected(s, options.scopes) for s in n.scopes)]
     dists = {d.name: d for d in env.distributions}
     collected = [collect(dists[n.name]) for n in nodes]
-    collected, unidentified = identify_texts(collected, options.texts, options.cache_dir,
-                                             options.use_cache)
+    collected, unidentified = identify_texts(
+        collected, options.texts, options.cache_dir, options.use_cache
+    )
     from dllicense.collect.knowledge import knowledge_evidence
 
     findings: list[Finding] = []
@@ -88,20 +97,31 @@ def scan(options: ScanOptions, traits_of: Callable[[str], LicenseTraits] | None 
         if verdict.expression:
             decision = decide(verdict.expression, policy, traits_of)
             chosen = decision.chosen if " OR " in verdict.expression else ""
-            own += [finding(f.code, f.reason, node.name, node.version, f.term, node.path)
-                    for f in decision.failures]
+            own += [
+                finding(f.code, f.reason, node.name, node.version, f.term, node.path)
+                for f in decision.failures
+            ]
         findings += own
         packages.append(PackageResult(node, evidence, verdict, _status(own), chosen))
     if unidentified:
-        findings.append(finding("DL105", f"{unidentified} licence text(s) could not be identified: "
-                                "install the engine with pip install 'dllicense[scancode]'"))
+        findings.append(
+            finding(
+                "DL105",
+                f"{unidentified} licence text(s) could not be identified: "
+                "install the engine with pip install 'dllicense[scancode]'",
+            )
+        )
+    texts = _texts(collected, packages)
     paths = {n.name: n.path for n in graph.nodes}
     for problem in (*project.problems, *env.problems, *graph.problems):
         findings.append(_problem_finding(problem, paths))
     findings.sort(key=_finding_key)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    generated = (datetime.fromtimestamp(int(epoch), tz=timezone.utc).isoformat()
-                 if epoch and epoch.isdigit() else "")
+    generated = (
+        datetime.fromtimestamp(int(epoch), tz=timezone.utc).isoformat()
+        if epoch and epoch.isdigit()
+        else ""
+    )
     return ScanResult(
         tool_version=__version__,
         project=project.name,
@@ -112,39 +132,109 @@ def scan(options: ScanOptions, traits_of: Callable[[str], LicenseTraits] | None 
         packages=tuple(packages),
         findings=tuple(findings),
         sources=project.sources,
+        texts=texts,
         generated=generated,
         options=(("texts", options.texts), ("all", str(options.include_all).lower())),
     )
 
 
-def _traits(expression: str, traits_of: Callable[[str], LicenseTraits]) -> tuple[LicenseTraits, ...]:
+def _traits(
+    expression: str, traits_of: Callable[[str], LicenseTraits]
+) -> tuple[LicenseTraits, ...]:
     from dllicense.licenses.spdx import license_keys
 
     return tuple(traits_of(key) for key in license_keys(expression))
 
 
-def _evidence_findings(node: Node, verdict: Verdict, evidence: tuple[Evidence, ...],
-                       policy: Policy) -> list[Finding]:
+def _evidence_findings(
+    node: Node, verdict: Verdict, evidence: tuple[Evidence, ...], policy: Policy
+) -> list[Finding]:
     out = []
     if not verdict.expression:
         detail = "; ".join(verdict.notes) or "no licence metadata or licence file"
-        out.append(finding("DL101", f"no licence found ({detail})", node.name, node.version,
-                           path=node.path, severity=policy.unknown_severity))
+        out.append(
+            finding(
+                "DL101",
+                f"no licence found ({detail})",
+                node.name,
+                node.version,
+                path=node.path,
+                severity=policy.unknown_severity,
+            )
+        )
     elif verdict.confidence == "low" and "unspecified" in verdict.expression:
-        out.append(finding("DL102", f"licence named only by family: {verdict.expression}",
-                           node.name, node.version, path=node.path))
+        out.append(
+            finding(
+                "DL102",
+                f"licence named only by family: {verdict.expression}",
+                node.name,
+                node.version,
+                path=node.path,
+            )
+        )
     elif verdict.confidence == "low":
-        out.append(finding("DL106", f"{verdict.expression} rests on a low-confidence text match",
-                           node.name, node.version, path=node.path))
+        out.append(
+            finding(
+                "DL106",
+                f"{verdict.expression} rests on a low-confidence text match",
+                node.name,
+                node.version,
+                path=node.path,
+            )
+        )
     for text in verdict.disagreements:
-        out.append(finding("DL103", f"decided {verdict.expression} from "
-                           f"{', '.join(verdict.decided_by)}, but {text}",
-                           node.name, node.version, path=node.path))
+        out.append(
+            finding(
+                "DL103",
+                f"decided {verdict.expression} from {', '.join(verdict.decided_by)}, but {text}",
+                node.name,
+                node.version,
+                path=node.path,
+            )
+        )
     for item in evidence:
         if item.kind == "license-expression" and item.note:
-            out.append(finding("DL104", f"License-Expression {item.value!r}: {item.note}",
-                               node.name, node.version, path=node.path))
+            out.append(
+                finding(
+                    "DL104",
+                    f"License-Expression {item.value!r}: {item.note}",
+                    node.name,
+                    node.version,
+                    path=node.path,
+                )
+            )
     return out
+
+
+def _texts(collected: list[Collected], packages: list[PackageResult]) -> tuple[LicenseText, ...]:
+    """Each distinct licence/notice text once, with the packages that ship it."""
+    data: dict[str, tuple[str, bytes]] = {}
+    shipped: dict[str, list[str]] = {}
+    for item in collected:
+        if looks_like_text(item.dist.license):
+            blob = item.dist.license.encode("utf-8")
+            data.setdefault(hashlib.sha256(blob).hexdigest(), ("license-text", blob))
+        for file in item.files:
+            data.setdefault(file.sha256, (file.evidence_kind, file.data))
+    expressions: dict[str, str] = {}
+    for package in packages:
+        for e in package.evidence:
+            if e.sha256 in data:
+                shipped.setdefault(e.sha256, []).append(
+                    f"{package.node.name}=={package.node.version}"
+                )
+                expressions.setdefault(e.sha256, e.expression)
+    out = [
+        LicenseText(
+            sha,
+            data[sha][0],
+            expressions.get(sha, ""),
+            data[sha][1].decode("utf-8", errors="replace"),
+            tuple(sorted(set(names))),
+        )
+        for sha, names in shipped.items()
+    ]
+    return tuple(sorted(out, key=lambda t: (t.packages[0], t.kind, t.sha256)))
 
 
 def _problem_finding(problem: Problem, paths: dict[str, tuple[str, ...]]) -> Finding:

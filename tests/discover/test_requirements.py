@@ -17,7 +17,9 @@ def write(path: Path, text: str) -> Path:
 def test_requirements_features(tmp_path: Path) -> None:
     write(tmp_path / "base.txt", "numpy>=1.26\n")
     write(tmp_path / "constraints.txt", "torch==2.13.0\n")
-    req = write(tmp_path / "requirements.txt", """\
+    req = write(
+        tmp_path / "requirements.txt",
+        """\
 # a comment
 -r base.txt
 -c constraints.txt
@@ -30,7 +32,8 @@ git+https://example.invalid/org/repo.git#egg=thing
 mypkg @ https://example.invalid/mypkg-1.0-py3-none-any.whl
 requests[socks]==2.32.0
 not a requirement !!
-""")
+""",
+    )
     declared, problems, files = read_requirements(req, tmp_path)
     by_name = {d.name: d for d in declared if d.name}
     assert set(by_name) == {"numpy", "torch", "keras", "mypkg", "requests"}
@@ -71,7 +74,9 @@ def test_scope_from_file_name() -> None:
 
 
 def test_project_reads_pyproject_and_requirements(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", """\
+    write(
+        tmp_path / "pyproject.toml",
+        """\
 [project]
 name = "demo"
 dependencies = ["torch>=2", "keras==2.4.3"]
@@ -82,14 +87,19 @@ test = ["pytest", {include-group = "lint"}]
 lint = ["ruff"]
 loop = [{include-group = "loop"}]
 self = ["demo[gpu]"]
-""")
+""",
+    )
     write(tmp_path / "requirements-dev.txt", "hypothesis\n")
     project = discover_project(tmp_path)
     assert project.name == "demo"
     got = {(d.scope, d.name) for d in project.declared}
     assert got == {
-        ("runtime", "torch"), ("runtime", "keras"), ("extra:gpu", "cupy-cuda12x"),
-        ("group:test", "pytest"), ("group:test", "ruff"), ("group:lint", "ruff"),
+        ("runtime", "torch"),
+        ("runtime", "keras"),
+        ("extra:gpu", "cupy-cuda12x"),
+        ("group:test", "pytest"),
+        ("group:test", "ruff"),
+        ("group:lint", "ruff"),
         ("group:dev", "hypothesis"),
     }
     assert [p.code for p in project.problems] == ["DL011"]

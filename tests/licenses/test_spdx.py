@@ -52,8 +52,10 @@ def test_values_that_name_no_licence(value: str) -> None:
 def test_expression_keeps_with_and_structure() -> None:
     text = "Apache-2.0 AND Apache-2.0 WITH LLVM-exception AND BSD-2-Clause AND BSL-1.0 AND MIT"
     assert normalize_expression(text).expression == text
-    assert normalize_expression("mit or (bsd-3-clause and zlib)").expression == \
-        "MIT OR (BSD-3-Clause AND Zlib)"
+    assert (
+        normalize_expression("mit or (bsd-3-clause and zlib)").expression
+        == "MIT OR (BSD-3-Clause AND Zlib)"
+    )
 
 
 @pytest.mark.parametrize("bad", ["(MIT", "MIT OR", "MIT AND AND BSD", "GPL v3 OR Foo Bar"])
@@ -65,7 +67,10 @@ def test_invalid_expressions_are_errors_not_exceptions(bad: str) -> None:
 
 def test_license_keys() -> None:
     assert license_keys("MIT OR (Apache-2.0 WITH LLVM-exception)") == (
-        "Apache-2.0", "LLVM-exception", "MIT")
+        "Apache-2.0",
+        "LLVM-exception",
+        "MIT",
+    )
     assert license_keys("") == ()
 
 

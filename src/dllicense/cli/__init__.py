@@ -34,29 +34,30 @@ def one_line_errors(func: F) -> F:
         except Exception as exc:  # a bug: still one line, the traceback with --debug
             if "--debug" in sys.argv:
                 raise
-            click.echo(f"dllicense: internal error: {type(exc).__name__}: {exc} "
-                       "(run with --debug for the traceback)", err=True)
+            click.echo(
+                f"dllicense: internal error: {type(exc).__name__}: {exc} "
+                "(run with --debug for the traceback)",
+                err=True,
+            )
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
 
 
-class _Group(click.Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        # click exits with 2 on usage errors already; keep that contract.
-        return super().main(*args, **kwargs)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="dllicense")
 def main() -> None:
     """Licence and dependency compliance for Python projects that ship deep learning code."""
 
 
 def _register() -> None:
+    from dllicense.cli.cache import cache_group
+    from dllicense.cli.explain import explain_command
     from dllicense.cli.scan import scan_command
 
     main.add_command(scan_command)
+    main.add_command(explain_command)
+    main.add_command(cache_group)
 
 
 _register()

@@ -15,49 +15,115 @@ FAIL_ON = {"error": 2, "warning": 1, "info": 0}
 
 @click.command("scan")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--python", "python", metavar="PATH",
-              help="Interpreter of the environment to inspect (run only to ask for sys.path).")
-@click.option("--path", "paths", multiple=True, metavar="DIR",
-              help="Scan the distributions installed in DIR instead (repeatable).")
-@click.option("--all", "include_all", is_flag=True,
-              help="Scan every distribution of the environment, declared or not.")
-@click.option("--scope", "scopes", multiple=True, default=("runtime",), show_default=True,
-              type=click.Choice(["runtime", "extras", "groups", "all"]),
-              help="Which declared scopes to check (repeatable).")
+@click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="Interpreter of the environment to inspect (run only to ask for sys.path).",
+)
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="DIR",
+    help="Scan the distributions installed in DIR instead (repeatable).",
+)
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="Scan every distribution of the environment, declared or not.",
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    default=("runtime",),
+    show_default=True,
+    type=click.Choice(["runtime", "extras", "groups", "all"]),
+    help="Which declared scopes to check (repeatable).",
+)
 @click.option("--policy", metavar="NAME|PATH", help="Built-in policy name or a policy file.")
-@click.option("--format", "formats", default="table", show_default=True, metavar="FMT[,FMT]",
-              help="Output formats, comma-separated: table, json.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to this file (one format) or directory (several formats).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
-              default="error", show_default=True, help="Lowest severity that makes exit code 1.")
+@click.option(
+    "--format",
+    "formats",
+    default="table",
+    show_default=True,
+    metavar="FMT[,FMT]",
+    help="Output formats, comma-separated: table, json, html, markdown, csv, notice, sarif, "
+    "cyclonedx, spdx.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (one format) or directory (several formats).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes exit code 1.",
+)
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the scan itself failed.")
-@click.option("--texts", type=click.Choice(["none", "primary", "all"]), default="primary",
-              show_default=True,
-              help="Licence texts to identify: none, the package's own (primary), or all files.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where identified licence texts are cached.")
+@click.option(
+    "--texts",
+    type=click.Choice(["none", "primary", "all"]),
+    default="primary",
+    show_default=True,
+    help="Licence texts to identify: none, the package's own (primary), or all files.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where identified licence texts are cached.",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the text cache.")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal).")
 @click.option("--debug", is_flag=True, hidden=True)
 @one_line_errors
-def scan_command(project: Path, python: str | None, paths: tuple[str, ...], include_all: bool,
-                 scopes: tuple[str, ...], policy: str | None, formats: str,
-                 output: Path | None, fail_on: str, exit_zero: bool, texts: str,
-                 cache_dir: Path | None, no_cache: bool, color: bool | None,
-                 debug: bool) -> None:
+def scan_command(
+    project: Path,
+    python: str | None,
+    paths: tuple[str, ...],
+    include_all: bool,
+    scopes: tuple[str, ...],
+    policy: str | None,
+    formats: str,
+    output: Path | None,
+    fail_on: str,
+    exit_zero: bool,
+    texts: str,
+    cache_dir: Path | None,
+    no_cache: bool,
+    color: bool | None,
+    debug: bool,
+) -> None:
     """Scan PROJECT (default: the current directory) and its installed dependencies."""
     from dllicense.pipeline import ScanOptions, scan
-    from dllicense.report import FORMATS, render
+    from dllicense.report import FORMATS
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
-        raise UsageError(f"unknown format {unknown[0] if unknown else formats!r}; "
-                         f"choose from {', '.join(FORMATS)}")
-    result = scan(ScanOptions(
-        project=project, python=python, paths=paths, include_all=include_all, scopes=scopes,
-        policy=policy, texts=texts, cache_dir=cache_dir, use_cache=not no_cache))
+        raise UsageError(
+            f"unknown format {unknown[0] if unknown else formats!r}; "
+            f"choose from {', '.join(FORMATS)}"
+        )
+    result = scan(
+        ScanOptions(
+            project=project,
+            python=python,
+            paths=paths,
+            include_all=include_all,
+            scopes=scopes,
+            policy=policy,
+            texts=texts,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+        )
+    )
     _write(result, wanted, output, color)
     if exit_zero or fail_on == "never":
         sys.exit(0)
@@ -68,7 +134,17 @@ def scan_command(project: Path, python: str | None, paths: tuple[str, ...], incl
 def _write(result: object, formats: list[str], output: Path | None, color: bool | None) -> None:
     from dllicense.report import render
 
-    suffix = {"table": "txt", "json": "json"}
+    suffix = {
+        "table": "txt",
+        "json": "json",
+        "html": "html",
+        "markdown": "md",
+        "csv": "csv",
+        "notice": "THIRD_PARTY_NOTICES.txt",
+        "sarif": "sarif",
+        "cyclonedx": "cdx.json",
+        "spdx": "spdx.json",
+    }
     if output is None:
         for fmt in formats:
             use_color = sys.stdout.isatty() if color is None else color

@@ -20,11 +20,10 @@ class Collected:
 
 
 def collect(dist: Distribution) -> Collected:
-    """Metadata and file evidence of one installed distribution (files are hashed, not identified)."""
+    """Metadata and file evidence of one distribution (files hashed, not yet identified)."""
     files, problems = find_license_files(dist)
     evidence = metadata_evidence(dist)
     for item in files:
-        kind = item.kind if item.kind != "license-file" or item.primary else "third-party-file"
         size = f"{item.size} bytes" + (", truncated" if item.truncated else "")
-        evidence.append(Evidence(kind, item.relpath, size, sha256=item.sha256))
+        evidence.append(Evidence(item.evidence_kind, item.relpath, size, sha256=item.sha256))
     return Collected(dist, tuple(evidence), tuple(files), tuple(problems))

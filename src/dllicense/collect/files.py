@@ -27,6 +27,11 @@ class LicenseFile:
     data: bytes  # at most FILE_LIMIT bytes
     truncated: bool
 
+    @property
+    def evidence_kind(self) -> str:
+        """``third-party-file`` for bundled licences, else the file's own kind."""
+        return "third-party-file" if self.kind == "license-file" and not self.primary else self.kind
+
 
 def file_kind(name: str) -> str:
     upper = name.upper()
@@ -53,11 +58,23 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
                 break
         else:
             if not _inside(folder / entry, folder):
-                problems.append(Problem("DL110", f"License-File {entry!r} points outside the "
-                                        "dist-info folder; ignored", dist.name, dist.version))
+                problems.append(
+                    Problem(
+                        "DL110",
+                        f"License-File {entry!r} points outside the dist-info folder; ignored",
+                        dist.name,
+                        dist.version,
+                    )
+                )
             else:
-                problems.append(Problem("DL111", f"License-File {entry!r} is declared but missing",
-                                        dist.name, dist.version))
+                problems.append(
+                    Problem(
+                        "DL111",
+                        f"License-File {entry!r} is declared but missing",
+                        dist.name,
+                        dist.version,
+                    )
+                )
     if folder.is_dir():
         for path in _walk(folder / "licenses"):
             wanted.setdefault(path.relative_to(folder).as_posix(), path)
@@ -73,8 +90,9 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
         primary = depth == (1 if from_record else 0) and not _THIRD_PARTY.search(rel)
         item = _read(wanted[rel], rel, primary)
         if isinstance(item, str):
-            problems.append(Problem("DL112", f"cannot read licence file {rel}: {item}",
-                                    dist.name, dist.version))
+            problems.append(
+                Problem("DL112", f"cannot read licence file {rel}: {item}", dist.name, dist.version)
+            )
         else:
             files.append(item)
     return files, problems

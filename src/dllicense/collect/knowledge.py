@@ -14,6 +14,12 @@ def knowledge_evidence(name: str, version: str) -> tuple[Evidence, ...]:
     if framework is None or period is None:
         return ()
     expression = getattr(period, "wheel_expression", "") or period.expression
-    return (Evidence("knowledge", f"knowledge:{framework.key}",
-                     f"{framework.name} {period.versions or 'all versions'}".strip(),
-                     expression, note="; ".join(period.sources)),)
+    return (
+        Evidence(
+            "knowledge",
+            f"knowledge:{framework.key}",
+            f"{framework.name} {period.versions or 'all versions'}".strip(),
+            expression,
+            note="; ".join(period.sources),
+        ),
+    )

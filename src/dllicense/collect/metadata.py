@@ -26,31 +26,69 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
     if dist.license_expression:
         strict = normalize_expression(dist.license_expression)
         if strict.expression:
-            out.append(Evidence("license-expression", "METADATA:License-Expression",
-                                dist.license_expression, strict.expression, strict.vague))
+            out.append(
+                Evidence(
+                    "license-expression",
+                    "METADATA:License-Expression",
+                    dist.license_expression,
+                    strict.expression,
+                    strict.vague,
+                )
+            )
         else:
             loose = normalize(dist.license_expression)
-            out.append(Evidence("license-expression", "METADATA:License-Expression",
-                                dist.license_expression, loose.expression, loose.vague,
-                                note=f"invalid SPDX expression: {strict.error}"))
+            out.append(
+                Evidence(
+                    "license-expression",
+                    "METADATA:License-Expression",
+                    dist.license_expression,
+                    loose.expression,
+                    loose.vague,
+                    note=f"invalid SPDX expression: {strict.error}",
+                )
+            )
     if dist.license:
         if looks_like_text(dist.license):
             data = dist.license.encode("utf-8")
-            out.append(Evidence("license-text", "METADATA:License", shorten(dist.license),
-                                sha256=hashlib.sha256(data).hexdigest(),
-                                note="the License field holds a licence text, not a name"))
+            out.append(
+                Evidence(
+                    "license-text",
+                    "METADATA:License",
+                    shorten(dist.license),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    note="the License field holds a licence text, not a name",
+                )
+            )
         else:
             found = normalize(dist.license)
-            out.append(Evidence("license", "METADATA:License", dist.license, found.expression,
-                                found.vague, note=found.error if not names_nothing(dist.license)
-                                else "names no licence"))
+            out.append(
+                Evidence(
+                    "license",
+                    "METADATA:License",
+                    dist.license,
+                    found.expression,
+                    found.vague,
+                    note=found.error if not names_nothing(dist.license) else "names no licence",
+                )
+            )
     table = classifier_table()
     for classifier in dist.classifiers:
         if not classifier.startswith("License ::"):
             continue
         expression = table.get(classifier)
-        note = "" if expression else (
-            "unknown classifier" if expression is None else "names no single licence")
-        out.append(Evidence("classifier", "METADATA:Classifier", classifier, expression or "",
-                            vague="unspecified" in (expression or ""), note=note))
+        note = (
+            ""
+            if expression
+            else ("unknown classifier" if expression is None else "names no single licence")
+        )
+        out.append(
+            Evidence(
+                "classifier",
+                "METADATA:Classifier",
+                classifier,
+                expression or "",
+                vague="unspecified" in (expression or ""),
+                note=note,
+            )
+        )
     return out

@@ -18,10 +18,23 @@ from dllicense.resources import data_dir
 from dllicense.tomlfile import describe_error, error_line, line_of, parse_toml, read_text
 
 SELECTORS = (
-    "permissive", "weak-copyleft", "strong-copyleft", "network-copyleft", "public-domain",
-    "proprietary", "non-commercial", "source-available", "unknown", "patent-grant",
-    "patent-retaliation", "patent-silent", "patents-excluded", "commercial-allowed",
-    "commercial-restricted", "commercial-forbidden", "osi-approved",
+    "permissive",
+    "weak-copyleft",
+    "strong-copyleft",
+    "network-copyleft",
+    "public-domain",
+    "proprietary",
+    "non-commercial",
+    "source-available",
+    "unknown",
+    "patent-grant",
+    "patent-retaliation",
+    "patent-silent",
+    "patents-excluded",
+    "commercial-allowed",
+    "commercial-restricted",
+    "commercial-forbidden",
+    "osi-approved",
 )
 _KEYS = {"name", "description", "extends", "allow", "forbid-traits", "unknown-license"}
 
@@ -66,8 +79,9 @@ def load_policy(project: Path, choice: str | None = None) -> Policy:
 def _load_builtin(name: str) -> Policy:
     path = data_dir("policies") / f"{name}.toml"
     if not path.is_file():
-        raise ConfigError(f"unknown policy {name!r}; built-in policies: "
-                          + ", ".join(builtin_names()))
+        raise ConfigError(
+            f"unknown policy {name!r}; built-in policies: " + ", ".join(builtin_names())
+        )
     return _load_file(path, f"built-in {name}", table=None)
 
 
@@ -88,8 +102,9 @@ def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] 
     if unknown:
         line = line_of(text, unknown[0])
         where = f"{label}:{line}" if line else label
-        raise ConfigError(f"{where}: unknown policy key {unknown[0]!r} (known: "
-                          + ", ".join(sorted(_KEYS)) + ")")
+        raise ConfigError(
+            f"{where}: unknown policy key {unknown[0]!r} (known: " + ", ".join(sorted(_KEYS)) + ")"
+        )
     base = _base(data.get("extends"), label, path, seen)
 
     def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -97,21 +112,27 @@ def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] 
         if value is None:
             return default
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{label}:{line_of(text, key) or '?'}: {key} must be a list of strings")
+            raise ConfigError(
+                f"{label}:{line_of(text, key) or '?'}: {key} must be a list of strings"
+            )
         return tuple(value)
 
     allow = strings("allow", base.allow if base else ())
     forbid = strings("forbid-traits", base.forbid_traits if base else ())
     for item in (*[a[1:] for a in allow if a.startswith("@")], *forbid):
         if item not in SELECTORS:
-            raise ConfigError(f"{label}:{line_of(text, item) or '?'}: unknown trait {item!r} "
-                              "(known: " + ", ".join(SELECTORS) + ")")
+            raise ConfigError(
+                f"{label}:{line_of(text, item) or '?'}: unknown trait {item!r} "
+                "(known: " + ", ".join(SELECTORS) + ")"
+            )
     severity = data.get("unknown-license", base.unknown_severity.value if base else "error")
     try:
         unknown_severity = Severity(severity)
     except ValueError as exc:
-        raise ConfigError(f"{label}:{line_of(text, 'unknown-license') or '?'}: unknown-license "
-                          "must be error, warning or info") from exc
+        raise ConfigError(
+            f"{label}:{line_of(text, 'unknown-license') or '?'}: unknown-license "
+            "must be error, warning or info"
+        ) from exc
     return Policy(
         name=str(data.get("name", base.name if base else path.stem)),
         description=str(data.get("description", base.description if base else "")),

@@ -39,21 +39,31 @@ def read_distribution(folder: Path, label: str) -> Distribution | Problem:
             data = handle.read(METADATA_LIMIT)
     except OSError as exc:
         reason = "no METADATA file" if isinstance(exc, FileNotFoundError) else str(exc.strerror)
-        return Problem("DL021", f"{folder.name}: {reason}; distribution skipped",
-                       package=canonicalize_name(guessed_name), version=guessed_version)
+        return Problem(
+            "DL021",
+            f"{folder.name}: {reason}; distribution skipped",
+            package=canonicalize_name(guessed_name),
+            version=guessed_version,
+        )
     raw, unparsed = parse_email(data)
     problems: list[Problem] = []
     name = str(raw.get("name") or "")
     if not name:
-        problems.append(Problem("DL022", f"{folder.name}: METADATA has no valid Name; "
-                                "using the folder name"))
+        problems.append(
+            Problem("DL022", f"{folder.name}: METADATA has no valid Name; using the folder name")
+        )
         name = guessed_name
     version = str(raw.get("version") or "") or guessed_version
     bad_fields = sorted(k for k in unparsed if k.lower() not in _IGNORED_UNPARSED)
     if bad_fields:
-        problems.append(Problem("DL022", f"{folder.name}: unreadable or repeated METADATA fields: "
-                                + ", ".join(bad_fields), package=canonicalize_name(name),
-                                version=version))
+        problems.append(
+            Problem(
+                "DL022",
+                f"{folder.name}: unreadable or repeated METADATA fields: " + ", ".join(bad_fields),
+                package=canonicalize_name(name),
+                version=version,
+            )
+        )
     requires = list(raw.get("requires_dist") or [])
     if not requires and folder.name.endswith(".egg-info") and folder.is_dir():
         requires = _egg_requires(folder / "requires.txt")
@@ -77,10 +87,20 @@ def read_distribution(folder: Path, label: str) -> Distribution | Problem:
 
 
 # Headers packaging does not parse but that carry nothing we use.
-_IGNORED_UNPARSED = frozenset({
-    "description", "license-file", "dynamic", "platform", "supported-platform", "obsoletes",
-    "provides", "requires", "import-name", "import-namespace",
-})
+_IGNORED_UNPARSED = frozenset(
+    {
+        "description",
+        "license-file",
+        "dynamic",
+        "platform",
+        "supported-platform",
+        "obsoletes",
+        "provides",
+        "requires",
+        "import-name",
+        "import-namespace",
+    }
+)
 
 
 def _egg_requires(path: Path) -> list[str]:

@@ -65,8 +65,9 @@ def select_environment(
         return _from_venv(Path(active), "$VIRTUAL_ENV")
     dirs = [(Path(p), _short(Path(p))) for p in sys.path if p and Path(p).is_dir()]
     dirs = [(p, label) for p, label in dirs if p.resolve() != project.resolve()]
-    return _build(f"current interpreter (Python {platform.python_version()})",
-                  _current_markers(), dirs)
+    return _build(
+        f"current interpreter (Python {platform.python_version()})", _current_markers(), dirs
+    )
 
 
 def _current_markers() -> dict[str, str]:
@@ -97,7 +98,9 @@ def _from_venv(root: Path, label: str) -> Environment:
     """Read a virtual environment statically: ``pyvenv.cfg`` and its site-packages."""
     config: dict[str, str] = {}
     try:
-        for line in (root / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in (
+            (root / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace").splitlines()
+        ):
             key, sep, value = line.partition("=")
             if sep:
                 config[key.strip().lower()] = value.strip()
@@ -141,11 +144,15 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
                 continue
             if dist.name in found:
                 first = found[dist.name]
-                problems.append(Problem(
-                    "DL003",
-                    f"{dist.display_name} {dist.version} in {label} is shadowed by "
-                    f"{first.version} found first ({first.location})",
-                    package=dist.name, version=dist.version))
+                problems.append(
+                    Problem(
+                        "DL003",
+                        f"{dist.display_name} {dist.version} in {label} is shadowed by "
+                        f"{first.version} found first ({first.location})",
+                        package=dist.name,
+                        version=dist.version,
+                    )
+                )
                 continue
             found[dist.name] = dist
             problems += dist.problems

@@ -21,17 +21,27 @@ def read_pyproject(path: Path, label: str) -> tuple[str, list[Declared], list[Pr
     except (OSError, ValueError) as exc:
         line = error_line(exc, text)
         message = describe_error(exc) if line else str(exc)
-        return "", [], [Problem("DL010", f"cannot read {label}: {message}", location=Location(label, line))]
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    name = str(project.get("name", "")) if project else ""
+        return (
+            "",
+            [],
+            [Problem("DL010", f"cannot read {label}: {message}", location=Location(label, line))],
+        )
+    raw_project = data.get("project")
+    project: dict[str, Any] = raw_project if isinstance(raw_project, dict) else {}
+    name = str(project.get("name", ""))
     own = canonicalize_name(name) if name else ""
     declared: list[Declared] = []
     problems: list[Problem] = []
 
     def add(raw: object, scope: str) -> None:
         if not isinstance(raw, str):
-            problems.append(Problem("DL004", f"requirement {raw!r} in {scope} is not a string",
-                                    location=Location(label)))
+            problems.append(
+                Problem(
+                    "DL004",
+                    f"requirement {raw!r} in {scope} is not a string",
+                    location=Location(label),
+                )
+            )
             return
         location = Location(label, line_of(text, f'"{raw}"') or line_of(text, f"'{raw}'"))
         item = parse_declared(raw, scope, location)
@@ -65,16 +75,25 @@ def _expand_group(
     """The requirements of a PEP 735 group with ``include-group`` entries expanded."""
     if name in seen:
         chain = " -> ".join((*seen, name))
-        problems.append(Problem("DL011", f"dependency group cycle {chain}", location=Location(label)))
+        problems.append(
+            Problem("DL011", f"dependency group cycle {chain}", location=Location(label))
+        )
         return []
     if name not in groups:
-        problems.append(Problem("DL011", f"included dependency group {name!r} does not exist",
-                                location=Location(label)))
+        problems.append(
+            Problem(
+                "DL011",
+                f"included dependency group {name!r} does not exist",
+                location=Location(label),
+            )
+        )
         return []
     out: list[Any] = []
     for entry in _list(groups[name]):
         if isinstance(entry, dict) and "include-group" in entry:
-            out.extend(_expand_group(groups, str(entry["include-group"]), (*seen, name), problems, label))
+            out.extend(
+                _expand_group(groups, str(entry["include-group"]), (*seen, name), problems, label)
+            )
         else:
             out.append(entry)
     return out

@@ -60,13 +60,24 @@ def read_requirements(
     scope = scope or scope_for(path)
     resolved = path.resolve()
     if resolved in _stack:
-        return [], [Problem("DL012", f"requirements file {label} includes itself",
-                            location=Location(label))], []
+        return (
+            [],
+            [
+                Problem(
+                    "DL012", f"requirements file {label} includes itself", location=Location(label)
+                )
+            ],
+            [],
+        )
     try:
         text = read_text(path)
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return [], [Problem("DL012", f"cannot read {label}: {reason}", location=Location(label))], []
+        return (
+            [],
+            [Problem("DL012", f"cannot read {label}: {reason}", location=Location(label))],
+            [],
+        )
     declared: list[Declared] = []
     problems: list[Problem] = []
     files = [label]
@@ -87,15 +98,23 @@ def read_requirements(
             continue
         editable = _EDITABLE.match(line)
         if editable:
-            declared.append(Declared(raw=line, name="", scope=scope, location=location,
-                                     kind="editable"))
+            declared.append(
+                Declared(raw=line, name="", scope=scope, location=location, kind="editable")
+            )
             continue
         if line.startswith("-"):
             continue  # --index-url, --find-links, --pre, ...: options, no requirement
         line = _OPTION_WITH_VALUE.sub("", " " + line).strip()
         if _URL.match(line):
-            declared.append(Declared(raw=line, name="", scope=scope, location=location,
-                                     kind="path" if line.startswith((".", "/", "~")) else "url"))
+            declared.append(
+                Declared(
+                    raw=line,
+                    name="",
+                    scope=scope,
+                    location=location,
+                    kind="path" if line.startswith((".", "/", "~")) else "url",
+                )
+            )
             continue
         item = parse_declared(line, scope, location)
         if isinstance(item, Problem):

@@ -1,29 +1,28 @@
 """Evidence to one SPDX expression with a confidence and recorded disagreements.
 
-The most authoritative specific evidence decides (a clarification, then
-PEP 639 ``License-Expression``, the ``License`` field, a licence text in
-``License``, the package's own licence files, classifiers, the knowledge
-base). Vague evidence ("BSD") decides only when nothing specific exists and is
-otherwise checked for consistency. Evidence that contradicts the decision is
-recorded as a disagreement; it never silently wins.
+1. The declaration decides: a clarification, PEP 639 ``License-Expression``,
+   the ``License`` field (a name, or a text identified by the engine), the
+   licence classifiers (several name alternatives: OR). A vague ``License``
+   ("BSD") gives way to classifiers that name its family and more.
+2. Without a declaration, the package's own licence files decide, then the
+   knowledge base.
+3. Vague terms (``LicenseRef-dllicense-unspecified-BSD``) are refined with the
+   licences the files contain; a file that adds an exception (``Apache-2.0
+   WITH LLVM-exception``) or a GNU text whose metadata says "or later"
+   refines the declared term. A ``PATENTS`` file joins with AND.
+4. Evidence that contradicts the result is recorded; it never silently wins.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from dllicense.licenses.spdx import VAGUE_PREFIX, license_keys
+from dllicense.licenses.spdx import VAGUE_PREFIX, license_keys, normalize_expression
 from dllicense.models import Evidence, Verdict
 
-RANK = {
-    "clarification": 0,
-    "license-expression": 1,
-    "license": 2,
-    "license-text": 3,
-    "license-file": 4,
-    "classifier": 5,
-    "knowledge": 6,
-}
+DECLARED = ("clarification", "license-expression", "license", "license-text", "classifier")
+FALLBACK = ("license-file", "knowledge")
 _CONFIDENCE = {
     "clarification": "high",
     "license-expression": "high",
@@ -33,79 +32,200 @@ _CONFIDENCE = {
     "classifier": "medium",
     "knowledge": "medium",
 }
+# Which SPDX ids a vague family placeholder stands for (prefixes of the ids).
+FAMILY_PREFIXES = {
+    "BSD": ("BSD-", "0BSD"),
+    "GPL": ("GPL-",),
+    "LGPL": ("LGPL-",),
+    "AGPL": ("AGPL-",),
+    "Artistic": ("Artistic-",),
+    "proprietary": ("LicenseRef-",),
+}
+_GNU = re.compile(r"^((?:L|A)?GPL)-(\d\.\d)-(only|or-later)$")
 
 
 def classify(evidence: Sequence[Evidence]) -> Verdict:
     """Decide the licence expression of one package from its evidence."""
-    deciding = [e for e in evidence if e.kind in RANK and e.expression]
-    specific = [e for e in deciding if not e.vague]
-    pool = specific or deciding
-    if not pool:
-        notes = tuple(f"{e.source}: {e.note}" for e in evidence if e.note and e.kind in RANK)
-        return Verdict("", "none", (), notes=notes)
-    best = min(RANK[e.kind] for e in pool)
-    chosen = [e for e in pool if RANK[e.kind] == best]
+    chosen = _declared(evidence) or _fallback(evidence)
+    if not chosen:
+        why = tuple(f"{e.source}: {e.note}" for e in evidence if e.note and e.kind in _CONFIDENCE)
+        return Verdict("", "none", (), notes=why)
     expression = _combine(chosen)
-    confidence = "low" if not specific else _CONFIDENCE[chosen[0].kind]
-    if any(e.note.startswith("low-confidence") for e in chosen):
-        confidence = "low"
+    notes = [f"{e.source}: {e.note}" for e in chosen if e.note]
+    files = [e for e in evidence if e.kind in ("license-file", "license-text") and e.expression]
+    expression = _refine_vague(expression, evidence, notes)
+    expression = _refine_with_files(expression, files, notes)
+    from_text = chosen[0].kind in ("license-file", "license-text")
+    expression = _gnu_versions(expression, from_text, evidence, notes)
     for patents in (e for e in evidence if e.kind == "patents-file" and e.expression):
         if patents.expression not in expression:
             expression = f"{_wrap(expression)} AND {patents.expression}"
-    disagreements = []
-    notes = []
-    decided_keys = set(license_keys(expression))
-    for item in deciding:
-        if item in chosen:
-            continue
-        keys = set(license_keys(item.expression))
-        if item.vague:
-            if not _vague_fits(item.expression, decided_keys):
-                disagreements.append(f"{item.source} says {item.value!r}, which does not fit "
-                                     f"{expression}")
-            else:
-                notes.append(f"{item.source} {item.value!r} refined to {expression}")
-        elif not (keys <= decided_keys or decided_keys <= keys):
-            disagreements.append(f"{item.source} says {item.expression}")
-    for item in chosen:
-        if item.note:
-            notes.append(f"{item.source}: {item.note}")
+            notes.append(f"{patents.source} adds {patents.expression}")
+    confidence = _CONFIDENCE[chosen[0].kind]
+    if VAGUE_PREFIX in expression or any(e.note.startswith("low-confidence") for e in chosen):
+        confidence = "low"
     return Verdict(
         expression=expression,
         confidence=confidence,
         decided_by=tuple(e.source for e in chosen),
-        disagreements=tuple(dict.fromkeys(disagreements)),
+        disagreements=_disagreements(expression, evidence, chosen),
         notes=tuple(dict.fromkeys(notes)),
     )
 
 
-def _wrap(expression: str) -> str:
-    return f"({expression})" if " OR " in expression else expression
+def _declared(evidence: Sequence[Evidence]) -> list[Evidence]:
+    by_kind = {k: [e for e in evidence if e.kind == k and e.expression] for k in DECLARED}
+    for kind in ("clarification", "license-expression"):
+        if by_kind[kind]:
+            return by_kind[kind][:1]
+    field = by_kind["license"] or by_kind["license-text"]
+    classifiers = by_kind["classifier"]
+    if field and field[0].vague and classifiers:
+        family = _families(field[0].expression)
+        covering = _combine(classifiers)
+        if (
+            family <= _families(covering) | _specific_families(covering)
+            and covering != field[0].expression
+        ):
+            return classifiers
+    return field[:1] or classifiers
+
+
+def _fallback(evidence: Sequence[Evidence]) -> list[Evidence]:
+    for kind in FALLBACK:
+        found = [e for e in evidence if e.kind == kind and e.expression]
+        if found:
+            return found[:1]
+    return []
+
+
+def _families(expression: str) -> set[str]:
+    """The vague families named in an expression ("BSD" for the BSD placeholder)."""
+    return {k.removeprefix(VAGUE_PREFIX) for k in license_keys(expression) if VAGUE_PREFIX in k}
+
+
+def _specific_families(expression: str) -> set[str]:
+    return {
+        family
+        for family, prefixes in FAMILY_PREFIXES.items()
+        for key in license_keys(expression)
+        if VAGUE_PREFIX not in key and key.startswith(prefixes)
+    }
 
 
 def _combine(chosen: list[Evidence]) -> str:
-    """Several classifiers name alternatives (OR); one of anything else decides."""
+    """Several classifiers name alternatives (OR); a vague one yields to a specific sibling."""
     expressions = list(dict.fromkeys(e.expression for e in chosen))
-    if len(expressions) == 1:
+    if len(expressions) == 1 or chosen[0].kind != "classifier":
         return expressions[0]
-    if chosen[0].kind == "classifier":
-        return " OR ".join(_wrap(x) for x in expressions)
-    return expressions[0]
+    specific = _specific_families(" OR ".join(expressions))
+    kept = [x for x in expressions if not (_families(x) and _families(x) <= specific)]
+    return " OR ".join(_wrap(x) for x in kept)
 
 
-# Which SPDX ids a vague family placeholder is consistent with.
-_FAMILY_PREFIXES = {
-    "BSD": ("BSD-", "0BSD"),
-    "GPL": ("GPL-", "LGPL-", "AGPL-"),
-    "LGPL": ("LGPL-",),
-    "AGPL": ("AGPL-",),
-    "proprietary": ("LicenseRef-",),
-}
+def _refine_vague(expression: str, evidence: Sequence[Evidence], notes: list[str]) -> str:
+    """Replace each vague family term with the one licence of that family the evidence names."""
+    for family in sorted(_families(expression)):
+        prefixes = FAMILY_PREFIXES.get(family, ())
+        candidates: list[str] = []
+        for item in evidence:
+            if item.vague or not item.expression:
+                continue
+            for term in item.matched or _terms(item.expression):
+                if any(
+                    k.startswith(prefixes) and VAGUE_PREFIX not in k for k in license_keys(term)
+                ):
+                    candidates.append(term)
+        if candidates:
+            placeholder = f"{VAGUE_PREFIX}{family}"
+            expression = _replace_key(expression, placeholder, _wrap(candidates[0]))
+            notes.append(f"{family} (named vaguely) read as {candidates[0]} from the evidence")
+    return normalize_expression(expression).expression or expression
 
 
-def _vague_fits(vague: str, keys: set[str]) -> bool:
-    family = vague.removeprefix(VAGUE_PREFIX)
-    prefixes = _FAMILY_PREFIXES.get(family)
-    if prefixes is None:
-        return True
-    return any(k.startswith(prefixes) for k in keys)
+def _refine_with_files(expression: str, files: list[Evidence], notes: list[str]) -> str:
+    """A licence file that adds an exception to a declared licence (X -> X WITH E) refines it."""
+    keys = set(license_keys(expression))
+    for item in files:
+        for term in _terms(item.expression):
+            base, sep, _ = term.partition(" WITH ")
+            if sep and base in keys and term not in expression:
+                expression = _replace_key(expression, base, term)
+                notes.append(f"{item.source} adds the exception: {term}")
+    return expression
+
+
+def _gnu_versions(
+    expression: str, from_text: bool, evidence: Sequence[Evidence], notes: list[str]
+) -> str:
+    """Combine what GNU texts and GNU names each say.
+
+    A GNU licence text does not say "or later" (the LGPL-2.1 text reads as
+    LGPL-2.1-only), while a name or classifier may (LGPLv2+); and a name may
+    give an older version than the text shipped. Together: LGPL-2.1-or-later.
+    """
+    found = _GNU.match(expression)
+    if not found:
+        return expression
+    family, version, kind = found.groups()
+    for item in evidence:
+        for key in license_keys(item.expression):
+            other = _GNU.match(key)
+            if not other or other.group(1) != family or key == expression:
+                continue
+            o_version, o_kind = other.group(2), other.group(3)
+            text_is_other = item.kind in ("license-file", "license-text")
+            if from_text and kind == "only" and o_kind == "or-later" and o_version <= version:
+                refined = f"{family}-{version}-or-later"
+            elif kind == "or-later" and text_is_other and o_version > version:
+                refined = f"{family}-{o_version}-or-later"
+            else:
+                continue
+            notes.append(f"{item.source} says {key}: read together as {refined}")
+            return refined
+    return expression
+
+
+def _disagreements(
+    expression: str, evidence: Sequence[Evidence], chosen: list[Evidence]
+) -> tuple[str, ...]:
+    decided = set(license_keys(expression))
+    out = []
+    for item in evidence:
+        if item in chosen or not item.expression or item.kind not in _CONFIDENCE:
+            continue
+        keys = set(license_keys(item.expression))
+        if item.vague:
+            fits = all(
+                any(k.startswith(FAMILY_PREFIXES.get(f, ("",))) for k in decided)
+                for f in _families(item.expression)
+            )
+            if not fits:
+                out.append(f"{item.source} says {item.value!r}")
+        elif not (keys <= decided or decided <= keys or _same_gnu(keys, decided)):
+            out.append(f"{item.source} says {item.expression}")
+    return tuple(dict.fromkeys(out))
+
+
+def _same_gnu(a: set[str], b: set[str]) -> bool:
+    """One GNU licence named twice, once as "-only" and once as "-or-later" of an older version."""
+    if len(a) != 1 or len(b) != 1:
+        return False
+    x, y = _GNU.match(next(iter(a))), _GNU.match(next(iter(b)))
+    if not (x and y and x.group(1) == y.group(1)):
+        return False
+    low, high = sorted((x, y), key=lambda m: m.group(2))
+    return low.group(2) == high.group(2) or low.group(3) == "or-later"
+
+
+def _terms(expression: str) -> list[str]:
+    """Top-level AND/OR operands of an expression, as written ("X WITH Y" stays whole)."""
+    return [t.strip("() ") for t in re.split(r"\s+(?:AND|OR)\s+", expression) if t.strip("() ")]
+
+
+def _replace_key(expression: str, key: str, replacement: str) -> str:
+    return re.sub(rf"(?<![\w.\-]){re.escape(key)}(?![\w.\-])", replacement, expression)
+
+
+def _wrap(expression: str) -> str:
+    return f"({expression})" if " OR " in expression or " AND " in expression else expression

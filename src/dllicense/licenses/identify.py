@@ -6,19 +6,77 @@ table, then the cache, then the scancode engine, loaded only when needed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dllicense.collect import Collected
 from dllicense.licenses.spdx import normalize_expression
 from dllicense.models import Evidence
 
+if TYPE_CHECKING:
+    from dllicense.licenses.textid import TextIdentification, TextMatch
+
+STRONG_SCORE = 90.0  # matches below this are dropped when stronger ones exist
+BLOCK_GAP = 2  # lines between matches of one block
+
 KINDS = {
     "none": frozenset(),
     "primary": frozenset({"license-text", "license-file", "patents-file"}),
-    "all": frozenset({"license-text", "license-file", "patents-file", "third-party-file",
-                      "notice-file"}),
+    "all": frozenset(
+        {"license-text", "license-file", "patents-file", "third-party-file", "notice-file"}
+    ),
 }
+
+
+def own_licence(matches: Sequence[TextMatch]) -> tuple[str, tuple[str, ...]]:
+    """The licence a text grants for its own code, and the other licences it quotes.
+
+    Mere references ("licensed under MIT" in a credit line) are dropped when
+    a licence text is present, weak matches when strong ones are; the first
+    block of adjacent matches is the text's own licence, what follows are
+    bundled third parties' licences (numpy's License field, DL4J's LICENSE).
+    """
+    found = [m for m in matches if m.key]
+    texts = [m for m in found if not m.is_reference]
+    found = texts or found
+    strong = [m for m in found if m.score >= STRONG_SCORE]
+    found = sorted(strong or found, key=lambda m: (m.start_line, m.end_line))
+    if not found:
+        return "", ()
+    block = [found[0]]
+    end = found[0].end_line
+    for match in found[1:]:
+        if match.start_line > end + BLOCK_GAP:
+            break
+        block.append(match)
+        end = max(end, match.end_line)
+    own = " AND ".join(dict.fromkeys(_wrap(m.key) for m in block))
+    rest = [m for m in found if m not in block]
+    longest = sorted(found, key=lambda m: (m.start_line - m.end_line, m.start_line))
+    return normalize_expression(own).expression, tuple(
+        dict.fromkeys([*(m.key for m in longest), *(m.key for m in rest)])
+    )
+
+
+def _wrap(key: str) -> str:
+    return f"({key})" if " OR " in key else key
+
+
+def _identified(evidence: Evidence, result: TextIdentification) -> Evidence:
+    own, matched = own_licence(result.matches)
+    note = f"identified by {result.engine} (score {result.score:.0f})"
+    if not own:
+        note = f"no licence found by {result.engine}"
+    elif not result.confident and all(
+        m.score < STRONG_SCORE or m.is_reference for m in result.matches
+    ):
+        note = f"low-confidence match: {note}"
+    others = [m for m in matched if m not in own]
+    if others:
+        note += "; also quotes " + ", ".join(others)
+    return replace(evidence, expression=own, note=note, matched=matched)
 
 
 def _text_of(item: Collected, evidence: Evidence) -> bytes | None:
@@ -48,25 +106,19 @@ def identify_texts(
 
     order = sorted(wanted)
     results = TextIdentifier(cache_dir, use_cache=use_cache).identify_many(
-        [wanted[sha] for sha in order])
+        [wanted[sha] for sha in order]
+    )
     found = dict(zip(order, results, strict=True))
     missing = sum(1 for r in results if r is None)
     out = []
     for item in collected:
-        evidence = []
+        updated = []
         for e in item.evidence:
             result = found.get(e.sha256) if e.kind in kinds else None
             if result is not None:
-                expression = normalize_expression(result.expression).expression \
-                    if result.expression else ""
-                note = f"identified by {result.engine} (score {result.score:.0f})"
-                if result.expression and not result.confident:
-                    note = f"low-confidence match: {note}"
-                elif not result.expression:
-                    note = f"no licence found by {result.engine}"
-                e = replace(e, expression=expression, note=note)
+                e = _identified(e, result)
             elif e.kind in kinds and e.sha256 in found:
                 e = replace(e, note="not identified: the scancode engine is not installed")
-            evidence.append(e)
-        out.append(replace(item, evidence=tuple(evidence)))
+            updated.append(e)
+        out.append(replace(item, evidence=tuple(updated)))
     return out, missing

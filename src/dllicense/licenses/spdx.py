@@ -39,7 +39,7 @@ def licensing() -> Licensing:
 
 @cache
 def _data(name: str) -> dict[str, Any]:
-    text = resources.files("dllicense.licenses").joinpath("data", name).read_text("utf-8")
+    text = resources.files("dllicense.licenses").joinpath("data").joinpath(name).read_text("utf-8")
     return parse_toml(text)
 
 

@@ -25,8 +25,9 @@ def rules() -> dict[str, Rule]:
     text = resources.files("dllicense.policy").joinpath("rules.toml").read_text("utf-8")
     data = parse_toml(text)
     return {
-        code: Rule(code, str(d["slug"]), Severity(d["severity"]), str(d["summary"]),
-                   str(d["explanation"]))
+        code: Rule(
+            code, str(d["slug"]), Severity(d["severity"]), str(d["summary"]), str(d["explanation"])
+        )
         for code, d in sorted(data.items())
     }
 
@@ -47,10 +48,17 @@ def finding(
 ) -> Finding:
     """A ``Finding`` for a registered rule (unknown codes raise ``KeyError``)."""
     r = rule(code)
-    return Finding(code, r.slug, severity or r.severity, message, package, version, term, path,
-                   location)
+    return Finding(
+        code, r.slug, severity or r.severity, message, package, version, term, path, location
+    )
 
 
 def from_problem(problem: Problem, path: tuple[str, ...] = ()) -> Finding:
-    return finding(problem.code, problem.message, problem.package, problem.version,
-                   path=path, location=problem.location)
+    return finding(
+        problem.code,
+        problem.message,
+        problem.package,
+        problem.version,
+        path=path,
+        location=problem.location,
+    )

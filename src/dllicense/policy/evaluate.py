@@ -89,9 +89,23 @@ def _symbol(key: str, policy: Policy, traits_of: TraitsOf) -> Decision:
     labels = trait_labels(traits)
     forbidden = sorted(labels & set(policy.forbid_traits))
     if forbidden:
-        return Decision(False, "", (TermFailure("DL202", key, f"{key} is {', '.join(forbidden)}, "
-                                                "which the policy forbids"),))
+        return Decision(
+            False,
+            "",
+            (
+                TermFailure(
+                    "DL202", key, f"{key} is {', '.join(forbidden)}, which the policy forbids"
+                ),
+            ),
+        )
     if key in policy.allow or any(a.startswith("@") and a[1:] in labels for a in policy.allow):
         return Decision(True, key, ())
-    return Decision(False, "", (TermFailure("DL201", key, f"{key} ({traits.family}) is not "
-                                            f"allowed by policy {policy.name!r}"),))
+    return Decision(
+        False,
+        "",
+        (
+            TermFailure(
+                "DL201", key, f"{key} ({traits.family}) is not allowed by policy {policy.name!r}"
+            ),
+        ),
+    )

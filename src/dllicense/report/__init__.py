@@ -8,7 +8,17 @@ from importlib import import_module
 from dllicense.models import ScanResult
 
 # format name -> module in this package; imported only when the format is asked for.
-FORMATS = {"table": "terminal", "json": "json_report"}
+FORMATS = {
+    "table": "terminal",
+    "json": "json_report",
+    "html": "html_report",
+    "markdown": "markdown",
+    "csv": "csv_report",
+    "notice": "notice",
+    "sarif": "sarif",
+    "cyclonedx": "cyclonedx",
+    "spdx": "spdx",
+}
 
 
 def render(result: ScanResult, fmt: str, color: bool = False) -> str:

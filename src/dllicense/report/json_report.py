@@ -49,8 +49,10 @@ def _finding(f: Finding) -> dict[str, Any]:
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
-    counts = {s: sum(1 for f in result.findings if f.severity.value == s)
-              for s in ("error", "warning", "info")}
+    counts = {
+        s: sum(1 for f in result.findings if f.severity.value == s)
+        for s in ("error", "warning", "info")
+    }
     return {
         "schema_version": result.schema_version,
         "tool": {"name": "dllicense", "version": result.tool_version},

@@ -22,8 +22,11 @@ def render(result: ScanResult, color: bool = False) -> str:
             licence += f"  [chosen: {p.chosen}]"
         rows.append((p.node.name, p.node.version, licence, ",".join(p.node.scopes), p.status))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
-             f"policy {result.policy}", ""]
+    lines = [
+        f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
+        f"policy {result.policy}",
+        "",
+    ]
     for i, row in enumerate(rows):
         cells = [row[c].ljust(widths[c]) for c in range(4)]
         status = row[4] if i == 0 else _paint(row[4], row[4], color)
@@ -31,12 +34,22 @@ def render(result: ScanResult, color: bool = False) -> str:
     if result.findings:
         lines += ["", "Findings:"]
         for f in result.findings:
-            where = f" [{f.location.file}:{f.location.line}]" if f.location and f.location.line \
-                else f" [{f.location.file}]" if f.location else ""
+            where = (
+                f" [{f.location.file}:{f.location.line}]"
+                if f.location and f.location.line
+                else f" [{f.location.file}]"
+                if f.location
+                else ""
+            )
             via = f" (via {' > '.join(f.path)})" if len(f.path) > 1 else ""
-            lines.append(f"  {_paint(f.severity.value.upper(), f.severity.value, color)} "
-                         f"{f.code} {f.slug}: {f.message}{via}{where}")
+            lines.append(
+                f"  {_paint(f.severity.value.upper(), f.severity.value, color)} "
+                f"{f.code} {f.slug}: {f.message}{via}{where}"
+            )
     counts = Counter(f.severity.value for f in result.findings)
-    lines += ["", f"{len(result.packages)} packages; {counts['error']} errors, "
-              f"{counts['warning']} warnings, {counts['info']} info"]
+    lines += [
+        "",
+        f"{len(result.packages)} packages; {counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['info']} info",
+    ]
     return "\n".join(lines) + "\n"

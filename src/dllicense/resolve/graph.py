@@ -51,7 +51,7 @@ def _scope_rank(scope: str) -> tuple[int, str]:
 
 
 def resolve(project: Project, env: Environment, include_all: bool = False) -> Graph:
-    """Walk the graph from the project's roots; with ``include_all`` add every other distribution."""
+    """Walk from the project's roots; ``include_all`` adds every other distribution."""
     markers = dict(env.markers)
     dists = {d.name: d for d in env.distributions}
     states: dict[str, _State] = {}
@@ -87,9 +87,13 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
             if child.name not in dists:
                 if (name, child.name) not in reported:
                     reported.add((name, child.name))
-                    problems.append(Problem(
-                        "DL002", f"{dists[name].display_name} requires {child}, which is not installed",
-                        package=child.name))
+                    problems.append(
+                        Problem(
+                            "DL002",
+                            f"{dists[name].display_name} requires {child}, which is not installed",
+                            package=child.name,
+                        )
+                    )
                 continue
             child_state = states.setdefault(child.name, _State())
             child_state.parents.add(name)
@@ -100,7 +104,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
                 queue.append((child.name, scope, (*path, child.name)))
 
     if include_all or not project.declared:
-        for name, dist in dists.items():
+        for name in dists:
             if name not in states:
                 states[name] = _State(scopes={ENVIRONMENT_SCOPE}, path=(name,))
         for name, dist in dists.items():
@@ -113,12 +117,18 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         state = states[name]
         dist = dists[name]
         requires = sorted({c.name for c in _children(dist, markers, state.extras, [], set())})
-        nodes.append(Node(
-            name=name, version=dist.version,
-            scopes=tuple(sorted(state.scopes, key=_scope_rank)),
-            path=state.path, parents=tuple(sorted(state.parents)), requires=tuple(requires),
-            direct=state.direct, extras=tuple(sorted(state.extras)),
-        ))
+        nodes.append(
+            Node(
+                name=name,
+                version=dist.version,
+                scopes=tuple(sorted(state.scopes, key=_scope_rank)),
+                path=state.path,
+                parents=tuple(sorted(state.parents)),
+                requires=tuple(requires),
+                direct=state.direct,
+                extras=tuple(sorted(state.extras)),
+            )
+        )
     return Graph(nodes=tuple(nodes), problems=tuple(problems))
 
 
@@ -133,8 +143,11 @@ class _Child:
 
 
 def _children(
-    dist: Distribution, markers: dict[str, str], extras: set[str],
-    problems: list[Problem], reported: set[tuple[str, str]],
+    dist: Distribution,
+    markers: dict[str, str],
+    extras: set[str],
+    problems: list[Problem],
+    reported: set[tuple[str, str]],
 ) -> list[_Child]:
     out = []
     for raw in dist.requires_dist:
@@ -142,16 +155,30 @@ def _children(
         if req is None:
             if (dist.name, raw) not in reported:
                 reported.add((dist.name, raw))
-                problems.append(Problem("DL004", f"{dist.display_name}: invalid Requires-Dist {raw!r}",
-                                        package=dist.name, version=dist.version))
+                problems.append(
+                    Problem(
+                        "DL004",
+                        f"{dist.display_name}: invalid Requires-Dist {raw!r}",
+                        package=dist.name,
+                        version=dist.version,
+                    )
+                )
             continue
         if _applies(req.marker, markers, extras):
-            out.append(_Child(canonicalize_name(req.name), tuple(sorted(req.extras)),
-                              f"{req.name}{req.specifier}"))
+            out.append(
+                _Child(
+                    canonicalize_name(req.name),
+                    tuple(sorted(req.extras)),
+                    f"{req.name}{req.specifier}",
+                )
+            )
     return out
 
 
 def _not_installed(declared: Declared) -> Problem:
     return Problem(
-        "DL001", f"{declared.raw!r} ({declared.scope}) is declared but not installed",
-        package=declared.name, location=declared.location)
+        "DL001",
+        f"{declared.raw!r} ({declared.scope}) is declared but not installed",
+        package=declared.name,
+        location=declared.location,
+    )

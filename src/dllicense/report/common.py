@@ -1,0 +1,290 @@
+"""What several renderers compute from a ``ScanResult``: counts, a package's
+summary traits, dependency-path trees, framework facts, declaration lines.
+
+Plain functions of the result; no formatting and no heavy imports.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from dllicense.models import Finding, LicenseTraits, Location, PackageResult, ScanResult
+
+SEVERITIES = ("error", "warning", "info")
+# Trait values, least favourable first: a package governed by several licences
+# (AND) is summarised by the least favourable value among them.
+FAMILY_ORDER = (
+    "proprietary",
+    "non-commercial",
+    "source-available",
+    "network-copyleft",
+    "strong-copyleft",
+    "weak-copyleft",
+    "unknown",
+    "permissive",
+    "public-domain",
+)
+PATENT_ORDER = ("excluded", "unknown", "silent", "grant-with-retaliation", "express-grant")
+COMMERCIAL_ORDER = ("forbidden", "restricted", "unknown", "allowed")
+ORDERS = {"family": FAMILY_ORDER, "patent": PATENT_ORDER, "commercial": COMMERCIAL_ORDER}
+ENVIRONMENT_ROOT = "installed, not declared"
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per severity, every severity present."""
+    counts = Counter(f.severity.value for f in findings)
+    return {s: counts[s] for s in SEVERITIES}
+
+
+def governing_traits(package: PackageResult) -> tuple[LicenseTraits, ...]:
+    """The traits that bind the user: those of the chosen ``OR`` branch when there is one."""
+    traits = package.verdict.traits
+    if package.chosen:
+        from dllicense.licenses.spdx import license_keys
+
+        keys = set(license_keys(package.chosen))
+        chosen = tuple(t for t in traits if t.key in keys)
+        return chosen or traits
+    return traits
+
+
+def trait(package: PackageResult, axis: str) -> str:
+    """The least favourable value of ``axis`` (family, patent, commercial); "unknown" if none."""
+    order = ORDERS[axis]
+    values = [str(getattr(t, axis)) for t in governing_traits(package)]
+    if not values:
+        return "unknown"
+    return min(values, key=lambda v: order.index(v) if v in order else order.index("unknown"))
+
+
+def obligations(package: PackageResult) -> tuple[str, ...]:
+    """Every obligation of the governing licences, sorted."""
+    return tuple(sorted({o for t in governing_traits(package) for o in t.obligations}))
+
+
+def trait_counts(result: ScanResult, axis: str) -> list[tuple[str, int]]:
+    """Packages per value of ``axis``, in the axis order, only values that occur."""
+    counts = Counter(trait(p, axis) for p in result.packages)
+    order = ORDERS[axis]
+    extra = sorted(v for v in counts if v not in order)
+    return [(v, counts[v]) for v in (*order, *extra) if counts[v]]
+
+
+def findings_by_package(result: ScanResult) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        if f.package:
+            out.setdefault(f.package, []).append(f)
+    return out
+
+
+def failing(result: ScanResult) -> list[PackageResult]:
+    """Packages whose status is not ok, errors first, then by name."""
+    bad = [p for p in result.packages if p.status != "ok"]
+    return sorted(bad, key=lambda p: (p.status != "error", p.node.name))
+
+
+def root_label(result: ScanResult, path: tuple[str, ...]) -> str:
+    """The project when the path starts at a declared dependency, else the environment."""
+    direct = {p.node.name for p in result.packages if p.node.direct}
+    return result.project if path and path[0] in direct else ENVIRONMENT_ROOT
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """A node of a drawn dependency tree, with its position in grid units."""
+
+    key: str
+    label: str
+    depth: int
+    row: float
+    status: str  # "root", "ok", "warning", "error", "missing"
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class Tree:
+    nodes: tuple[TreeNode, ...]
+    depth: int  # number of columns
+    rows: int  # number of leaf rows
+
+
+def path_tree(result: ScanResult, packages: Iterable[PackageResult]) -> Tree:
+    """The union of the dependency paths of ``packages`` as a tree laid out left to right.
+
+    Column = depth (the project or the environment first), leaves take one row
+    each, a parent sits at the middle of its children. Deterministic.
+    """
+    status = {p.node.name: p.status for p in result.packages}
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for package in packages:
+        path = package.node.path or (package.node.name,)
+        full = (root_label(result, path), *path)
+        for i in range(1, len(full)):
+            prefix, child = full[:i], full[: i + 1]
+            siblings = children.setdefault(prefix, [])
+            if child not in siblings:
+                siblings.append(child)
+    roots = sorted({k[:1] for k in children}, key=lambda k: (k[0] == ENVIRONMENT_ROOT, k[0]))
+    nodes: list[TreeNode] = []
+    next_row = 0
+
+    def place(key: tuple[str, ...]) -> float:
+        nonlocal next_row
+        kids = sorted(children.get(key, []), key=lambda k: (k[-1] not in status, k[-1]))
+        rows = [place(k) for k in kids]
+        if rows:
+            row = (rows[0] + rows[-1]) / 2
+        else:
+            row = float(next_row)
+            next_row += 1
+        state = "root" if len(key) == 1 else status.get(key[-1], "missing")
+        nodes.append(TreeNode("/".join(key), key[-1], len(key) - 1, row, state,
+                              "/".join(key[:-1])))
+        return row
+
+    for root in roots:
+        place(root)
+    nodes.sort(key=lambda n: (n.depth, n.row, n.key))
+    depth = max((n.depth for n in nodes), default=-1) + 1
+    return Tree(tuple(nodes), depth, next_row)
+
+
+def declaration(result: ScanResult, name: str) -> Location | None:
+    """Where the project declares ``name`` (first manifest line), if the result records it."""
+    declared: Iterable[Any] = getattr(result, "declared", ())
+    for item in declared:
+        if getattr(item, "name", "") == name and getattr(item, "location", None) is not None:
+            location: Location = item.location
+            return location
+    for f in result.findings:  # e.g. DL001/DL005 carry the declaring line
+        if f.package == name and f.location is not None and len(f.path) <= 1:
+            return f.location
+    return None
+
+
+def finding_location(result: ScanResult, finding: Finding) -> Location | None:
+    """The finding's own location, else the declaration of the first package of its path."""
+    if finding.location is not None:
+        return finding.location
+    if finding.path:
+        return declaration(result, finding.path[0])
+    if finding.package:
+        return declaration(result, finding.package)
+    return None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A licence period of a framework, as the report shows it."""
+
+    versions: str  # PEP 440 specifier set, "" = every version
+    expression: str
+    wheel_expression: str
+    verified: bool
+    current: bool  # covers the scanned version
+    note: str
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # relicense, component, metadata
+    from_expression: str
+    to_expression: str
+    at_version: str
+    date: str
+    verified: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class FrameworkInfo:
+    """What the knowledge base says of a deep learning framework found in the scan."""
+
+    key: str
+    name: str
+    package: PackageResult
+    seed: bool  # reviewed in the seed document
+    reviewer_note: str
+    commercial_support: str
+    periods: tuple[Period, ...]
+    changes: tuple[Change, ...]
+    bundled: tuple[tuple[str, str, str], ...]  # (component, expression, note) at this version
+    sources: tuple[str, ...]
+
+    @property
+    def known(self) -> Period | None:
+        """The period covering the scanned version, if the knowledge base has one."""
+        return next((p for p in self.periods if p.current), None)
+
+
+def frameworks(result: ScanResult) -> list[FrameworkInfo]:
+    """Deep learning frameworks among the packages, with facts and licence history."""
+    from dllicense.knowledge import framework_for, framework_license
+
+    out = []
+    for p in result.packages:
+        fw = framework_for(p.node.name)
+        if fw is None:
+            continue
+        current = framework_license(p.node.name, p.node.version)
+        periods = tuple(
+            Period(x.versions, x.expression, x.wheel_expression, x.verified, x is current, x.note)
+            for x in fw.licenses
+        )
+        changes = tuple(
+            Change(c.kind, c.from_expression, c.to_expression, c.at_version, c.date,
+                   c.verified, c.note)
+            for c in fw.changes
+        )
+        bundled = tuple(
+            (b.component, b.expression, b.note) for b in fw.bundled
+            if not b.versions or _covers(b.versions, p.node.version)
+        )
+        sources = sorted({s for x in fw.licenses if x is current for s in x.sources})
+        out.append(FrameworkInfo(fw.key, fw.name, p, fw.seed, fw.reviewer_note,
+                                 fw.commercial_support, periods, changes, bundled,
+                                 tuple(sources)))
+    return out
+
+
+def _covers(specifier: str, version: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) in SpecifierSet(specifier, prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+
+def content_digest(result: ScanResult) -> str:
+    """A sha256 of what identifies a scan (project, tool, time, packages and verdicts).
+
+    Used for ids that must be unique per scan yet reproducible (SBOM serial
+    numbers and namespaces).
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in (result.project, result.tool_version, result.generated, result.policy,
+                 result.environment):
+        digest.update(part.encode("utf-8") + b"\x00")
+    for p in result.packages:
+        line = f"{p.node.name}\x1f{p.node.version}\x1f{p.verdict.expression}\x1f{p.status}"
+        digest.update(line.encode("utf-8") + b"\x00")
+    return digest.hexdigest()
+
+
+def require(module: str, fmt: str, distribution: str) -> None:
+    """Fail with one clear line when the library a format is built with is not installed."""
+    from importlib.util import find_spec
+
+    from dllicense.errors import UsageError
+
+    if find_spec(module) is None:
+        raise UsageError(f"--format {fmt} needs {distribution}: "
+                         "pip install 'dllicense[sbom]'")

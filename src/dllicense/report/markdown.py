@@ -1,0 +1,37 @@
+"""``--format markdown``: a summary fit for a pull-request comment.
+
+Counts, a table of the failing packages with their findings and the direct
+dependency that brings each in, the findings on no package, and every package
+in a collapsible ``<details>``. Rendered from ``reports/markdown/report.md.j2``;
+every value from package metadata goes through the ``md`` escaping filter.
+"""
+
+from __future__ import annotations
+
+from dllicense.models import ScanResult
+from dllicense.report.common import failing, findings_by_package, severity_counts, trait
+
+
+def render(result: ScanResult) -> str:
+    from dllicense.report.templating import render_template
+
+    names = {p.node.name for p in result.packages}
+    rows = [
+        {
+            "package": p,
+            "family": trait(p, "family"),
+            "patent": trait(p, "patent"),
+            "commercial": trait(p, "commercial"),
+        }
+        for p in result.packages
+    ]
+    text = render_template(
+        "markdown/report.md.j2",
+        result=result,
+        counts=severity_counts(result.findings),
+        failing=failing(result),
+        by_package=findings_by_package(result),
+        general=[f for f in result.findings if f.package not in names],
+        rows=rows,
+    )
+    return text.rstrip("\n") + "\n"

@@ -1,0 +1,125 @@
+"""``--format sarif``: SARIF 2.1.0 for code-scanning tools (GitHub, GitLab, IDEs).
+
+One result per finding; ``tool.driver.rules`` is the whole rule registry. A
+result is located at the manifest line that brings its package in: the
+finding's own location, else the declaration of the first package of its
+dependency path, else the first project file read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import quote
+
+from dllicense.models import Finding, Location, ScanResult, Severity
+from dllicense.policy.codes import rules
+from dllicense.report.common import finding_location
+
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+BASE_ID = "PROJECTROOT"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _uri(path: str) -> str:
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def _physical(location: Location) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(location.file),
+                                                     "uriBaseId": BASE_ID}}
+    if location.line and location.line > 0:
+        physical["region"] = {"startLine": location.line}
+    return physical
+
+
+def _message(f: Finding) -> str:
+    text = f.message
+    if f.package and f.package not in text:
+        text = f"{f.package} {f.version}: {text}".replace("  ", " ")
+    if len(f.path) > 1:
+        text += f" (brought in by {' > '.join(f.path)})"
+    return text
+
+
+def _result(result: ScanResult, f: Finding, index: dict[str, int]) -> dict[str, Any]:
+    location: dict[str, Any] = {}
+    where = finding_location(result, f)
+    if where is None and result.sources:
+        where = Location(result.sources[0])
+    if where is not None:
+        location["physicalLocation"] = _physical(where)
+    if f.package:
+        location["logicalLocations"] = [{
+            "name": f.package,
+            "fullyQualifiedName": "/".join(f.path) if f.path else f.package,
+            "kind": "package",
+        }]
+    identity = "\x1f".join((f.code, f.package, f.version, f.term, f.message))
+    out: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": index[f.code],
+        "level": LEVELS[f.severity],
+        "message": {"text": _message(f)},
+    }
+    if location:
+        out["locations"] = [location]
+    out["partialFingerprints"] = {
+        "dllicenseFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()}
+    properties: dict[str, Any] = {"slug": f.slug}
+    if f.package:
+        properties.update(package=f.package, version=f.version)
+    if f.term:
+        properties["term"] = f.term
+    if f.path:
+        properties["dependencyPath"] = list(f.path)
+    out["properties"] = properties
+    return out
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    """The SARIF log as plain data."""
+    registry = rules()
+    index = {code: i for i, code in enumerate(registry)}
+    driver: dict[str, Any] = {
+        "name": "dllicense",
+        "version": result.tool_version,
+        "semanticVersion": result.tool_version,
+        "rules": [
+            {
+                "id": r.code,
+                "name": r.slug,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.explanation},
+                "help": {"text": f"{r.explanation}\n\nRun `dllicense explain {r.code}`."},
+                "defaultConfiguration": {"level": LEVELS[r.severity]},
+                "properties": {"tags": ["license-compliance"]},
+            }
+            for r in registry.values()
+        ],
+    }
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if result.generated:
+        invocation["endTimeUtc"] = result.generated.replace("+00:00", "Z")
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "invocations": [invocation],
+        "originalUriBaseIds": {
+            BASE_ID: {"description": {"text": "The root of the scanned project."}}},
+        "results": [_result(result, f, index) for f in result.findings],
+        "columnKind": "unicodeCodePoints",
+        "properties": {
+            "project": result.project,
+            "environment": result.environment,
+            "policy": result.policy,
+            "packages": len(result.packages),
+        },
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,48 @@
+"""Text for `dllicense explain`: JSON-ready, deterministic dicts and their plain text."""
+
+from __future__ import annotations
+
+import json
+
+from dllicense.knowledge.explain import explain_framework, explain_license, format_explanation
+
+
+def test_explain_license_is_json_ready_and_deterministic() -> None:
+    first = explain_license("apache-2.0")
+    assert json.dumps(first, sort_keys=True) == json.dumps(explain_license("apache-2.0"),
+                                                           sort_keys=True)
+    assert first["known"] and first["key"] == "Apache-2.0"
+    assert first["patent"] == "grant-with-retaliation"
+    assert {f["field"] for f in first["facts"]} >= {"family", "patent", "commercial"}
+    assert "deeplearning4j" in first["frameworks"]
+    text = format_explanation(first)
+    assert text.startswith("Apache-2.0: Apache License 2.0\n")
+    assert "§3" in text and "include-notice-file" in text
+
+
+def test_explain_with_exception_and_unknown() -> None:
+    combined = explain_license("GPL-2.0-only WITH Classpath-exception-2.0")
+    assert combined["family"] == "weak-copyleft"
+    assert combined["exception"]["key"] == "Classpath-exception-2.0"
+    json.dumps(combined)
+    unknown = explain_license("Nope-1.0")
+    assert not unknown["known"] and unknown["family"] == "unknown"
+    assert "not in the dllicense knowledge base" in format_explanation(unknown)
+
+
+def test_explain_framework_with_version() -> None:
+    d = explain_framework("cntk", "2.4")
+    json.dumps(d)
+    assert d["known"] and d["resolved"] == 0
+    assert d["licenses"][0]["expression"] == "MIT AND LicenseRef-CNTK-1bitSGD"
+    text = format_explanation(d)
+    assert "LicenseRef-CNTK-1bitSGD: non-commercial" in text
+    assert "[component] MIT AND LicenseRef-CNTK-1bitSGD -> MIT at 2.5" in text
+    assert explain_framework("cntk", "2.4") == d
+
+
+def test_explain_unknown_framework() -> None:
+    d = explain_framework("requests")
+    assert d == {"kind": "framework", "query": "requests", "known": False, "version": None}
+    expected = "requests: not a framework of the dllicense knowledge base."
+    assert format_explanation(d).strip() == expected

@@ -1,0 +1,81 @@
+"""The command line contract: exit codes, one-line errors, deterministic output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dllicense import __version__
+from dllicense.cli import main
+from tests.conftest import DISTS
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dllicense", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def test_version_via_python_m() -> None:
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"dllicense, version {__version__}"
+
+
+def _one_line_error(done: subprocess.CompletedProcess[str], needle: str) -> None:
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert needle in done.stderr
+
+
+def test_usage_and_config_errors_exit_2_with_one_line(tmp_path: Path) -> None:
+    _one_line_error(run("scan", str(tmp_path), "--format", "pdf"), "unknown format 'pdf'")
+    _one_line_error(run("scan", str(tmp_path / "missing")), "missing")
+    _one_line_error(run("scan", str(tmp_path), "--path", str(tmp_path / "nope")), "not a directory")
+    (tmp_path / "dllicense.toml").write_text('allow = ["MIT"]\nbogus = 1\n', encoding="utf-8")
+    _one_line_error(run("scan", str(tmp_path)), "dllicense.toml:2: unknown policy key 'bogus'")
+
+
+def test_scan_path_json_is_deterministic_and_relative(tmp_path: Path) -> None:
+    dists = DISTS / "keras-2.4.3"
+    args = ["scan", str(tmp_path), "--path", str(dists), "--format", "json", "--texts", "none"]
+    first = run(*args)
+    second = run(*args)
+    assert first.returncode in (0, 1), first.stderr
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert [p["name"] for p in data["packages"]] == ["keras"]
+    assert data["packages"][0]["license"] == "MIT"
+    assert str(Path.home()) not in first.stdout and str(tmp_path) not in first.stdout
+
+
+def test_output_directory_for_several_formats(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        [
+            "scan",
+            str(tmp_path),
+            "--path",
+            str(DISTS / "keras-2.4.3"),
+            "--format",
+            "json,table",
+            "-o",
+            str(out),
+            "--texts",
+            "none",
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads((out / "dllicense.json").read_text("utf-8"))["packages"][0]["name"] == "keras"
+    assert "keras" in (out / "dllicense.txt").read_text("utf-8")
