@@ -222,6 +222,7 @@ class ScanResult:
     packages: tuple[PackageResult, ...]
     findings: tuple[Finding, ...]
     sources: tuple[str, ...] = ()
+    declared: tuple[Declared, ...] = ()  # what the project declares, with file and line
     texts: tuple[LicenseText, ...] = ()
     schema_version: str = SCHEMA_VERSION
     generated: str = ""  # ISO timestamp from SOURCE_DATE_EPOCH, "" when unset

@@ -36,7 +36,7 @@ from dllicense.models import (
 )
 from dllicense.policy.codes import finding, from_problem
 from dllicense.policy.evaluate import decide
-from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve
+from dllicense.resolve.graph import resolve, scope_selected
 
 SCOPE_CHOICES = ("runtime", "extras", "groups", "all")
 
@@ -52,16 +52,6 @@ class ScanOptions:
     texts: str = "primary"  # none, primary, all
     cache_dir: Path | None = None
     use_cache: bool = True
-
-
-def scope_selected(scope: str, selected: tuple[str, ...]) -> bool:
-    if scope in ("runtime", ENVIRONMENT_SCOPE) or "all" in selected:
-        return True
-    return (
-        (scope.startswith("extra:") and "extras" in selected)
-        or (scope.startswith("group:") and "groups" in selected)
-        or scope in selected
-    )
 
 
 def scan(
@@ -132,6 +122,7 @@ def scan(
         packages=tuple(packages),
         findings=tuple(findings),
         sources=project.sources,
+        declared=project.declared,
         texts=texts,
         generated=generated,
         options=(("texts", options.texts), ("all", str(options.include_all).lower())),
@@ -183,9 +174,10 @@ def _evidence_findings(
             )
         )
     for text in verdict.disagreements:
+        code = "DL107" if text.startswith("knowledge:") else "DL103"
         out.append(
             finding(
-                "DL103",
+                code,
                 f"decided {verdict.expression} from {', '.join(verdict.decided_by)}, but {text}",
                 node.name,
                 node.version,

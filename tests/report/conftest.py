@@ -17,8 +17,15 @@ from dllicense.models import ScanResult
 from tests.conftest import DISTS, scan_dirs
 
 EPOCH = "1700000000"
-PROJECT_DISTS = ("keras-2.4.3", "numpy-1.26.4", "scipy-1.17.1", "onnx-1.23.2", "torch-2.14.1",
-                 "cntk-2.7", "opencv-python-4.4.0.46")
+PROJECT_DISTS = (
+    "keras-2.4.3",
+    "numpy-1.26.4",
+    "scipy-1.17.1",
+    "onnx-1.23.2",
+    "torch-2.14.1",
+    "cntk-2.7",
+    "opencv-python-4.4.0.46",
+)
 REQUIREMENTS = "# runtime\nkeras==2.4.3\nonnx\ntorch\ncntk\nopencv-python\nh5py\n"
 POLICY = """name = "review"
 description = "Explicit SPDX ids only: a licence named only by family needs a decision."
@@ -60,8 +67,9 @@ def hostile_dist(root: Path) -> Path:
     info = root / "hostile_pkg-6.6.6.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(HOSTILE_METADATA, encoding="utf-8")
-    (info / "LICENSE").write_text(f"{SCRIPT}\nAll rights reserved & <b>bold</b>.\n",
-                                  encoding="utf-8")
+    (info / "LICENSE").write_text(
+        f"{SCRIPT}\nAll rights reserved & <b>bold</b>.\n", encoding="utf-8"
+    )
     return root
 
 

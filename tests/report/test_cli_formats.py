@@ -16,18 +16,41 @@ from tests.conftest import DISTS
 
 def test_all_formats_into_a_directory(tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    result = CliRunner().invoke(main, [
-        "scan", str(tmp_path), "--path", str(DISTS / "onnx-1.23.2"), "--texts", "none",
-        "--no-cache", "--format", ",".join(FORMATS), "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            str(tmp_path),
+            "--path",
+            str(DISTS / "onnx-1.23.2"),
+            "--texts",
+            "none",
+            "--no-cache",
+            "--format",
+            ",".join(FORMATS),
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code in (0, 1), result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([
-        "dllicense.txt", "dllicense.json", "dllicense.html", "dllicense.md", "dllicense.csv",
-        "dllicense.THIRD_PARTY_NOTICES.txt", "dllicense.sarif", "dllicense.cdx.json",
-        "dllicense.spdx.json"])
+    assert names == sorted(
+        [
+            "dllicense.txt",
+            "dllicense.json",
+            "dllicense.html",
+            "dllicense.md",
+            "dllicense.csv",
+            "dllicense.THIRD_PARTY_NOTICES.txt",
+            "dllicense.sarif",
+            "dllicense.cdx.json",
+            "dllicense.spdx.json",
+        ]
+    )
     assert json.loads((out / "dllicense.sarif").read_text("utf-8"))["version"] == "2.1.0"
     assert "NOTICE of onnx==1.23.2" in (out / "dllicense.THIRD_PARTY_NOTICES.txt").read_text(
-        "utf-8")
+        "utf-8"
+    )
 
 
 def test_help_lists_every_format() -> None:
@@ -38,9 +61,10 @@ def test_help_lists_every_format() -> None:
 
 
 def test_renderer_libraries_are_not_imported_at_start_up() -> None:
-    code = ("import sys, dllicense.cli, dllicense.report, dllicense.report.common; "
-            "heavy = {'jinja2', 'cyclonedx', 'spdx_tools', 'jsonschema'} & set(sys.modules); "
-            "print(sorted(heavy))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    code = (
+        "import sys, dllicense.cli, dllicense.report, dllicense.report.common; "
+        "heavy = {'jinja2', 'cyclonedx', 'spdx_tools', 'jsonschema'} & set(sys.modules); "
+        "print(sorted(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -14,8 +14,7 @@ FOLDERS = tuple(DISTS / d for d in PROJECT_DISTS)
 
 
 @pytest.mark.parametrize("epoch", ["1700000000", None])
-def test_every_format_is_byte_identical_across_scans(project_dir: Path,
-                                                     epoch: str | None) -> None:
+def test_every_format_is_byte_identical_across_scans(project_dir: Path, epoch: str | None) -> None:
     first = scan_project(project_dir, *FOLDERS, epoch=epoch)
     second = scan_project(project_dir, *FOLDERS, epoch=epoch)
     assert first is not second

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from tests.report.conftest import ALL_RESULTS, REQUIREMENTS
 
 JSON_SCHEMA = Path(__file__).parents[2] / "src/dllicense/report/schema/scan-result.schema.json"
 SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
-HAS_DECLARED = "declared" in {f.name for f in fields(ScanResult)}
 
 
 def _load(path: Path) -> Any:
@@ -35,7 +33,8 @@ def test_json_matches_its_schema(name: str, request: pytest.FixtureRequest) -> N
     schema = _load(JSON_SCHEMA)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     data = json.loads(render(result, "json"))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
     assert not errors, errors
@@ -88,8 +87,11 @@ def test_sarif_rules_come_from_the_registry(project_result: ScanResult) -> None:
 
 def _results(result: ScanResult, code: str, package: str) -> list[dict[str, Any]]:
     run = json.loads(render(result, "sarif"))["runs"][0]
-    return [r for r in run["results"]
-            if r["ruleId"] == code and r["properties"].get("package") == package]
+    return [
+        r
+        for r in run["results"]
+        if r["ruleId"] == code and r["properties"].get("package") == package
+    ]
 
 
 def test_sarif_points_at_the_declaring_line(project_result: ScanResult) -> None:
@@ -110,10 +112,9 @@ def test_sarif_locates_transitive_findings_in_the_manifest(project_result: ScanR
     assert "brought in by" in numpy["message"]["text"]
 
 
-@pytest.mark.xfail(not HAS_DECLARED, reason="ScanResult does not record the declarations yet",
-                   strict=True)
 def test_sarif_transitive_finding_has_the_line_of_its_direct_dependency(
-        project_result: ScanResult) -> None:
+    project_result: ScanResult,
+) -> None:
     (numpy,) = _results(project_result, "DL201", "numpy")
     direct = numpy["properties"]["dependencyPath"][0]
     lines = [line.split("=")[0] for line in REQUIREMENTS.splitlines()]
@@ -142,12 +143,12 @@ def test_cyclonedx_1_6_is_valid(name: str, request: pytest.FixtureRequest) -> No
         assert c["purl"] == f"pkg:pypi/{p.node.name}@{p.node.version}"
         licences = c.get("licenses", [])
         if " " in p.verdict.expression:
-            assert licences == [{"expression": p.verdict.expression,
-                                 "acknowledgement": "concluded"}]
+            assert licences == [
+                {"expression": p.verdict.expression, "acknowledgement": "concluded"}
+            ]
         elif p.verdict.expression:
             (only,) = licences
-            assert p.verdict.expression in (only["license"].get("id"),
-                                            only["license"].get("name"))
+            assert p.verdict.expression in (only["license"].get("id"), only["license"].get("name"))
 
 
 def test_cyclonedx_dependencies_follow_requires(project_result: ScanResult) -> None:
@@ -155,8 +156,9 @@ def test_cyclonedx_dependencies_follow_requires(project_result: ScanResult) -> N
     deps = {d["ref"]: set(d.get("dependsOn", [])) for d in bom["dependencies"]}
     assert deps["pkg:pypi/keras@2.4.3"] == {"pkg:pypi/numpy@1.26.4", "pkg:pypi/scipy@1.17.1"}
     root = bom["metadata"]["component"]["bom-ref"]
-    assert deps[root] == {f"pkg:pypi/{p.node.name}@{p.node.version}"
-                          for p in project_result.packages if p.node.direct}
+    assert deps[root] == {
+        f"pkg:pypi/{p.node.name}@{p.node.version}" for p in project_result.packages if p.node.direct
+    }
 
 
 @pytest.mark.parametrize("name", ALL_RESULTS)
@@ -182,10 +184,15 @@ def test_spdx_declares_every_licenseref(project_result: ScanResult) -> None:
     data = json.loads(render(project_result, "spdx"))
     ids = {e["licenseId"] for e in data["hasExtractedLicensingInfos"]}
     assert "LicenseRef-dllicense-unspecified-BSD" in ids
-    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"])
-                 for r in data["relationships"]}
-    assert ("SPDXRef-Package-pypi-keras-2.4.3", "DEPENDS_ON",
-            "SPDXRef-Package-pypi-numpy-1.26.4") in relations
+    relations = {
+        (r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"])
+        for r in data["relationships"]
+    }
+    assert (
+        "SPDXRef-Package-pypi-keras-2.4.3",
+        "DEPENDS_ON",
+        "SPDXRef-Package-pypi-numpy-1.26.4",
+    ) in relations
 
 
 @pytest.mark.parametrize("name", ALL_RESULTS)

@@ -12,6 +12,7 @@ from dllicense.models import Distribution, Problem
 
 FILE_LIMIT = 4 * 1024 * 1024  # bytes read from one licence file
 _LICENSE_NAME = re.compile(r"^(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|PATENTS|UNLICENSE)", re.I)
+_LICENSE_LIKE = re.compile(r"licen[cs]e|copying|copyright|notice|patents", re.I)
 _THIRD_PARTY = re.compile(r"third[_-]?party|vendor|_vendor|externals?/|deps/", re.I)
 
 
@@ -87,7 +88,11 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
     files = []
     for rel in sorted(wanted):
         depth = rel.count("/") if from_record else rel.removeprefix("licenses/").count("/")
-        primary = depth == (1 if from_record else 0) and not _THIRD_PARTY.search(rel)
+        primary = (
+            depth == (1 if from_record else 0)
+            and not _THIRD_PARTY.search(rel)
+            and bool(_LICENSE_LIKE.search(PurePosixPath(rel).name))
+        )
         item = _read(wanted[rel], rel, primary)
         if isinstance(item, str):
             problems.append(

@@ -68,7 +68,7 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
         expression=expression,
         confidence=confidence,
         decided_by=tuple(e.source for e in chosen),
-        disagreements=_disagreements(expression, evidence, chosen),
+        disagreements=_disagreements(expression, evidence, chosen, notes),
         notes=tuple(dict.fromkeys(notes)),
     )
 
@@ -187,8 +187,9 @@ def _gnu_versions(
 
 
 def _disagreements(
-    expression: str, evidence: Sequence[Evidence], chosen: list[Evidence]
+    expression: str, evidence: Sequence[Evidence], chosen: list[Evidence], notes: list[str]
 ) -> tuple[str, ...]:
+    """Evidence that names none of the decided licences disagrees; a partial overlap is noted."""
     decided = set(license_keys(expression))
     out = []
     for item in evidence:
@@ -202,8 +203,10 @@ def _disagreements(
             )
             if not fits:
                 out.append(f"{item.source} says {item.value!r}")
-        elif not (keys <= decided or decided <= keys or _same_gnu(keys, decided)):
+        elif not keys & decided and not _same_gnu(keys, decided):
             out.append(f"{item.source} says {item.expression}")
+        elif not (keys <= decided or decided <= keys or _same_gnu(keys, decided)):
+            notes.append(f"{item.source} says {item.expression}")
     return tuple(dict.fromkeys(out))
 
 

@@ -415,7 +415,7 @@ def _analyse(text: str, deadline_s: float) -> Record:
             is_ref = bool(rule.is_license_reference or rule.is_license_tag or rule.is_license_intro)
             matches.append(
                 [
-                    _spdx(rule.license_expression, licensing, memo),
+                    "",  # the SPDX key, set once exceptions are folded
                     score,
                     int(m.start_line),
                     int(m.end_line),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from dllicense.models import Finding, LicenseTraits, Location, PackageResult, ScanResult
 
@@ -142,8 +141,7 @@ def path_tree(result: ScanResult, packages: Iterable[PackageResult]) -> Tree:
             row = float(next_row)
             next_row += 1
         state = "root" if len(key) == 1 else status.get(key[-1], "missing")
-        nodes.append(TreeNode("/".join(key), key[-1], len(key) - 1, row, state,
-                              "/".join(key[:-1])))
+        nodes.append(TreeNode("/".join(key), key[-1], len(key) - 1, row, state, "/".join(key[:-1])))
         return row
 
     for root in roots:
@@ -154,13 +152,14 @@ def path_tree(result: ScanResult, packages: Iterable[PackageResult]) -> Tree:
 
 
 def declaration(result: ScanResult, name: str) -> Location | None:
-    """Where the project declares ``name`` (first manifest line), if the result records it."""
-    declared: Iterable[Any] = getattr(result, "declared", ())
-    for item in declared:
-        if getattr(item, "name", "") == name and getattr(item, "location", None) is not None:
-            location: Location = item.location
-            return location
-    for f in result.findings:  # e.g. DL001/DL005 carry the declaring line
+    """Where the project declares ``name``: its first declaration, else a finding's location.
+
+    Findings on ``name`` itself (DL001, DL005) carry the declaring line too.
+    """
+    for item in result.declared:
+        if item.name == name:
+            return item.location
+    for f in result.findings:
         if f.package == name and f.location is not None and len(f.path) <= 1:
             return f.location
     return None
@@ -232,22 +231,35 @@ def frameworks(result: ScanResult) -> list[FrameworkInfo]:
             continue
         current = framework_license(p.node.name, p.node.version)
         periods = tuple(
-            Period(x.versions, x.expression, x.wheel_expression, x.verified, x is current, x.note)
+            Period(x.versions, x.expression, x.wheel_expression, x.verified, x == current, x.note)
             for x in fw.licenses
         )
         changes = tuple(
-            Change(c.kind, c.from_expression, c.to_expression, c.at_version, c.date,
-                   c.verified, c.note)
+            Change(
+                c.kind, c.from_expression, c.to_expression, c.at_version, c.date, c.verified, c.note
+            )
             for c in fw.changes
         )
         bundled = tuple(
-            (b.component, b.expression, b.note) for b in fw.bundled
+            (b.component, b.expression, b.note)
+            for b in fw.bundled
             if not b.versions or _covers(b.versions, p.node.version)
         )
-        sources = sorted({s for x in fw.licenses if x is current for s in x.sources})
-        out.append(FrameworkInfo(fw.key, fw.name, p, fw.seed, fw.reviewer_note,
-                                 fw.commercial_support, periods, changes, bundled,
-                                 tuple(sources)))
+        sources = sorted(set(current.sources)) if current else []
+        out.append(
+            FrameworkInfo(
+                fw.key,
+                fw.name,
+                p,
+                fw.seed,
+                fw.reviewer_note,
+                fw.commercial_support,
+                periods,
+                changes,
+                bundled,
+                tuple(sources),
+            )
+        )
     return out
 
 
@@ -270,8 +282,13 @@ def content_digest(result: ScanResult) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for part in (result.project, result.tool_version, result.generated, result.policy,
-                 result.environment):
+    for part in (
+        result.project,
+        result.tool_version,
+        result.generated,
+        result.policy,
+        result.environment,
+    ):
         digest.update(part.encode("utf-8") + b"\x00")
     for p in result.packages:
         line = f"{p.node.name}\x1f{p.node.version}\x1f{p.verdict.expression}\x1f{p.status}"
@@ -286,5 +303,4 @@ def require(module: str, fmt: str, distribution: str) -> None:
     from dllicense.errors import UsageError
 
     if find_spec(module) is None:
-        raise UsageError(f"--format {fmt} needs {distribution}: "
-                         "pip install 'dllicense[sbom]'")
+        raise UsageError(f"--format {fmt} needs {distribution}: pip install 'dllicense[sbom]'")

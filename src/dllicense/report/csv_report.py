@@ -14,8 +14,18 @@ from dllicense.models import ScanResult
 from dllicense.report.common import trait
 
 COLUMNS = (
-    "name", "version", "license", "confidence", "status", "scopes", "direct", "path",
-    "family", "patent", "commercial", "decided_by",
+    "name",
+    "version",
+    "license",
+    "confidence",
+    "status",
+    "scopes",
+    "direct",
+    "path",
+    "family",
+    "patent",
+    "commercial",
+    "decided_by",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 

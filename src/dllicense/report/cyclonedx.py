@@ -41,8 +41,11 @@ def _component(p: PackageResult) -> Component:
 
     licences = []
     if p.verdict.expression:
-        licences.append(LicenseFactory().make_from_string(
-            p.verdict.expression, license_acknowledgement=LicenseAcknowledgement.CONCLUDED))
+        licences.append(
+            LicenseFactory().make_from_string(
+                p.verdict.expression, license_acknowledgement=LicenseAcknowledgement.CONCLUDED
+            )
+        )
     runtime = any(s in ("runtime", "environment") for s in p.node.scopes)
     properties = [
         ("status", p.status),
@@ -80,27 +83,38 @@ def build(result: ScanResult) -> object:
     from cyclonedx.model.tool import ToolRepository
 
     components = {p.node.name: _component(p) for p in result.packages}
-    root = Component(type=ComponentType.APPLICATION, name=result.project,
-                     bom_ref=f"dllicense-project:{result.project}")
-    tool = Component(type=ComponentType.APPLICATION, name="dllicense",
-                     version=result.tool_version)
+    root = Component(
+        type=ComponentType.APPLICATION,
+        name=result.project,
+        bom_ref=f"dllicense-project:{result.project}",
+    )
+    tool = Component(type=ComponentType.APPLICATION, name="dllicense", version=result.tool_version)
     metadata = BomMetaData(
         tools=ToolRepository(components=[tool]),
         component=root,
         timestamp=datetime.fromisoformat(result.generated) if result.generated else None,
     )
-    bom = Bom(serial_number=_serial(result), metadata=metadata,
-              components=components.values())
+    bom = Bom(serial_number=_serial(result), metadata=metadata, components=components.values())
     tops = [p for p in result.packages if p.node.direct] or [
-        p for p in result.packages if not set(p.node.parents) & components.keys()]
-    bom.dependencies.add(Dependency(
-        ref=root.bom_ref,
-        dependencies=[Dependency(ref=components[p.node.name].bom_ref) for p in tops]))
+        p for p in result.packages if not set(p.node.parents) & components.keys()
+    ]
+    bom.dependencies.add(
+        Dependency(
+            ref=root.bom_ref,
+            dependencies=[Dependency(ref=components[p.node.name].bom_ref) for p in tops],
+        )
+    )
     for p in result.packages:
-        bom.dependencies.add(Dependency(
-            ref=components[p.node.name].bom_ref,
-            dependencies=[Dependency(ref=components[r].bom_ref)
-                          for r in p.node.requires if r in components]))
+        bom.dependencies.add(
+            Dependency(
+                ref=components[p.node.name].bom_ref,
+                dependencies=[
+                    Dependency(ref=components[r].bom_ref)
+                    for r in p.node.requires
+                    if r in components
+                ],
+            )
+        )
     return bom
 
 

@@ -18,8 +18,8 @@ from dllicense.models import Finding, PackageResult, ScanResult
 from dllicense.report.common import (
     FrameworkInfo,
     failing,
-    findings_by_package,
     finding_location,
+    findings_by_package,
     frameworks,
     obligations,
     path_tree,
@@ -30,21 +30,37 @@ from dllicense.report.common import (
 
 COLORS = {
     "family": {
-        "permissive": "#2e7d32", "public-domain": "#00897b", "weak-copyleft": "#f9a825",
-        "strong-copyleft": "#ef6c00", "network-copyleft": "#c62828", "proprietary": "#6a1b9a",
-        "non-commercial": "#ad1457", "source-available": "#795548", "unknown": "#757575",
+        "permissive": "#2e7d32",
+        "public-domain": "#00897b",
+        "weak-copyleft": "#f9a825",
+        "strong-copyleft": "#ef6c00",
+        "network-copyleft": "#c62828",
+        "proprietary": "#6a1b9a",
+        "non-commercial": "#ad1457",
+        "source-available": "#795548",
+        "unknown": "#757575",
     },
     "patent": {
-        "express-grant": "#2e7d32", "grant-with-retaliation": "#00838f", "silent": "#f9a825",
-        "excluded": "#c62828", "unknown": "#757575",
+        "express-grant": "#2e7d32",
+        "grant-with-retaliation": "#00838f",
+        "silent": "#f9a825",
+        "excluded": "#c62828",
+        "unknown": "#757575",
     },
     "commercial": {
-        "allowed": "#2e7d32", "restricted": "#f9a825", "forbidden": "#c62828",
+        "allowed": "#2e7d32",
+        "restricted": "#f9a825",
+        "forbidden": "#c62828",
         "unknown": "#757575",
     },
     "severity": {"error": "#c62828", "warning": "#ef8f00", "info": "#1565c0"},
-    "status": {"ok": "#2e7d32", "warning": "#ef8f00", "error": "#c62828", "missing": "#757575",
-               "root": "#37474f"},
+    "status": {
+        "ok": "#2e7d32",
+        "warning": "#ef8f00",
+        "error": "#c62828",
+        "missing": "#757575",
+        "root": "#37474f",
+    },
 }
 TITLES = {"family": "Licence family", "patent": "Patent stance", "commercial": "Commercial use"}
 _CHAR = 7.2  # average width of a character of the SVG font, in px
@@ -125,8 +141,14 @@ def _bars(result: ScanResult, axis: str) -> BarChart:
     counts = trait_counts(result, axis)
     most = max((n for _, n in counts), default=1)
     bars = tuple(
-        Bar(label, n, COLORS[axis].get(label, "#757575"), _meaning(axis, label), 8 + 26 * i,
-            round(110 * n / most, 1))
+        Bar(
+            label,
+            n,
+            COLORS[axis].get(label, "#757575"),
+            _meaning(axis, label),
+            8 + 26 * i,
+            round(110 * n / most, 1),
+        )
         for i, (label, n) in enumerate(counts)
     )
     return BarChart(axis, TITLES[axis], bars, max(16 + 26 * len(bars), 40))
@@ -141,8 +163,15 @@ def _donut(result: ScanResult) -> Donut:
         if not n:
             continue
         length = round(circumference * n / total, 3)
-        slices.append(Slice(label, n, COLORS["severity"][label],
-                            f"{length} {round(circumference - length, 3)}", round(-start, 3)))
+        slices.append(
+            Slice(
+                label,
+                n,
+                COLORS["severity"][label],
+                f"{length} {round(circumference - length, 3)}",
+                round(-start, 3) or 0.0,
+            )
+        )
         start += length
     return Donut(total, tuple(slices), circumference)
 
@@ -158,9 +187,14 @@ def _drawing(result: ScanResult, packages: list[PackageResult]) -> Drawing:
     drawn: dict[str, DrawnNode] = {}
     for n in tree.nodes:
         drawn[n.key] = DrawnNode(
-            n.label, n.status, COLORS["status"].get(n.status, "#757575"), round(lefts[n.depth], 1),
-            round(10 + n.row * _ROW, 1), round(widths[n.depth], 1),
-            "" if n.status in ("root", "missing") else f"pkg-{n.label}")
+            n.label,
+            n.status,
+            COLORS["status"].get(n.status, "#757575"),
+            round(lefts[n.depth], 1),
+            round(10 + n.row * _ROW, 1),
+            round(widths[n.depth], 1),
+            "" if n.status in ("root", "missing") else f"pkg-{n.label}",
+        )
     edges = []
     for n in tree.nodes:
         if n.parent in drawn:
@@ -175,9 +209,15 @@ def _drawing(result: ScanResult, packages: list[PackageResult]) -> Drawing:
 def _views(result: ScanResult) -> list[PackageView]:
     by_package = findings_by_package(result)
     return [
-        PackageView(p, f"pkg-{p.node.name}", trait(p, "family"), trait(p, "patent"),
-                    trait(p, "commercial"), obligations(p),
-                    tuple(by_package.get(p.node.name, ())))
+        PackageView(
+            p,
+            f"pkg-{p.node.name}",
+            trait(p, "family"),
+            trait(p, "patent"),
+            trait(p, "commercial"),
+            obligations(p),
+            tuple(by_package.get(p.node.name, ())),
+        )
         for p in result.packages
     ]
 
@@ -192,8 +232,9 @@ def render(result: ScanResult) -> str:
         "html/report.html.j2",
         result=result,
         counts=severity_counts(result.findings),
-        statuses={s: sum(1 for p in result.packages if p.status == s)
-                  for s in ("ok", "warning", "error")},
+        statuses={
+            s: sum(1 for p in result.packages if p.status == s) for s in ("ok", "warning", "error")
+        },
         charts=[_bars(result, axis) for axis in ("family", "patent", "commercial")],
         donut=_donut(result),
         attention=attention,

@@ -35,11 +35,18 @@ def _sources(result: ScanResult) -> dict[str, tuple[str, ...]]:
     return {sha: tuple(sorted(names)) for sha, names in out.items()}
 
 
-def _numbered(texts: list[LicenseText], sources: dict[str, tuple[str, ...]],
-              start: int) -> list[_Text]:
+def _numbered(
+    texts: list[LicenseText], sources: dict[str, tuple[str, ...]], start: int
+) -> list[_Text]:
     return [
-        _Text(start + i, t.kind, t.expression, sources.get(t.sha256, ()), t.packages,
-              t.text.strip("\r\n"))
+        _Text(
+            start + i,
+            t.kind,
+            t.expression,
+            sources.get(t.sha256, ()),
+            t.packages,
+            t.text.strip("\r\n"),
+        )
         for i, t in enumerate(texts)
     ]
 
@@ -48,10 +55,13 @@ def render(result: ScanResult) -> str:
     from dllicense.report.templating import render_template
 
     sources = _sources(result)
-    licences = sorted((t for t in result.texts if t.kind not in NOTICE_KINDS),
-                      key=lambda t: (_KIND_ORDER.get(t.kind, 3), t.packages, t.sha256))
-    notices = sorted((t for t in result.texts if t.kind in NOTICE_KINDS),
-                     key=lambda t: (t.packages, t.sha256))
+    licences = sorted(
+        (t for t in result.texts if t.kind not in NOTICE_KINDS),
+        key=lambda t: (_KIND_ORDER.get(t.kind, 3), t.packages, t.sha256),
+    )
+    notices = sorted(
+        (t for t in result.texts if t.kind in NOTICE_KINDS), key=lambda t: (t.packages, t.sha256)
+    )
     licence_texts = _numbered(licences, sources, 1)
     notice_texts = _numbered(notices, sources, len(licence_texts) + 1)
     refs: dict[str, list[int]] = {}

@@ -29,8 +29,9 @@ def _uri(path: str) -> str:
 
 
 def _physical(location: Location) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(location.file),
-                                                     "uriBaseId": BASE_ID}}
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": _uri(location.file), "uriBaseId": BASE_ID}
+    }
     if location.line and location.line > 0:
         physical["region"] = {"startLine": location.line}
     return physical
@@ -53,11 +54,13 @@ def _result(result: ScanResult, f: Finding, index: dict[str, int]) -> dict[str, 
     if where is not None:
         location["physicalLocation"] = _physical(where)
     if f.package:
-        location["logicalLocations"] = [{
-            "name": f.package,
-            "fullyQualifiedName": "/".join(f.path) if f.path else f.package,
-            "kind": "package",
-        }]
+        location["logicalLocations"] = [
+            {
+                "name": f.package,
+                "fullyQualifiedName": "/".join(f.path) if f.path else f.package,
+                "kind": "package",
+            }
+        ]
     identity = "\x1f".join((f.code, f.package, f.version, f.term, f.message))
     out: dict[str, Any] = {
         "ruleId": f.code,
@@ -68,7 +71,8 @@ def _result(result: ScanResult, f: Finding, index: dict[str, int]) -> dict[str, 
     if location:
         out["locations"] = [location]
     out["partialFingerprints"] = {
-        "dllicenseFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()}
+        "dllicenseFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()
+    }
     properties: dict[str, Any] = {"slug": f.slug}
     if f.package:
         properties.update(package=f.package, version=f.version)
@@ -108,7 +112,8 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "tool": {"driver": driver},
         "invocations": [invocation],
         "originalUriBaseIds": {
-            BASE_ID: {"description": {"text": "The root of the scanned project."}}},
+            BASE_ID: {"description": {"text": "The root of the scanned project."}}
+        },
         "results": [_result(result, f, index) for f in result.findings],
         "columnKind": "unicodeCodePoints",
         "properties": {

@@ -79,9 +79,13 @@ def _package(p: PackageResult) -> Package:
         license_declared=_expression(_declared(p)),
         license_comment="; ".join(notes) or None,
         copyright_text=SpdxNoAssertion(),
-        external_references=[ExternalPackageRef(
-            ExternalPackageRefCategory.PACKAGE_MANAGER, "purl",
-            purl(p.node.name, p.node.version))],
+        external_references=[
+            ExternalPackageRef(
+                ExternalPackageRefCategory.PACKAGE_MANAGER,
+                "purl",
+                purl(p.node.name, p.node.version),
+            )
+        ],
         primary_package_purpose=PackagePurpose.LIBRARY,
         comment=(
             f"dllicense: status {p.status}; confidence {p.verdict.confidence}; decided by "
@@ -102,9 +106,11 @@ def _extracted(result: ScanResult, expressions: list[str]) -> list[ExtractedLice
     return [
         ExtractedLicensingInfo(
             license_id=ref,
-            extracted_text=texts.get(ref) or (
+            extracted_text=texts.get(ref)
+            or (
                 f"No licence text is recorded for {ref}. dllicense uses this reference for: "
-                f"{names.get(ref) or ref}."),
+                f"{names.get(ref) or ref}."
+            ),
             license_name=names.get(ref) or ref,
         )
         for ref in refs
@@ -119,8 +125,11 @@ def build(result: ScanResult) -> Document:
     from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
     from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 
-    created = (datetime.fromisoformat(result.generated) if result.generated
-               else datetime(1970, 1, 1, tzinfo=timezone.utc))
+    created = (
+        datetime.fromisoformat(result.generated)
+        if result.generated
+        else datetime(1970, 1, 1, tzinfo=timezone.utc)
+    )
     digest = content_digest(result)
     creation = CreationInfo(
         spdx_version="SPDX-2.3",
@@ -132,29 +141,40 @@ def build(result: ScanResult) -> Document:
         creator_comment=f"Environment: {result.environment}. Policy: {result.policy}.",
     )
     root_id = "SPDXRef-Project"
-    root = Package(spdx_id=root_id, name=result.project, download_location=SpdxNoAssertion(),
-                   files_analyzed=False, primary_package_purpose=PackagePurpose.APPLICATION,
-                   comment="The scanned project.")
+    root = Package(
+        spdx_id=root_id,
+        name=result.project,
+        download_location=SpdxNoAssertion(),
+        files_analyzed=False,
+        primary_package_purpose=PackagePurpose.APPLICATION,
+        comment="The scanned project.",
+    )
     packages = {p.node.name: p for p in result.packages}
     relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, root_id)]
     tops = [p for p in result.packages if p.node.direct] or [
-        p for p in result.packages if not set(p.node.parents) & packages.keys()]
+        p for p in result.packages if not set(p.node.parents) & packages.keys()
+    ]
     for p in tops:
         pid = spdx_id(p.node.name, p.node.version)
         if all(s.startswith("group:") for s in p.node.scopes):
             relationships.append(Relationship(pid, RelationshipType.DEV_DEPENDENCY_OF, root_id))
         elif all(s.startswith("extra:") for s in p.node.scopes):
             relationships.append(
-                Relationship(pid, RelationshipType.OPTIONAL_DEPENDENCY_OF, root_id))
+                Relationship(pid, RelationshipType.OPTIONAL_DEPENDENCY_OF, root_id)
+            )
         else:
             relationships.append(Relationship(root_id, RelationshipType.DEPENDS_ON, pid))
     for p in result.packages:
         for name in p.node.requires:
             if name in packages:
                 q = packages[name].node
-                relationships.append(Relationship(spdx_id(p.node.name, p.node.version),
-                                                  RelationshipType.DEPENDS_ON,
-                                                  spdx_id(q.name, q.version)))
+                relationships.append(
+                    Relationship(
+                        spdx_id(p.node.name, p.node.version),
+                        RelationshipType.DEPENDS_ON,
+                        spdx_id(q.name, q.version),
+                    )
+                )
     expressions = [e for p in result.packages for e in (p.verdict.expression, _declared(p))]
     return Document(
         creation_info=creation,

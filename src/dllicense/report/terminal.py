@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dllicense.models import ScanResult
+from dllicense.resolve.graph import scope_selected
 
 _COLORS = {"ok": "\033[32m", "warning": "\033[33m", "error": "\033[31m", "info": "\033[36m"}
 _RESET = "\033[0m"
@@ -20,7 +21,8 @@ def render(result: ScanResult, color: bool = False) -> str:
         licence = p.verdict.expression or "UNKNOWN"
         if p.chosen:
             licence += f"  [chosen: {p.chosen}]"
-        rows.append((p.node.name, p.node.version, licence, ",".join(p.node.scopes), p.status))
+        scopes = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
+        rows.append((p.node.name, p.node.version, licence, ",".join(scopes), p.status))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
         f"dllicense {result.tool_version}: {result.project} in {result.environment}, "

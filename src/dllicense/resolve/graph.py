@@ -182,3 +182,14 @@ def _not_installed(declared: Declared) -> Problem:
         package=declared.name,
         location=declared.location,
     )
+
+
+def scope_selected(scope: str, selected: tuple[str, ...]) -> bool:
+    """Is ``scope`` ("runtime", "extra:gpu", "group:dev") among the ``--scope`` choices?"""
+    if scope in ("runtime", ENVIRONMENT_SCOPE) or "all" in selected:
+        return True
+    return (
+        (scope.startswith("extra:") and "extras" in selected)
+        or (scope.startswith("group:") and "groups" in selected)
+        or scope in selected
+    )
