@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from dllicense import __version__
 from dllicense.collect import Collected, collect
 from dllicense.collect.metadata import looks_like_text
-from dllicense.config.policy import Policy, load_policy
+from dllicense.config.policy import Clarification, PolicyException, load_policy
 from dllicense.discover.environment import select_environment
 from dllicense.discover.project import discover_project
 from dllicense.errors import InputError
@@ -34,8 +33,9 @@ from dllicense.models import (
     Severity,
     Verdict,
 )
-from dllicense.policy.codes import finding, from_problem
-from dllicense.policy.evaluate import decide
+from dllicense.policy.clarify import clarify
+from dllicense.policy.codes import finding, from_problem, location_of
+from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import resolve, scope_selected
 
 SCOPE_CHOICES = ("runtime", "extras", "groups", "all")
@@ -47,27 +47,27 @@ class ScanOptions:
     python: str | None = None
     paths: tuple[str, ...] = ()
     include_all: bool = False
-    scopes: tuple[str, ...] = ("runtime",)
+    scopes: tuple[str, ...] = ()  # empty: the policy's scopes (default: runtime)
     policy: str | None = None
+    severity: tuple[tuple[str, str], ...] = ()  # --warn/--deny: rule code -> severity
     texts: str = "primary"  # none, primary, all
     cache_dir: Path | None = None
     use_cache: bool = True
 
 
-def scan(
-    options: ScanOptions, traits_of: Callable[[str], LicenseTraits] | None = None
-) -> ScanResult:
+def scan(options: ScanOptions) -> ScanResult:
     """Scan one project and its environment."""
     root = options.project
     if not root.is_dir():
         raise InputError(f"{root}: not a directory")
-    if traits_of is None:
-        from dllicense.knowledge import license_traits as traits_of
+    from dllicense.knowledge import license_traits as traits_of
+
     policy = load_policy(root, options.policy)
     project = discover_project(root)
     env = select_environment(root, options.python, options.paths)
     graph = resolve(project, env, include_all=options.include_all)
-    nodes = [n for n in graph.nodes if any(scope_selected(s, options.scopes) for s in n.scopes)]
+    scopes = options.scopes or policy.scopes
+    nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
     dists = {d.name: d for d in env.distributions}
     collected = [collect(dists[n.name]) for n in nodes]
     collected, unidentified = identify_texts(
@@ -75,24 +75,45 @@ def scan(
     )
     from dllicense.collect.knowledge import knowledge_evidence
 
+    today = _today()
+    overrides = dict(policy.severity) | dict(options.severity)
     findings: list[Finding] = []
     packages = []
+    used_allow: set[str] = set()
+    used_exceptions: set[PolicyException] = set()
+    used_clarifications: set[Clarification] = set()
     for node, item in zip(nodes, collected, strict=True):
         evidence = (*item.evidence, *knowledge_evidence(node.name, node.version))
+        clarified, stale, matched = clarify(node, evidence, policy.clarifications)
+        used_clarifications.update(matched)
+        evidence = (*clarified, *evidence)
         verdict = classify(evidence)
-        verdict = replace(verdict, traits=_traits(verdict.expression, traits_of))
+        verdict = replace(verdict, traits=_traits(verdict.expression))
+        outcome = evaluate_package(node, verdict, policy, traits_of, today)
+        used_allow |= outcome.used_allow
+        used_exceptions |= outcome.used_exceptions
         own = [from_problem(p, node.path) for p in item.problems]
-        own += _evidence_findings(node, verdict, evidence, policy)
-        chosen = ""
-        if verdict.expression:
-            decision = decide(verdict.expression, policy, traits_of)
-            chosen = decision.chosen if " OR " in verdict.expression else ""
-            own += [
-                finding(f.code, f.reason, node.name, node.version, f.term, node.path)
-                for f in decision.failures
-            ]
+        own += [*stale, *_evidence_findings(node, verdict, evidence), *outcome.findings]
+        own = _override(own, overrides)
         findings += own
-        packages.append(PackageResult(node, evidence, verdict, _status(own), chosen))
+        packages.append(PackageResult(node, evidence, verdict, _status(own), outcome.chosen))
+    names = {(n.name, n.version) for n in nodes}
+    findings += _override(
+        hygiene_findings(policy, used_allow, used_exceptions, names, today), overrides
+    )
+    findings += _override(
+        [
+            finding(
+                "DL305",
+                f"clarification for {c.package} matches no scanned package",
+                c.package,
+                location=location_of(c.where),
+            )
+            for c in policy.clarifications
+            if c not in used_clarifications
+        ],
+        overrides,
+    )
     if unidentified:
         findings.append(
             finding(
@@ -103,8 +124,10 @@ def scan(
         )
     texts = _texts(collected, packages)
     paths = {n.name: n.path for n in graph.nodes}
-    for problem in (*project.problems, *env.problems, *graph.problems):
-        findings.append(_problem_finding(problem, paths))
+    problems = [
+        _problem_finding(p, paths) for p in (*project.problems, *env.problems, *graph.problems)
+    ]
+    findings += _override(problems, overrides)
     findings.sort(key=_finding_key)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     generated = (
@@ -118,7 +141,7 @@ def scan(
         environment=env.description,
         python_version=env.python_version,
         policy=f"{policy.name} ({policy.source})",
-        scopes=options.scopes,
+        scopes=scopes,
         packages=tuple(packages),
         findings=tuple(findings),
         sources=project.sources,
@@ -129,30 +152,23 @@ def scan(
     )
 
 
-def _traits(
-    expression: str, traits_of: Callable[[str], LicenseTraits]
-) -> tuple[LicenseTraits, ...]:
-    from dllicense.licenses.spdx import license_keys
+def _traits(expression: str) -> tuple[LicenseTraits, ...]:
+    """Traits of each licence of the expression ("X WITH Y" counts as X's)."""
+    from dllicense.knowledge import traits_of_expression
 
-    return tuple(traits_of(key) for key in license_keys(expression))
+    try:
+        return traits_of_expression(expression) if expression else ()
+    except ValueError:
+        return ()
 
 
 def _evidence_findings(
-    node: Node, verdict: Verdict, evidence: tuple[Evidence, ...], policy: Policy
+    node: Node, verdict: Verdict, evidence: tuple[Evidence, ...]
 ) -> list[Finding]:
+    """What the evidence itself says is doubtful: vague, low confidence, disagreements."""
     out = []
     if not verdict.expression:
-        detail = "; ".join(verdict.notes) or "no licence metadata or licence file"
-        out.append(
-            finding(
-                "DL101",
-                f"no licence found ({detail})",
-                node.name,
-                node.version,
-                path=node.path,
-                severity=policy.unknown_severity,
-            )
-        )
+        pass  # unknown licences are the policy's call (DL101 in evaluate)
     elif verdict.confidence == "low" and "unspecified" in verdict.expression:
         out.append(
             finding(
@@ -227,6 +243,25 @@ def _texts(collected: list[Collected], packages: list[PackageResult]) -> tuple[L
         for sha, names in shipped.items()
     ]
     return tuple(sorted(out, key=lambda t: (t.packages[0], t.kind, t.sha256)))
+
+
+def _override(findings: list[Finding], overrides: dict[str, str]) -> list[Finding]:
+    """Apply severity overrides (policy ``[severity]``, ``--warn``/``--deny``); "off" drops."""
+    out = []
+    for f in findings:
+        level = overrides.get(f.code)
+        if level == "off":
+            continue
+        out.append(replace(f, severity=Severity(level)) if level else f)
+    return out
+
+
+def _today() -> date:
+    """The date exceptions expire against: from SOURCE_DATE_EPOCH when set (reproducible)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return datetime.now(tz=timezone.utc).date()
 
 
 def _problem_finding(problem: Problem, paths: dict[str, tuple[str, ...]]) -> Finding:

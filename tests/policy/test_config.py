@@ -58,7 +58,52 @@ def test_invalid_policy_files_name_file_and_line(tmp_path: Path, text: str, expe
 
 
 def test_unknown_builtin_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="built-in policies: default"):
+    with pytest.raises(ConfigError, match="built-in policies: commercial-distribution, default"):
         load_policy(tmp_path, "nonexistent")
     with pytest.raises(ConfigError, match="no such file"):
         load_policy(tmp_path, str(tmp_path / "missing.toml"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[[exceptions]]\npackage = "torch"\nallow = ["BSD-3-Clause"]\nreason = "r"\n'
+     'expires = "next year"\n', "dllicense.toml:5: expires must be a date"),
+    ('[[exceptions]]\npackage = "torch"\nversions = "two"\nallow = ["MIT"]\nreason = "r"\n',
+     "dllicense.toml:3: versions 'two' is not a PEP 440 version specifier"),
+    ('[[exceptions]]\npackage = "torch"\nallow = ["BSD-3"]\nreason = "r"\n',
+     "dllicense.toml:3: exceptions.allow: 'BSD-3' is not a known licence id"),
+    ('[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\n', "a reason is required"),
+    ('[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\nreason = "r"\napprover = "x"\n',
+     "dllicense.toml:5: unknown exceptions key 'approver'"),
+    ('[[clarifications]]\npackage = "p"\nexpression = "MIT OR (GPL"\n',
+     "dllicense.toml:3: clarification for p: expression 'MIT OR (GPL' is not valid"),
+    ('[[clarifications]]\npackage = "p"\nexpression = "MIT"\nfiles = [{path = "LICENSE", '
+     'sha256 = "abc"}]\n', "sha256 must be 64 hex digits"),
+    ('allow = ["MIT"]\n[severity]\nDL999 = "error"\n', "dllicense.toml:3: severity: unknown rule"),
+    ('use = "cloud"\n', "dllicense.toml:1: use must be one of internal, saas, distributed"),
+    ('[[scope-rules]]\nscopes = ["group:*"]\nforbid-traits = ["gpl"]\n',
+     "dllicense.toml:3: unknown trait 'gpl'"),
+])
+def test_invalid_decisions_name_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "dllicense.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_policy(tmp_path)
+    assert expected in str(info.value)
+
+
+def test_exception_and_clarification_values(tmp_path: Path) -> None:
+    (tmp_path / "dllicense.toml").write_text(
+        'extends = "patent-safe"\n'
+        '[[exceptions]]\npackage = "Torch"\nversions = ">=2"\nallow = ["bsd-3-clause"]\n'
+        'reason = "reviewed"\napproved-by = "legal"\nexpires = 2027-01-31\n'
+        '[[clarifications]]\npackage = "paramiko"\nversions = "==5.1.0"\n'
+        'expression = "lgpl-2.1-or-later"\nreason = "headers"\n'
+        f'files = [{{path = "licenses/LICENSE", sha256 = "{"a" * 64}"}}]\n', encoding="utf-8")
+    p = load_policy(tmp_path)
+    [e] = p.exceptions
+    assert (e.package, e.versions, e.allow, e.approved_by) == ("torch", ">=2", ("BSD-3-Clause",),
+                                                               "legal")
+    assert e.expires is not None and e.expires.isoformat() == "2027-01-31"
+    assert e.where == "dllicense.toml:3"
+    [c] = p.clarifications
+    assert (c.expression, c.files) == ("LGPL-2.1-or-later", (("licenses/LICENSE", "a" * 64),))
+    assert p.allow == ("@patent-grant",)  # from the built-in it extends

@@ -20,7 +20,8 @@ from dllicense.report.sarif import SCHEMA_URI
 from tests.report.conftest import ALL_RESULTS, REQUIREMENTS
 
 JSON_SCHEMA = Path(__file__).parents[2] / "src/dllicense/report/schema/scan-result.schema.json"
-SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
+# The official OASIS schema, in ../shared/schemas beside the checkout (never copied in).
+SARIF_SCHEMA = Path(__file__).parents[3] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 def _load(path: Path) -> Any:
@@ -216,3 +217,19 @@ def test_csv_rows(project_result: ScanResult) -> None:
     assert rows["numpy"]["path"].endswith("> numpy")
     assert rows["keras"]["decided_by"] == "METADATA:License"
     assert rows["torch"]["patent"] in {"silent", "unknown", "grant-with-retaliation"}
+
+
+def test_sarif_fingerprints_survive_upgrades_and_rewording(project_result: ScanResult) -> None:
+    from dataclasses import replace
+
+    def prints(result: ScanResult) -> list[str]:
+        run = json.loads(render(result, "sarif"))["runs"][0]
+        return [r["partialFingerprints"]["dllicenseFinding/v1"] for r in run["results"]]
+
+    changed = tuple(
+        replace(f, version=f.version + ".post1", message=f.message + " (reworded)")
+        if f.package
+        else f
+        for f in project_result.findings
+    )
+    assert prints(replace(project_result, findings=changed)) == prints(project_result)

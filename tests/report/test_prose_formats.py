@@ -144,3 +144,19 @@ def test_notice_reproduces_apache_notice_files_verbatim(project_result: ScanResu
 def test_notice_keeps_hostile_text_as_plain_text(hostile_result: ScanResult) -> None:
     text = render(hostile_result, "notice")
     assert SCRIPT in text  # plain text: nothing to escape, nothing altered
+
+
+def test_markdown_fits_in_a_github_comment(project_result: ScanResult) -> None:
+    from dataclasses import replace
+
+    from dllicense.report.markdown import MAX_ROWS
+
+    packages = tuple(
+        replace(p, node=replace(p.node, name=f"{p.node.name}-{i}"))
+        for i in range(60)
+        for p in project_result.packages
+    )
+    big = replace(project_result, packages=packages)
+    md = render(big, "markdown")
+    assert len(md) < 65_536
+    assert f"… and {len(packages) - MAX_ROWS} more" in md

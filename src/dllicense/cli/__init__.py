@@ -53,11 +53,13 @@ def main() -> None:
 def _register() -> None:
     from dllicense.cli.cache import cache_group
     from dllicense.cli.explain import explain_command
+    from dllicense.cli.init import init_command
     from dllicense.cli.scan import scan_command
 
     main.add_command(scan_command)
     main.add_command(explain_command)
     main.add_command(cache_group)
+    main.add_command(init_command)
 
 
 _register()

@@ -9,8 +9,11 @@ import click
 
 from dllicense.cli import one_line_errors
 
-_CACHE_DIR = click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                          help="Cache folder (default: the user's cache directory).")
+_CACHE_DIR = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Cache folder (default: the user's cache directory).",
+)
 
 
 @click.group("cache")

@@ -18,20 +18,28 @@ def _rule(code: str) -> dict[str, Any]:
     found = rules().get(code.upper())
     if found is None:
         raise UsageError(f"unknown rule code {code!r}")
-    return {"kind": "rule", "code": found.code, "slug": found.slug,
-            "severity": found.severity.value, "summary": found.summary,
-            "explanation": found.explanation}
+    return {
+        "kind": "rule",
+        "code": found.code,
+        "slug": found.slug,
+        "severity": found.severity.value,
+        "summary": found.summary,
+        "explanation": found.explanation,
+    }
 
 
 def _format_rule(d: dict[str, Any]) -> str:
-    return (f"{d['code']} {d['slug']} (default severity: {d['severity']})\n\n{d['summary']}\n\n"
-            f"{d['explanation']}\n")
+    return (
+        f"{d['code']} {d['slug']} (default severity: {d['severity']})\n\n{d['summary']}\n\n"
+        f"{d['explanation']}\n"
+    )
 
 
 @click.command("explain")
 @click.argument("subject")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @one_line_errors
 def explain_command(subject: str, fmt: str) -> None:
     """Explain a rule code (DL201), a licence (Apache-2.0) or a framework (torch)."""
@@ -48,7 +56,9 @@ def explain_command(subject: str, fmt: str) -> None:
         data = explain_license(subject)
         text = format_explanation(data)
     else:
-        raise UsageError(f"{subject!r} is neither a rule code, a known licence nor a known "
-                         "framework")
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else text,
-               nl=fmt == "json")
+        raise UsageError(
+            f"{subject!r} is neither a rule code, a known licence nor a known framework"
+        )
+    click.echo(
+        json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else text, nl=fmt == "json"
+    )

@@ -38,11 +38,13 @@ FAIL_ON = {"error": 2, "warning": 1, "info": 0}
     "--scope",
     "scopes",
     multiple=True,
-    default=("runtime",),
-    show_default=True,
     type=click.Choice(["runtime", "extras", "groups", "all"]),
-    help="Which declared scopes to check (repeatable).",
+    help="Which declared scopes to check (repeatable; default: the policy's, runtime).",
 )
+@click.option(
+    "--warn", "warn", multiple=True, metavar="CODE", help="Report rule CODE as a warning."
+)
+@click.option("--deny", "deny", multiple=True, metavar="CODE", help="Report rule CODE as an error.")
 @click.option("--policy", metavar="NAME|PATH", help="Built-in policy name or a policy file.")
 @click.option(
     "--format",
@@ -89,6 +91,8 @@ def scan_command(
     paths: tuple[str, ...],
     include_all: bool,
     scopes: tuple[str, ...],
+    warn: tuple[str, ...],
+    deny: tuple[str, ...],
     policy: str | None,
     formats: str,
     output: Path | None,
@@ -118,6 +122,7 @@ def scan_command(
             paths=paths,
             include_all=include_all,
             scopes=scopes,
+            severity=_severity_overrides(warn, deny),
             policy=policy,
             texts=texts,
             cache_dir=cache_dir,
@@ -129,6 +134,22 @@ def scan_command(
         sys.exit(0)
     threshold = FAIL_ON[fail_on]
     sys.exit(1 if any(f.severity.rank >= threshold for f in result.findings) else 0)
+
+
+def _severity_overrides(
+    warn: tuple[str, ...], deny: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    from dllicense.policy.codes import rules
+
+    out = []
+    for level, codes in (("warning", warn), ("error", deny)):
+        for code in codes:
+            if code.upper() not in rules():
+                raise UsageError(
+                    f"--{'warn' if level == 'warning' else 'deny'} {code}: unknown rule code"
+                )
+            out.append((code.upper(), level))
+    return tuple(out)
 
 
 def _write(result: object, formats: list[str], output: Path | None, color: bool | None) -> None:

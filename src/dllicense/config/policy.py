@@ -3,14 +3,23 @@
 A policy is found, in order, from ``--policy NAME|PATH``, ``dllicense.toml``
 in the project, ``[tool.dllicense]`` in its ``pyproject.toml``, else the
 built-in ``default``. ``extends = "NAME"`` starts from a built-in policy
-(``policies/NAME.toml``) or another file and overrides its keys.
+(``policies/NAME.toml``) or another policy file and overrides its keys;
+exceptions, clarifications, scope rules and severities are added to the base's.
+Nothing is guessed: an unknown key, licence, trait, date or version range is
+a ``ConfigError`` that names the file and line.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from dllicense.errors import ConfigError
 from dllicense.models import Severity
@@ -34,9 +43,73 @@ SELECTORS = (
     "commercial-allowed",
     "commercial-restricted",
     "commercial-forbidden",
+    "commercial-unknown",
     "osi-approved",
 )
-_KEYS = {"name", "description", "extends", "allow", "forbid-traits", "unknown-license"}
+USES = ("internal", "saas", "distributed")
+SEVERITIES = ("error", "warning", "info", "off")
+_KEYS = {
+    "name",
+    "description",
+    "extends",
+    "use",
+    "allow",
+    "forbid-traits",
+    "review-traits",
+    "unknown-license",
+    "scopes",
+    "severity",
+    "scope-rules",
+    "exceptions",
+    "clarifications",
+}
+_EXCEPTION_KEYS = {"package", "versions", "allow", "reason", "approved-by", "expires"}
+_CLARIFICATION_KEYS = {"package", "versions", "expression", "reason", "files"}
+_SCOPE_RULE_KEYS = {"scopes", "allow", "forbid-traits", "reason"}
+
+
+@dataclass(frozen=True)
+class PolicyException:
+    """A reviewed decision: these licences are accepted for this package (and versions)."""
+
+    package: str
+    versions: str
+    allow: tuple[str, ...]
+    reason: str
+    approved_by: str
+    expires: dt.date | None
+    where: str  # "dllicense.toml:12"
+
+    def matches(self, name: str, version: str) -> bool:
+        return name == self.package and _version_in(version, self.versions)
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """The licence of a package whose evidence is wrong, pinned to its licence files' hashes."""
+
+    package: str
+    versions: str
+    expression: str
+    reason: str
+    files: tuple[tuple[str, str], ...]  # (path relative to the dist-info, sha256)
+    where: str
+
+    def matches(self, name: str, version: str) -> bool:
+        return name == self.package and _version_in(version, self.versions)
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """Other allow/forbid lists for packages reached only through some scopes (dev tools)."""
+
+    scopes: tuple[str, ...]  # glob patterns: "group:*", "extra:docs"
+    allow: tuple[str, ...] | None
+    forbid_traits: tuple[str, ...] | None
+    reason: str
+
+    def covers(self, scopes: tuple[str, ...]) -> bool:
+        return bool(scopes) and all(any(fnmatchcase(s, p) for p in self.scopes) for s in scopes)
 
 
 @dataclass(frozen=True)
@@ -47,6 +120,23 @@ class Policy:
     forbid_traits: tuple[str, ...]
     unknown_severity: Severity
     source: str  # "built-in default", "dllicense.toml", ...
+    use: str = "distributed"
+    review_traits: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ("runtime",)
+    severity: tuple[tuple[str, str], ...] = ()  # rule code -> error/warning/info/off
+    scope_rules: tuple[ScopeRule, ...] = ()
+    exceptions: tuple[PolicyException, ...] = ()
+    clarifications: tuple[Clarification, ...] = ()
+    allow_where: tuple[tuple[str, str], ...] = ()  # own explicit allow entry -> "file:line"
+
+
+def _version_in(version: str, spec: str) -> bool:
+    if not spec:
+        return True
+    try:
+        return Version(version) in SpecifierSet(spec)
+    except InvalidVersion:
+        return False
 
 
 def builtin_names() -> list[str]:
@@ -85,6 +175,106 @@ def _load_builtin(name: str) -> Policy:
     return _load_file(path, f"built-in {name}", table=None)
 
 
+class _Reader:
+    """Validating accessors over one policy table; every error names file and line."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.label = label
+        self.text = text
+
+    def where(self, needle: str) -> str:
+        line = line_of(self.text, needle) if needle else None
+        return f"{self.label}:{line}" if line else self.label
+
+    def fail(self, needle: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where(needle)}: {message}")
+
+    def keys(self, table: dict[str, Any], allowed: set[str], what: str) -> None:
+        for key in sorted(set(table) - allowed):
+            raise self.fail(
+                key, f"unknown {what} key {key!r} (known: {', '.join(sorted(allowed))})"
+            )
+
+    def strings(self, table: dict[str, Any], key: str) -> tuple[str, ...] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f"{key} must be a list of strings")
+        return tuple(value)
+
+    def string(self, table: dict[str, Any], key: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(key, f"{key} must be a string")
+        return value
+
+    def choice(
+        self, table: dict[str, Any], key: str, choices: tuple[str, ...], default: str
+    ) -> str:
+        value = self.string(table, key, default)
+        if value not in choices:
+            raise self.fail(key, f"{key} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def traits(self, items: tuple[str, ...], key: str) -> tuple[str, ...]:
+        for item in items:
+            if item not in SELECTORS:
+                raise self.fail(
+                    item, f"unknown trait {item!r} in {key} (known: {', '.join(SELECTORS)})"
+                )
+        return items
+
+    def licences(self, items: tuple[str, ...], key: str) -> tuple[str, ...]:
+        """Allow entries: "@selector", a known licence key, or "X WITH Y" of known keys."""
+        from dllicense.knowledge import canonical_license_key
+
+        out = []
+        for item in items:
+            if item.startswith("@"):
+                self.traits((item[1:],), key)
+                out.append(item)
+                continue
+            if item == "*" and key == "exceptions.allow":
+                out.append(item)
+                continue
+            parts = [p.strip() for p in item.split(" WITH ")]
+            canonical = [canonical_license_key(p) for p in parts]
+            if len(parts) > 2 or None in canonical:
+                raise self.fail(
+                    item, f"{key}: {item!r} is not a known licence id, LicenseRef or 'X WITH Y'"
+                )
+            out.append(" WITH ".join(str(c) for c in canonical))
+        return tuple(out)
+
+    def versions(self, table: dict[str, Any]) -> str:
+        spec = self.string(table, "versions")
+        try:
+            SpecifierSet(spec)
+        except InvalidSpecifier as exc:
+            raise self.fail(spec, f"versions {spec!r} is not a PEP 440 version specifier") from exc
+        return spec
+
+    def date(self, table: dict[str, Any], key: str) -> dt.date | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(key, f"{key} must be a date (YYYY-MM-DD), not {value!r}")
+
+    def tables(self, table: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, f"{key} must be an array of tables ([[{key}]])")
+        return value
+
+
 def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] = ()) -> Policy:
     text = ""
     try:
@@ -96,64 +286,160 @@ def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] 
         raise ConfigError(f"{where}: {describe_error(exc)}") from exc
     if table:
         data = data["tool"][table]
+    reader = _Reader(label, text)
     if not isinstance(data, dict):
-        raise ConfigError(f"{label}: the policy must be a table")
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        line = line_of(text, unknown[0])
-        where = f"{label}:{line}" if line else label
-        raise ConfigError(
-            f"{where}: unknown policy key {unknown[0]!r} (known: " + ", ".join(sorted(_KEYS)) + ")"
-        )
-    base = _base(data.get("extends"), label, path, seen)
+        raise reader.fail("", "the policy must be a table")
+    reader.keys(data, _KEYS, "policy")
+    base = _base(data.get("extends"), reader, path, seen)
+    return _build(data, reader, base, path)
 
-    def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = data.get(key)
-        if value is None:
-            return default
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(
-                f"{label}:{line_of(text, key) or '?'}: {key} must be a list of strings"
-            )
-        return tuple(value)
 
-    allow = strings("allow", base.allow if base else ())
-    forbid = strings("forbid-traits", base.forbid_traits if base else ())
-    for item in (*[a[1:] for a in allow if a.startswith("@")], *forbid):
-        if item not in SELECTORS:
-            raise ConfigError(
-                f"{label}:{line_of(text, item) or '?'}: unknown trait {item!r} "
-                "(known: " + ", ".join(SELECTORS) + ")"
-            )
-    severity = data.get("unknown-license", base.unknown_severity.value if base else "error")
-    try:
-        unknown_severity = Severity(severity)
-    except ValueError as exc:
-        raise ConfigError(
-            f"{label}:{line_of(text, 'unknown-license') or '?'}: unknown-license "
-            "must be error, warning or info"
-        ) from exc
+def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) -> Policy:
+    allow = r.licences(r.strings(data, "allow") or (), "allow") if "allow" in data else None
+    forbid = r.strings(data, "forbid-traits")
+    review = r.strings(data, "review-traits")
+    scopes = r.strings(data, "scopes")
+    severity = data.get("severity", {})
+    if not isinstance(severity, dict):
+        raise r.fail("severity", 'severity must be a table of CODE = "error|warning|info|off"')
+    from dllicense.policy.codes import rules
+
+    for code, level in severity.items():
+        if code not in rules():
+            raise r.fail(code, f"severity: unknown rule code {code!r}")
+        if level not in SEVERITIES:
+            raise r.fail(code, f"severity of {code} must be one of {', '.join(SEVERITIES)}")
+    unknown_default = base.unknown_severity.value if base else "error"
+    merged_severity = dict(base.severity if base else ()) | {
+        str(k): str(v) for k, v in severity.items()
+    }
+    own_allow = allow if allow is not None else (base.allow if base else ())
     return Policy(
-        name=str(data.get("name", base.name if base else path.stem)),
-        description=str(data.get("description", base.description if base else "")),
-        allow=allow,
-        forbid_traits=forbid,
-        unknown_severity=unknown_severity,
-        source=label,
+        name=r.string(data, "name", base.name if base else path.stem),
+        description=r.string(data, "description", base.description if base else ""),
+        allow=own_allow,
+        forbid_traits=r.traits(forbid, "forbid-traits")
+        if forbid is not None
+        else (base.forbid_traits if base else ()),
+        review_traits=r.traits(review, "review-traits")
+        if review is not None
+        else (base.review_traits if base else ()),
+        unknown_severity=Severity(
+            r.choice(data, "unknown-license", ("error", "warning", "info"), unknown_default)
+        ),
+        source=r.label,
+        use=r.choice(data, "use", USES, base.use if base else "distributed"),
+        scopes=scopes if scopes is not None else (base.scopes if base else ("runtime",)),
+        severity=tuple(sorted(merged_severity.items())),
+        scope_rules=(*(base.scope_rules if base else ()), *_scope_rules(data, r)),
+        exceptions=(*(base.exceptions if base else ()), *_exceptions(data, r)),
+        clarifications=(*(base.clarifications if base else ()), *_clarifications(data, r)),
+        # explicit licences of the user's own policy, checked for use (DL304)
+        allow_where=tuple(
+            (a, r.where(f'"{a}"'))
+            for a in (allow or ())
+            if not a.startswith("@") and not r.label.startswith("built-in")
+        ),
     )
 
 
-def _base(extends: object, label: str, path: Path, seen: tuple[str, ...]) -> Policy | None:
+def _exceptions(data: dict[str, Any], r: _Reader) -> list[PolicyException]:
+    out = []
+    for entry in r.tables(data, "exceptions"):
+        r.keys(entry, _EXCEPTION_KEYS, "exceptions")
+        package = r.string(entry, "package")
+        if not package:
+            raise r.fail("[[exceptions]]", "every exception needs a package")
+        allow = r.strings(entry, "allow")
+        if not allow:
+            raise r.fail(package, f"exception for {package}: allow must list the licences accepted")
+        reason = r.string(entry, "reason")
+        if not reason.strip():
+            raise r.fail(package, f"exception for {package}: a reason is required")
+        out.append(
+            PolicyException(
+                package=canonicalize_name(package),
+                versions=r.versions(entry),
+                allow=r.licences(allow, "exceptions.allow"),
+                reason=reason,
+                approved_by=r.string(entry, "approved-by"),
+                expires=r.date(entry, "expires"),
+                where=r.where(f'"{package}"'),
+            )
+        )
+    return out
+
+
+def _clarifications(data: dict[str, Any], r: _Reader) -> list[Clarification]:
+    from dllicense.licenses.spdx import normalize_expression
+
+    out = []
+    for entry in r.tables(data, "clarifications"):
+        r.keys(entry, _CLARIFICATION_KEYS, "clarifications")
+        package = r.string(entry, "package")
+        raw = r.string(entry, "expression")
+        normal = normalize_expression(raw)
+        if not package or not normal.expression:
+            raise r.fail(
+                raw or package,
+                f"clarification for {package or '?'}: "
+                f"expression {raw!r} is not valid ({normal.error or 'missing'})",
+            )
+        files = []
+        for item in r.tables(entry, "files"):
+            r.keys(item, {"path", "sha256"}, "clarifications.files")
+            digest = r.string(item, "sha256").lower()
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise r.fail(
+                    digest or "sha256", "clarifications.files: sha256 must be 64 hex digits"
+                )
+            files.append((r.string(item, "path"), digest))
+        out.append(
+            Clarification(
+                package=canonicalize_name(package),
+                versions=r.versions(entry),
+                expression=normal.expression,
+                reason=r.string(entry, "reason"),
+                files=tuple(files),
+                where=r.where(f'"{package}"'),
+            )
+        )
+    return out
+
+
+def _scope_rules(data: dict[str, Any], r: _Reader) -> list[ScopeRule]:
+    out = []
+    for entry in r.tables(data, "scope-rules"):
+        r.keys(entry, _SCOPE_RULE_KEYS, "scope-rules")
+        scopes = r.strings(entry, "scopes")
+        if not scopes:
+            raise r.fail("scope-rules", "scope-rules: scopes must list scope patterns")
+        allow = r.strings(entry, "allow")
+        forbid = r.strings(entry, "forbid-traits")
+        out.append(
+            ScopeRule(
+                scopes=scopes,
+                allow=r.licences(allow, "scope-rules.allow") if allow is not None else None,
+                forbid_traits=r.traits(forbid, "scope-rules.forbid-traits")
+                if forbid is not None
+                else None,
+                reason=r.string(entry, "reason"),
+            )
+        )
+    return out
+
+
+def _base(extends: object, r: _Reader, path: Path, seen: tuple[str, ...]) -> Policy | None:
     if extends is None:
         return None
     if not isinstance(extends, str):
-        raise ConfigError(f"{label}: extends must be a policy name or a path")
+        raise r.fail("extends", "extends must be a policy name or a path")
     if extends in seen:
-        raise ConfigError(f"{label}: policy extends itself ({' -> '.join((*seen, extends))})")
+        raise r.fail("extends", f"policy extends itself ({' -> '.join((*seen, extends))})")
     candidate = path.parent / extends
     if extends.endswith(".toml") and candidate.is_file():
         return _load_file(candidate, extends, None, (*seen, extends))
     builtin = data_dir("policies") / f"{extends}.toml"
     if not builtin.is_file():
-        raise ConfigError(f"{label}: extends unknown policy {extends!r}")
+        raise r.fail("extends", f"extends unknown policy {extends!r}")
     return _load_file(builtin, f"built-in {extends}", None, (*seen, extends))

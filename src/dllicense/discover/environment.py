@@ -52,9 +52,9 @@ def select_environment(
             folder = Path(given)
             if not folder.is_dir():
                 raise InputError(f"--path {given}: not a directory")
-            dirs.append((folder, given))
+            dirs.append((folder, _short(folder) if folder.is_absolute() else given))
         markers = _current_markers()
-        return _build(f"--path {', '.join(paths)}", markers, dirs)
+        return _build(f"--path {', '.join(label for _, label in dirs)}", markers, dirs)
     if python:
         return _from_interpreter(python)
     for name in (".venv", "venv"):

@@ -51,9 +51,13 @@ def _users() -> dict[str, tuple[str, ...]]:
 
 
 def _record_dict(record: LicenseRecord) -> dict[str, Any]:
-    return {"key": record.key, "name": record.name, "notes": record.notes,
-            "facts": [{"field": f, "clause": c} for f, c in record.facts],
-            "sources": list(record.sources)}
+    return {
+        "key": record.key,
+        "name": record.name,
+        "notes": record.notes,
+        "facts": [{"field": f, "clause": c} for f, c in record.facts],
+        "sources": list(record.sources),
+    }
 
 
 def explain_license(key: str) -> dict[str, Any]:
@@ -77,8 +81,9 @@ def explain_license(key: str) -> dict[str, Any]:
         "retaliation": record.retaliation if record else "unknown",
         "commercial": traits.commercial,
         "commercial_meaning": meaning("commercial", traits.commercial),
-        "obligations": [{"name": o, "meaning": meaning("obligations", o)}
-                        for o in traits.obligations],
+        "obligations": [
+            {"name": o, "meaning": meaning("obligations", o)} for o in traits.obligations
+        ],
         "osi_approved": record.osi_approved if record else None,
         "is_exception": record.is_exception if record else False,
         "is_deprecated": record.is_deprecated if record else False,
@@ -95,8 +100,16 @@ def _expression_summary(expression: str) -> list[dict[str, Any]]:
         found = traits_of_expression(expression)
     except ValueError:
         return []
-    return [{"key": t.key, "family": t.family, "patent": t.patent,
-             "commercial": t.commercial, "obligations": list(t.obligations)} for t in found]
+    return [
+        {
+            "key": t.key,
+            "family": t.family,
+            "patent": t.patent,
+            "commercial": t.commercial,
+            "obligations": list(t.obligations),
+        }
+        for t in found
+    ]
 
 
 def _framework_dict(framework: Framework, query: str, version: str | None) -> dict[str, Any]:
@@ -117,26 +130,48 @@ def _framework_dict(framework: Framework, query: str, version: str | None) -> di
         "version": version,
         "resolved": None if resolved is None else framework.licenses.index(resolved),
         "licenses": [
-            {"versions": p.versions or "all versions", "expression": p.expression,
-             "wheel_expression": p.wheel_expression, "dates": p.dates,
-             "verified": p.verified, "sources": list(p.sources), "note": p.note,
-             "traits": _expression_summary(p.wheel_expression or p.expression)}
-            for p in framework.licenses],
+            {
+                "versions": p.versions or "all versions",
+                "expression": p.expression,
+                "wheel_expression": p.wheel_expression,
+                "dates": p.dates,
+                "verified": p.verified,
+                "sources": list(p.sources),
+                "note": p.note,
+                "traits": _expression_summary(p.wheel_expression or p.expression),
+            }
+            for p in framework.licenses
+        ],
         "changes": [
-            {"kind": c.kind, "from": c.from_expression, "to": c.to_expression,
-             "at_version": c.at_version, "date": c.date, "verified": c.verified,
-             "sources": list(c.sources), "note": c.note}
-            for c in framework.changes],
+            {
+                "kind": c.kind,
+                "from": c.from_expression,
+                "to": c.to_expression,
+                "at_version": c.at_version,
+                "date": c.date,
+                "verified": c.verified,
+                "sources": list(c.sources),
+                "note": c.note,
+            }
+            for c in framework.changes
+        ],
         "bundled": [
-            {"component": b.component, "expression": b.expression,
-             "versions": b.versions or "all versions", "verified": b.verified,
-             "sources": list(b.sources), "note": b.note}
-            for b in framework.bundled],
+            {
+                "component": b.component,
+                "expression": b.expression,
+                "versions": b.versions or "all versions",
+                "verified": b.verified,
+                "sources": list(b.sources),
+                "note": b.note,
+            }
+            for b in framework.bundled
+        ],
     }
 
 
-def explain_framework(name: str, version: str | None = None,
-                      ecosystem: str = "pypi") -> dict[str, Any]:
+def explain_framework(
+    name: str, version: str | None = None, ecosystem: str = "pypi"
+) -> dict[str, Any]:
     """What the knowledge base says about a framework (package name or key)."""
     framework = framework_for(name, ecosystem) or framework_by_key(name)
     if framework is None:
@@ -145,15 +180,24 @@ def explain_framework(name: str, version: str | None = None,
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
+    return textwrap.wrap(
+        text,
+        _WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [indent.rstrip()]
 
 
 def _format_license(d: dict[str, Any]) -> list[str]:
     if not d["known"]:
-        return [f"{d['query']}: not in the dllicense knowledge base.",
-                *_wrap("family, patent stance and commercial use are unknown: "
-                       "review the licence text.")]
+        return [
+            f"{d['query']}: not in the dllicense knowledge base.",
+            *_wrap(
+                "family, patent stance and commercial use are unknown: review the licence text."
+            ),
+        ]
     lines = [f"{d['key']}: {d['name']}"]
     if d["is_exception"]:
         lines.append("  (licence exception: used after WITH)")
@@ -200,8 +244,9 @@ def _format_license(d: dict[str, Any]) -> list[str]:
 def _format_framework(d: dict[str, Any]) -> list[str]:
     if not d["known"]:
         return [f"{d['query']}: not a framework of the dllicense knowledge base."]
-    lines = [f"{d['name']} ({d['key']})" + ("  [reviewed in the seed document]" if d["seed"]
-                                            else "")]
+    lines = [
+        f"{d['name']} ({d['key']})" + ("  [reviewed in the seed document]" if d["seed"] else "")
+    ]
     for ecosystem, names in d["names"].items():
         lines += _wrap(f"{ecosystem}: {', '.join(names)}")
     for ecosystem, names in d["excluded_names"].items():
@@ -211,11 +256,15 @@ def _format_framework(d: dict[str, Any]) -> list[str]:
     if d["reviewer_note"]:
         lines += _wrap(f"reviewer note: {d['reviewer_note']}")
     if d["commercial_support"]:
-        lines += _wrap(f"commercial support: {d['commercial_support']} "
-                       f"({d['commercial_support_source']})")
+        lines += _wrap(
+            f"commercial support: {d['commercial_support']} ({d['commercial_support_source']})"
+        )
     if d["version"] is not None:
-        where = "not covered by any licence period" if d["resolved"] is None \
+        where = (
+            "not covered by any licence period"
+            if d["resolved"] is None
             else f"period {d['resolved'] + 1}"
+        )
         lines.append(f"  version {d['version']}: {where}")
     lines.append("  licences:")
     for number, period in enumerate(d["licenses"], start=1):
@@ -226,8 +275,10 @@ def _format_framework(d: dict[str, Any]) -> list[str]:
         if period["dates"]:
             lines += _wrap(f"dates: {period['dates']}", "       ")
         for t in period["traits"]:
-            lines += _wrap(f"{t['key']}: {t['family']}, patent {t['patent']}, "
-                           f"commercial {t['commercial']}", "       ")
+            lines += _wrap(
+                f"{t['key']}: {t['family']}, patent {t['patent']}, commercial {t['commercial']}",
+                "       ",
+            )
         for source in period["sources"]:
             lines += _wrap(f"source: {source}", "       ")
         if period["note"]:
@@ -238,8 +289,9 @@ def _format_framework(d: dict[str, Any]) -> list[str]:
             at = f" at {change['at_version']}" if change["at_version"] else ""
             when = f" ({change['date']})" if change["date"] else ""
             mark = "" if change["verified"] else " (unverified)"
-            lines += _wrap(f"- [{change['kind']}] {change['from']} -> {change['to']}"
-                           f"{at}{when}{mark}", "    ")
+            lines += _wrap(
+                f"- [{change['kind']}] {change['from']} -> {change['to']}{at}{when}{mark}", "    "
+            )
             if change["note"]:
                 lines += _wrap(f"note: {change['note']}", "       ")
     if d["bundled"]:

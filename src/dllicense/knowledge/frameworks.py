@@ -134,9 +134,14 @@ def _names(table: Any, key: str, field: str) -> tuple[tuple[str, tuple[str, ...]
     if not isinstance(table, dict):
         raise KnowledgeError(f"{FRAMEWORKS_FILE}: frameworks.{key}.{field} must be a table")
     return tuple(
-        (ecosystem, tuple(normalize_name(n, ecosystem)
-                          for n in _strings(names, f"{key}.{field}.{ecosystem}")))
-        for ecosystem, names in sorted(table.items()))
+        (
+            ecosystem,
+            tuple(
+                normalize_name(n, ecosystem) for n in _strings(names, f"{key}.{field}.{ecosystem}")
+            ),
+        )
+        for ecosystem, names in sorted(table.items())
+    )
 
 
 def _framework(key: str, data: Mapping[str, Any]) -> Framework:
@@ -149,36 +154,51 @@ def _framework(key: str, data: Mapping[str, Any]) -> Framework:
             dates=str(p.get("dates", "")),
             verified=bool(p.get("verified", True)),
             sources=_strings(p.get("sources", []), f"{where}.licenses.sources"),
-            note=str(p.get("note", "")))
-        for p in data.get("licenses", ()))
+            note=str(p.get("note", "")),
+        )
+        for p in data.get("licenses", ())
+    )
     if not periods:
         raise KnowledgeError(f"{FRAMEWORKS_FILE}: {where} has no [[licenses]] period")
     changes = tuple(
-        LicenseChange(kind=str(c["kind"]), from_expression=str(c["from_expression"]),
-                      to_expression=str(c["to_expression"]),
-                      at_version=str(c.get("at_version", "")), date=str(c.get("date", "")),
-                      verified=bool(c.get("verified", True)),
-                      sources=_strings(c.get("sources", []), f"{where}.changes.sources"),
-                      note=str(c.get("note", "")))
-        for c in data.get("changes", ()))
+        LicenseChange(
+            kind=str(c["kind"]),
+            from_expression=str(c["from_expression"]),
+            to_expression=str(c["to_expression"]),
+            at_version=str(c.get("at_version", "")),
+            date=str(c.get("date", "")),
+            verified=bool(c.get("verified", True)),
+            sources=_strings(c.get("sources", []), f"{where}.changes.sources"),
+            note=str(c.get("note", "")),
+        )
+        for c in data.get("changes", ())
+    )
     bundled = tuple(
-        BundledComponent(component=str(b["component"]), expression=str(b.get("expression", "")),
-                         versions=_specifier(str(b.get("versions", "")), f"{where}.bundled"),
-                         verified=bool(b.get("verified", True)),
-                         sources=_strings(b.get("sources", []), f"{where}.bundled.sources"),
-                         note=str(b.get("note", "")))
-        for b in data.get("bundled", ()))
+        BundledComponent(
+            component=str(b["component"]),
+            expression=str(b.get("expression", "")),
+            versions=_specifier(str(b.get("versions", "")), f"{where}.bundled"),
+            verified=bool(b.get("verified", True)),
+            sources=_strings(b.get("sources", []), f"{where}.bundled.sources"),
+            note=str(b.get("note", "")),
+        )
+        for b in data.get("bundled", ())
+    )
     support = data.get("commercial_support") or {}
     return Framework(
-        key=key, name=str(data.get("name", key)),
+        key=key,
+        name=str(data.get("name", key)),
         names=_names(data.get("names"), key, "names"),
         exclude=_names(data.get("exclude"), key, "exclude"),
-        licenses=periods, changes=changes, bundled=bundled,
+        licenses=periods,
+        changes=changes,
+        bundled=bundled,
         seed=bool(data.get("seed", False)),
         reviewer_note=str(data.get("reviewer_note", "")),
         names_note=str(data.get("names_note", "")),
         commercial_support=str(support.get("text", "")),
-        commercial_support_source=str(support.get("source", "")))
+        commercial_support_source=str(support.get("source", "")),
+    )
 
 
 @dataclass(frozen=True)
@@ -203,12 +223,14 @@ def _catalogue() -> _Catalogue:
                 if _WILDCARDS.search(name):
                     patterns.append((ecosystem, name, framework))
                 elif exact.setdefault((ecosystem, name), framework) is not framework:
-                    raise KnowledgeError(f"{FRAMEWORKS_FILE}: {ecosystem} name {name!r} is "
-                                         f"claimed by two frameworks")
+                    raise KnowledgeError(
+                        f"{FRAMEWORKS_FILE}: {ecosystem} name {name!r} is claimed by two frameworks"
+                    )
     # The most specific pattern (most literal characters) wins.
     patterns.sort(key=lambda item: (-len(_WILDCARDS.sub("", item[1])), item[1], item[2].key))
-    return _Catalogue(frameworks=items, by_key={f.key: f for f in items}, exact=exact,
-                      patterns=tuple(patterns))
+    return _Catalogue(
+        frameworks=items, by_key={f.key: f for f in items}, exact=exact, patterns=tuple(patterns)
+    )
 
 
 def frameworks() -> tuple[Framework, ...]:
@@ -229,9 +251,13 @@ def framework_for(name: str, ecosystem: str = "pypi") -> Framework | None:
     if found is not None:
         return found
     for pattern_ecosystem, pattern, framework in catalogue.patterns:
-        if (pattern_ecosystem == ecosystem and fnmatchcase(wanted, pattern)
-                and not any(fnmatchcase(wanted, excluded)
-                            for excluded in framework.excluded_for(ecosystem))):
+        if (
+            pattern_ecosystem == ecosystem
+            and fnmatchcase(wanted, pattern)
+            and not any(
+                fnmatchcase(wanted, excluded) for excluded in framework.excluded_for(ecosystem)
+            )
+        ):
             return framework
     return None
 
@@ -251,8 +277,9 @@ def period_for(framework: Framework, version: str | None) -> FrameworkLicense | 
     return next((period for period in framework.licenses if period.covers(version)), None)
 
 
-def framework_license(name: str, version: str | None,
-                      ecosystem: str = "pypi") -> FrameworkLicense | None:
+def framework_license(
+    name: str, version: str | None, ecosystem: str = "pypi"
+) -> FrameworkLicense | None:
     """The licence period covering ``version`` of a framework package; None if none does.
 
     ``name`` is a package name of ``ecosystem`` or a knowledge-base key.
@@ -261,8 +288,12 @@ def framework_license(name: str, version: str | None,
     return period_for(framework, version) if framework else None
 
 
-def _crossed(change: LicenseChange, low: Version, high: Version,
-             periods: tuple[FrameworkLicense | None, FrameworkLicense | None]) -> bool:
+def _crossed(
+    change: LicenseChange,
+    low: Version,
+    high: Version,
+    periods: tuple[FrameworkLicense | None, FrameworkLicense | None],
+) -> bool:
     if change.at_version:
         try:
             at = Version(change.at_version)
@@ -270,13 +301,16 @@ def _crossed(change: LicenseChange, low: Version, high: Version,
             return False
         return low < at <= high
     old, new = periods
-    return (old is not None and new is not None
-            and {old.expression, new.expression} == {change.from_expression,
-                                                     change.to_expression})
+    return (
+        old is not None
+        and new is not None
+        and {old.expression, new.expression} == {change.from_expression, change.to_expression}
+    )
 
 
-def license_changes_between(name: str, old_version: str, new_version: str,
-                            ecosystem: str = "pypi") -> tuple[LicenseChange, ...]:
+def license_changes_between(
+    name: str, old_version: str, new_version: str, ecosystem: str = "pypi"
+) -> tuple[LicenseChange, ...]:
     """Licence changes crossed when moving between two versions (either direction)."""
     framework = _resolve(name, ecosystem)
     if framework is None:
@@ -287,8 +321,7 @@ def license_changes_between(name: str, old_version: str, new_version: str,
         return ()
     low, high = (old, new) if old <= new else (new, old)
     periods = (period_for(framework, str(low)), period_for(framework, str(high)))
-    return tuple(change for change in framework.changes
-                 if _crossed(change, low, high, periods))
+    return tuple(change for change in framework.changes if _crossed(change, low, high, periods))
 
 
 def expressions_of(framework: Framework) -> Iterable[str]:

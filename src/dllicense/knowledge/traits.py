@@ -61,11 +61,17 @@ class LicenseRecord:
     def traits(self) -> LicenseTraits:
         """The record as the pipeline's ``LicenseTraits`` (facts are listed as sources)."""
         facts = tuple(f"{field}: {clause}" for field, clause in self.facts)
-        return LicenseTraits(key=self.key, name=self.name, family=self.family,
-                             patent=self.patent, commercial=self.commercial,
-                             obligations=self.obligations,
-                             osi_approved=bool(self.osi_approved),
-                             sources=self.sources + facts, notes=self.notes)
+        return LicenseTraits(
+            key=self.key,
+            name=self.name,
+            family=self.family,
+            patent=self.patent,
+            commercial=self.commercial,
+            obligations=self.obligations,
+            osi_approved=bool(self.osi_approved),
+            sources=self.sources + facts,
+            notes=self.notes,
+        )
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,9 @@ def _checked(value: Any, field: str, where: str) -> str:
     return text
 
 
-def _record(data: Mapping[str, Any], origin: str, where: str,
-            base: LicenseRecord | None = None) -> LicenseRecord:
+def _record(
+    data: Mapping[str, Any], origin: str, where: str, base: LicenseRecord | None = None
+) -> LicenseRecord:
     key = str(data["key"])
     missing = [field for field in _TRAIT_FIELDS if field not in data]
     if missing:
@@ -118,8 +125,9 @@ def _record(data: Mapping[str, Any], origin: str, where: str,
         sources=tuple(str(source) for source in data.get("sources", ())),
         notes=str(data.get("notes", "")),
         scancode_key=str(data.get("scancode_key", base.scancode_key if base else "")),
-        scancode_category=str(data.get("scancode_category",
-                                       base.scancode_category if base else "")),
+        scancode_category=str(
+            data.get("scancode_category", base.scancode_category if base else "")
+        ),
         huggingface_ids=tuple(str(i) for i in data.get("huggingface_ids", ())),
         **traits,
     )
@@ -152,11 +160,11 @@ def _index() -> _Index:
     for alias, target in dict(generated.get("aliases", {})).items():
         if str(target) in records:
             lookup.setdefault(str(alias).lower(), str(target))
-    huggingface = {hf.lower(): record.key for record in records.values()
-                   for hf in record.huggingface_ids}
+    huggingface = {
+        hf.lower(): record.key for record in records.values() for hf in record.huggingface_ids
+    }
     version = str(dict(generated.get("source", {})).get("version", ""))
-    return _Index(records=records, lookup=lookup, huggingface=huggingface,
-                  source_version=version)
+    return _Index(records=records, lookup=lookup, huggingface=huggingface, source_version=version)
 
 
 def split_with(key: str) -> tuple[str, str | None]:
@@ -213,26 +221,43 @@ def license_expression_version() -> str:
 def unknown_traits(key: str) -> LicenseTraits:
     """Traits of a key the knowledge base does not know."""
     text = key.strip()
-    return LicenseTraits(key=text, name=text, family="unknown", patent="unknown",
-                         commercial="unknown",
-                         notes="Not in the dllicense knowledge base: review the licence text.")
+    return LicenseTraits(
+        key=text,
+        name=text,
+        family="unknown",
+        patent="unknown",
+        commercial="unknown",
+        notes="Not in the dllicense knowledge base: review the licence text.",
+    )
 
 
 def _with_traits(base: LicenseRecord, exception_key: str) -> LicenseTraits:
     traits = base.traits()
     exception = license_record(exception_key)
     if exception is None:
-        return replace(traits, key=f"{base.key} WITH {exception_key}",
-                       name=f"{base.name} with {exception_key}",
-                       notes=" ".join(filter(None, (traits.notes, f"Unknown exception "
-                                      f"{exception_key}: traits are those of {base.key}."))))
+        return replace(
+            traits,
+            key=f"{base.key} WITH {exception_key}",
+            name=f"{base.name} with {exception_key}",
+            notes=" ".join(
+                filter(
+                    None,
+                    (
+                        traits.notes,
+                        f"Unknown exception {exception_key}: traits are those of {base.key}.",
+                    ),
+                )
+            ),
+        )
     extra = exception.traits()
-    return replace(traits, key=f"{base.key} WITH {exception.key}",
-                   name=f"{base.name} with {exception.name}",
-                   family=exception.with_family or base.family,
-                   sources=traits.sources + extra.sources,
-                   notes=" ".join(filter(None, (traits.notes,
-                                                f"{exception.key}: {exception.notes}"))))
+    return replace(
+        traits,
+        key=f"{base.key} WITH {exception.key}",
+        name=f"{base.name} with {exception.name}",
+        family=exception.with_family or base.family,
+        sources=traits.sources + extra.sources,
+        notes=" ".join(filter(None, (traits.notes, f"{exception.key}: {exception.notes}"))),
+    )
 
 
 def license_traits(key: str) -> LicenseTraits:

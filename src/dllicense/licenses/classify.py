@@ -55,6 +55,7 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
     files = [e for e in evidence if e.kind in ("license-file", "license-text") and e.expression]
     expression = _refine_vague(expression, evidence, notes)
     expression = _refine_with_files(expression, files, notes)
+    expression = _refine_with_knowledge(expression, evidence, notes)
     from_text = chosen[0].kind in ("license-file", "license-text")
     expression = _gnu_versions(expression, from_text, evidence, notes)
     for patents in (e for e in evidence if e.kind == "patents-file" and e.expression):
@@ -152,6 +153,21 @@ def _refine_with_files(expression: str, files: list[Evidence], notes: list[str])
             if sep and base in keys and term not in expression:
                 expression = _replace_key(expression, base, term)
                 notes.append(f"{item.source} adds the exception: {term}")
+    return expression
+
+
+def _refine_with_knowledge(expression: str, evidence: Sequence[Evidence], notes: list[str]) -> str:
+    """Known components the metadata omits join with AND (CNTK before 2.5: its 1-bit SGD)."""
+    if " OR " in expression:
+        return expression
+    decided = set(license_keys(expression))
+    for item in evidence:
+        if item.kind != "knowledge" or " OR " in item.expression:
+            continue
+        known = set(license_keys(item.expression))
+        if decided and decided < known:
+            notes.append(f"{item.source} adds what the metadata omits: {item.expression}")
+            return item.expression
     return expression
 
 

@@ -121,9 +121,7 @@ class TextCache:
 
     def _recreate(self, exc: BaseException) -> None:
         """Replace a corrupt database by an empty one (logged), or disable the cache."""
-        logger.warning(
-            "licence-text cache %s is corrupt (%s); recreating it empty", self.path, exc
-        )
+        logger.warning("licence-text cache %s is corrupt (%s); recreating it empty", self.path, exc)
         self.close()
         try:
             for p in _sidecars(self.path):
@@ -194,8 +192,7 @@ class TextCache:
                     ).fetchall()
                 else:
                     rows = conn.execute(
-                        f"SELECT key, value FROM textid WHERE key IN ({marks})"
-                        " ORDER BY created",
+                        f"SELECT key, value FROM textid WHERE key IN ({marks}) ORDER BY created",
                         chunk,
                     ).fetchall()
                 for key, value in rows:

@@ -62,3 +62,11 @@ def from_problem(problem: Problem, path: tuple[str, ...] = ()) -> Finding:
         path=path,
         location=problem.location,
     )
+
+
+def location_of(where: str) -> Location:
+    """``"dllicense.toml:12"`` -> ``Location("dllicense.toml", 12)``."""
+    file, _, line = where.rpartition(":")
+    if file and line.isdigit():
+        return Location(file, int(line))
+    return Location(where)

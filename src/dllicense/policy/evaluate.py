@@ -1,23 +1,51 @@
-"""Apply a closed-world policy to each licence expression, term by term.
+"""Apply a closed-world policy to each package's licence expression, term by term.
 
 ``OR`` passes when one branch passes (the first passing branch is reported
 as chosen); ``AND`` needs every term; ``X WITH Y`` passes when ``X`` is
 allowed (an exception only adds permissions) or when ``X WITH Y`` is allowed
-literally. Every failing term comes back with its reason.
+literally. ``forbid-traits`` cuts back what ``allow`` let in; ``review-traits``
+pass with a warning. The use context widens ``allow``: copyleft obligations
+are triggered by distribution, so ``internal`` accepts strong and network
+copyleft and ``saas`` accepts strong copyleft. Exceptions accept more
+licences for one package; every failing term comes back with its reason.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
 
-from dllicense.config.policy import Policy
+from dllicense.config.policy import Policy, PolicyException
 from dllicense.licenses.spdx import licensing
-from dllicense.models import LicenseTraits
+from dllicense.models import Finding, LicenseTraits, Node, Severity, Verdict
+from dllicense.policy.codes import finding, location_of
 
 TraitsOf = Callable[[str], LicenseTraits]
+USE_ALLOWS = {
+    "internal": ("@strong-copyleft", "@network-copyleft"),
+    "saas": ("@strong-copyleft",),
+    "distributed": (),
+}
+_PATENT_WORDS = {
+    "express-grant": "an express patent grant",
+    "grant-with-retaliation": "a patent grant with retaliation",
+    "excluded": "patents expressly excluded",
+    "silent": "no express patent grant",
+    "unknown": "an unknown patent stance",
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The allow/forbid/review lists that apply to one package."""
+
+    allow: tuple[str, ...]
+    forbid: tuple[str, ...]
+    review: tuple[str, ...]
+    policy: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +60,16 @@ class Decision:
     passed: bool
     chosen: str  # the expression that satisfied the policy ("" if it failed)
     failures: tuple[TermFailure, ...]
+    used: frozenset[str] = frozenset()  # allow entries that admitted a chosen term
+    review: tuple[str, ...] = ()  # chosen terms that carry a review trait
+
+
+@dataclass(frozen=True)
+class PackageOutcome:
+    chosen: str
+    findings: tuple[Finding, ...]
+    used_allow: frozenset[str]
+    used_exceptions: frozenset[PolicyException]
 
 
 def trait_labels(traits: LicenseTraits) -> set[str]:
@@ -50,62 +88,181 @@ def trait_labels(traits: LicenseTraits) -> set[str]:
     return labels
 
 
-def decide(expression: str, policy: Policy, traits_of: TraitsOf) -> Decision:
-    """Evaluate one normalised SPDX expression against ``policy``."""
+def rules_for(policy: Policy, node: Node) -> Rules:
+    """The policy's lists for ``node``, or a scope rule's when only its scopes reach it."""
+    allow, forbid = policy.allow, policy.forbid_traits
+    for rule in policy.scope_rules:
+        if rule.covers(node.scopes):
+            allow = rule.allow if rule.allow is not None else allow
+            forbid = rule.forbid_traits if rule.forbid_traits is not None else forbid
+            break
+    return Rules((*allow, *USE_ALLOWS[policy.use]), forbid, policy.review_traits, policy.name)
+
+
+def decide(expression: str, rules: Rules, traits_of: TraitsOf) -> Decision:
+    """Evaluate one normalised SPDX expression against ``rules``."""
     try:
         tree = licensing().parse(expression, validate=False)
     except ExpressionError as exc:
         return Decision(False, "", (TermFailure("DL201", expression, f"unparsable: {exc}"),))
-    return _node(tree, policy, traits_of)
+    return _node(tree, rules, traits_of)
 
 
-def _node(node: object, policy: Policy, traits_of: TraitsOf) -> Decision:
+def _node(node: object, rules: Rules, traits_of: TraitsOf) -> Decision:
     if isinstance(node, OR):
-        results = [_node(arg, policy, traits_of) for arg in node.args]
+        results = [_node(arg, rules, traits_of) for arg in node.args]
         for result in results:
             if result.passed:
                 return result
         return Decision(False, "", tuple(f for r in results for f in r.failures))
     if isinstance(node, AND):
-        results = [_node(arg, policy, traits_of) for arg in node.args]
+        results = [_node(arg, rules, traits_of) for arg in node.args]
         failures = tuple(f for r in results for f in r.failures)
         if failures:
             return Decision(False, "", failures)
         chosen = " AND ".join(f"({r.chosen})" if " OR " in r.chosen else r.chosen for r in results)
-        return Decision(True, chosen, ())
+        used = frozenset().union(*(r.used for r in results))
+        return Decision(True, chosen, (), used, tuple(t for r in results for t in r.review))
     if isinstance(node, LicenseWithExceptionSymbol):
         whole = f"{node.license_symbol.key} WITH {node.exception_symbol.key}"
-        if whole in policy.allow:
-            return Decision(True, whole, ())
-        base = _symbol(node.license_symbol.key, policy, traits_of)
-        return Decision(base.passed, whole if base.passed else "", base.failures)
+        if whole in rules.allow:
+            return Decision(True, whole, (), frozenset({whole}))
+        base = _symbol(node.license_symbol.key, rules, traits_of)
+        return Decision(
+            base.passed, whole if base.passed else "", base.failures, base.used, base.review
+        )
     if isinstance(node, LicenseSymbol):
-        return _symbol(node.key, policy, traits_of)
+        return _symbol(node.key, rules, traits_of)
     return Decision(False, "", (TermFailure("DL201", str(node), "not a licence term"),))
 
 
-def _symbol(key: str, policy: Policy, traits_of: TraitsOf) -> Decision:
+def _symbol(key: str, rules: Rules, traits_of: TraitsOf) -> Decision:
     traits = traits_of(key)
     labels = trait_labels(traits)
-    forbidden = sorted(labels & set(policy.forbid_traits))
+    forbidden = sorted(labels & set(rules.forbid))
     if forbidden:
-        return Decision(
-            False,
-            "",
-            (
-                TermFailure(
-                    "DL202", key, f"{key} is {', '.join(forbidden)}, which the policy forbids"
-                ),
-            ),
-        )
-    if key in policy.allow or any(a.startswith("@") and a[1:] in labels for a in policy.allow):
-        return Decision(True, key, ())
-    return Decision(
-        False,
-        "",
-        (
-            TermFailure(
-                "DL201", key, f"{key} ({traits.family}) is not allowed by policy {policy.name!r}"
-            ),
-        ),
+        reason = f"{key} is {', '.join(forbidden)}, which policy {rules.policy!r} forbids"
+        return Decision(False, "", (TermFailure("DL202", key, reason),))
+    used = frozenset(a for a in rules.allow if a == key or (a.startswith("@") and a[1:] in labels))
+    if "*" in rules.allow:
+        used = used | {"*"}
+    if used:
+        review = (key,) if labels & set(rules.review) else ()
+        return Decision(True, key, (), used, review)
+    reason = (
+        f"{key} is not allowed by policy {rules.policy!r}: {traits.family}, "
+        f"{_PATENT_WORDS.get(traits.patent, traits.patent)}, commercial use {traits.commercial}"
+        f" (allowed: {', '.join(a for a in rules.allow) or 'nothing'})"
     )
+    return Decision(False, "", (TermFailure("DL201", key, reason),))
+
+
+def evaluate_package(
+    node: Node, verdict: Verdict, policy: Policy, traits_of: TraitsOf, today: dt.date
+) -> PackageOutcome:
+    """Policy findings of one package; exceptions accept what the policy alone would not."""
+    rules = rules_for(policy, node)
+    matching = [e for e in policy.exceptions if e.matches(node.name, node.version)]
+    active = [e for e in matching if e.expires is None or e.expires >= today]
+
+    def make(code: str, message: str, term: str = "", severity: Severity | None = None) -> Finding:
+        return finding(code, message, node.name, node.version, term, node.path, severity=severity)
+
+    if not verdict.expression:
+        if any("*" in e.allow for e in active):
+            used = frozenset(e for e in active if "*" in e.allow)
+            return PackageOutcome("", tuple(_accepted(make, used)), frozenset(), used)
+        detail = "; ".join(verdict.notes) or "no licence metadata or licence file"
+        return PackageOutcome(
+            "",
+            (make("DL101", f"no licence found ({detail})", severity=policy.unknown_severity),),
+            frozenset(),
+            frozenset(),
+        )
+    decision = decide(verdict.expression, rules, traits_of)
+    used_exceptions: frozenset[PolicyException] = frozenset()
+    if active and (not decision.passed or decision.review):
+        widened = Rules(
+            (*rules.allow, *(a for e in active for a in e.allow)), rules.forbid, (), rules.policy
+        )
+        retry = decide(verdict.expression, widened, traits_of)
+        if retry.passed:
+            extra = {a for e in active for a in e.allow}
+            used_exceptions = frozenset(e for e in active if set(e.allow) & (retry.used | {"*"}))
+            decision = Decision(True, retry.chosen, (), retry.used - extra, ())
+            findings = _accepted(make, used_exceptions)
+            return PackageOutcome(
+                _chosen(verdict, decision), tuple(findings), decision.used, used_exceptions
+            )
+    findings = [make(f.code, f.reason, f.term) for f in decision.failures]
+    findings += [
+        make(
+            "DL203",
+            f"{term} is accepted pending review ({', '.join(policy.review_traits)}): "
+            "record the review as an exception",
+            term,
+        )
+        for term in decision.review
+    ]
+    return PackageOutcome(
+        _chosen(verdict, decision), tuple(findings), decision.used, used_exceptions
+    )
+
+
+def _chosen(verdict: Verdict, decision: Decision) -> str:
+    return decision.chosen if " OR " in verdict.expression else ""
+
+
+def _accepted(
+    make: Callable[..., Finding], exceptions: frozenset[PolicyException]
+) -> list[Finding]:
+    out = []
+    for e in sorted(exceptions, key=lambda x: x.where):
+        who = f", approved by {e.approved_by}" if e.approved_by else ""
+        until = f", until {e.expires.isoformat()}" if e.expires else ""
+        out.append(make("DL204", f"accepted by exception ({e.where}): {e.reason}{who}{until}"))
+    return out
+
+
+def hygiene_findings(
+    policy: Policy,
+    used_allow: set[str],
+    used_exceptions: set[PolicyException],
+    names: set[tuple[str, str]],
+    today: dt.date,
+) -> list[Finding]:
+    """Policy-file hygiene: expired, unused exceptions; allow entries nothing used."""
+    out = []
+    for e in policy.exceptions:
+        location = location_of(e.where)
+        if e.expires is not None and e.expires < today:
+            out.append(
+                finding(
+                    "DL302",
+                    f"exception for {e.package} expired on "
+                    f"{e.expires.isoformat()}; it is no longer applied",
+                    e.package,
+                    location=location,
+                )
+            )
+        elif e not in used_exceptions and not any(e.matches(n, v) for n, v in names):
+            out.append(
+                finding(
+                    "DL301",
+                    f"exception for {e.package} {e.versions or ''} matches "
+                    "no scanned package".replace("  ", " "),
+                    e.package,
+                    location=location,
+                )
+            )
+    for entry, where in policy.allow_where:
+        if entry not in used_allow:
+            out.append(
+                finding(
+                    "DL304",
+                    f"allow entry {entry!r} admitted no licence in this scan",
+                    term=entry,
+                    location=location_of(where),
+                )
+            )
+    return out

@@ -11,11 +11,17 @@ from __future__ import annotations
 from dllicense.models import ScanResult
 from dllicense.report.common import failing, findings_by_package, severity_counts, trait
 
+# GitHub rejects comments over 65,536 characters: long lists are cut, with a pointer
+# to the complete reports.
+MAX_ROWS = 250
+
 
 def render(result: ScanResult) -> str:
     from dllicense.report.templating import render_template
 
     names = {p.node.name for p in result.packages}
+    attention = failing(result)
+    general = [f for f in result.findings if f.package not in names]
     rows = [
         {
             "package": p,
@@ -23,15 +29,18 @@ def render(result: ScanResult) -> str:
             "patent": trait(p, "patent"),
             "commercial": trait(p, "commercial"),
         }
-        for p in result.packages
+        for p in result.packages[:MAX_ROWS]
     ]
     text = render_template(
         "markdown/report.md.j2",
         result=result,
         counts=severity_counts(result.findings),
-        failing=failing(result),
+        failing=attention[:MAX_ROWS],
+        omitted_failing=max(0, len(attention) - MAX_ROWS),
+        omitted=max(0, len(result.packages) - MAX_ROWS),
         by_package=findings_by_package(result),
-        general=[f for f in result.findings if f.package not in names],
+        general=general[:MAX_ROWS],
+        omitted_general=max(0, len(general) - MAX_ROWS),
         rows=rows,
     )
     return text.rstrip("\n") + "\n"

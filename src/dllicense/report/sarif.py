@@ -46,7 +46,23 @@ def _message(f: Finding) -> str:
     return text
 
 
-def _result(result: ScanResult, f: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _fingerprints(findings: tuple[Finding, ...]) -> list[str]:
+    """A stable id per finding: rule, package and failing term, so that an alert survives
+    a version bump or a reworded message; repeats get their rank (findings are sorted)."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        identity = "\x1f".join((f.code, f.package, f.term, "" if f.package else f.message))
+        seen[identity] = seen.get(identity, 0) + 1
+        if seen[identity] > 1:
+            identity += f"\x1f{seen[identity]}"
+        out.append(hashlib.sha256(identity.encode("utf-8")).hexdigest())
+    return out
+
+
+def _result(
+    result: ScanResult, f: Finding, index: dict[str, int], fingerprint: str
+) -> dict[str, Any]:
     location: dict[str, Any] = {}
     where = finding_location(result, f)
     if where is None and result.sources:
@@ -61,7 +77,6 @@ def _result(result: ScanResult, f: Finding, index: dict[str, int]) -> dict[str, 
                 "kind": "package",
             }
         ]
-    identity = "\x1f".join((f.code, f.package, f.version, f.term, f.message))
     out: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": index[f.code],
@@ -70,9 +85,7 @@ def _result(result: ScanResult, f: Finding, index: dict[str, int]) -> dict[str, 
     }
     if location:
         out["locations"] = [location]
-    out["partialFingerprints"] = {
-        "dllicenseFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()
-    }
+    out["partialFingerprints"] = {"dllicenseFinding/v1": fingerprint}
     properties: dict[str, Any] = {"slug": f.slug}
     if f.package:
         properties.update(package=f.package, version=f.version)
@@ -114,7 +127,10 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "originalUriBaseIds": {
             BASE_ID: {"description": {"text": "The root of the scanned project."}}
         },
-        "results": [_result(result, f, index) for f in result.findings],
+        "results": [
+            _result(result, f, index, fingerprint)
+            for f, fingerprint in zip(result.findings, _fingerprints(result.findings), strict=True)
+        ],
         "columnKind": "unicodeCodePoints",
         "properties": {
             "project": result.project,
