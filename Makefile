@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.dllicense-installed
 
-.PHONY: setup scan test lint bench
+.PHONY: setup scan test lint bench browser
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,7 +18,13 @@ setup: $(STAMP)
 scan: setup
 	$(VENV)/bin/dllicense scan .
 
-test: setup
+# Debian's chromium renders the HTML report in the browser tests (skipped, with a reason, without it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium could not be installed: the browser tests will be skipped"
+
+test: setup browser
 	$(PY) -m pytest -q
 
 lint: setup

@@ -61,6 +61,15 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
 
     for declared in sorted(project.declared, key=lambda d: (_scope_rank(d.scope), d.name)):
         if declared.kind != "pypi" or not declared.name:
+            problems.append(
+                Problem(
+                    "DL005",
+                    f"{declared.kind} requirement {declared.raw!r} ({declared.scope}) is "
+                    "reported only: dllicense never builds, fetches or runs it",
+                    package=declared.name,
+                    location=declared.location,
+                )
+            )
             continue
         marker = Marker(declared.marker) if declared.marker else None
         if not _applies(marker, markers, set()):
