@@ -62,7 +62,8 @@ def test_hygiene_expired_unused_and_stale(tmp_path: Path) -> None:
         'expression = "LGPL-2.1-or-later"\nreason = "source headers say 2.1 or later"\n'
         f'files = [{{path = "licenses/LICENSE", sha256 = "{digest}"}}]\n'
         '[[clarifications]]\npackage = "chardet"\nexpression = "LGPL-2.1-or-later"\n'
-        f'reason = "pinned to a file that changed"\nfiles = [{{path = "LICENSE", sha256 = "{"0" * 64}"}}]\n'
+        'reason = "pinned to a file that changed"\n'
+        f'files = [{{path = "LICENSE", sha256 = "{"0" * 64}"}}]\n'
         '[[clarifications]]\npackage = "gone"\nexpression = "MIT"\nreason = "x"\n'
     )
     result = _scan(tmp_path, policy, "paramiko-5.1.0", "chardet-5.2.0", "keras-2.4.3")
