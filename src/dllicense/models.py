@@ -126,6 +126,22 @@ class Graph:
 
 
 @dataclass(frozen=True)
+class ExternalPackage:
+    """A dependency that is not an installed Python distribution.
+
+    Models and datasets the code loads, Maven/conda/LuaRocks declarations:
+    each comes with its own evidence and goes through the same classify and
+    evaluate steps as a distribution.
+    """
+
+    node: Node  # scopes such as ("model",), ("dataset",), ("maven",)
+    ecosystem: str  # "huggingface", "maven", "conda", "luarocks"
+    evidence: tuple[Evidence, ...]
+    problems: tuple[Problem, ...] = ()
+    location: Location | None = None  # where the project references it
+
+
+@dataclass(frozen=True)
 class Evidence:
     """One statement about a package's licence, with its source.
 

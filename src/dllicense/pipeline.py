@@ -23,6 +23,7 @@ from dllicense.licenses.classify import classify
 from dllicense.licenses.identify import identify_texts
 from dllicense.models import (
     Evidence,
+    ExternalPackage,
     Finding,
     LicenseText,
     LicenseTraits,
@@ -82,8 +83,13 @@ def scan(options: ScanOptions) -> ScanResult:
     used_allow: set[str] = set()
     used_exceptions: set[PolicyException] = set()
     used_clarifications: set[Clarification] = set()
-    for node, item in zip(nodes, collected, strict=True):
-        evidence = (*item.evidence, *knowledge_evidence(node.name, node.version))
+    inputs = [
+        (node, (*item.evidence, *knowledge_evidence(node.name, node.version)), item.problems)
+        for node, item in zip(nodes, collected, strict=True)
+    ]
+    externals = _externals(root, options)
+    inputs += [(ext.node, ext.evidence, ext.problems) for ext in externals]
+    for node, evidence, node_problems in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
         evidence = (*clarified, *evidence)
@@ -92,12 +98,12 @@ def scan(options: ScanOptions) -> ScanResult:
         outcome = evaluate_package(node, verdict, policy, traits_of, today)
         used_allow |= outcome.used_allow
         used_exceptions |= outcome.used_exceptions
-        own = [from_problem(p, node.path) for p in item.problems]
+        own = [from_problem(p, node.path) for p in node_problems]
         own += [*stale, *_evidence_findings(node, verdict, evidence), *outcome.findings]
         own = _override(own, overrides)
         findings += own
         packages.append(PackageResult(node, evidence, verdict, _status(own), outcome.chosen))
-    names = {(n.name, n.version) for n in nodes}
+    names = {(p.node.name, p.node.version) for p in packages}
     findings += _override(
         hygiene_findings(policy, used_allow, used_exceptions, names, today), overrides
     )
@@ -150,6 +156,15 @@ def scan(options: ScanOptions) -> ScanResult:
         generated=generated,
         options=(("texts", options.texts), ("all", str(options.include_all).lower())),
     )
+
+
+def _externals(root: Path, options: ScanOptions) -> list[ExternalPackage]:
+    """Dependencies that are not installed distributions (models, datasets, other ecosystems).
+
+    Each provider reads the project statically and returns ``ExternalPackage`` values.
+    """
+    found: list[ExternalPackage] = []
+    return found
 
 
 def _traits(expression: str) -> tuple[LicenseTraits, ...]:
