@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.dllicense-installed
 
-.PHONY: setup scan test lint bench browser
+.PHONY: setup scan test lint bench browser compat
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,3 +33,17 @@ lint: setup
 
 bench: setup
 	$(PY) bench/run_all.py
+
+# The oldest and newest supported Pythons: install the package alone (no engine) and run the
+# tests that need no scancode, no venv building and no browser.
+COMPAT_TESTS := tests/licenses/test_spdx.py tests/discover tests/policy tests/knowledge tests/test_cli.py
+compat:
+	@for v in 3.10 3.13; do \
+	  py=python$$v; $$py -c pass 2>/dev/null || \
+	    py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python$$v 2>/dev/null | tail -n 1); \
+	  [ -n "$$py" ] && $$py -c pass 2>/dev/null || { echo "python$$v not found: skipped"; continue; }; \
+	  rm -rf .venv-$$v && $$py -m venv .venv-$$v && \
+	  .venv-$$v/bin/python -m pip install -q --upgrade pip && \
+	  .venv-$$v/bin/python -m pip install -q -e . pytest hypothesis jsonschema trove-classifiers && \
+	  .venv-$$v/bin/python -m pytest -q -p no:cacheprovider $(COMPAT_TESTS) || exit 1; \
+	done

@@ -50,15 +50,16 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
     inside the package folders (tensorflow keeps its LICENSE there).
     """
     folder = Path(dist.path)
+    real = os.path.realpath(folder)
     problems: list[Problem] = []
     wanted: dict[str, Path] = {}
     for entry in dist.license_files:
         for candidate in (folder / "licenses" / entry, folder / entry):
-            if _inside(candidate, folder) and candidate.is_file():
+            if _inside(candidate, real) and candidate.is_file():
                 wanted[candidate.relative_to(folder).as_posix()] = candidate
                 break
         else:
-            if not _inside(folder / entry, folder):
+            if not _inside(folder / entry, real):
                 problems.append(
                     Problem(
                         "DL110",
@@ -76,12 +77,17 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
                         dist.version,
                     )
                 )
-    if folder.is_dir():
-        for path in _walk(folder / "licenses"):
-            wanted.setdefault(path.relative_to(folder).as_posix(), path)
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and _LICENSE_NAME.match(path.name):
-                wanted.setdefault(path.name, path)
+    try:
+        with os.scandir(folder) as entries:
+            top = sorted((e.name, e.is_dir(), e.is_file()) for e in entries)
+    except OSError:
+        top = []
+    for name, is_dir, is_file in top:
+        if is_dir and name == "licenses":
+            for path in _walk(folder / "licenses"):
+                wanted.setdefault(path.relative_to(folder).as_posix(), path)
+        elif is_file and _LICENSE_NAME.match(name):
+            wanted.setdefault(name, folder / name)
     from_record = not wanted
     if from_record:
         wanted = _from_record(folder)
@@ -98,17 +104,28 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
             problems.append(
                 Problem("DL112", f"cannot read licence file {rel}: {item}", dist.name, dist.version)
             )
-        else:
-            files.append(item)
+            continue
+        if item.truncated:
+            problems.append(
+                Problem(
+                    "DL113",
+                    f"licence file {rel} is {item.size} bytes; only the first "
+                    f"{FILE_LIMIT} were read",
+                    dist.name,
+                    dist.version,
+                )
+            )
+        files.append(item)
     return files, problems
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def _inside(path: Path, real_folder: str) -> bool:
+    """Does ``path`` (symlinks resolved) stay inside the folder whose realpath is given?"""
     try:
-        path.resolve().relative_to(folder.resolve())
-    except (ValueError, OSError, RuntimeError):
+        target = os.path.realpath(path)
+    except (OSError, ValueError):
         return False
-    return True
+    return target == real_folder or target.startswith(real_folder + os.sep)
 
 
 def _walk(root: Path) -> list[Path]:
@@ -135,7 +152,7 @@ def _from_record(folder: Path) -> dict[str, Path]:
         pure = PurePosixPath(rel)
         if len(pure.parts) <= 3 and _LICENSE_NAME.match(pure.name) and ".." not in pure.parts:
             path = site / rel
-            if _inside(path, site) and path.is_file():
+            if _inside(path, os.path.realpath(site)) and path.is_file():
                 found[rel] = path
     return found
 

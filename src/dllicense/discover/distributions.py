@@ -50,7 +50,11 @@ def read_distribution(folder: Path, label: str) -> Distribution | Problem:
     name = str(raw.get("name") or "")
     if not name:
         problems.append(
-            Problem("DL022", f"{folder.name}: METADATA has no valid Name; using the folder name")
+            Problem(
+                "DL022",
+                f"{folder.name}: METADATA has no valid Name; using the folder name",
+                package=canonicalize_name(guessed_name),
+            )
         )
         name = guessed_name
     version = str(raw.get("version") or "") or guessed_version

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from dllicense.knowledge._resources import (
@@ -281,6 +281,7 @@ def _spdx_licensing() -> Any:
     return get_spdx_licensing()
 
 
+@lru_cache(maxsize=4096)
 def traits_of_expression(expression: str) -> tuple[LicenseTraits, ...]:
     """Traits of every licence key in an SPDX expression, de-duplicated, sorted by key.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -79,6 +79,16 @@ def names_nothing(text: str) -> bool:
     return text.strip().strip(".").upper() in _none_words() or not text.strip()
 
 
+@lru_cache(maxsize=8192)
+def parse_expression(text: str) -> Any:
+    """``license_expression`` parse tree of ``text`` (memoised: scans repeat a few expressions).
+
+    Raises ``ExpressionError``; returns None for an empty expression.
+    """
+    return licensing().parse(text, validate=False)
+
+
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> Normalized:
     """Map a licence name or SPDX expression to a normalised SPDX expression."""
     text = " ".join(text.split())
@@ -90,10 +100,11 @@ def normalize(text: str) -> Normalized:
     return normalize_expression(text)
 
 
+@lru_cache(maxsize=8192)
 def normalize_expression(text: str) -> Normalized:
     """Parse an SPDX expression; unknown keys are looked up in the alias table."""
     try:
-        parsed = licensing().parse(text, validate=False)
+        parsed = parse_expression(text)
     except ExpressionError as exc:
         return Normalized("", error=f"not a valid SPDX expression: {exc}")
     if parsed is None:
@@ -109,12 +120,13 @@ def normalize_expression(text: str) -> Normalized:
     return Normalized(rendered, vague=is_vague(rendered))
 
 
+@lru_cache(maxsize=8192)
 def license_keys(expression: str) -> tuple[str, ...]:
     """The licence ids (and exception ids) of a normalised expression, sorted."""
     if not expression:
         return ()
     try:
-        parsed = licensing().parse(expression, validate=False)
+        parsed = parse_expression(expression)
     except ExpressionError:
         return ()
     return tuple(sorted(set(licensing().license_keys(parsed)))) if parsed is not None else ()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
 
 from dllicense.config.policy import Policy, PolicyException
-from dllicense.licenses.spdx import licensing
+from dllicense.licenses.spdx import parse_expression
 from dllicense.models import Finding, LicenseTraits, Node, Severity, Verdict
 from dllicense.policy.codes import finding, location_of
 
@@ -102,7 +102,7 @@ def rules_for(policy: Policy, node: Node) -> Rules:
 def decide(expression: str, rules: Rules, traits_of: TraitsOf) -> Decision:
     """Evaluate one normalised SPDX expression against ``rules``."""
     try:
-        tree = licensing().parse(expression, validate=False)
+        tree = parse_expression(expression)
     except ExpressionError as exc:
         return Decision(False, "", (TermFailure("DL201", expression, f"unparsable: {exc}"),))
     return _node(tree, rules, traits_of)

@@ -7,10 +7,30 @@ give the same bytes.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
+from functools import cache
 from typing import Any
 
-from dllicense.models import Finding, PackageResult, ScanResult
+from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _flat(obj: Any) -> dict[str, Any]:
+    """A dataclass of strings, flags and tuples of strings as a JSON-ready dict (fast asdict)."""
+    out = {}
+    for name in _names(type(obj)):
+        value = getattr(obj, name)
+        out[name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+@cache
+def _traits(traits: LicenseTraits) -> dict[str, Any]:
+    return _flat(traits)
 
 
 def _package(p: PackageResult) -> dict[str, Any]:
@@ -29,8 +49,8 @@ def _package(p: PackageResult) -> dict[str, Any]:
         "decided_by": list(p.verdict.decided_by),
         "disagreements": list(p.verdict.disagreements),
         "notes": list(p.verdict.notes),
-        "traits": [asdict(t) for t in p.verdict.traits],
-        "evidence": [asdict(e) for e in p.evidence],
+        "traits": [_traits(t) for t in p.verdict.traits],
+        "evidence": [_flat(e) for e in p.evidence],
     }
 
 
@@ -44,7 +64,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "version": f.version or None,
         "term": f.term or None,
         "path": list(f.path),
-        "location": asdict(f.location) if f.location else None,
+        "location": _flat(f.location) if f.location else None,
     }
 
 

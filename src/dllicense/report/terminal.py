@@ -44,9 +44,10 @@ def render(result: ScanResult, color: bool = False) -> str:
                 else ""
             )
             via = f" (via {' > '.join(f.path)})" if len(f.path) > 1 else ""
+            who = f"{f.package} {f.version}: ".replace(" :", ":") if f.package else ""
             lines.append(
                 f"  {_paint(f.severity.value.upper(), f.severity.value, color)} "
-                f"{f.code} {f.slug}: {f.message}{via}{where}"
+                f"{f.code} {f.slug}: {who}{f.message}{via}{where}"
             )
     counts = Counter(f.severity.value for f in result.findings)
     lines += [

@@ -94,15 +94,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         state.scopes.add(scope)
         for child in _children(dists[name], markers, state.extras, problems, reported):
             if child.name not in dists:
-                if (name, child.name) not in reported:
-                    reported.add((name, child.name))
-                    problems.append(
-                        Problem(
-                            "DL002",
-                            f"{dists[name].display_name} requires {child}, which is not installed",
-                            package=child.name,
-                        )
-                    )
+                _missing(dists[name], child, reported, problems)
                 continue
             child_state = states.setdefault(child.name, _State())
             child_state.parents.add(name)
@@ -118,7 +110,9 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
                 states[name] = _State(scopes={ENVIRONMENT_SCOPE}, path=(name,))
         for name, dist in dists.items():
             for child in _children(dist, markers, states[name].extras, problems, reported):
-                if child.name in states and ENVIRONMENT_SCOPE in states[child.name].scopes:
+                if child.name not in dists:
+                    _missing(dist, child, reported, problems)
+                elif ENVIRONMENT_SCOPE in states[child.name].scopes:
                     states[child.name].parents.add(name)
 
     nodes = []
@@ -182,6 +176,21 @@ def _children(
                 )
             )
     return out
+
+
+def _missing(
+    parent: Distribution, child: _Child, reported: set[tuple[str, str]], problems: list[Problem]
+) -> None:
+    """DL002 once per (parent, missing child)."""
+    if (parent.name, child.name) not in reported:
+        reported.add((parent.name, child.name))
+        problems.append(
+            Problem(
+                "DL002",
+                f"{parent.display_name} requires {child}, which is not installed",
+                package=child.name,
+            )
+        )
 
 
 def _not_installed(declared: Declared) -> Problem:
