@@ -75,9 +75,19 @@ def run_child(cache_dir: Path, use_table: bool, jobs: int, listing: Path) -> dic
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started, cpu = time.perf_counter(), _children_cpu()
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(cache_dir), "1" if use_table else "0", str(jobs),
-         str(listing)],
-        capture_output=True, text=True, check=True, env=env,
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(cache_dir),
+            "1" if use_table else "0",
+            str(jobs),
+            str(listing),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     out["wall"] = time.perf_counter() - started
@@ -90,7 +100,8 @@ def run_scancode(copy_dir: Path, jobs: int, out_json: Path) -> tuple[float, floa
     started, cpu = time.perf_counter(), _children_cpu()
     subprocess.run(
         [str(scancode), "-l", "-n", str(jobs), "--json-pp", str(out_json), str(copy_dir)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - started, _children_cpu() - cpu
 
@@ -106,8 +117,9 @@ def _terms(expression: str | None) -> frozenset[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site-packages", type=Path,
-                        default=Path(sysconfig.get_paths()["purelib"]))
+    parser.add_argument(
+        "--site-packages", type=Path, default=Path(sysconfig.get_paths()["purelib"])
+    )
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
 
@@ -149,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         ("c. dllicense warm (cache), with table", warm_table["wall"], warm_table),
     ]
     print()
-    print(f"{'run':40} {'wall s':>8} {'vs CLI':>8} {'CPU s':>7} {'RSS MB':>7} "
-          f"{'engine texts':>12} {'scancode imported':>17}  sources")
+    print(
+        f"{'run':40} {'wall s':>8} {'vs CLI':>8} {'CPU s':>7} {'RSS MB':>7} "
+        f"{'engine texts':>12} {'scancode imported':>17}  sources"
+    )
     for name, secs, info in rows:
         if info is None:
             print(f"{name:40} {secs:8.2f} {1:8.2f}x {cpu_cli:7.2f}")
@@ -168,13 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     agree = disagree = 0
     examples = []
     for path, expr in mine.items():
-        cli_key = "files/" + path[len(prefix):]
+        cli_key = "files/" + path[len(prefix) :]
         theirs = cli.get(cli_key, "")
         if _terms(theirs) == _terms(expr):
             agree += 1
         else:
             disagree += 1
-            examples.append((path[len(prefix):], theirs, expr))
+            examples.append((path[len(prefix) :], theirs, expr))
     n = agree + disagree
     print(f"\nsame expression as the CLI (up to AND order and brackets): {agree}/{n}")
     for path, theirs, expr in examples[:10]:

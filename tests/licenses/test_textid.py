@@ -235,9 +235,7 @@ def test_corrupt_cache_is_recreated_with_a_warning(
     assert isinstance(textcache.cache_info(tmp_path)["entries"], int)
 
 
-def test_identifier_survives_corrupt_cache(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_identifier_survives_corrupt_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(textid, "engine_available", lambda: False)
     (tmp_path / textcache.DB_FILENAME).write_bytes(b"\x00garbage" * 1000)
     res = textid.TextIdentifier(tmp_path).identify_many([MIT, b"unknown text"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
@@ -23,6 +24,68 @@ def list_metadata_folders(site_dir: Path) -> tuple[list[Path], list[Problem]]:
     except OSError as exc:
         return [], [Problem("DL020", f"cannot list {site_dir.name}: {exc.strerror or exc}")]
     return [site_dir / name for name in names], []
+
+
+def headers_only(data: bytes) -> bytes:
+    """The header block of a METADATA file: the body (the long description) is never needed."""
+    ends = [i for i in (data.find(b"\n\n"), data.find(b"\r\n\r\n")) if i >= 0]
+    return data[: min(ends) + 1] if ends else data
+
+
+_MULTI = {
+    "classifier": "classifiers",
+    "requires-dist": "requires_dist",
+    "license-file": "license_files",
+    "provides-extra": "provides_extra",
+}
+_SINGLE = {
+    "metadata-version": "metadata_version",
+    "name": "name",
+    "version": "version",
+    "summary": "summary",
+    "license": "license",
+    "license-expression": "license_expression",
+    "home-page": "home_page",
+}
+
+
+def fast_headers(head: bytes) -> dict[str, Any] | None:
+    """The fields dllicense uses, read directly from well-formed UTF-8 headers.
+
+    Returns None for anything unusual (bad encoding, a malformed line, a
+    repeated single-use field), which ``packaging.metadata.parse_email`` then
+    handles with its full validation; the two agree on well-formed input.
+    """
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    values: dict[str, list[str]] = {}
+    key = ""
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
+        if not line:
+            break
+        if line[0] in " \t":
+            if not key:
+                return None
+            values[key][-1] += "\n" + line
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            return None
+        key = name.strip().lower()
+        values.setdefault(key, []).append(value.strip())
+    raw: dict[str, Any] = {}
+    for field, attr in _SINGLE.items():
+        if field in values:
+            if len(values[field]) > 1:
+                return None
+            raw[attr] = values[field][0]
+    for field, attr in _MULTI.items():
+        if field in values:
+            raw[attr] = values[field]
+    return raw
 
 
 def read_distribution(folder: Path, label: str) -> Distribution | Problem:
@@ -45,7 +108,9 @@ def read_distribution(folder: Path, label: str) -> Distribution | Problem:
             package=canonicalize_name(guessed_name),
             version=guessed_version,
         )
-    raw, unparsed = parse_email(data)
+    head = headers_only(data)
+    fast = fast_headers(head)
+    raw, unparsed = (fast, {}) if fast is not None else parse_email(head)
     problems: list[Problem] = []
     name = str(raw.get("name") or "")
     if not name:
