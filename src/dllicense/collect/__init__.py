@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dllicense.collect.files import LicenseFile, find_license_files
 from dllicense.collect.metadata import metadata_evidence
+from dllicense.collect.sbom import sbom_evidence
 from dllicense.models import Distribution, Evidence, Problem
 
 
@@ -23,7 +24,10 @@ def collect(dist: Distribution) -> Collected:
     """Metadata and file evidence of one distribution (files hashed, not yet identified)."""
     files, problems = find_license_files(dist)
     evidence = metadata_evidence(dist)
+    bundled, sbom_problems = sbom_evidence(dist)
+    problems += sbom_problems
     for item in files:
         size = f"{item.size} bytes" + (", truncated" if item.truncated else "")
         evidence.append(Evidence(item.evidence_kind, item.relpath, size, sha256=item.sha256))
+    evidence += bundled
     return Collected(dist, tuple(evidence), tuple(files), tuple(problems))

@@ -6,7 +6,7 @@ table, then the cache, then the scancode engine, loaded only when needed).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,7 +89,11 @@ def _text_of(item: Collected, evidence: Evidence) -> bytes | None:
 
 
 def identify_texts(
-    collected: list[Collected], mode: str, cache_dir: Path | None, use_cache: bool
+    collected: list[Collected],
+    mode: str,
+    cache_dir: Path | None,
+    use_cache: bool,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[list[Collected], int]:
     """Return the collected items with identified texts, and how many texts stayed unidentified."""
     kinds = KINDS[mode]
@@ -105,9 +109,19 @@ def identify_texts(
     from dllicense.licenses.textid import TextIdentifier  # heavy path: imported only when needed
 
     order = sorted(wanted)
-    results = TextIdentifier(cache_dir, use_cache=use_cache).identify_many(
-        [wanted[sha] for sha in order]
-    )
+
+    def on_engine(count: int) -> None:
+        if progress is not None:
+            progress(
+                f"identifying {count} new licence text(s) with scancode-toolkit "
+                "(loading its licence index takes a few seconds; results are cached)"
+            )
+
+    identifier = TextIdentifier(cache_dir, use_cache=use_cache, on_engine=on_engine)
+    try:
+        results = identifier.identify_many([wanted[sha] for sha in order])
+    finally:
+        identifier.close()
     found = dict(zip(order, results, strict=True))
     missing = sum(1 for r in results if r is None)
     out = []

@@ -34,7 +34,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -560,7 +560,9 @@ class TextIdentifier:
         *,
         use_table: bool = True,
         max_bytes: int = MAX_TEXT_BYTES,
+        on_engine: Callable[[int], None] | None = None,
     ) -> None:
+        self.on_engine = on_engine  # told how many texts go to the engine, before it starts
         self.cache = TextCache(cache_dir) if use_cache else None
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.use_table = use_table
@@ -619,6 +621,8 @@ class TextIdentifier:
             todo = [k for k in todo if k not in found]
 
         if todo and version is not None and engine_available():
+            if self.on_engine is not None:
+                self.on_engine(len(todo))
             inputs = [prepared[k][0] for k in todo]
             records = run_engine(inputs, self.jobs)
             to_store: list[tuple[str, str]] = []

@@ -14,15 +14,21 @@ from typing import Any
 from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult
 
 
-@cache
-def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _flat(obj: Any) -> dict[str, Any]:
+def _names(obj: Any) -> tuple[str, ...]:
+    """Field names of a dataclass instance, looked up once per class."""
+    names = _NAMES.get(type(obj))
+    if names is None:
+        names = _NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    return names
+
+
+def _flat(obj: object) -> dict[str, Any]:
     """A dataclass of strings, flags and tuples of strings as a JSON-ready dict (fast asdict)."""
     out = {}
-    for name in _names(type(obj)):
+    for name in _names(obj):
         value = getattr(obj, name)
         out[name] = list(value) if isinstance(value, tuple) else value
     return out
