@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from dllicense.models import Distribution, Problem
 
@@ -47,36 +47,26 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
     """``License-File`` entries, ``licenses/**`` and ``LICENSE*``-like files of the dist-info.
 
     When the dist-info holds none, ``RECORD`` is searched for licence files
-    inside the package folders (tensorflow keeps its LICENSE there).
+    inside the package folders (tensorflow keeps its LICENSE there). Paths are
+    plain strings here: this runs once per distribution of environments with
+    tens of thousands of them.
     """
-    folder = Path(dist.path)
-    real = os.path.realpath(folder)
+    folder = dist.path
     problems: list[Problem] = []
-    wanted: dict[str, Path] = {}
+    wanted: dict[str, str] = {}  # relative posix path -> absolute path
     for entry in dist.license_files:
-        for candidate in (folder / "licenses" / entry, folder / entry):
-            if _inside(candidate, real) and candidate.is_file():
-                wanted[candidate.relative_to(folder).as_posix()] = candidate
+        for rel in (f"licenses/{entry}", entry):
+            path = contained(folder, rel)
+            if path is not None and os.path.isfile(path):
+                wanted[os.path.normpath(rel).replace(os.sep, "/")] = path
                 break
         else:
-            if not _inside(folder / entry, real):
-                problems.append(
-                    Problem(
-                        "DL110",
-                        f"License-File {entry!r} points outside the dist-info folder; ignored",
-                        dist.name,
-                        dist.version,
-                    )
-                )
+            if contained(folder, entry) is None or contained(folder, f"licenses/{entry}") is None:
+                message = f"License-File {entry!r} points outside the dist-info folder; ignored"
+                problems.append(Problem("DL110", message, dist.name, dist.version))
             else:
-                problems.append(
-                    Problem(
-                        "DL111",
-                        f"License-File {entry!r} is declared but missing",
-                        dist.name,
-                        dist.version,
-                    )
-                )
+                message = f"License-File {entry!r} is declared but missing"
+                problems.append(Problem("DL111", message, dist.name, dist.version))
     try:
         with os.scandir(folder) as entries:
             top = sorted((e.name, e.is_dir(), e.is_file()) for e in entries)
@@ -84,10 +74,10 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
         top = []
     for name, is_dir, is_file in top:
         if is_dir and name == "licenses":
-            for path in _walk(folder / "licenses"):
-                wanted.setdefault(path.relative_to(folder).as_posix(), path)
+            for rel in _walk(folder, "licenses"):
+                wanted.setdefault(rel, os.path.join(folder, rel))
         elif is_file and _LICENSE_NAME.match(name):
-            wanted.setdefault(name, folder / name)
+            wanted.setdefault(name, os.path.join(folder, name))
     from_record = not wanted
     if from_record:
         wanted = _from_record(folder)
@@ -97,7 +87,7 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
         primary = (
             depth == (1 if from_record else 0)
             and not _THIRD_PARTY.search(rel)
-            and bool(_LICENSE_LIKE.search(PurePosixPath(rel).name))
+            and bool(_LICENSE_LIKE.search(rel.rsplit("/", 1)[-1]))
         )
         item = _read(wanted[rel], rel, primary)
         if isinstance(item, str):
@@ -106,67 +96,71 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
             )
             continue
         if item.truncated:
-            problems.append(
-                Problem(
-                    "DL113",
-                    f"licence file {rel} is {item.size} bytes; only the first "
-                    f"{FILE_LIMIT} were read",
-                    dist.name,
-                    dist.version,
-                )
+            message = (
+                f"licence file {rel} is {item.size} bytes; only the first {FILE_LIMIT} were read"
             )
+            problems.append(Problem("DL113", message, dist.name, dist.version))
         files.append(item)
     return files, problems
 
 
-def _inside(path: Path, real_folder: str) -> bool:
-    """Does ``path`` (symlinks resolved) stay inside the folder whose realpath is given?"""
-    try:
-        target = os.path.realpath(path)
-    except (OSError, ValueError):
-        return False
-    return target == real_folder or target.startswith(real_folder + os.sep)
+def contained(folder: str, rel: str) -> str | None:
+    """``folder/rel`` if it stays inside ``folder`` (``..``, absolute paths and symlinks that
+    leave it give None); the lexical check is enough unless a symlink is on the way."""
+    norm = os.path.normpath(rel)
+    if os.path.isabs(norm) or norm == os.pardir or norm.startswith(os.pardir + os.sep):
+        return None
+    path = os.path.join(folder, norm)
+    probe = folder
+    for part in norm.split(os.sep):
+        probe = os.path.join(probe, part)
+        if os.path.islink(probe):
+            base = os.path.realpath(folder)
+            return path if os.path.realpath(path).startswith(base + os.sep) else None
+    return path
 
 
-def _walk(root: Path) -> list[Path]:
-    """Files under ``root``, sorted, without following symlinked folders (no loops)."""
-    out: list[Path] = []
-    if not root.is_dir():
-        return out
-    for base, dirs, names in os.walk(root, followlinks=False):
+def _walk(folder: str, sub: str) -> list[str]:
+    """Files under ``folder/sub`` as sorted relative posix paths, not following symlinked
+    folders (no loops)."""
+    out: list[str] = []
+    for base, dirs, names in os.walk(os.path.join(folder, sub), followlinks=False):
         dirs.sort()
-        out.extend(Path(base) / n for n in sorted(names) if (Path(base) / n).is_file())
+        rel_base = os.path.relpath(base, folder).replace(os.sep, "/")
+        out.extend(
+            f"{rel_base}/{n}" for n in sorted(names) if os.path.isfile(os.path.join(base, n))
+        )
     return out
 
 
-def _from_record(folder: Path) -> dict[str, Path]:
-    site = folder.parent
+def _from_record(folder: str) -> dict[str, str]:
+    site = os.path.dirname(folder)
     try:
-        with (folder / "RECORD").open("rb") as handle:
+        with open(os.path.join(folder, "RECORD"), "rb") as handle:
             text = handle.read(FILE_LIMIT).decode("utf-8", errors="replace")
     except OSError:
         return {}
-    found: dict[str, Path] = {}
+    found: dict[str, str] = {}
     for line in text.splitlines():
         rel = line.split(",", 1)[0]
         pure = PurePosixPath(rel)
-        if len(pure.parts) <= 3 and _LICENSE_NAME.match(pure.name) and ".." not in pure.parts:
-            path = site / rel
-            if _inside(path, os.path.realpath(site)) and path.is_file():
+        if len(pure.parts) <= 3 and _LICENSE_NAME.match(pure.name):
+            path = contained(site, rel)
+            if path is not None and os.path.isfile(path):
                 found[rel] = path
     return found
 
 
-def _read(path: Path, rel: str, primary: bool) -> LicenseFile | str:
+def _read(path: str, rel: str, primary: bool) -> LicenseFile | str:
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
             data = handle.read(FILE_LIMIT)
     except OSError as exc:
         return exc.strerror or str(exc)
     return LicenseFile(
         relpath=rel,
-        kind=file_kind(PurePosixPath(rel).name),
+        kind=file_kind(rel.rsplit("/", 1)[-1]),
         primary=primary,
         sha256=hashlib.sha256(data).hexdigest(),
         size=size,
