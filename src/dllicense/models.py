@@ -117,6 +117,7 @@ class Node:
     requires: tuple[str, ...]  # canonical names it requires (installed or not)
     direct: bool
     extras: tuple[str, ...] = ()
+    ecosystem: str = "pypi"  # pypi, huggingface, maven, conda, luarocks
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -22,14 +23,18 @@ from dllicense.errors import InputError
 from dllicense.licenses.classify import classify
 from dllicense.licenses.identify import identify_texts
 from dllicense.models import (
+    Distribution,
+    Environment,
     Evidence,
     ExternalPackage,
     Finding,
+    Graph,
     LicenseText,
     LicenseTraits,
     Node,
     PackageResult,
     Problem,
+    Project,
     ScanResult,
     Severity,
     Verdict,
@@ -51,9 +56,19 @@ class ScanOptions:
     scopes: tuple[str, ...] = ()  # empty: the policy's scopes (default: runtime)
     policy: str | None = None
     severity: tuple[tuple[str, str], ...] = ()  # --warn/--deny: rule code -> severity
+    progress: Callable[[str], None] | None = None  # status lines for a terminal; never stdout
     texts: str = "primary"  # none, primary, all
     cache_dir: Path | None = None
     use_cache: bool = True
+    models: bool = False  # also the models and datasets the code loads (--models)
+    online: bool = False  # read declared packages that are not installed from the index
+    index_url: str | None = field(default=None, repr=False)  # may hold credentials
+    fetch_files: bool = False  # with online: the wheels' licence files too
+    lock: Path | None = None  # --lock FILE; else the project's lock file, if any
+    no_lock: bool = False  # --no-lock: ignore lock files, resolve the installed environment
+    python_version: str | None = None  # target of the lock's markers (X.Y)
+    platform: str | None = None  # linux, darwin, win32
+    all_targets: bool = False  # every locked version, for every target
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -65,14 +80,29 @@ def scan(options: ScanOptions) -> ScanResult:
 
     policy = load_policy(root, options.policy)
     project = discover_project(root)
-    env = select_environment(root, options.python, options.paths)
-    graph = resolve(project, env, include_all=options.include_all)
+    locked = _from_lock(root, project, options)
+    if locked is None:
+        env = select_environment(root, options.python, options.paths)
+        graph = resolve(project, env, include_all=options.include_all)
+    else:
+        env, graph, lock_files = locked
+    index_notes: list[Finding] = []
+    if options.online and locked is None:
+        graph, fetched, index_notes = _from_index(project, graph, options)
+        env = replace(env, distributions=(*env.distributions, *fetched))
     scopes = options.scopes or policy.scopes
     nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
     dists = {d.name: d for d in env.distributions}
-    collected = [collect(dists[n.name]) for n in nodes]
+    by_node = {n: dists[n.name] for n in nodes} if locked is None else {}
+    notes: dict[Node, tuple[Problem, ...]] = {}  # lock mode: version mismatch, no metadata
+    if locked is not None:
+        by_node, notes = _locked_metadata(nodes, env, options)
+    rank = {n: i for i, n in enumerate(nodes)}
+    bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
+    nodes = [n for n in nodes if n in by_node]
+    collected = [collect(by_node[n]) for n in nodes]
     collected, unidentified = identify_texts(
-        collected, options.texts, options.cache_dir, options.use_cache
+        collected, options.texts, options.cache_dir, options.use_cache, options.progress
     )
     from dllicense.collect.knowledge import knowledge_evidence
 
@@ -84,11 +114,22 @@ def scan(options: ScanOptions) -> ScanResult:
     used_exceptions: set[PolicyException] = set()
     used_clarifications: set[Clarification] = set()
     inputs = [
-        (node, (*item.evidence, *knowledge_evidence(node.name, node.version)), item.problems)
+        (
+            node,
+            (*item.evidence, *knowledge_evidence(node.name, node.version)),
+            (*item.problems, *notes.get(node, ())),
+        )
         for node, item in zip(nodes, collected, strict=True)
     ]
-    externals = _externals(root, options)
-    inputs += [(ext.node, ext.evidence, ext.problems) for ext in externals]
+    inputs += [(n, knowledge_evidence(n.name, n.version), notes.get(n, ())) for n in bare]
+    inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
+    options = replace(options, models=options.models or policy.models, scopes=scopes)
+    externals, external_problems = _externals(root, options)
+    where = {(e.node.name, e.node.scopes): e.location for e in externals if e.location}
+    inputs += [
+        (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems)
+        for ext in externals
+    ]
     for node, evidence, node_problems in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
@@ -99,8 +140,12 @@ def scan(options: ScanOptions) -> ScanResult:
         used_allow |= outcome.used_allow
         used_exceptions |= outcome.used_exceptions
         own = [from_problem(p, node.path) for p in node_problems]
-        own += [*stale, *_evidence_findings(node, verdict, evidence), *outcome.findings]
+        said = {p.code for p in node_problems}  # DL033 already says the licence is unknown
+        own += [*stale, *_evidence_findings(node, verdict, evidence)]
+        own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
         own = _override(own, overrides)
+        at = where.get((node.name, node.scopes))  # an external's reference in the project
+        own = [f if f.location or at is None else replace(f, location=at) for f in own]
         findings += own
         packages.append(PackageResult(node, evidence, verdict, _status(own), outcome.chosen))
     names = {(p.node.name, p.node.version) for p in packages}
@@ -131,9 +176,11 @@ def scan(options: ScanOptions) -> ScanResult:
     texts = _texts(collected, packages)
     paths = {n.name: n.path for n in graph.nodes}
     problems = [
-        _problem_finding(p, paths) for p in (*project.problems, *env.problems, *graph.problems)
+        _problem_finding(p, paths)
+        for p in (*project.problems, *env.problems, *graph.problems, *external_problems)
     ]
     findings += _override(problems, overrides)
+    findings += _override(index_notes, overrides)
     findings.sort(key=_finding_key)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     generated = (
@@ -150,21 +197,183 @@ def scan(options: ScanOptions) -> ScanResult:
         scopes=scopes,
         packages=tuple(packages),
         findings=tuple(findings),
-        sources=project.sources,
+        sources=tuple(sorted({*project.sources, *lock_files})) if locked else project.sources,
         declared=project.declared,
         texts=texts,
         generated=generated,
-        options=(("texts", options.texts), ("all", str(options.include_all).lower())),
+        options=(
+            ("texts", options.texts),
+            ("all", str(options.include_all).lower()),
+            *((("models", "true"),) if options.models else ()),
+        ),
     )
 
 
-def _externals(root: Path, options: ScanOptions) -> list[ExternalPackage]:
+def _from_lock(
+    root: Path, project: Project, options: ScanOptions
+) -> tuple[Environment, Graph, tuple[str, ...]] | None:
+    """The lock's graph and the environment that supplies metadata (``None``: no lock).
+
+    Without an installed environment of the project (--python, --path, .venv, venv,
+    $VIRTUAL_ENV) nothing is read from the running interpreter: no package has metadata.
+    """
+    from dllicense.discover.locks import find_lock
+    from dllicense.resolve.lockgraph import environment_found, lock_graph, target_markers
+
+    installed = environment_found(root, options.python, options.paths)
+    if options.lock is None and (options.no_lock or not find_lock(root, None, not installed)):
+        return None  # no lock: the installed environment as always
+    env = select_environment(root, options.python, options.paths) if installed else None
+    locked = lock_graph(
+        root,
+        project,
+        lock=options.lock,
+        no_lock=options.no_lock,
+        python_version=options.python_version,
+        platform=options.platform,
+        all_targets=options.all_targets,
+        markers=dict(env.markers) if env else None,
+        installed=installed,
+    )
+    if locked is None:
+        return None
+    graph, files, _ = locked
+    label = f"lock file {', '.join(files)}"
+    if env is not None:
+        return replace(env, description=f"{env.description} with {label}"), graph, files
+    target = target_markers(None, options.python_version, options.platform)
+    env = Environment(
+        description=f"{label} (nothing installed)",
+        python_version="" if options.all_targets else target["python_full_version"],
+        markers=tuple(sorted(target.items())),
+        distributions=(),
+    )
+    return env, graph, files
+
+
+def _locked_metadata(
+    nodes: list[Node], env: Environment, options: ScanOptions
+) -> tuple[dict[Node, Distribution], dict[Node, tuple[Problem, ...]]]:
+    """Installed metadata of each locked node (same version only); the rest from the index
+    with --online, else DL033 (DL032 first when another version is installed).
+
+    Returns (node -> distribution, node -> its problems).
+    """
+    from dllicense.resolve.lockgraph import match_installed
+
+    found, missing = match_installed(nodes, env.distributions)
+    if not options.online or not missing:
+        return found, missing
+    from dllicense.collect.index import IndexClient, IndexOptions, default_index_url
+
+    client = IndexClient(
+        IndexOptions(
+            index_url=options.index_url or default_index_url(),
+            cache_dir=options.cache_dir,
+            fetch_files=options.fetch_files,
+            use_cache=options.use_cache,
+        )
+    )
+    for node in sorted(missing, key=lambda n: (n.name, n.version)):
+        got = client.fetch(node.name, node.version)
+        kept = tuple(p for p in missing[node] if p.code != "DL033")
+        if isinstance(got, Problem):
+            missing[node] = (*kept, got)
+            continue
+        found[node] = got
+        missing[node] = (*kept, *got.problems)
+    return found, missing
+
+
+def _externals(root: Path, options: ScanOptions) -> tuple[list[ExternalPackage], list[Problem]]:
     """Dependencies that are not installed distributions (models, datasets, other ecosystems).
 
-    Each provider reads the project statically and returns ``ExternalPackage`` values.
+    Each provider reads the project statically and returns ``ExternalPackage`` values and
+    the problems met on the way (unresolvable references, unreadable manifests).
     """
-    found: list[ExternalPackage] = []
-    return found
+    from dllicense.discover.ecosystems import ecosystem_packages
+
+    # pom.xml, Gradle, environment.yml, rockspecs; test-scoped ones are "group:test"
+    found, problems = ecosystem_packages(root)
+    chosen = options.scopes
+    found = [
+        e
+        for e in found
+        if any(not s.startswith("group:") or scope_selected(s, chosen) for s in e.node.scopes)
+    ]
+    if options.models:
+        from dllicense.collect.modelcards import model_packages
+
+        models, more = model_packages(root)
+        found += models
+        problems += more
+    return found, problems
+
+
+def _from_index(
+    project: Project, graph: Graph, options: ScanOptions
+) -> tuple[Graph, list[Distribution], list[Finding]]:
+    """Declared packages that are not installed (DL001), read from the package index instead.
+
+    Each becomes a direct node (scopes as declared, path = itself; its own requirements are
+    not followed) and DL001 stays as an info note; failures add the index's finding.
+    """
+    from dllicense.collect.index import IndexClient, IndexOptions, default_index_url
+
+    missing = {(p.package, p.location) for p in graph.problems if p.code == "DL001" and p.package}
+    if not missing:
+        return graph, [], []
+    client = IndexClient(
+        IndexOptions(
+            index_url=options.index_url or default_index_url(),
+            cache_dir=options.cache_dir,
+            fetch_files=options.fetch_files,
+            use_cache=options.use_cache,
+        )
+    )
+    nodes, dists, notes, problems = list(graph.nodes), [], [], []
+    for name in sorted({n for n, _ in missing}):
+        declared = [
+            d for d in project.declared if (d.name, d.location) in missing and d.name == name
+        ]
+        spec = ",".join(d.specifier for d in declared if d.specifier)
+        version = client.best_version(name, spec)
+        got = client.fetch(name, version) if isinstance(version, str) else version
+        if isinstance(got, Problem):
+            problems.append(got)
+            continue
+        dists.append(got)
+        problems += got.problems
+        nodes.append(
+            Node(
+                name=name,
+                version=got.version,
+                scopes=tuple(
+                    sorted({d.scope for d in declared}, key=lambda s: (s != "runtime", s))
+                ),
+                path=(name,),
+                parents=(),
+                requires=(),
+                direct=True,
+                extras=tuple(sorted({e for d in declared for e in d.extras})),
+            )
+        )
+        notes.append(
+            finding(
+                "DL001",
+                f"{name} {got.version} is declared but not installed; its metadata was read "
+                f"from the package index ({got.location})",
+                name,
+                got.version,
+                path=(name,),
+                location=declared[0].location if declared else None,
+                severity=Severity.INFO,
+            )
+        )
+    done = {d.name for d in dists}
+    kept = [p for p in graph.problems if not (p.code == "DL001" and p.package in done)]
+    nodes.sort(key=lambda n: n.name)
+    return replace(graph, nodes=tuple(nodes), problems=(*kept, *problems)), dists, notes
 
 
 def _traits(expression: str) -> tuple[LicenseTraits, ...]:

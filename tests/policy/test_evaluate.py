@@ -168,3 +168,17 @@ def test_wildcard_exception_for_unknown_licence(tmp_path: Path) -> None:
     p = policy(tmp_path, '[[exceptions]]\npackage = "torchsummary"\nallow = ["*"]\n'
                'reason = "author confirmed MIT by mail"\n')
     assert outcome(p, "", node("torchsummary", "1.5.1")) == ("pass", ["DL204"], "")
+
+
+def test_exception_overrides_forbidden_traits_for_the_licences_it_names(tmp_path: Path) -> None:
+    p = policy(tmp_path, 'extends = "commercial-distribution"\n[[exceptions]]\n'
+               'package = "meta-llama/Llama-2-7b-hf"\nallow = ["LicenseRef-Llama2"]\n'
+               'reason = "fewer than 700M monthly active users; AUP passed on"\n')
+    model = node("meta-llama/Llama-2-7b-hf", "0123abcd", ("model",))
+    assert outcome(p, "LicenseRef-Llama2", model) == ("pass", ["DL204"], "")
+    assert outcome(p, "LicenseRef-Llama2 AND CC-BY-NC-4.0", model)[0] == "fail"
+
+
+def test_teams_own_licence_refs_may_be_allowed(tmp_path: Path) -> None:
+    p = policy(tmp_path, 'allow = ["@permissive", "LicenseRef-hf-yi-license"]\n')
+    assert outcome(p, "LicenseRef-hf-yi-license")[0] == "pass"

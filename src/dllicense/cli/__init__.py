@@ -52,14 +52,20 @@ def main() -> None:
 
 def _register() -> None:
     from dllicense.cli.cache import cache_group
+    from dllicense.cli.diff import diff_command
     from dllicense.cli.explain import explain_command
     from dllicense.cli.init import init_command
+    from dllicense.cli.models import models_command
     from dllicense.cli.scan import scan_command
+    from dllicense.cli.why import why_command
 
     main.add_command(scan_command)
     main.add_command(explain_command)
     main.add_command(cache_group)
     main.add_command(init_command)
+    main.add_command(models_command)
+    main.add_command(why_command)
+    main.add_command(diff_command)
 
 
 _register()

@@ -41,7 +41,9 @@ def cache_info_command(cache_dir: Path | None, fmt: str) -> None:
 @_CACHE_DIR
 @one_line_errors
 def cache_clear_command(cache_dir: Path | None) -> None:
-    """Delete every cached identification."""
+    """Delete every cached identification and every cached scan result."""
+    from dllicense import resultcache
     from dllicense.licenses.textcache import cache_clear
 
     click.echo(f"removed {cache_clear(cache_dir)} cached identifications")
+    click.echo(f"removed {resultcache.clear(cache_dir)} cached scan results")

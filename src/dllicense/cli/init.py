@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -22,6 +21,8 @@ from dllicense.errors import UsageError
 @one_line_errors
 def init_command(project: Path, base: str, write: bool) -> None:
     """Print (or --write) a starter dllicense.toml extending a built-in policy."""
+    from importlib import resources  # not at start-up: it costs every command
+
     from dllicense.config.policy import builtin_names
 
     names = builtin_names()

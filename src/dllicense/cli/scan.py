@@ -10,8 +10,6 @@ import click
 from dllicense.cli import one_line_errors
 from dllicense.errors import UsageError
 
-FAIL_ON = {"error": 2, "warning": 1, "info": 0}
-
 
 @click.command("scan")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -79,10 +77,61 @@ FAIL_ON = {"error": 2, "warning": 1, "info": 0}
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where identified licence texts are cached.",
+    help="Where identified licence texts and scan results are cached.",
 )
-@click.option("--no-cache", is_flag=True, help="Do not read or write the text cache.")
+@click.option(
+    "--no-cache", is_flag=True, help="Do not read or write the text cache nor the result cache."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier --format json report: only findings it does not have set the exit code.",
+)
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Read the metadata of declared packages that are not installed from the package index.",
+)
+@click.option(
+    "--index-url",
+    metavar="URL",
+    help="Simple API of the index for --online (default: $PIP_INDEX_URL, else PyPI).",
+)
+@click.option(
+    "--fetch-files",
+    is_flag=True,
+    help="With --online, also fetch the wheels' licence files (HTTP range requests).",
+)
+@click.option(
+    "--models",
+    is_flag=True,
+    help="Also check the models and datasets the code loads (model cards, Hugging Face cache).",
+)
+@click.option(
+    "--lock",
+    "lock",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Take the dependency graph from this lock file (default: the project's uv.lock, "
+    "poetry.lock, pylock.toml, pdm.lock or Pipfile.lock).",
+)
+@click.option("--no-lock", is_flag=True, help="Ignore lock files; resolve the installed packages.")
+@click.option(
+    "--python-version",
+    metavar="X.Y",
+    help="Evaluate the lock's markers for this Python (default: the inspected environment's).",
+)
+@click.option(
+    "--platform",
+    type=click.Choice(["linux", "darwin", "win32"]),
+    help="Evaluate the lock's markers for this platform (default: the inspected one).",
+)
+@click.option(
+    "--all-targets",
+    is_flag=True,
+    help="Report every locked version, for every Python and platform the lock covers.",
+)
 @click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal).")
+@click.option("-q", "--quiet", is_flag=True, help="No status lines on stderr.")
 @click.option("--debug", is_flag=True, hidden=True)
 @one_line_errors
 def scan_command(
@@ -101,11 +150,22 @@ def scan_command(
     texts: str,
     cache_dir: Path | None,
     no_cache: bool,
+    baseline: Path | None,
+    online: bool,
+    index_url: str | None,
+    fetch_files: bool,
+    models: bool,
+    lock: Path | None,
+    no_lock: bool,
+    python_version: str | None,
+    platform: str | None,
+    all_targets: bool,
     color: bool | None,
+    quiet: bool,
     debug: bool,
 ) -> None:
     """Scan PROJECT (default: the current directory) and its installed dependencies."""
-    from dllicense.pipeline import ScanOptions, scan
+    from dllicense.cli import gate
     from dllicense.report import FORMATS
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
@@ -115,6 +175,32 @@ def scan_command(
             f"unknown format {unknown[0] if unknown else formats!r}; "
             f"choose from {', '.join(FORMATS)}"
         )
+    gate.check_hook_environment(project, python, paths)
+    use_color = gate.table_color(color, output)
+    # every option that changes an output or the exit code belongs in the result-cache key
+    options: dict[str, object] = {
+        "all": include_all,
+        "scopes": sorted(scopes),
+        "warn": sorted(c.upper() for c in warn),
+        "deny": sorted(c.upper() for c in deny),
+        "formats": wanted,
+        "fail_on": fail_on,
+        "exit_zero": exit_zero,
+        "texts": texts,
+        **_online_key(online, index_url, fetch_files),
+        "color": use_color,
+        "models": models,
+        **_lock_key(lock, no_lock, python_version, platform, all_targets),
+    }
+    # models depend on the source tree and the Hugging Face cache: never replay such a run
+    use_results = not no_cache and not models and not _policy_models(project, policy)
+    key = gate.cache_key(project, options, python, paths, policy, baseline, use_results)
+    cached = gate.replay(key, cache_dir, output)
+    if cached is not None:
+        sys.exit(cached)
+    known = gate.load_baseline(baseline)
+    from dllicense.pipeline import ScanOptions, scan
+
     result = scan(
         ScanOptions(
             project=project,
@@ -123,17 +209,44 @@ def scan_command(
             include_all=include_all,
             scopes=scopes,
             severity=_severity_overrides(warn, deny),
+            progress=None if quiet or not sys.stderr.isatty() else _status,
             policy=policy,
             texts=texts,
             cache_dir=cache_dir,
             use_cache=not no_cache,
+            online=online,
+            index_url=index_url,
+            fetch_files=fetch_files,
+            models=models,
+            lock=lock,
+            no_lock=no_lock,
+            python_version=python_version,
+            platform=platform,
+            all_targets=all_targets,
         )
     )
-    _write(result, wanted, output, color)
-    if exit_zero or fail_on == "never":
-        sys.exit(0)
-    threshold = FAIL_ON[fail_on]
-    sys.exit(1 if any(f.severity.rank >= threshold for f in result.findings) else 0)
+    outputs = gate.render_all(result, wanted, use_color)
+    gate.emit(outputs, output)
+    code, note = gate.decide(result, fail_on, exit_zero, known)
+    if note:
+        click.echo(note, err=True, nl=False)
+    gate.save(key, cache_dir, outputs, note, code)
+    sys.exit(code)
+
+
+def _policy_models(project: Path, policy: str | None) -> bool:
+    """Whether the policy may turn the model check on (``models = true``).
+
+    A cheap text check: loading the policy here would put the knowledge base
+    on the hook's hot path, before the result cache is asked.
+    """
+    from dllicense.resultcache import policy_flag
+
+    return project.is_dir() and policy_flag(project, policy, "models")
+
+
+def _status(message: str) -> None:
+    click.echo(f"dllicense: {message}", err=True)
 
 
 def _severity_overrides(
@@ -152,35 +265,38 @@ def _severity_overrides(
     return tuple(out)
 
 
-def _write(result: object, formats: list[str], output: Path | None, color: bool | None) -> None:
-    from dllicense.report import render
+def _online_key(online: bool, index_url: str | None, fetch_files: bool) -> dict[str, object]:
+    """Check the --online options; their part of the result-cache key (no credentials)."""
+    if not online:
+        if index_url or fetch_files:
+            raise UsageError(f"--{'index-url' if index_url else 'fetch-files'} needs --online")
+        return {}
+    from dllicense.collect.index import default_index_url, redact_url
 
-    suffix = {
-        "table": "txt",
-        "json": "json",
-        "html": "html",
-        "markdown": "md",
-        "csv": "csv",
-        "notice": "THIRD_PARTY_NOTICES.txt",
-        "sarif": "sarif",
-        "cyclonedx": "cdx.json",
-        "spdx": "spdx.json",
+    url = index_url or default_index_url()
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--index-url {redact_url(url)!r}: not an http(s) URL")
+    return {"online": redact_url(url), "fetch_files": fetch_files}
+
+
+def _lock_key(
+    lock: Path | None,
+    no_lock: bool,
+    python_version: str | None,
+    platform: str | None,
+    all_targets: bool,
+) -> dict[str, object]:
+    """The lock options' part of the result-cache key (a --lock file by its content)."""
+    import hashlib
+
+    digest = ""
+    if lock is not None:
+        try:
+            digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+        except OSError:
+            digest = "unreadable"
+    return {
+        "lock": [str(lock.resolve()) if lock else "", digest],
+        "no_lock": no_lock,
+        "target": [python_version or "", platform or "", all_targets],
     }
-    if output is None:
-        for fmt in formats:
-            use_color = sys.stdout.isatty() if color is None else color
-            click.echo(render(result, fmt, color=use_color and fmt == "table"), nl=False)  # type: ignore[arg-type]
-        return
-    if len(formats) == 1 and not output.is_dir():
-        _save(output, render(result, formats[0]))  # type: ignore[arg-type]
-        return
-    output.mkdir(parents=True, exist_ok=True)
-    for fmt in formats:
-        _save(output / f"dllicense.{suffix.get(fmt, fmt)}", render(result, fmt))  # type: ignore[arg-type]
-
-
-def _save(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc

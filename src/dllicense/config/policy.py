@@ -12,6 +12,7 @@ a ``ConfigError`` that names the file and line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -47,6 +48,7 @@ SELECTORS = (
     "osi-approved",
 )
 USES = ("internal", "saas", "distributed")
+_LICENSEREF = re.compile(r"LicenseRef-[A-Za-z0-9.\-]+")  # a team's own licence ids are fine
 SEVERITIES = ("error", "warning", "info", "off")
 _KEYS = {
     "name",
@@ -62,6 +64,7 @@ _KEYS = {
     "scope-rules",
     "exceptions",
     "clarifications",
+    "models",
 }
 _EXCEPTION_KEYS = {"package", "versions", "allow", "reason", "approved-by", "expires"}
 _CLARIFICATION_KEYS = {"package", "versions", "expression", "reason", "files"}
@@ -81,7 +84,7 @@ class PolicyException:
     where: str  # "dllicense.toml:12"
 
     def matches(self, name: str, version: str) -> bool:
-        return name == self.package and _version_in(version, self.versions)
+        return canonicalize_name(name) == self.package and _version_in(version, self.versions)
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class Clarification:
     where: str
 
     def matches(self, name: str, version: str) -> bool:
-        return name == self.package and _version_in(version, self.versions)
+        return canonicalize_name(name) == self.package and _version_in(version, self.versions)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class Policy:
     exceptions: tuple[PolicyException, ...] = ()
     clarifications: tuple[Clarification, ...] = ()
     allow_where: tuple[tuple[str, str], ...] = ()  # own explicit allow entry -> "file:line"
+    models: bool = False  # also check the models and datasets the code loads
 
 
 def _version_in(version: str, spec: str) -> bool:
@@ -239,7 +243,8 @@ class _Reader:
                 out.append(item)
                 continue
             parts = [p.strip() for p in item.split(" WITH ")]
-            canonical = [canonical_license_key(p) for p in parts]
+            canonical = [canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None)
+                         for p in parts]
             if len(parts) > 2 or None in canonical:
                 raise self.fail(
                     item, f"{key}: {item!r} is not a known licence id, LicenseRef or 'X WITH Y'"
@@ -334,6 +339,7 @@ def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) ->
         scope_rules=(*(base.scope_rules if base else ()), *_scope_rules(data, r)),
         exceptions=(*(base.exceptions if base else ()), *_exceptions(data, r)),
         clarifications=(*(base.clarifications if base else ()), *_clarifications(data, r)),
+        models=_flag(data, r, "models", base.models if base else False),
         # explicit licences of the user's own policy, checked for use (DL304)
         allow_where=tuple(
             (a, r.where(f'"{a}"'))
@@ -341,6 +347,13 @@ def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) ->
             if not a.startswith("@") and not r.label.startswith("built-in")
         ),
     )
+
+
+def _flag(data: dict[str, Any], r: _Reader, key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise r.fail(key, f"{key} must be true or false")
+    return value
 
 
 def _exceptions(data: dict[str, Any], r: _Reader) -> list[PolicyException]:

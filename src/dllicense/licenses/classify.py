@@ -21,12 +21,21 @@ from collections.abc import Sequence
 from dllicense.licenses.spdx import VAGUE_PREFIX, license_keys, normalize_expression
 from dllicense.models import Evidence, Verdict
 
-DECLARED = ("clarification", "license-expression", "license", "license-text", "classifier")
+# "model-card": the `license:` of a model card's front matter (a Hub id), decides like License
+DECLARED = (
+    "clarification",
+    "license-expression",
+    "license",
+    "license-text",
+    "model-card",
+    "classifier",
+)
 FALLBACK = ("license-file", "knowledge")
 _CONFIDENCE = {
     "clarification": "high",
     "license-expression": "high",
     "license": "medium",
+    "model-card": "high",
     "license-text": "high",
     "license-file": "high",
     "classifier": "medium",
@@ -79,7 +88,7 @@ def _declared(evidence: Sequence[Evidence]) -> list[Evidence]:
     for kind in ("clarification", "license-expression"):
         if by_kind[kind]:
             return by_kind[kind][:1]
-    field = by_kind["license"] or by_kind["license-text"]
+    field = by_kind["license"] or by_kind["license-text"] or by_kind["model-card"]
     classifiers = by_kind["classifier"]
     if field and field[0].vague and classifiers:
         family = _families(field[0].expression)

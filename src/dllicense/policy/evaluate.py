@@ -46,6 +46,7 @@ class Rules:
     forbid: tuple[str, ...]
     review: tuple[str, ...]
     policy: str
+    reviewed: tuple[str, ...] = ()  # licences an exception accepts whatever their traits
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ def _node(node: object, rules: Rules, traits_of: TraitsOf) -> Decision:
 
 
 def _symbol(key: str, rules: Rules, traits_of: TraitsOf) -> Decision:
+    if key in rules.reviewed or "*" in rules.reviewed:
+        return Decision(True, key, (), frozenset({key if key in rules.reviewed else "*"}))
     traits = traits_of(key)
     labels = trait_labels(traits)
     forbidden = sorted(labels & set(rules.forbid))
@@ -182,9 +185,8 @@ def evaluate_package(
     decision = decide(verdict.expression, rules, traits_of)
     used_exceptions: frozenset[PolicyException] = frozenset()
     if active and (not decision.passed or decision.review):
-        widened = Rules(
-            (*rules.allow, *(a for e in active for a in e.allow)), rules.forbid, (), rules.policy
-        )
+        accepted = tuple(a for e in active for a in e.allow)
+        widened = Rules((*rules.allow, *accepted), rules.forbid, (), rules.policy, accepted)
         retry = decide(verdict.expression, widened, traits_of)
         if retry.passed:
             extra = {a for e in active for a in e.allow}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from dllicense.models import ScanResult
+if TYPE_CHECKING:  # FORMATS is read at start-up of a (cached) scan
+    from dllicense.models import ScanResult
 
 # format name -> module in this package; imported only when the format is asked for.
 FORMATS = {

@@ -13,20 +13,34 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from dllicense.models import PackageResult, ScanResult
+from dllicense.models import Node, PackageResult, ScanResult
 from dllicense.report.common import content_digest, require, trait
 
 if TYPE_CHECKING:
     from cyclonedx.model.component import Component
+    from packageurl import PackageURL
 
 PROPERTY_PREFIX = "dllicense:"
 
 
-def purl(name: str, version: str) -> str:
-    """The package URL of a PyPI distribution."""
+def package_url(node: Node) -> PackageURL:
+    """The package URL of a node: a PyPI distribution, a Hugging Face model or dataset,
+    a Maven artifact (``group:artifact``), a conda or LuaRocks package."""
     from packageurl import PackageURL
 
-    return str(PackageURL(type="pypi", name=name, version=version or None).to_string())
+    namespace = None
+    name = node.name
+    if node.ecosystem == "maven" and ":" in name:
+        namespace, name = name.split(":", 1)
+    elif node.ecosystem == "huggingface" and "/" in name:
+        namespace, name = name.rsplit("/", 1)
+    kind = node.ecosystem if node.ecosystem in ("pypi", "huggingface", "maven", "conda",
+                                                "luarocks") else "generic"
+    return PackageURL(type=kind, namespace=namespace, name=name, version=node.version or None)
+
+
+def purl(node: Node) -> str:
+    return str(package_url(node).to_string())
 
 
 def _component(p: PackageResult) -> Component:
@@ -37,7 +51,6 @@ def _component(p: PackageResult) -> Component:
     from cyclonedx.model import Property
     from cyclonedx.model.component import Component, ComponentScope, ComponentType
     from cyclonedx.model.license import LicenseAcknowledgement
-    from packageurl import PackageURL
 
     licences = []
     if p.verdict.expression:
@@ -63,8 +76,8 @@ def _component(p: PackageResult) -> Component:
         type=ComponentType.LIBRARY,
         name=p.node.name,
         version=p.node.version,
-        bom_ref=purl(p.node.name, p.node.version),
-        purl=PackageURL(type="pypi", name=p.node.name, version=p.node.version or None),
+        bom_ref=purl(p.node),
+        purl=package_url(p.node),
         scope=ComponentScope.REQUIRED if runtime else ComponentScope.OPTIONAL,
         licenses=licences,
         properties=[Property(name=PROPERTY_PREFIX + k, value=v) for k, v in properties if v],

@@ -13,7 +13,6 @@ from typing import Any
 
 from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult
 
-
 _NAMES: dict[type, tuple[str, ...]] = {}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dllicense.models import LicenseText, ScanResult
+from dllicense.models import LicenseText, LicenseTraits, ScanResult
 
 NOTICE_KINDS = ("notice-file",)
 # Order of the text sections: the licence itself first, then what it bundles.
@@ -51,6 +51,33 @@ def _numbered(
     ]
 
 
+@dataclass(frozen=True)
+class _Restriction:
+    """Use restrictions a licence makes every recipient accept (OpenRAIL-M, Llama, Gemma)."""
+
+    packages: tuple[str, ...]  # "name version"
+    key: str
+    name: str
+    clauses: tuple[str, ...]  # knowledge-base clauses: obligations, conditional commercial use
+    url: str = ""  # where the licence text is published
+
+
+def _restrictions(result: ScanResult) -> list[_Restriction]:
+    found: dict[str, tuple[list[str], LicenseTraits]] = {}
+    for p in result.packages:
+        for t in p.verdict.traits:
+            if "use-restrictions" in t.obligations:
+                label = f"{p.node.name} {p.node.version}".strip()
+                found.setdefault(t.key, ([], t))[0].append(label)
+    out = []
+    for key, (packages, t) in sorted(found.items()):
+        wanted = ["obligations:"] + (["commercial:"] if t.commercial == "restricted" else [])
+        clauses = tuple(s for s in t.sources if s.startswith(tuple(wanted)))
+        url = next((s for s in t.sources if s.startswith("https://")), "")
+        out.append(_Restriction(tuple(sorted(set(packages))), key, t.name, clauses, url))
+    return out
+
+
 def render(result: ScanResult) -> str:
     from dllicense.report.templating import render_template
 
@@ -74,6 +101,7 @@ def render(result: ScanResult) -> str:
         licence_texts=licence_texts,
         notice_texts=notice_texts,
         refs={k: sorted(v) for k, v in refs.items()},
+        restrictions=_restrictions(result),
         rule="=" * 78,
         thin="-" * 78,
     )

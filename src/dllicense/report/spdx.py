@@ -83,7 +83,7 @@ def _package(p: PackageResult) -> Package:
             ExternalPackageRef(
                 ExternalPackageRefCategory.PACKAGE_MANAGER,
                 "purl",
-                purl(p.node.name, p.node.version),
+                purl(p.node),
             )
         ],
         primary_package_purpose=PackagePurpose.LIBRARY,

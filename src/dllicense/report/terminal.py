@@ -22,7 +22,8 @@ def render(result: ScanResult, color: bool = False) -> str:
         if p.chosen:
             licence += f"  [chosen: {p.chosen}]"
         scopes = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
-        rows.append((p.node.name, p.node.version, licence, ",".join(scopes), p.status))
+        version = p.node.version if len(p.node.version) <= 16 else p.node.version[:12] + "…"
+        rows.append((p.node.name, version, licence, ",".join(scopes), p.status))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
         f"dllicense {result.tool_version}: {result.project} in {result.environment}, "

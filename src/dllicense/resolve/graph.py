@@ -203,11 +203,12 @@ def _not_installed(declared: Declared) -> Problem:
 
 
 def scope_selected(scope: str, selected: tuple[str, ...]) -> bool:
-    """Is ``scope`` ("runtime", "extra:gpu", "group:dev") among the ``--scope`` choices?"""
-    if scope in ("runtime", ENVIRONMENT_SCOPE) or "all" in selected:
+    """Is ``scope`` among the ``--scope`` choices? Extras and groups are opt-in; runtime,
+    the environment and non-Python scopes (model, dataset, maven, ...) always count."""
+    if "all" in selected or scope in selected:
         return True
-    return (
-        (scope.startswith("extra:") and "extras" in selected)
-        or (scope.startswith("group:") and "groups" in selected)
-        or scope in selected
-    )
+    if scope.startswith("extra:"):
+        return "extras" in selected
+    if scope.startswith("group:"):
+        return "groups" in selected
+    return True

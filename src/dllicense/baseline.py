@@ -1,0 +1,314 @@
+"""Compare scans: read a JSON report back, match findings across scans, diff two reports.
+
+A finding's fingerprint is what stays the same when nothing that matters
+changed: rule code, package, failing term and the package's licence (for a
+finding on no package: its location file and its message with digits
+masked). A version bump keeps a finding's fingerprint unless the licence
+changed; a moved line in ``pyproject.toml`` keeps it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dllicense.errors import UsageError
+from dllicense.models import Finding, Location, Node, ScanResult, Severity
+
+MAX_REPORT_BYTES = 256 * 1024 * 1024
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class ReportPackage:
+    node: Node
+    license: str  # SPDX expression, "" when unknown
+
+
+@dataclass(frozen=True)
+class Report:
+    """The parts of a scan that comparisons need, from a ``ScanResult`` or a JSON report."""
+
+    label: str  # the file name, or "scan"
+    project: str
+    packages: tuple[ReportPackage, ...]
+    findings: tuple[Finding, ...]
+    declared_scopes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # root name -> scopes
+
+    def licenses(self) -> dict[str, str]:
+        return {p.node.name: p.license for p in self.packages}
+
+
+def report_of(result: ScanResult, label: str = "scan") -> Report:
+    """A fresh scan as a ``Report``."""
+    scopes: dict[str, set[str]] = {}
+    for d in result.declared:
+        if d.name:
+            scopes.setdefault(d.name, set()).add(d.scope)
+    return Report(
+        label,
+        result.project,
+        tuple(ReportPackage(p.node, p.verdict.expression) for p in result.packages),
+        result.findings,
+        tuple((name, tuple(sorted(s))) for name, s in sorted(scopes.items())),
+    )
+
+
+def load_report(path: Path, option: str) -> Report:
+    """Read a ``dllicense scan --format json`` report; anything else is a one-line error."""
+    where = f"{option} {path}" if option else str(path)
+    try:
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            raise UsageError(f"{where}: larger than {MAX_REPORT_BYTES // 2**20} MB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read it ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{where}: not JSON (line {exc.lineno}: {exc.msg})") from exc
+    try:
+        return _parse(data, path.name)
+    except (KeyError, TypeError, ValueError) as exc:
+        detail = exc.args[0] if exc.args else type(exc).__name__
+        raise UsageError(f"{where}: not a dllicense JSON report ({detail})") from exc
+
+
+def _parse(data: Any, label: str) -> Report:
+    if not isinstance(data, dict) or not str(data.get("schema_version", "")).startswith("1."):
+        raise ValueError("no schema_version 1.x; write it with --format json")
+    packages = tuple(_package(p, i) for i, p in enumerate(_list(data, "packages")))
+    findings = tuple(_finding(f, i) for i, f in enumerate(_list(data, "findings")))
+    return Report(label, _str(data, "project"), packages, findings)
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise ValueError(f"{key} is not a list")
+    return value
+
+
+def _str(data: Mapping[str, Any], key: str, where: str = "") -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{where}{key} is not a string")
+    return value
+
+
+def _strings(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}{key} is not a list of strings")
+    return tuple(value)
+
+
+def _package(p: Any, i: int) -> ReportPackage:
+    where = f"packages[{i}]."
+    if not isinstance(p, dict) or not _str(p, "name", where):
+        raise ValueError(f"{where}name missing")
+    node = Node(
+        name=_str(p, "name", where),
+        version=_str(p, "version", where),
+        scopes=_strings(p, "scopes", where),
+        path=_strings(p, "path", where),
+        parents=_strings(p, "parents", where),
+        requires=_strings(p, "requires", where),
+        direct=bool(p.get("direct", False)),
+    )
+    return ReportPackage(node, _str(p, "license", where))
+
+
+def _finding(f: Any, i: int) -> Finding:
+    where = f"findings[{i}]."
+    if not isinstance(f, dict) or not _str(f, "code", where):
+        raise ValueError(f"{where}code missing")
+    location = f.get("location")
+    loc = None
+    if isinstance(location, dict) and isinstance(location.get("file"), str):
+        line = location.get("line")
+        loc = Location(location["file"], line if isinstance(line, int) else None)
+    return Finding(
+        code=_str(f, "code", where),
+        slug=_str(f, "slug", where),
+        severity=Severity(_str(f, "severity", where)),
+        message=_str(f, "message", where),
+        package=_str(f, "package", where),
+        version=_str(f, "version", where),
+        term=_str(f, "term", where),
+        path=_strings(f, "path", where),
+        location=loc,
+    )
+
+
+def fingerprint(f: Finding, licenses: Mapping[str, str]) -> str:
+    """A finding's identity across scans (see the module docstring)."""
+    parts: tuple[str, ...]
+    if f.package:
+        parts = (f.code, f.package, f.term, licenses.get(f.package, ""))
+    else:
+        file = f.location.file if f.location else ""
+        parts = (f.code, "", f.term, file, _DIGITS.sub("#", f.message))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def new_findings(current: Report, baseline: Report) -> list[Finding]:
+    """Findings of ``current`` that ``baseline`` does not have (repeats counted)."""
+    known = Counter(fingerprint(f, baseline.licenses()) for f in baseline.findings)
+    licenses = current.licenses()
+    out = []
+    for f in current.findings:
+        key = fingerprint(f, licenses)
+        if known[key] > 0:
+            known[key] -= 1
+        else:
+            out.append(f)
+    return out
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    name: str
+    old_version: str
+    new_version: str
+    old_license: str
+    new_license: str
+
+
+@dataclass(frozen=True)
+class KnownChange:
+    """A licence change the knowledge base records, crossed by a version change."""
+
+    kind: str
+    from_expression: str
+    to_expression: str
+    at_version: str
+    date: str
+    verified: bool
+    sources: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class LicenseChange:
+    change: VersionChange
+    known: tuple[KnownChange, ...]
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class ReportDiff:
+    old: str
+    new: str
+    added: tuple[ReportPackage, ...]
+    removed: tuple[ReportPackage, ...]
+    upgraded: tuple[VersionChange, ...]
+    downgraded: tuple[VersionChange, ...]
+    license_changes: tuple[LicenseChange, ...]
+    new_findings: tuple[Finding, ...]
+    resolved_findings: tuple[Finding, ...]
+
+
+def diff_reports(old: Report, new: Report) -> ReportDiff:
+    """Packages added, removed, up- and downgraded, and every licence change (DL210)."""
+    before = {p.node.name: p for p in old.packages}
+    after = {p.node.name: p for p in new.packages}
+    upgraded: list[VersionChange] = []
+    downgraded: list[VersionChange] = []
+    changes: list[LicenseChange] = []
+    for name in sorted(set(before) & set(after)):
+        a, b = before[name], after[name]
+        change = VersionChange(name, a.node.version, b.node.version, a.license, b.license)
+        if a.node.version != b.node.version:
+            (downgraded if _older(b.node.version, a.node.version) else upgraded).append(change)
+        known = _known_changes(name, a.node.version, b.node.version)
+        if a.license != b.license or known:
+            changes.append(LicenseChange(change, known, _change_finding(change, known, b)))
+    return ReportDiff(
+        old.label,
+        new.label,
+        tuple(after[n] for n in sorted(set(after) - set(before))),
+        tuple(before[n] for n in sorted(set(before) - set(after))),
+        tuple(upgraded),
+        tuple(downgraded),
+        tuple(changes),
+        tuple(new_findings(new, old)),
+        tuple(new_findings(old, new)),
+    )
+
+
+def _older(left: str, right: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(left) < Version(right)
+    except InvalidVersion:
+        return False
+
+
+def _known_changes(name: str, old: str, new: str) -> tuple[KnownChange, ...]:
+    if old == new:
+        return ()
+    from dllicense.knowledge import license_changes_between
+
+    return tuple(
+        KnownChange(
+            c.kind,
+            c.from_expression,
+            c.to_expression,
+            c.at_version,
+            c.date,
+            c.verified,
+            c.sources,
+            c.note,
+        )
+        for c in license_changes_between(name, old, new)
+    )
+
+
+def _change_finding(
+    change: VersionChange, known: tuple[KnownChange, ...], package: ReportPackage
+) -> Finding:
+    from dllicense.policy.codes import finding
+
+    old = change.old_license or "unknown"
+    new = change.new_license or "unknown"
+    if change.old_version != change.new_version:
+        versions = f"{change.old_version} -> {change.new_version}"
+    else:
+        versions = change.new_version
+    if old != new:
+        message = f"licence changed from {old} to {new} ({versions})"
+    else:
+        message = f"{versions} crosses a known licence change; both scans say {new}"
+    for k in known:
+        at = f" at {k.at_version}" if k.at_version else ""
+        message += f"; known {k.kind}: {k.from_expression} -> {k.to_expression}{at}"
+    return finding(
+        "DL210",
+        message,
+        change.name,
+        change.new_version,
+        term=change.new_license,
+        path=package.node.path,
+    )
+
+
+def summary_counts(diff: ReportDiff) -> dict[str, int]:
+    return {
+        "added": len(diff.added),
+        "removed": len(diff.removed),
+        "upgraded": len(diff.upgraded),
+        "downgraded": len(diff.downgraded),
+        "license_changes": len(diff.license_changes),
+        "new_findings": len(diff.new_findings),
+        "resolved_findings": len(diff.resolved_findings),
+    }

@@ -1,0 +1,163 @@
+"""What ``dllicense scan`` does around the pipeline: the result cache, outputs, the exit code.
+
+Imported at start-up of a scan: nothing here imports the pipeline, the
+knowledge base or a renderer until a scan actually has to run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from dllicense.errors import UsageError
+from dllicense.resultcache import CachedRun, load, run_key, store
+
+if TYPE_CHECKING:
+    from dllicense.baseline import Report
+    from dllicense.models import ScanResult
+
+FAIL_ON = {"error": 2, "warning": 1, "info": 0}
+SUFFIX = {
+    "table": "txt",
+    "json": "json",
+    "html": "html",
+    "markdown": "md",
+    "csv": "csv",
+    "notice": "THIRD_PARTY_NOTICES.txt",
+    "sarif": "sarif",
+    "cyclonedx": "cdx.json",
+    "spdx": "spdx.json",
+}
+
+
+def check_hook_environment(project: Path, python: str | None, paths: tuple[str, ...]) -> None:
+    """Refuse to scan pre-commit's own hook environment by default (it is not the project's).
+
+    pre-commit runs a ``language: python`` hook in a virtualenv of its own and
+    points ``$VIRTUAL_ENV`` at it; without ``.venv``/``venv`` in the project that
+    is what would be scanned.
+    """
+    if python or paths or os.environ.get("PRE_COMMIT") != "1":
+        return
+    if any((project / name / "pyvenv.cfg").is_file() for name in (".venv", "venv")):
+        return
+    if Path(sys.prefix).name.startswith("py_env-"):
+        raise UsageError(
+            "in a pre-commit hook and the project has no .venv or venv: "
+            "add args: [--python, PATH] (or [--path, DIR]) to the hook in .pre-commit-config.yaml"
+        )
+
+
+def table_color(color: bool | None, output: Path | None) -> bool:
+    """Colour only the table written to a terminal (or when asked with --color)."""
+    if output is not None:
+        return False
+    return sys.stdout.isatty() if color is None else color
+
+
+def cache_key(
+    project: Path,
+    options: dict[str, object],
+    python: str | None,
+    paths: tuple[str, ...],
+    policy: str | None,
+    baseline: Path | None,
+    use_cache: bool,
+) -> str | None:
+    """The result-cache key of this scan, None when caching is off or impossible."""
+    if not use_cache:
+        return None
+    return run_key(project, options, python, paths, policy, baseline)
+
+
+def replay(key: str | None, cache_dir: Path | None, output: Path | None) -> int | None:
+    """Print a cached run's outputs and return its exit code; None on a cache miss."""
+    if key is None:
+        return None
+    cached = load(cache_dir, key)
+    if cached is None:
+        return None
+    emit(cached.outputs, output)
+    if cached.stderr:
+        click.echo(cached.stderr, err=True, nl=False)
+    return cached.exit_code
+
+
+def save(
+    key: str | None,
+    cache_dir: Path | None,
+    outputs: tuple[tuple[str, str], ...],
+    stderr: str,
+    code: int,
+) -> None:
+    if key is not None:
+        store(cache_dir, key, CachedRun(outputs, stderr, code))
+
+
+def render_all(result: ScanResult, formats: list[str], color: bool) -> tuple[tuple[str, str], ...]:
+    """Each format rendered once, in the order asked."""
+    from dllicense.report import render
+
+    return tuple((fmt, render(result, fmt, color=color and fmt == "table")) for fmt in formats)
+
+
+def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> None:
+    """To stdout, to the file ``output`` (one format) or into the folder ``output``."""
+    if output is None:
+        for _, text in outputs:
+            click.echo(text, nl=False)
+        return
+    if len(outputs) == 1 and not output.is_dir():
+        _save(output, outputs[0][1])
+        return
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {output}: {exc.strerror}") from exc
+    for fmt, text in outputs:
+        _save(output / f"dllicense.{SUFFIX.get(fmt, fmt)}", text)
+
+
+def _save(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def load_baseline(path: Path | None) -> Report | None:
+    """The ``--baseline`` report, read before the scan so a bad one fails early (exit 2)."""
+    if path is None:
+        return None
+    from dllicense.baseline import load_report
+
+    return load_report(path, "--baseline")
+
+
+def decide(
+    result: ScanResult, fail_on: str, exit_zero: bool, baseline: Report | None
+) -> tuple[int, str]:
+    """The exit code, and what to say on stderr about the baseline ("" without one).
+
+    With a baseline only the findings it does not have count (``dllicense.baseline``).
+    """
+    findings = list(result.findings)
+    note = ""
+    if baseline is not None:
+        from dllicense.baseline import new_findings, report_of
+
+        findings = new_findings(report_of(result), baseline)
+        known = len(result.findings) - len(findings)
+        lines = [f"baseline {baseline.label}: {known} known finding(s), {len(findings)} new"]
+        for f in findings:
+            who = f" {f.package}" if f.package else ""
+            lines.append(f"  new: {f.code} {f.severity.value}{who}: {f.message}")
+        note = "\n".join(lines) + "\n"
+    if exit_zero or fail_on == "never":
+        return 0, note
+    threshold = FAIL_ON[fail_on]
+    return (1 if any(f.severity.rank >= threshold for f in findings) else 0), note

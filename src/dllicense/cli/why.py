@@ -1,0 +1,80 @@
+"""``dllicense why PKG [PROJECT]``: every path from the project's roots to a package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dllicense.cli import one_line_errors
+
+
+@click.command("why")
+@click.argument("package")
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--python", "python", metavar="PATH", help="Interpreter of the environment.")
+@click.option("--path", "paths", multiple=True, metavar="DIR", help="Scan DIR (repeatable).")
+@click.option("--all", "include_all", is_flag=True, help="Every distribution, declared or not.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["runtime", "extras", "groups", "all"]),
+    help="Declared scopes to follow (repeatable; default: all).",
+)
+@click.option("--policy", metavar="NAME|PATH", help="Built-in policy name or a policy file.")
+@click.option(
+    "--from",
+    "report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the graph from a --format json report instead of scanning.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1), help="Most paths.")
+@click.option("--debug", is_flag=True, hidden=True)
+@one_line_errors
+def why_command(
+    package: str,
+    project: Path,
+    python: str | None,
+    paths: tuple[str, ...],
+    include_all: bool,
+    scopes: tuple[str, ...],
+    policy: str | None,
+    report: Path | None,
+    fmt: str,
+    limit: int,
+    debug: bool,
+) -> None:
+    """Show every path from PROJECT's declared dependencies to PACKAGE, with scopes.
+
+    Exit code 0 when PACKAGE is in the graph, 1 when it is not.
+    """
+    from packaging.utils import canonicalize_name
+
+    from dllicense.baseline import load_report, report_of
+    from dllicense.report.why import render
+    from dllicense.resolve.why import why
+
+    if report is not None:
+        graph = load_report(report, "--from")
+    else:
+        from dllicense.pipeline import ScanOptions, scan
+
+        options = ScanOptions(
+            project=project,
+            python=python,
+            paths=paths,
+            include_all=include_all,
+            scopes=scopes or ("all",),
+            policy=policy,
+            texts="none",
+        )
+        graph = report_of(scan(options))
+    name = canonicalize_name(package)
+    answer = why(name, (p.node for p in graph.packages), dict(graph.declared_scopes), limit)
+    if answer is None:
+        click.echo(f"dllicense: {name} is not in the dependency graph of {graph.project}", err=True)
+        sys.exit(1)
+    click.echo(render(graph.project, answer, fmt), nl=False)

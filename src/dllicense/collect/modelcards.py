@@ -1,0 +1,464 @@
+"""Licences of the models and datasets the code loads: model cards and licence files.
+
+Read from a local folder inside the project, or from the Hugging Face cache
+(``HF_HUB_CACHE``, else ``$HF_HOME/hub``, else ``$XDG_CACHE_HOME/huggingface/hub``,
+else ``~/.cache/huggingface/hub``), laid out as ``models--ORG--NAME/`` (or
+``datasets--…``) with ``refs/main`` and ``snapshots/REV/`` whose files are
+symlinks into ``blobs/``. Nothing is downloaded and nothing outside the
+project or the repository's cache folder is read.
+
+A card's ``license:`` Hub id maps to an SPDX id or ``LicenseRef-…`` through
+the knowledge base; ``other`` uses ``license_name`` (``LicenseRef-hf-NAME``
+when the knowledge base does not know it); ``unknown`` names no licence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from dllicense.discover.models import ModelReference, SourceScan, group_references, scan_sources
+from dllicense.discover.yamlsubset import YamlError, parse_yaml
+from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+
+MAX_CARD_BYTES = 1024 * 1024
+MAX_LICENSE_BYTES = 1024 * 1024
+_LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING)([._-].*)?$", re.IGNORECASE)
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+# Hub ids that name an SPDX licence under another spelling (hub-docs repositories-licenses.md:
+# "Open Data Commons License Attribution family", "Open Database License family", "Public
+# Domain Dedication and License", "Lesser General Public License For Linguistic Resources";
+# each family has a single SPDX version)
+_HUB_SPDX = {"odc-by": "ODC-By-1.0", "odbl": "ODbL-1.0", "pddl": "PDDL-1.0", "lgpl-lr": "LGPLLR"}
+_NOT_ON_HUB = {
+    "torchvision": (
+        "torchvision weights carry no licence metadata; torchvision's documentation warns "
+        "that pretrained weights may have their own licences (for example from their "
+        "training data): read the weights' documentation and clarify the licence in the policy"
+    ),
+    "torch-hub": (
+        "torch.hub models carry no licence metadata that can be read offline: read the "
+        "repository's licence and clarify it in the policy"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CardLicense:
+    """The licence a model card states: the mapped expression, the raw fields and a note."""
+
+    expression: str
+    value: str
+    note: str = ""
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def hf_cache_root(environ: Mapping[str, str] | None = None) -> tuple[Path, str]:
+    """The Hugging Face hub cache folder and a label for reports (never an absolute path)."""
+    env = os.environ if environ is None else environ
+    for variable in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if env.get(variable):
+            return Path(env[variable]).expanduser(), f"${variable}"
+    if env.get("HF_HOME"):
+        return Path(env["HF_HOME"]).expanduser() / "hub", "$HF_HOME/hub"
+    if env.get("XDG_CACHE_HOME"):
+        return (
+            Path(env["XDG_CACHE_HOME"]).expanduser() / "huggingface" / "hub",
+            "$XDG_CACHE_HOME/huggingface/hub",
+        )
+    return Path.home() / ".cache" / "huggingface" / "hub", "~/.cache/huggingface/hub"
+
+
+# -- model cards --------------------------------------------------------------------
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """The YAML front matter of a model card ({} when there is none); raises ``YamlError``."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            data = parse_yaml("\n".join(lines[1:number]))
+            if data is None:
+                return {}
+            if not isinstance(data, dict):
+                raise YamlError("the front matter is not a mapping", 2)
+            return data
+    raise YamlError("the front matter has no closing '---'", len(lines))
+
+
+def _licenseref(name: str) -> str:
+    text = name.strip().replace("+", "-plus")
+    return "LicenseRef-hf-" + (re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-.") or "unnamed")
+
+
+def hub_license(hub_id: str, license_name: str = "") -> tuple[str, str]:
+    """(expression, note) for one ``license:`` value of a card."""
+    from dllicense.knowledge import huggingface_license_key
+    from dllicense.licenses.spdx import normalize
+
+    value = hub_id.strip()
+    if value.lower() == "unknown":
+        return "", "the card says license: unknown"
+    if value.lower() == "other":
+        if not license_name:
+            return "", "license: other without license_name"
+        known = huggingface_license_key(license_name)
+        if known:
+            return known, f"license: other, license_name {license_name!r} is {known}"
+        return _licenseref(license_name), (
+            f"license: other, license_name {license_name!r} is not in the dllicense knowledge "
+            "base: read the licence (license_link) and record a review"
+        )
+    known = huggingface_license_key(_HUB_SPDX.get(value.lower(), value))
+    if known:
+        return known, ""
+    normal = normalize(value)
+    if normal.expression:
+        return normal.expression, f"{value!r} is not a Hub licence id; read as {normal.expression}"
+    return _licenseref(value), (
+        f"Hub licence id {value!r} is not in the dllicense knowledge base: read the licence"
+    )
+
+
+def card_license(fields: Mapping[str, Any]) -> CardLicense | None:
+    """The licence of a card's front matter; None when it has no ``license`` field.
+
+    A list of licences means every one applies (AND). Raises ``ValueError``
+    for a field that is neither a string nor a list of strings.
+    """
+    if "license" not in fields:
+        return None
+    raw = fields.get("license")
+    name = fields.get("license_name") or ""
+    link = fields.get("license_link") or fields.get("license_url") or ""
+    if not isinstance(name, str) or not isinstance(link, str):
+        raise ValueError("license_name and license_link must be strings")
+    if raw is None:
+        return CardLicense("", "license:", "the license field is empty")
+    ids = [raw] if isinstance(raw, str) else raw
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise ValueError("license must be a Hub licence id or a list of them")
+    parts = [hub_license(i, name) for i in ids]
+    expressions = [e for e, _ in parts if e]
+    notes = [n for _, n in parts if n]
+    if len(ids) > 1:
+        notes.append("several licences are listed: all of them apply (read as AND)")
+    if link:
+        notes.append(f"license_link: {link}")
+    value = "license: " + (raw if isinstance(raw, str) else "[" + ", ".join(ids) + "]")
+    if name:
+        value += f", license_name: {name}"
+    wrapped = [f"({e})" if " " in e and len(expressions) > 1 else e for e in expressions]
+    expression = " AND ".join(dict.fromkeys(wrapped)) if len(expressions) == len(ids) else ""
+    return CardLicense(expression, value, "; ".join(notes))
+
+
+def _read_inside(path: Path, boundary: Path, limit: int) -> bytes:
+    """Read ``path`` (following symlinks) only if it stays inside ``boundary``."""
+    try:
+        resolved = path.resolve(strict=True)
+        if not resolved.is_relative_to(boundary.resolve()):
+            raise _Unreadable(f"{path.name} points outside {boundary.name}")
+        if not resolved.is_file():
+            raise _Unreadable(f"{path.name} is not a file")
+        with resolved.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError as error:
+        raise _Unreadable(f"{path.name} is missing or a broken link") from error
+    except (OSError, RuntimeError) as error:
+        raise _Unreadable(f"{path.name} cannot be read ({error})") from error
+    if len(data) > limit:
+        raise _Unreadable(f"{path.name} is larger than {limit // 1024} KB")
+    return data
+
+
+def _identified(data: bytes) -> tuple[str, str]:
+    """(expression, note) of a licence text from the shipped table of known texts (no engine)."""
+    from dllicense.licenses.identify import own_licence
+    from dllicense.licenses.textid import record_to_identification, shipped_table, text_key
+
+    record = shipped_table()["texts"].get(text_key(data))
+    if not isinstance(record, dict):
+        return "", "text not in the table of known licence texts: read it"
+    ident = record_to_identification(record, hashlib.sha256(data).hexdigest(), "table", "table")
+    own, _ = own_licence(ident.matches)
+    return own, "identified from the table of known licence texts" if own else "no licence found"
+
+
+def folder_evidence(
+    folder: Path, label: str, boundary: Path, in_project: bool = True
+) -> tuple[list[Evidence], list[Problem], CardLicense | None]:
+    """Evidence of one model folder: the card's front matter and its licence files.
+
+    ``label`` names the folder in reports; problems carry a location only for
+    folders of the project (``in_project``).
+    """
+    evidence: list[Evidence] = []
+    problems: list[Problem] = []
+    card: CardLicense | None = None
+    link = ""
+    readme = folder / "README.md"
+    if readme.exists() or readme.is_symlink():
+        try:
+            text = _read_inside(readme, boundary, MAX_CARD_BYTES).decode("utf-8", "replace")
+            fields = front_matter(text)
+            card = card_license(fields)
+            raw_link = fields.get("license_link")
+            link = raw_link if isinstance(raw_link, str) else ""
+        except (_Unreadable, YamlError, ValueError) as error:
+            line = error.line + 1 if isinstance(error, YamlError) else None
+            problems.append(
+                Problem(
+                    "DL063",
+                    f"{label}/README.md: model card not readable: {error}",
+                    location=Location(f"{label}/README.md", line) if in_project else None,
+                )
+            )
+        if card is not None:
+            evidence.append(
+                Evidence(
+                    "model-card",
+                    f"{label}/README.md front matter",
+                    card.value,
+                    card.expression,
+                    note=card.note,
+                )
+            )
+    names = _license_files(folder, link)
+    for name in names:
+        try:
+            data = _read_inside(folder / name, boundary, MAX_LICENSE_BYTES)
+        except _Unreadable as error:
+            problems.append(Problem("DL063", f"{label}/{name}: {error}"))
+            continue
+        expression, note = _identified(data)
+        lines = (line.strip() for line in data.decode("utf-8", "replace").splitlines())
+        first = next((line for line in lines if line), "")
+        evidence.append(
+            Evidence(
+                "license-file",
+                f"{label}/{name}",
+                first[:120],
+                expression,
+                sha256=hashlib.sha256(data).hexdigest(),
+                note=note,
+            )
+        )
+    if card is None and not names:
+        where = "no README.md model card" if not readme.exists() else "no license in the card"
+        evidence.append(
+            Evidence(
+                "model-card", f"{label}/README.md", "", "", note=f"{where} and no LICENSE file"
+            )
+        )
+    return evidence, problems, card
+
+
+def _license_files(folder: Path, link: str) -> list[str]:
+    try:
+        entries = sorted(p.name for p in folder.iterdir())
+    except OSError:
+        return []
+    names = [n for n in entries if _LICENSE_FILE.match(n)]
+    if link and "/" not in link and ":" not in link and link in entries and link not in names:
+        names.append(link)
+    return names
+
+
+# -- the Hugging Face cache ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedRepo:
+    folder: Path  # models--ORG--NAME
+    snapshot: Path | None
+    revision: str
+    note: str = ""
+
+
+class HubCache:
+    """Read-only lookups in one Hugging Face hub cache folder."""
+
+    def __init__(self, root: Path, label: str) -> None:
+        self.root = root
+        self.label = label
+        self._entries: dict[str, str] | None = None
+
+    def entries(self) -> dict[str, str]:
+        """Lower-cased folder name -> folder name (the hub's ids are case-insensitive)."""
+        if self._entries is None:
+            try:
+                names = sorted(p.name for p in self.root.iterdir() if "--" in p.name)
+            except OSError:
+                names = []
+            self._entries = {}
+            for name in names:
+                self._entries.setdefault(name.lower(), name)
+        return self._entries
+
+    def find(
+        self, kind: str, repo_id: str, revision: str = "", prefix_match: bool = False
+    ) -> CachedRepo | None:
+        """The cached repository of ``repo_id`` and the snapshot for ``revision`` (default main)."""
+        base = f"{kind}s--" + repo_id.replace("/", "--")
+        entries = self.entries()
+        name = entries.get(base.lower())
+        note = ""
+        if name is None and prefix_match:
+            tagged = sorted(v for k, v in entries.items() if k.startswith(base.lower() + "."))
+            if tagged:
+                name = tagged[0]
+                note = f"no tag given: used the cached {name.split('--')[-1]}"
+        if name is None:
+            return None
+        folder = self.root / name
+        commit, why = self._revision(folder, revision or "main")
+        snapshot = folder / "snapshots" / commit if commit else None
+        if snapshot is not None and not snapshot.is_dir():
+            snapshot, why = None, f"snapshot {commit[:12]} is not in the cache"
+        return CachedRepo(folder, snapshot, commit, "; ".join(n for n in (note, why) if n))
+
+    def _revision(self, folder: Path, revision: str) -> tuple[str, str]:
+        if _COMMIT.match(revision):
+            return revision, ""
+        ref = folder / "refs" / revision
+        try:
+            data = _read_inside(ref, folder, 1024).decode("ascii", "replace").strip()
+            if _COMMIT.match(data):
+                return data, ""
+            return "", f"refs/{revision} does not hold a commit hash"
+        except _Unreadable:
+            pass
+        try:
+            snapshots = sorted(p.name for p in (folder / "snapshots").iterdir() if p.is_dir())
+        except OSError:
+            snapshots = []
+        if len(snapshots) == 1:
+            return snapshots[0], f"no refs/{revision}: used the only snapshot"
+        if snapshots:
+            return snapshots[
+                0
+            ], f"no refs/{revision}: used snapshot {snapshots[0][:12]} of {len(snapshots)}"
+        return "", "no snapshot is cached"
+
+
+# -- references to packages ------------------------------------------------------------
+
+
+def model_packages(
+    root: Path, scan: SourceScan | None = None, cache: HubCache | None = None
+) -> tuple[list[ExternalPackage], list[Problem]]:
+    """Every model and dataset the project's code loads, with its licence evidence.
+
+    Problems: references that could not be resolved, files that could not be
+    parsed, unreadable model cards, and licence conditions to pass on.
+    """
+    scan = scan if scan is not None else scan_sources(root)
+    if cache is None:
+        cache = HubCache(*hf_cache_root())
+    packages: list[ExternalPackage] = []
+    problems = list(scan.problems)
+    for first, refs in group_references(scan.references):
+        version, evidence, own = _evidence(root, first, refs, cache)
+        node = Node(
+            name=first.name,
+            version=version,
+            scopes=(first.kind,),
+            path=(first.name,),
+            parents=(),
+            requires=(),
+            direct=True,
+        )
+        own += _conditions(first, version, evidence)
+        ecosystem = "huggingface" if first.origin in ("huggingface", "timm") else first.origin
+        packages.append(
+            ExternalPackage(node, ecosystem, tuple(evidence), tuple(own), first.location)
+        )
+    return packages, problems
+
+
+def _evidence(
+    root: Path, first: ModelReference, refs: tuple[ModelReference, ...], cache: HubCache
+) -> tuple[str, list[Evidence], list[Problem]]:
+    references = [
+        Evidence(
+            "reference",
+            f"{r.location.file}:{r.location.line}",
+            r.call,
+            note="; ".join(x for x in (f"weights {r.variant}" if r.variant else "", r.note) if x),
+        )
+        for r in refs
+    ]
+    if first.origin in _NOT_ON_HUB:
+        missing = Evidence("model-card", first.origin, "", "", note=_NOT_ON_HUB[first.origin])
+        return "", [missing, *references], []
+    if first.origin == "local":
+        path = root / first.name
+        found, problems, _ = folder_evidence(
+            path if path.is_dir() else path.parent, first.name, root
+        )
+        return "", [*found, *references], problems
+    revision = next((r.revision for r in refs if r.revision), "")
+    cached = cache.find(first.kind, first.name, revision, prefix_match=first.origin == "timm")
+    if cached is None or cached.snapshot is None:
+        repo = f"{first.kind}s--" + first.name.replace("/", "--")
+        note = (
+            f"{repo} not found in {cache.label}; download the "
+            f"{first.kind} or clarify its licence in the policy"
+            if cached is None
+            else f"{cached.folder.name}: {cached.note}"
+        )
+        missing = Evidence("model-card", "Hugging Face cache", "", "", note=note)
+        return "", [missing, *references], []
+    label = f"{cached.folder.name}/snapshots/{cached.revision[:12]}"
+    found, problems, card = folder_evidence(cached.snapshot, label, cached.folder, False)
+    if card is None and not any(e.kind == "license-file" for e in found):
+        partial = "in the cached snapshot (a partial download holds only the files fetched)"
+        found = [replace(e, note=f"{e.note} {partial}") for e in found]
+    if cached.note:
+        found = [replace(e, note="; ".join(x for x in (e.note, cached.note) if x)) for e in found]
+    return cached.revision, [*found, *references], problems
+
+
+def _conditions(ref: ModelReference, version: str, evidence: list[Evidence]) -> list[Problem]:
+    """Conditions of the card's licence that travel with the model (DL064)."""
+    from dllicense.knowledge import license_record
+    from dllicense.licenses.spdx import license_keys
+
+    out = []
+    cards = [e for e in evidence if e.kind == "model-card" and e.expression]
+    keys = license_keys(cards[0].expression) if cards else ()
+    for key in keys:
+        record = license_record(key)
+        if record is None:
+            continue
+        facts = dict(record.facts)
+        parts = []
+        if record.commercial == "restricted":
+            parts.append(f"commercial use is conditional: {facts.get('commercial', '')}")
+        if "use-restrictions" in record.obligations:
+            parts.append(
+                "use restrictions must be passed on to everyone who receives the "
+                f"{ref.kind} or its outputs: {facts.get('obligations', '')}"
+            )
+        if parts:
+            out.append(
+                Problem(
+                    "DL064",
+                    f"{key} ({record.name}): " + " ".join(parts),
+                    ref.name,
+                    version,
+                    location=ref.location,
+                )
+            )
+    return out

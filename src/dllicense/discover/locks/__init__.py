@@ -1,0 +1,81 @@
+"""Lock files, read without re-resolving: uv, poetry, PEP 751 pylock, pdm, pipenv, pinned
+requirements. ``find_lock`` picks the file, ``read_lock`` returns its ``Lock``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage, Root
+from dllicense.discover.locks.pdm import read_pdm
+from dllicense.discover.locks.pinned import is_pinned_file, read_pinned
+from dllicense.discover.locks.pipfile import read_pipfile_lock
+from dllicense.discover.locks.poetry import read_poetry
+from dllicense.discover.locks.pylock import read_pylock
+from dllicense.discover.locks.uv import read_uv
+from dllicense.discover.project import requirement_files
+from dllicense.errors import UsageError
+
+__all__ = [
+    "LOCK_FILES",
+    "Lock",
+    "LockedDependency",
+    "LockedPackage",
+    "Root",
+    "find_lock",
+    "read_lock",
+]
+
+Reader = Callable[[Path, str, Path], Lock]
+
+# In order of precedence when several are present.
+LOCK_FILES: tuple[tuple[str, Reader], ...] = (
+    ("uv.lock", read_uv),
+    ("poetry.lock", read_poetry),
+    ("pylock.toml", read_pylock),
+    ("pdm.lock", read_pdm),
+    ("Pipfile.lock", read_pipfile_lock),
+)
+_PYLOCK = re.compile(r"^pylock\.[^.]+\.toml$")
+
+
+def find_lock(root: Path, given: Path | None = None, pinned: bool = False) -> list[Path]:
+    """The lock to use: ``given`` (``--lock``), else the first known lock file in ``root``.
+
+    ``pinned``: with no lock file, fully pinned requirements files count as the lock
+    (all of them, one scope each). Returns ``[]`` when there is none.
+    """
+    if given is not None:
+        path = given if given.is_absolute() or given.exists() else root / given
+        if not path.is_file():
+            raise UsageError(f"--lock {given}: no such file")
+        return [path]
+    for name, _ in LOCK_FILES:
+        if (root / name).is_file():
+            return [root / name]
+    if pinned:
+        return [p for p in requirement_files(root) if is_pinned_file(p)]
+    return []
+
+
+def read_lock(path: Path, root: Path) -> Lock:
+    """Read one lock file; the format is told by its name (else: a pinned requirements file)."""
+    label = _label(path, root)
+    name = path.name
+    if _PYLOCK.match(name):
+        return read_pylock(path, label, root)
+    for known, reader in LOCK_FILES:
+        if name == known or name.endswith(known):
+            return reader(path, label, root)
+    if name.endswith(".lock") and "poetry" in name:
+        return read_poetry(path, label, root)
+    return read_pinned(path, label, root)
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name

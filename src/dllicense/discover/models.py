@@ -1,0 +1,967 @@
+"""Models and datasets the project's code loads, found statically with ``ast``.
+
+The project's code is parsed, never imported or run. Recognised calls:
+``*.from_pretrained`` (any receiver; ``PeftModel.from_pretrained(model, id)``),
+``from_pretrained_keras``/``from_pretrained_fastai``, ``hf_hub_download``,
+``snapshot_download``, ``hf_hub_url`` (``repo_type`` picks model or dataset),
+transformers ``pipeline(task, model=...)``, ``load_dataset``/
+``load_dataset_builder``, ``timm.create_model(..., pretrained=True)``,
+``torchvision.models.*(weights=...)``/``pretrained=True`` and ``get_model``,
+``torch.hub.load(repo, model)``, ``SentenceTransformer``/``CrossEncoder``.
+
+Arguments are resolved through module-, class- and function-level constants,
+``for`` loops over constant lists, dict/list lookups (every value when the
+key is dynamic), conditional expressions, f-strings, ``+``, ``%``,
+``str.format``, ``"/".join``, ``os.path.join``, ``pathlib.Path(...) / ...``,
+parameter defaults and ``os.getenv(NAME, default)`` (both noted). What cannot
+be resolved is reported (DL060) with file and line; files that cannot be
+parsed are reported (DL061) and skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import os
+import re
+import string
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dllicense.models import Location, Problem
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 20_000
+MAX_VALUES = 16  # candidate strings per argument
+MAX_DEPTH = 40  # resolution depth (constant chains)
+SKIP_DIRS = frozenset(
+    {"node_modules", "site-packages", "dist-packages", "__pycache__", "venv", "env", "virtualenv"}
+)
+# load_dataset("csv", data_files=...) and friends: packaged builders, not Hub datasets
+PACKAGED_BUILDERS = frozenset(
+    {
+        "arrow", "audiofolder", "cache", "csv", "generator", "imagefolder", "json", "pandas",
+        "parquet", "spark", "sql", "text", "videofolder", "webdataset", "xml",
+    }
+)  # fmt: skip
+_HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+_HUB_URL = re.compile(
+    r"^https?://(?:www\.)?huggingface\.co/(?P<type>datasets/|spaces/)?"
+    r"(?P<id>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)"
+)
+_ID_KEYWORDS = ("pretrained_model_name_or_path", "repo_id", "model_id", "model_name_or_path")
+_STRING_CALLS = frozenset({"str", "os.getenv", "os.environ.get", "os.path.join", "posixpath.join"})
+
+
+@dataclass(frozen=True)
+class ModelReference:
+    """One model or dataset the code loads.
+
+    ``origin``: huggingface (a Hub id), local (a folder inside the project),
+    timm, torchvision or torch-hub. ``name`` is the Hub id as written, a
+    project-relative path, ``torchvision/NAME`` or ``REPO/MODEL`` for torch hub.
+    """
+
+    kind: str  # "model" or "dataset"
+    name: str
+    origin: str
+    call: str  # the call as written, e.g. "AutoModel.from_pretrained"
+    location: Location
+    revision: str = ""
+    variant: str = ""  # torchvision weights, timm tag
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity for de-duplication (Hub ids are case-insensitive)."""
+        name = self.name.lower() if self.origin != "local" else self.name
+        return self.kind, name
+
+
+@dataclass(frozen=True)
+class SourceScan:
+    references: tuple[ModelReference, ...]
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...]  # project-relative paths of the files parsed
+
+
+# -- files -----------------------------------------------------------------------
+
+
+def _skipped_dir(path: Path, name: str) -> bool:
+    return name.startswith(".") or name in SKIP_DIRS or (path / "pyvenv.cfg").exists()
+
+
+def source_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Python files and notebooks of the project, sorted; virtualenvs and VCS folders skipped."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+
+    def failed(error: OSError) -> None:
+        where = _relative(Path(error.filename or root), root)
+        problems.append(Problem("DL061", f"{where}: cannot list folder ({error.strerror})"))
+
+    for current, dirs, files in os.walk(root, onerror=failed):
+        here = Path(current)
+        dirs[:] = sorted(d for d in dirs if not _skipped_dir(here / d, d))
+        for name in sorted(files):
+            path = here / name
+            if name.endswith((".py", ".ipynb")) and not path.is_symlink():
+                found.append(path)
+        if len(found) > MAX_FILES:
+            problems.append(
+                Problem("DL061", f"more than {MAX_FILES} source files: the rest are not read")
+            )
+            return found[:MAX_FILES], problems
+    return found, problems
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def scan_sources(root: Path) -> SourceScan:
+    """Every model/dataset reference in the project's Python files and notebooks."""
+    files, problems = source_files(root)
+    references: list[ModelReference] = []
+    read: list[str] = []
+    for path in files:
+        rel = _relative(path, root)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(
+                    Problem(
+                        "DL061",
+                        f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, not read",
+                        location=Location(rel),
+                    )
+                )
+                continue
+            data = path.read_bytes()
+        except OSError as error:
+            problems.append(
+                Problem("DL061", f"cannot read ({error.strerror})", location=Location(rel))
+            )
+            continue
+        read.append(rel)
+        for cell, source in _units(rel, data, problems):
+            tree = _parse(rel, cell, source, problems)
+            if tree is not None:
+                finder = _Finder(root, path, rel, cell)
+                finder.run(tree)
+                references += finder.references
+                problems += finder.problems
+    references.sort(key=lambda r: (r.location.file, r.location.line or 0, r.kind, r.name))
+    problems.sort(key=lambda p: (p.location.file if p.location else "", _line(p), p.message))
+    return SourceScan(tuple(references), tuple(problems), tuple(read))
+
+
+def _line(problem: Problem) -> int:
+    return (problem.location.line or 0) if problem.location else 0
+
+
+def _units(rel: str, data: bytes, problems: list[Problem]) -> Iterator[tuple[int, bytes]]:
+    """(cell number, source) pairs: one unit for a .py file (cell 0), one per notebook code cell."""
+    if not rel.endswith(".ipynb"):
+        yield 0, data
+        return
+    try:
+        notebook = json.loads(data.decode("utf-8"))
+        cells = notebook["cells"] if isinstance(notebook, dict) else None
+        if not isinstance(cells, list):
+            raise ValueError("no 'cells' list")
+    except (ValueError, KeyError, UnicodeDecodeError) as error:
+        problems.append(Problem("DL061", f"not a notebook ({error})", location=Location(rel)))
+        return
+    number = 0
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        number += 1
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        # IPython magics and shell escapes are not Python: blank them, keep line numbers
+        lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in text.split("\n")]
+        yield number, "\n".join(lines).encode("utf-8")
+
+
+def _parse(rel: str, cell: int, source: bytes, problems: list[Problem]) -> ast.Module | None:
+    where = f"notebook cell {cell}: " if cell else ""
+    try:
+        return ast.parse(source, filename=rel)
+    except SyntaxError as error:
+        problems.append(
+            Problem(
+                "DL061",
+                f"{where}syntax error, not analysed: {error.msg}",
+                location=Location(rel, error.lineno),
+            )
+        )
+    except (ValueError, RecursionError, MemoryError) as error:
+        problems.append(
+            Problem(
+                "DL061",
+                f"{where}cannot be parsed, not analysed: {type(error).__name__}",
+                location=Location(rel),
+            )
+        )
+    return None
+
+
+# -- scopes and constant resolution ------------------------------------------------
+
+
+@dataclass
+class _Binding:
+    kind: str  # "value", "iter" (a for-loop target), "param" (default value), "dynamic"
+    expr: ast.expr | None
+    scope: _Scope
+    note: str = ""
+
+
+@dataclass(eq=False)
+class _Scope:
+    kind: str  # module, class, function
+    parent: _Scope | None
+    cls: _Scope | None = None  # for methods: the class scope (self.x / cls.x)
+    bindings: dict[str, list[_Binding]] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+
+    def bind(self, name: str, binding: _Binding) -> None:
+        target = self.module() if name in self.globals else self
+        target.bindings.setdefault(name, []).append(binding)
+
+    def module(self) -> _Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+@dataclass(frozen=True)
+class _Values:
+    values: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+class _Unresolved(Exception):
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _product(parts: list[_Values], join: str = "") -> _Values:
+    combos = list(itertools.islice(itertools.product(*(p.values for p in parts)), MAX_VALUES + 1))
+    if len(combos) > MAX_VALUES:
+        raise _Unresolved(f"more than {MAX_VALUES} possible values")
+    notes = tuple(dict.fromkeys(n for p in parts for n in p.notes))
+    return _Values(tuple(dict.fromkeys(join.join(c) for c in combos)), notes)
+
+
+def _notes(parts: list[_Values]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n for p in parts for n in p.notes))
+
+
+def _union(parts: list[_Values]) -> _Values:
+    values = tuple(dict.fromkeys(v for p in parts for v in p.values))
+    if len(values) > MAX_VALUES:
+        raise _Unresolved(f"more than {MAX_VALUES} possible values")
+    return _Values(values, tuple(dict.fromkeys(n for p in parts for n in p.notes)))
+
+
+def _short(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except (ValueError, RecursionError, AttributeError):
+        text = type(node).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Resolver:
+    """Evaluates string-valued expressions over the bindings of the scopes."""
+
+    def __init__(self, imports: dict[str, str]) -> None:
+        self.imports = imports
+        self.active: set[int] = set()
+        self.formatting = 0  # > 0 inside f-strings and str(): numbers become text
+
+    def qualified(self, node: ast.expr) -> str:
+        """The dotted name of ``node`` with its first part mapped through the imports."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return ""
+        first = self.imports.get(node.id, node.id)
+        return ".".join([first, *reversed(parts)])
+
+    def values(self, node: ast.expr, scope: _Scope, depth: int = 0) -> _Values:
+        if depth > MAX_DEPTH:
+            raise _Unresolved("constant chain too long")
+        key = id(node)
+        if key in self.active:
+            raise _Unresolved("circular definition")
+        self.active.add(key)
+        try:
+            return self._values(node, scope, depth + 1)
+        finally:
+            self.active.discard(key)
+
+    def _values(self, node: ast.expr, scope: _Scope, depth: int) -> _Values:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return _Values((node.value,))
+            number = isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+            if number and self.formatting:
+                return _Values((str(node.value),))
+            raise _Unresolved(f"{_short(node)} is not a string")
+        if isinstance(node, ast.JoinedStr):
+            return _product([self._fstring_part(p, scope, depth) for p in node.values])
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return _product(
+                [self.values(node.left, scope, depth), self.values(node.right, scope, depth)]
+            )
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._percent(node, scope, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            parts = [self.values(node.left, scope, depth), self.values(node.right, scope, depth)]
+            return _product(parts, "/")
+        if isinstance(node, ast.IfExp):
+            return _union(
+                [self.values(node.body, scope, depth), self.values(node.orelse, scope, depth)]
+            )
+        if isinstance(node, ast.Name):
+            return self._name(node.id, scope, depth)
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node, scope, depth)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, scope, depth)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope, depth)
+        raise _Unresolved(f"{_short(node)} is not a constant")
+
+    def _fstring_part(self, part: ast.expr, scope: _Scope, depth: int) -> _Values:
+        if isinstance(part, ast.Constant):
+            return _Values((str(part.value),))
+        if (
+            isinstance(part, ast.FormattedValue)
+            and part.format_spec is None
+            and part.conversion in (-1, ord("s"))
+        ):
+            return self._formatted(part.value, scope, depth)
+        raise _Unresolved(f"f-string part {_short(part)} is not a constant")
+
+    def _formatted(self, node: ast.expr, scope: _Scope, depth: int) -> _Values:
+        self.formatting += 1
+        try:
+            return self.values(node, scope, depth)
+        finally:
+            self.formatting -= 1
+
+    def _percent(self, node: ast.BinOp, scope: _Scope, depth: int) -> _Values:
+        template = self.values(node.left, scope, depth)
+        right = node.right
+        args = right.elts if isinstance(right, ast.Tuple) else [right]
+        parts = [self.values(a, scope, depth) for a in args]
+        out = []
+        for fmt in template.values:
+            if re.search(r"%[^s%]", fmt):
+                raise _Unresolved(f"format {fmt!r} is not %s-only")
+            for combo in _product(parts, "\0").values:
+                try:
+                    out.append(fmt % tuple(combo.split("\0")))
+                except (TypeError, ValueError) as error:
+                    raise _Unresolved(f"format {fmt!r}: {error}") from error
+        return _Values(tuple(dict.fromkeys(out)), _notes([template, *parts]))
+
+    def _path(self, call: ast.Call, scope: _Scope, depth: int) -> _Values:
+        if call.keywords or not call.args:
+            raise _Unresolved(f"{_short(call)} is not a constant")
+        return _product([self.values(a, scope, depth) for a in call.args], "/")
+
+    def _call(self, call: ast.Call, scope: _Scope, depth: int) -> _Values:
+        name = self.qualified(call.func)
+        func = call.func
+        if name in ("os.getenv", "os.environ.get") and call.args:
+            variable = call.args[0]
+            label = str(variable.value) if isinstance(variable, ast.Constant) else _short(variable)
+            default = call.args[1] if len(call.args) > 1 else None
+            default = next((k.value for k in call.keywords if k.arg == "default"), default)
+            if default is None:
+                raise _Unresolved(f"environment variable {label} without a default")
+            found = self.values(default, scope, depth)
+            note = f"default of environment variable {label}"
+            return _Values(found.values, (*found.notes, note))
+        if name in ("os.path.join", "posixpath.join") or name.endswith(("pathlib.Path", ".Path")):
+            return self._path(call, scope, depth)
+        if name == "Path":
+            return self._path(call, scope, depth)
+        if name == "str" and len(call.args) == 1 and not call.keywords:
+            return self._formatted(call.args[0], scope, depth)
+        if isinstance(func, ast.Attribute) and func.attr == "format" and not call.keywords:
+            template = self.values(func.value, scope, depth)
+            parts = [self.values(a, scope, depth) for a in call.args]
+            out = []
+            for fmt in template.values:
+                fields = [f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None]
+                if any(f and not f.isdigit() for f in fields):
+                    raise _Unresolved(f"format {fmt!r} uses named or indexed fields")
+                for combo in _product(parts, "\0").values if parts else _Values(("",)).values:
+                    try:
+                        out.append(fmt.format(*(combo.split("\0") if parts else ())))
+                    except (IndexError, ValueError) as error:
+                        raise _Unresolved(f"format {fmt!r}: {error}") from error
+            return _Values(tuple(dict.fromkeys(out)), _notes([template, *parts]))
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "join"
+            and len(call.args) == 1
+            and isinstance(call.args[0], (ast.List, ast.Tuple))
+        ):
+            separator = self.values(func.value, scope, depth)
+            items = [self.values(e, scope, depth) for e in call.args[0].elts]
+            return _union([_product(items, sep) for sep in separator.values])
+        raise _Unresolved(f"{_short(call)} is computed at run time")
+
+    def _bindings(self, name: str, scope: _Scope) -> list[_Binding]:
+        current: _Scope | None = scope
+        if name in scope.globals:
+            current = scope.module()
+        while current is not None:
+            if name in current.bindings:
+                return current.bindings[name]
+            current = current.parent
+            while current is not None and current.kind == "class":
+                current = current.parent  # class bodies are not enclosing scopes
+        raise _Unresolved(f"{name} is not defined in this file")
+
+    def _name(self, name: str, scope: _Scope, depth: int) -> _Values:
+        bindings = self._bindings(name, scope)
+        return self._from_bindings(name, bindings, depth)
+
+    def _from_bindings(self, name: str, bindings: list[_Binding], depth: int) -> _Values:
+        parts = []
+        for binding in bindings:
+            if binding.kind == "dynamic" or binding.expr is None:
+                raise _Unresolved(f"{name} {binding.note or 'is set at run time'}")
+            if binding.kind == "iter":
+                found = self._elements(binding.expr, binding.scope, depth)
+                parts.append(
+                    _Values(found.values, (*found.notes, f"one of the values {name} loops over"))
+                )
+                continue
+            found = self.values(binding.expr, binding.scope, depth)
+            if binding.kind == "param":
+                found = _Values(found.values, (*found.notes, f"default of parameter {name!r}"))
+            parts.append(found)
+        result = _union(parts)
+        if len(result.values) > 1:
+            result = _Values(
+                result.values, (*result.notes, f"{name} has {len(result.values)} values")
+            )
+        return result
+
+    def _attribute(self, node: ast.Attribute, scope: _Scope, depth: int) -> _Values:
+        owner = node.value
+        if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+            current: _Scope | None = scope
+            while current is not None and current.cls is None and current.kind != "class":
+                current = current.parent
+            cls = (
+                current
+                if current is not None and current.kind == "class"
+                else (current.cls if current is not None else None)
+            )
+            if cls is not None and node.attr in cls.bindings:
+                return self._from_bindings(
+                    f"{owner.id}.{node.attr}", cls.bindings[node.attr], depth
+                )
+        raise _Unresolved(f"{_short(node)} is set at run time")
+
+    def _container(self, node: ast.expr, scope: _Scope, depth: int) -> tuple[ast.expr, _Scope]:
+        """The literal list/tuple/dict a name stands for (one binding only)."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            return node, scope
+        if isinstance(node, ast.Name):
+            bindings = self._bindings(node.id, scope)
+            if len(bindings) == 1 and bindings[0].kind == "value" and bindings[0].expr is not None:
+                if depth > MAX_DEPTH:
+                    raise _Unresolved("constant chain too long")
+                return self._container(bindings[0].expr, bindings[0].scope, depth + 1)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("keys", "values")
+            and not node.args
+        ):
+            inner, where = self._container(node.func.value, scope, depth)
+            if isinstance(inner, ast.Dict):
+                items = inner.keys if node.func.attr == "keys" else inner.values
+                return ast.List([k for k in items if k is not None]), where
+        raise _Unresolved(f"{_short(node)} is not a constant collection")
+
+    def _elements(self, node: ast.expr, scope: _Scope, depth: int) -> _Values:
+        container, where = self._container(node, scope, depth)
+        if isinstance(container, ast.Dict):
+            items = [k for k in container.keys if k is not None]
+        else:
+            items = list(getattr(container, "elts", []))
+        if not items:
+            raise _Unresolved(f"{_short(node)} is empty")
+        return _union([self.values(item, where, depth) for item in items])
+
+    def _subscript(self, node: ast.Subscript, scope: _Scope, depth: int) -> _Values:
+        if self.qualified(node.value) == "os.environ":
+            raise _Unresolved(f"environment variable {_short(node.slice)} without a default")
+        container, where = self._container(node.value, scope, depth)
+        if isinstance(container, ast.Dict):
+            try:
+                wanted = self.values(node.slice, scope, depth)
+            except _Unresolved:
+                values = [v for v in container.values]
+                found = _union([self.values(v, where, depth) for v in values])
+                return _Values(found.values, (*found.notes, f"any value of {_short(node.value)}"))
+            for key, value in zip(container.keys, container.values, strict=True):
+                if key is not None:
+                    try:
+                        if set(self.values(key, where, depth).values) & set(wanted.values):
+                            return self.values(value, where, depth)
+                    except _Unresolved:
+                        continue
+            raise _Unresolved(f"{_short(node)}: key not in the literal")
+        elements = list(getattr(container, "elts", []))
+        index = node.slice
+        if isinstance(index, ast.Constant) and isinstance(index.value, int):
+            try:
+                return self.values(elements[index.value], where, depth)
+            except IndexError as error:
+                raise _Unresolved(f"{_short(node)}: index out of range") from error
+        found = _union([self.values(e, where, depth) for e in elements])
+        return _Values(found.values, (*found.notes, f"any item of {_short(node.value)}"))
+
+
+# -- finding calls ------------------------------------------------------------------
+
+
+def _arg(call: ast.Call, position: int | None, *names: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in names:
+            return keyword.value
+    if position is not None and len(call.args) > position:
+        arg = call.args[position]
+        return None if isinstance(arg, ast.Starred) else arg
+    return None
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_none(node: ast.expr | None) -> bool:
+    return node is None or (isinstance(node, ast.Constant) and node.value in (None, False))
+
+
+@dataclass(frozen=True)
+class _Match:
+    kind: str
+    origin: str
+    arg: ast.expr
+    revision: ast.expr | None = None
+    variant: str = ""
+    prefix: str = ""  # prepended to the resolved name (timm/, torchvision/)
+    object_ok: bool = False  # the argument may be a loaded object rather than a name
+
+
+class _Finder:
+    def __init__(self, root: Path, path: Path, rel: str, cell: int) -> None:
+        self.root = root
+        self.folder = path.parent
+        self.rel = rel
+        self.cell = cell
+        self.imports: dict[str, str] = {}
+        self.resolver = _Resolver(self.imports)
+        self.calls: list[tuple[ast.Call, _Scope]] = []
+        self.references: list[ModelReference] = []
+        self.problems: list[Problem] = []
+
+    # ---- scope building
+    def run(self, tree: ast.Module) -> None:
+        module = _Scope("module", None)
+        try:
+            self._walk(tree, module)
+            for call, scope in self.calls:
+                self._call(call, scope)
+        except RecursionError:
+            self.problems.append(
+                Problem(
+                    "DL061",
+                    f"{self._cell()}nested too deeply, not analysed",
+                    location=Location(self.rel),
+                )
+            )
+
+    def _cell(self) -> str:
+        """ "notebook cell N: " for notebooks (locations give the line within the cell)."""
+        return f"notebook cell {self.cell}: " if self.cell else ""
+
+    def _walk(self, node: ast.AST, scope: _Scope) -> None:
+        self._visit(ast.iter_child_nodes(node), scope)
+
+    def _visit(self, nodes: Iterable[ast.AST], scope: _Scope) -> None:
+        for child in nodes:
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                self._function(child, scope)
+                continue
+            if isinstance(child, ast.ClassDef):
+                keywords = (k.value for k in child.keywords)
+                self._visit((*child.decorator_list, *child.bases, *keywords), scope)
+                scope.bind(child.name, _Binding("dynamic", None, scope, "is a class"))
+                self._visit(child.body, _Scope("class", scope))
+                continue
+            self._bind(child, scope)
+            if isinstance(child, ast.Call):
+                self.calls.append((child, scope))
+            self._walk(child, scope)
+
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: _Scope
+    ) -> None:
+        args = node.args
+        self._visit((*args.defaults, *(d for d in args.kw_defaults if d is not None)), scope)
+        if not isinstance(node, ast.Lambda):
+            self._visit(node.decorator_list, scope)
+            scope.bind(node.name, _Binding("dynamic", None, scope, "is a function"))
+        cls = scope if scope.kind == "class" else scope.cls
+        inner = _Scope("function", scope, cls=cls)
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += list(args.defaults)
+        pairs = [
+            *zip(positional, defaults, strict=True),
+            *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+        ]
+        for arg, default in pairs:
+            if default is None:
+                inner.bind(arg.arg, _Binding("dynamic", None, scope, "is a parameter"))
+            else:
+                inner.bind(arg.arg, _Binding("param", default, scope))
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                inner.bind(extra.arg, _Binding("dynamic", None, scope, "is a parameter"))
+        self._visit([node.body] if isinstance(node, ast.Lambda) else node.body, inner)
+
+    def _bind(self, node: ast.AST, scope: _Scope) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._target(target, node.value, scope)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self._target(node.target, node.value, scope)
+        elif isinstance(node, ast.AugAssign):
+            self._target(node.target, None, scope)
+        elif isinstance(node, ast.NamedExpr):
+            self._target(node.target, node.value, scope)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            self._loop_target(node.target, node.iter, scope)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    self._target(item.optional_vars, None, scope)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            scope.bind(node.name, _Binding("dynamic", None, scope, "is an exception"))
+        elif isinstance(node, ast.Global):
+            scope.globals.update(node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                self.imports[local] = alias.name if alias.asname else local
+                scope.bind(local, _Binding("dynamic", None, scope, "is an imported module"))
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            for alias in node.names:
+                local = alias.asname or alias.name
+                self.imports[local] = f"{base}.{alias.name}" if base else alias.name
+                scope.bind(
+                    local, _Binding("dynamic", None, scope, f"is imported from {base or '.'}")
+                )
+
+    def _target(self, target: ast.expr, value: ast.expr | None, scope: _Scope) -> None:
+        if isinstance(target, ast.Name):
+            kind = "value" if value is not None else "dynamic"
+            scope.bind(target.id, _Binding(kind, value, scope, "is changed at run time"))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if (
+                isinstance(value, (ast.Tuple, ast.List))
+                and len(value.elts) == len(target.elts)
+                and not any(isinstance(e, ast.Starred) for e in (*value.elts, *target.elts))
+            ):
+                for sub, item in zip(target.elts, value.elts, strict=True):
+                    self._target(sub, item, scope)
+            else:
+                for sub in target.elts:
+                    self._target(sub.value if isinstance(sub, ast.Starred) else sub, None, scope)
+        elif (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id in ("self", "cls")
+            and scope.cls is not None
+        ):
+            kind = "value" if value is not None else "dynamic"
+            scope.cls.bindings.setdefault(target.attr, []).append(
+                _Binding(kind, value, scope, "is changed at run time")
+            )
+
+    def _loop_target(self, target: ast.expr, iterable: ast.expr, scope: _Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.bind(target.id, _Binding("iter", iterable, scope))
+        else:
+            self._target(target, None, scope)
+
+    # ---- calls
+    def _call(self, call: ast.Call, scope: _Scope) -> None:
+        found = self._recognise(call, scope)
+        if found is None:
+            return
+        where = Location(self.rel, call.lineno)
+        label = _short(call.func)
+        if found.object_ok and self._is_object(found.arg, scope):
+            return
+        try:
+            values = self.resolver.values(found.arg, scope)
+        except _Unresolved as error:
+            self.problems.append(
+                Problem(
+                    "DL060",
+                    f"{self._cell()}{label}({_short(found.arg)}): the {found.kind} "
+                    f"name cannot be resolved statically ({error.why}); its licence is not checked",
+                    location=where,
+                )
+            )
+            return
+        revision = ""
+        if found.revision is not None:
+            try:
+                revision = ",".join(self.resolver.values(found.revision, scope).values)
+            except _Unresolved:
+                revision = ""
+        for value in values.values:
+            self._reference(found, value, values.notes, label, where, revision)
+
+    def _is_object(self, node: ast.expr, scope: _Scope) -> bool:
+        """A name bound only to calls that load something (a model object, not its id)."""
+        if isinstance(node, ast.Call):
+            return self.resolver.qualified(node.func) not in _STRING_CALLS
+        if not isinstance(node, ast.Name):
+            return False
+        try:
+            bindings = self.resolver._bindings(node.id, scope)
+        except _Unresolved:
+            return False
+        return all(
+            b.kind == "value"
+            and isinstance(b.expr, ast.Call)
+            and self.resolver.qualified(b.expr.func) not in _STRING_CALLS
+            and not (
+                isinstance(b.expr.func, ast.Attribute) and b.expr.func.attr in ("format", "join")
+            )
+            for b in bindings
+        )
+
+    def _recognise(self, call: ast.Call, scope: _Scope) -> _Match | None:
+        func = call.func
+        qualified = self.resolver.qualified(func)
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        revision = _arg(call, None, "revision")
+        if last == "from_pretrained":
+            receiver = _short(func.value) if isinstance(func, ast.Attribute) else ""
+            if receiver.split(".")[-1].startswith("PeftModel"):
+                arg = _arg(call, 1, "model_id")
+            else:
+                arg = _arg(call, 0, *_ID_KEYWORDS)
+            return _Match("model", "huggingface", arg, revision) if arg is not None else None
+        if last in ("from_pretrained_keras", "from_pretrained_fastai"):
+            arg = _arg(call, 0, "repo_id", "pretrained_model_name_or_path")
+            return _Match("model", "huggingface", arg, revision) if arg is not None else None
+        if last in ("hf_hub_download", "snapshot_download", "hf_hub_url"):
+            arg = _arg(call, 0, "repo_id")
+            repo_type = _arg(call, None, "repo_type")
+            kind = "model"
+            if isinstance(repo_type, ast.Constant) and repo_type.value == "dataset":
+                kind = "dataset"
+            elif isinstance(repo_type, ast.Constant) and repo_type.value == "space":
+                return None  # a Space is an application, not a dependency
+            return _Match(kind, "huggingface", arg, revision) if arg is not None else None
+        if last == "pipeline" and (qualified.startswith("transformers") or qualified == "pipeline"):
+            arg = _arg(call, 1, "model")
+            return _Match("model", "huggingface", arg, revision, object_ok=True) if arg else None
+        if last in ("load_dataset", "load_dataset_builder"):
+            arg = _arg(call, 0, "path")
+            return _Match("dataset", "huggingface", arg, revision) if arg is not None else None
+        if last == "create_model" and qualified.startswith("timm"):
+            pretrained = _arg(call, 1, "pretrained")
+            arg = _arg(call, 0, "model_name")
+            if arg is None or _is_none(pretrained):
+                return None
+            return _Match("model", "timm", arg)
+        if qualified.startswith("torchvision.models."):
+            return self._torchvision(call, qualified, last)
+        if qualified == "torch.hub.load":
+            return self._torch_hub(call, scope)
+        if last in ("SentenceTransformer", "CrossEncoder", "SparseEncoder"):
+            arg = _arg(call, 0, "model_name_or_path", "model_name")
+            if arg is None:
+                return None
+            prefix = "sentence-transformers/" if last == "SentenceTransformer" else ""
+            return _Match("model", "huggingface", arg, revision, prefix=prefix)
+        return None
+
+    def _torchvision(self, call: ast.Call, qualified: str, last: str) -> _Match | None:
+        if not last or last[0].isupper():
+            return None  # weight enums and classes, not constructors
+        weights = _arg(call, None, "weights")
+        pretrained = _arg(call, None, "pretrained")
+        if _is_none(weights) and not _is_true(pretrained):
+            return None
+        variant = _short(weights) if weights is not None else "pretrained=True"
+        if last == "get_model":
+            arg = _arg(call, 0, "name")
+            if arg is None:
+                return None
+            return _Match("model", "torchvision", arg, variant=variant, prefix="torchvision/")
+        return _Match(
+            "model", "torchvision", ast.Constant(last), variant=variant, prefix="torchvision/"
+        )
+
+    def _torch_hub(self, call: ast.Call, scope: _Scope) -> _Match | None:
+        repo = _arg(call, 0, "repo_or_dir")
+        model = _arg(call, 1, "model")
+        source = _arg(call, None, "source")
+        if repo is None or model is None:
+            return None
+        if isinstance(source, ast.Constant) and source.value == "local":
+            return _Match("model", "local", repo)
+        joined = ast.BinOp(ast.BinOp(repo, ast.Add(), ast.Constant("/")), ast.Add(), model)
+        ast.copy_location(joined, call)
+        return _Match("model", "torch-hub", joined)
+
+    def _reference(
+        self,
+        found: _Match,
+        value: str,
+        notes: tuple[str, ...],
+        label: str,
+        where: Location,
+        revision: str,
+    ) -> None:
+        note = "; ".join(notes)
+        value = value.strip()
+        kind, origin = found.kind, found.origin
+        if origin == "huggingface" and kind == "dataset" and value.lower() in PACKAGED_BUILDERS:
+            return
+        if origin == "torch-hub":
+            repo, _, model = value.rpartition("/")
+            name = f"{repo.split(':')[0]}/{model}"
+            self._add(kind, name, origin, label, where, revision, found.variant, note)
+            return
+        if origin == "torchvision":
+            self._add(
+                kind, found.prefix + value, origin, label, where, revision, found.variant, note
+            )
+            return
+        if origin == "timm":
+            for prefix in ("hf-hub:", "hf_hub:"):
+                if value.startswith(prefix):
+                    hub_id, _, rev = value[len(prefix) :].partition("@")
+                    self._add(kind, hub_id, "huggingface", label, where, rev, "", note)
+                    return
+            tag = value.partition(".")[2]
+            self._add(kind, f"timm/{value}", "timm", label, where, revision, tag, note)
+            return
+        url = _HUB_URL.match(value)
+        if url:
+            kind = "dataset" if url.group("type") == "datasets/" else kind
+            self._add(kind, url.group("id"), "huggingface", label, where, revision, "", note)
+            return
+        local = self._local(value)
+        if local is not None:
+            self._add(kind, local, "local", label, where, revision, "", note)
+            return
+        if origin == "local" or _looks_like_path(value):
+            self.problems.append(
+                Problem(
+                    "DL062",
+                    f"{self._cell()}{label}({value!r}): no such {kind} folder in the "
+                    "project (created or downloaded at run time?); its licence is not checked",
+                    location=where,
+                )
+            )
+            return
+        if _HUB_ID.match(value) and len(value) <= 200:
+            name = value if "/" in value or not found.prefix else found.prefix + value
+            self._add(kind, name, "huggingface", label, where, revision, "", note)
+            return
+        self.problems.append(
+            Problem(
+                "DL060",
+                f"{self._cell()}{label}({value!r}) is neither a Hugging Face id nor a "
+                f"{kind} folder of the project; its licence is not checked",
+                location=where,
+            )
+        )
+
+    def _local(self, value: str) -> str | None:
+        """The project-relative path of an existing local folder/file, or None."""
+        if not value or "\0" in value or value.startswith("~"):
+            return None
+        root = self.root.resolve()
+        for base in (self.root, self.folder):
+            candidate = base / value
+            try:
+                resolved = candidate.resolve()
+                if not resolved.exists():
+                    continue
+                return resolved.relative_to(root).as_posix() or "."
+            except (OSError, ValueError, RuntimeError):
+                continue
+        return None
+
+    def _add(
+        self,
+        kind: str,
+        name: str,
+        origin: str,
+        call: str,
+        where: Location,
+        revision: str,
+        variant: str,
+        note: str,
+    ) -> None:
+        self.references.append(
+            ModelReference(kind, name, origin, call, where, revision, variant, note)
+        )
+
+
+def _looks_like_path(value: str) -> bool:
+    return (
+        value.startswith((".", "/", "\\"))
+        or value.count("/") > 1
+        or bool(re.match(r"^[A-Za-z]:[\\/]", value))
+        or value.endswith((".bin", ".pt", ".pth", ".safetensors", ".ckpt", ".onnx", ".gguf"))
+    )
+
+
+def group_references(
+    references: tuple[ModelReference, ...],
+) -> list[tuple[ModelReference, tuple[ModelReference, ...]]]:
+    """References grouped by model/dataset identity: (first reference, all of them), sorted."""
+    groups: dict[tuple[str, str], list[ModelReference]] = {}
+    for ref in references:
+        groups.setdefault(ref.key, []).append(ref)
+    return [(refs[0], tuple(refs)) for _, refs in sorted(groups.items())]

@@ -1,0 +1,580 @@
+"""The dependency graph from a lock file: the lock's own packages, versions and edges.
+
+Markers are evaluated for one target environment (``--python-version``,
+``--platform``, default: the inspected environment, else the running interpreter),
+or for every target at once (``--all-targets``: each locked version is its own node).
+Where a lock gives a dependency only by name (poetry, pdm, pylock), the highest
+locked version whose markers and Python range fit the target is taken, as their
+installers do. Out-of-date locks (DL031) and gaps in the lock (DL034) are problems.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from packaging.markers import default_environment
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from dllicense.discover.locks import (
+    Lock,
+    LockedDependency,
+    LockedPackage,
+    Root,
+    find_lock,
+    read_lock,
+)
+from dllicense.discover.locks.markers import applies
+from dllicense.errors import UsageError
+from dllicense.models import Declared, Distribution, Graph, Location, Node, Problem, Project
+from dllicense.tomlfile import parse_toml
+
+Target = Mapping[str, str]
+_PYTHON = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+@cache
+def _platforms() -> dict[str, Any]:
+    text = resources.files("dllicense.resolve").joinpath("platforms.toml").read_text("utf-8")
+    return parse_toml(text)
+
+
+def platforms() -> tuple[str, ...]:
+    """The names ``--platform`` accepts."""
+    return tuple(sorted(_platforms()))
+
+
+def target_markers(
+    base: Mapping[str, str] | None = None,
+    python_version: str | None = None,
+    platform: str | None = None,
+) -> dict[str, str]:
+    """The marker environment to evaluate a lock for (``base``: default the running one)."""
+    env = dict(base) if base else {k: str(v) for k, v in default_environment().items()}
+    if python_version:
+        found = _PYTHON.match(python_version.strip())
+        if not found:
+            raise UsageError(f"--python-version {python_version!r}: expected X.Y or X.Y.Z")
+        major, minor, micro = found.group(1), found.group(2), found.group(3) or "0"
+        env["python_version"] = f"{major}.{minor}"
+        env["python_full_version"] = f"{major}.{minor}.{micro}"
+        if env.get("implementation_name", "cpython") == "cpython":
+            env["implementation_version"] = env["python_full_version"]
+    if platform:
+        values = _platforms().get(platform)
+        if values is None:
+            choices = ", ".join(platforms())
+            raise UsageError(f"--platform {platform!r}: choose from {choices}")
+        for key in ("sys_platform", "platform_system", "os_name"):
+            env[key] = str(values[key])
+        machines: dict[str, str] = values.get("machine", {})
+        env["platform_machine"] = machines.get(env.get("platform_machine", ""), "")
+        env["platform_release"] = env["platform_version"] = ""
+    return env
+
+
+def describe_target(target: Target | None) -> str:
+    if target is None:
+        return "some target"
+    return f"Python {target.get('python_full_version', '?')} on {target.get('sys_platform', '?')}"
+
+
+def environment_found(root: Path, python: str | None, paths: Iterable[str]) -> bool:
+    """Is there an installed environment of the project (not just the running interpreter)?
+
+    The same order as ``discover.environment.select_environment``.
+    """
+    if python or tuple(paths):
+        return True
+    if any((root / name / "pyvenv.cfg").is_file() for name in (".venv", "venv")):
+        return True
+    active = os.environ.get("VIRTUAL_ENV")
+    return bool(active and (Path(active) / "pyvenv.cfg").is_file())
+
+
+def lock_graph(
+    root: Path,
+    project: Project,
+    *,
+    lock: Path | None = None,
+    no_lock: bool = False,
+    python_version: str | None = None,
+    platform: str | None = None,
+    all_targets: bool = False,
+    markers: Mapping[str, str] | None = None,
+    installed: bool = False,
+) -> tuple[Graph, tuple[str, ...], tuple[Problem, ...]] | None:
+    """The graph of the project's lock, or ``None`` when there is no lock to use.
+
+    Precedence: ``lock`` (``--lock``); else uv.lock, poetry.lock, pylock.toml, pdm.lock,
+    Pipfile.lock in ``root``; else, when no environment is ``installed``, fully pinned
+    requirements files. Returns (graph, files read, problems); the problems are also
+    ``graph.problems``.
+    """
+    if no_lock:
+        if lock is not None:
+            raise UsageError("--lock and --no-lock exclude each other")
+        return None
+    paths = find_lock(root, lock, pinned=not installed)
+    if not paths:
+        return None
+    target = None if all_targets else target_markers(markers, python_version, platform)
+    found = _merge([read_lock(p, root) for p in paths])
+    if not found.packages and any(p.code == "DL030" for p in found.problems):
+        return Graph((), found.problems), found.files, found.problems  # nothing to walk
+    graph = build_graph(found, project.declared, target)
+    problems = (*found.problems, *graph.problems)
+    return Graph(graph.nodes, problems), found.files, problems
+
+
+def _merge(locks: list[Lock]) -> Lock:
+    """Several pinned requirements files read as one lock (each keeps its scope)."""
+    if len(locks) == 1:
+        return locks[0]
+    packages: dict[tuple[str, str], LockedPackage] = {}
+    for lock in locks:
+        for p in lock.packages:
+            first = packages.get((p.name, p.version))
+            scopes = tuple(sorted({*(first.scopes if first else ()), *p.scopes}))
+            deps = (*(first.dependencies if first else ()), *p.dependencies)
+            packages[(p.name, p.version)] = LockedPackage(
+                p.name, p.version, p.marker, p.requires_python, deps, p.optional, scopes, p.line
+            )
+    return Lock(
+        kind=locks[0].kind,
+        label=", ".join(lock.label for lock in locks),
+        packages=tuple(packages.values()),
+        roots=tuple(r for lock in locks for r in lock.roots),
+        edges=all(lock.edges for lock in locks),
+        project_roots=any(lock.project_roots for lock in locks),
+        files=tuple(f for lock in locks for f in lock.files),
+        problems=tuple(p for lock in locks for p in lock.problems),
+        unpinned=tuple(r for lock in locks for r in lock.unpinned),
+        universal=any(lock.universal for lock in locks),
+    )
+
+
+@dataclass
+class _State:
+    scopes: set[str] = field(default_factory=set)
+    extras: set[str] = field(default_factory=set)
+    parents: set[str] = field(default_factory=set)
+    requires: set[str] = field(default_factory=set)
+    path: tuple[str, ...] = ()
+    direct: bool = False
+
+
+def _version_key(version: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, version)
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or _version_key(a) == _version_key(b)
+
+
+def _scope_rank(scope: str) -> tuple[int, str]:
+    return (0 if scope == "runtime" else 1 if scope.startswith("extra:") else 2, scope)
+
+
+def _scope_sets(scope: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(extras, groups) a root of ``scope`` is evaluated with."""
+    kind, _, name = scope.partition(":")
+    return (
+        frozenset({name}) if kind == "extra" else frozenset(),
+        frozenset({name}) if kind == "group" else frozenset(),
+    )
+
+
+def _python_ok(spec: str, target: Target) -> bool:
+    if not spec:
+        return True
+    try:
+        return SpecifierSet(spec).contains(target.get("python_full_version", ""), prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return True
+
+
+def _matches(package: LockedPackage, dep: LockedDependency) -> bool:
+    if dep.version:
+        return _same(package.version, dep.version)
+    if not dep.specifier:
+        return True
+    try:
+        return SpecifierSet(dep.specifier).contains(package.version, prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return True
+
+
+class _Builder:
+    def __init__(self, lock: Lock, target: Target | None) -> None:
+        self.lock = lock
+        self.target = target
+        self.by_name: dict[str, list[LockedPackage]] = {}
+        for p in sorted(lock.packages, key=lambda p: _version_key(p.version), reverse=True):
+            self.by_name.setdefault(p.name, []).append(p)
+        self.states: dict[tuple[str, str], _State] = {}
+        self.problems: list[Problem] = []
+        self.reported: set[tuple[str, str]] = set()
+        self.root_scopes: dict[str, set[str]] = {}
+
+    def candidates(self, dep: LockedDependency) -> list[LockedPackage]:
+        """The locked versions ``dep`` resolves to: one for a target, all for every target."""
+        found = [p for p in self.by_name.get(dep.name, []) if _matches(p, dep)]
+        if self.target is None or dep.version:
+            return found
+        fit = [
+            p
+            for p in found
+            if applies(p.marker, self.target, None, None)
+            and _python_ok(p.requires_python, self.target)
+        ]
+        return fit[:1]
+
+    def add_root(self, root: Root) -> None:
+        dep = root.dependency
+        extras, groups = _scope_sets(root.scope)
+        if not applies(dep.marker, self.target, extras, groups):
+            return
+        found = self.candidates(dep)
+        if not found:
+            if self.target is not None or dep.name not in self.by_name:
+                self.problems.append(self._missing_root(root))
+            return  # for every target, a locked name is enough (single-target locks)
+        for package in found:
+            key = (package.name, package.version)
+            state = self.states.setdefault(key, _State())
+            state.direct = True
+            state.extras.update(dep.extras)
+            state.path = state.path or (package.name,)
+            self.queue.append((key, root.scope, (package.name,)))
+
+    def walk(self, roots: list[Root]) -> None:
+        self.queue: deque[tuple[tuple[str, str], str, tuple[str, ...]]] = deque()
+        for root in roots:
+            self.root_scopes.setdefault(root.dependency.name, set()).add(root.scope)
+        for root in sorted(roots, key=lambda r: (_scope_rank(r.scope), r.dependency.name)):
+            self.add_root(root)
+        packages = {(p.name, p.version): p for p in self.lock.packages}
+        expanded: set[tuple[tuple[str, str], str, frozenset[str]]] = set()
+        while self.queue:
+            key, scope, path = self.queue.popleft()
+            state = self.states[key]
+            marker = (key, scope, frozenset(state.extras))
+            if marker in expanded:
+                continue
+            expanded.add(marker)
+            state.scopes.add(scope)
+            if not self.lock.edges:
+                continue
+            package = packages[key]
+            for dep in self._dependencies(package, frozenset(state.extras)):
+                children = self.candidates(dep)
+                if not children:
+                    self._missing_edge(package, dep)
+                    continue
+                for child in children:
+                    state.requires.add(child.name)
+                    child_key = (child.name, child.version)
+                    child_state = self.states.setdefault(child_key, _State())
+                    child_state.parents.add(package.name)
+                    child_state.path = child_state.path or (*path, child.name)
+                    grew = not set(dep.extras) <= child_state.extras
+                    child_state.extras.update(dep.extras)
+                    if grew or scope not in child_state.scopes:
+                        self.queue.append((child_key, scope, (*path, child.name)))
+
+    def _dependencies(
+        self, package: LockedPackage, extras: frozenset[str]
+    ) -> list[LockedDependency]:
+        optional = dict(package.optional)
+        deps = [*package.dependencies, *(d for e in sorted(extras) for d in optional.get(e, ()))]
+        return [d for d in deps if applies(d.marker, self.target, extras, frozenset())]
+
+    def add_loose(self) -> None:
+        """Flat locks: packages no root reaches still belong to the target's install."""
+        for package in self.lock.packages:
+            key = (package.name, package.version)
+            if key in self.states:
+                continue
+            if self.target is not None and not (
+                applies(package.marker, self.target, None, None)
+                and _python_ok(package.requires_python, self.target)
+            ):
+                continue
+            scopes = set(package.scopes or self.root_scopes.get(package.name, ("runtime",)))
+            self.states[key] = _State(scopes=scopes, path=(package.name,))
+
+    def _missing_root(self, root: Root) -> Problem:
+        dep = root.dependency
+        locked = ", ".join(p.version for p in self.by_name.get(dep.name, []))
+        wanted = f"{dep.name}{dep.specifier}" if dep.specifier else dep.name
+        where = f" ({root.scope})"
+        if root.origin == "lock":
+            code, message = "DL034", f"{self.lock.label} lists {wanted}{where} but does not lock it"
+        elif (
+            locked
+            and self.target is not None
+            and not any(_matches(p, dep) for p in self.by_name[dep.name] if _fits(p, self.target))
+            and any(_matches(p, dep) for p in self.by_name[dep.name])
+        ):
+            code = "DL034"
+            message = (
+                f"{wanted}{where}: no version in {self.lock.label} is for "
+                f"{describe_target(self.target)} (locked: {locked})"
+            )
+        elif dep.marker and not self.lock.universal:
+            code = "DL034"
+            message = (
+                f"{wanted}{where} applies to {describe_target(self.target)}, but "
+                f"{self.lock.label} was made for one environment and "
+                + (f"locks only {dep.name} {locked}" if locked else f"has no {dep.name}")
+            )
+        elif locked:
+            code = "DL031"
+            message = (
+                f"{wanted}{where} is declared in {root.origin} but {self.lock.label} locks "
+                f"{dep.name} {locked}: the lock is out of date"
+            )
+        else:
+            code = "DL031"
+            message = (
+                f"{wanted}{where} is declared in {root.origin} but not in {self.lock.label}: "
+                "the lock is out of date"
+            )
+        return Problem(code, message, package=dep.name, location=root.location)
+
+    def _missing_edge(self, package: LockedPackage, dep: LockedDependency) -> None:
+        if (package.name, dep.name) in self.reported:
+            return
+        self.reported.add((package.name, dep.name))
+        wanted = f"{dep.name}{dep.specifier}" if dep.specifier else dep.name
+        if dep.version:
+            wanted = f"{dep.name} {dep.version}"
+        self.problems.append(
+            Problem(
+                "DL034",
+                f"{package.name} {package.version} requires {wanted}, which "
+                f"{self.lock.label} does not lock"
+                + ("" if self.target is None else f" for {describe_target(self.target)}"),
+                package=dep.name,
+                location=Location(self.lock.label, package.line),
+            )
+        )
+
+    def nodes(self) -> tuple[Node, ...]:
+        out = []
+        for (name, version), state in sorted(
+            self.states.items(), key=lambda item: (item[0][0], _version_key(item[0][1]))
+        ):
+            out.append(
+                Node(
+                    name=name,
+                    version=version,
+                    scopes=tuple(sorted(state.scopes, key=_scope_rank)),
+                    path=state.path,
+                    parents=tuple(sorted(state.parents)),
+                    requires=tuple(sorted(state.requires)),
+                    direct=state.direct,
+                    extras=tuple(sorted(state.extras)),
+                )
+            )
+        return tuple(out)
+
+
+def _fits(package: LockedPackage, target: Target) -> bool:
+    return applies(package.marker, target, None, None) and _python_ok(
+        package.requires_python, target
+    )
+
+
+def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | None) -> Graph:
+    """Walk the lock from its roots for ``target`` (``None``: every target)."""
+    problems: list[Problem] = []
+    project_roots: list[Root] = []
+    for d in declared:
+        if d.kind != "pypi" or not d.name:
+            problems.append(
+                Problem(
+                    "DL005",
+                    f"{d.kind} requirement {d.raw!r} ({d.scope}) is reported only: "
+                    "dllicense never builds, fetches or runs it",
+                    package=d.name,
+                    location=d.location,
+                )
+            )
+            continue
+        dep = LockedDependency(d.name, specifier=d.specifier, marker=d.marker, extras=d.extras)
+        project_roots.append(Root(d.scope, dep, d.location.file, d.location))
+    builder = _Builder(lock, target)
+    loose = {r.dependency.name for r in lock.unpinned}
+    for entry in lock.unpinned:
+        extras, groups = _scope_sets(entry.scope)
+        if applies(entry.dependency.marker, target, extras, groups):
+            problems.append(
+                Problem(
+                    "DL034",
+                    f"{lock.label} does not pin {entry.dependency.name} "
+                    f"({entry.dependency.specifier or '*'}), which {describe_target(target)} "
+                    "needs: it is not scanned (the lock was made on another platform)",
+                    package=entry.dependency.name,
+                    location=entry.location,
+                )
+            )
+    roots = [
+        r
+        for r in (*lock.roots, *(project_roots if lock.project_roots else ()))
+        if r.dependency.name not in loose
+    ]
+    builder.walk(roots)
+    if not lock.edges:
+        builder.add_loose()
+    problems += builder.problems
+    if not lock.project_roots:
+        problems += _undeclared_in_lock(
+            lock, [r for r in project_roots if r.dependency.name not in loose], target
+        )
+    if lock.edges and lock.project_roots:
+        problems += _orphans(lock, roots)
+    return Graph(builder.nodes(), tuple(problems))
+
+
+def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None) -> list[Problem]:
+    """What ``pyproject.toml`` declares and the lock does not cover (uv: was not made from)."""
+    ours = [r for r in declared if r.origin == "pyproject.toml"]
+    if lock.made_from is not None:
+        return _compare_made_from(lock, ours)
+    check = _Builder(lock, target)
+    said = {r.dependency.name for r in lock.roots}
+    out = []
+    for root in ours:
+        extras, groups = _scope_sets(root.scope)
+        if not applies(root.dependency.marker, target, extras, groups):
+            continue
+        name = root.dependency.name
+        missing = (
+            name not in check.by_name if target is None else not check.candidates(root.dependency)
+        )
+        problem = check._missing_root(root) if missing else None
+        if problem is not None and (problem.code == "DL031" or name not in said):
+            out.append(problem)  # a DL034 for the manifest's own root is said already
+    return out
+
+
+def _requirement_set(roots: Iterable[Root]) -> dict[tuple[str, str], set[str]]:
+    out: dict[tuple[str, str], set[str]] = {}
+    for r in roots:
+        try:
+            spec = str(SpecifierSet(r.dependency.specifier))
+        except InvalidSpecifier:
+            spec = r.dependency.specifier
+        out.setdefault((r.scope, r.dependency.name), set()).add(spec)
+    return out
+
+
+def _specs(specs: set[str]) -> str:
+    return " | ".join(sorted(s or "any version" for s in specs))
+
+
+def _compare_made_from(lock: Lock, declared: list[Root]) -> list[Problem]:
+    """uv.lock records the requirements it was made from: compare them with pyproject.toml."""
+    now = _requirement_set(declared)
+    then = _requirement_set(lock.made_from or ())
+    where = {(r.scope, r.dependency.name): r.location for r in declared}
+    lock_at = next((r.location for r in lock.made_from or ()), None)
+    out = []
+    for scope, name in sorted(set(now) | set(then), key=lambda k: (_scope_rank(k[0]), k[1])):
+        a, b = now.get((scope, name)), then.get((scope, name))
+        if a == b:
+            continue
+        label = lock.label
+        if b is None:
+            text = f"{name} ({scope}) is declared in pyproject.toml but {label} was made without it"
+        elif a is None:
+            text = (
+                f"{label} was made with {name} ({scope}), which pyproject.toml no longer declares"
+            )
+        else:
+            text = (
+                f"{name} ({scope}): pyproject.toml declares {_specs(a)}, "
+                f"{label} was made from {_specs(b)}"
+            )
+        out.append(
+            Problem(
+                "DL031",
+                f"{text}: the lock is out of date",
+                package=name,
+                location=where.get((scope, name)) or lock_at,
+            )
+        )
+    return out
+
+
+def _orphans(lock: Lock, roots: list[Root]) -> list[Problem]:
+    """Locked packages that nothing declared reaches, for any target: left over in the lock."""
+    every = _Builder(lock, None)
+    every.walk([replace(r, dependency=replace(r.dependency, specifier="")) for r in roots])
+    out = []
+    for p in sorted(lock.packages, key=lambda p: (p.name, _version_key(p.version))):
+        if (p.name, p.version) not in every.states:
+            out.append(
+                Problem(
+                    "DL031",
+                    f"{lock.label} locks {p.name} {p.version}, which nothing the project "
+                    "declares requires: the lock is out of date",
+                    package=p.name,
+                    version=p.version,
+                    location=Location(lock.label, p.line),
+                )
+            )
+    return out
+
+
+def match_installed(
+    nodes: Iterable[Node], distributions: Iterable[Distribution]
+) -> tuple[dict[Node, Distribution], dict[Node, tuple[Problem, ...]]]:
+    """Installed metadata for each locked node: only the very version the lock pins.
+
+    Returns (node -> distribution, node -> problems) where a node without metadata gets
+    DL033, and DL032 first when another version is installed.
+    """
+    installed = {d.name: d for d in distributions}
+    found: dict[Node, Distribution] = {}
+    missing: dict[Node, tuple[Problem, ...]] = {}
+    for node in nodes:
+        dist = installed.get(node.name)
+        if dist is not None and _same(dist.version, node.version):
+            found[node] = dist
+            continue
+        problems = []
+        if dist is not None:
+            problems.append(
+                Problem(
+                    "DL032",
+                    f"locked {node.version}, installed {dist.version} ({dist.location}): "
+                    "the installed metadata is not used",
+                    node.name,
+                    node.version,
+                )
+            )
+        problems.append(
+            Problem(
+                "DL033",
+                "no licence metadata: not installed "
+                "(use --online to read it from the package index)",
+                node.name,
+                node.version,
+            )
+        )
+        missing[node] = tuple(problems)
+    return found, missing

@@ -1,0 +1,399 @@
+"""The result cache: a scan whose inputs have not changed is answered from disk.
+
+The key is a sha256 over everything the result depends on:
+
+- the tool: its version and the size and mtime of every file of the installed
+  package and of its shipped policies (so an edit in a source checkout counts);
+- the command-line options that change the output or the exit code (a file
+  given as a ``Path`` value counts by its contents), the date
+  (exceptions expire) and ``SOURCE_DATE_EPOCH``, ``$VIRTUAL_ENV``;
+- the contents of the project's dependency and policy files (``pyproject.toml``,
+  ``requirements*.txt`` and what they include with ``-r``/``-c``,
+  ``requirements/*.txt``, lock files, ``dllicense.toml`` and the policy files it
+  extends, a ``--policy`` file, a ``--baseline`` report, the Maven, Gradle,
+  conda and LuaRocks manifests at the root);
+- the environment: for every folder scanned, the sorted names of its
+  ``*.dist-info``/``*.egg-info`` entries with their METADATA size and mtime
+  (``os.scandir`` and ``stat`` only; nothing is parsed).
+
+A value is the rendered outputs, what went to stderr and the exit code.
+This module is on the hook's hot path: it imports nothing heavier than
+``hashlib`` and ``json``. Every failure (unreadable file, read-only cache) means
+"no cache", never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from dllicense import __version__
+
+KEY_VERSION = "1"
+MAX_ENTRIES = 64  # results kept per cache folder; the oldest go first
+MAX_BYTES = 64 * 1024 * 1024  # a result larger than this is not stored
+_MAX_FILES = 200  # bound on followed -r/-c includes and policy extends
+_LOCK_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock")
+# manifests of other ecosystems the scan reads at the project root
+_MANIFESTS = (
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "gradle.properties",
+    "environment.yml",
+    "environment.yaml",
+)
+_INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
+_EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+\.toml)["']""", re.MULTILINE)
+_EXTENDS_ANY = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class CachedRun:
+    """What a scan printed and returned: ``outputs`` are (format, text) in order."""
+
+    outputs: tuple[tuple[str, str], ...]
+    stderr: str
+    exit_code: int
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/dllicense`` or ``~/.cache/dllicense`` (as the text cache)."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "dllicense"
+
+
+def results_dir(cache_dir: Path | None) -> Path:
+    return (cache_dir if cache_dir is not None else default_cache_dir()) / "results"
+
+
+def run_key(
+    project: Path,
+    options: Mapping[str, object],
+    python: str | None = None,
+    paths: Iterable[str] = (),
+    policy: str | None = None,
+    baseline: Path | None = None,
+) -> str | None:
+    """The cache key of a scan, or None when an input cannot be read (then: no cache)."""
+    try:
+        if not project.is_dir():
+            return None
+        root = project.resolve()
+        files = dependency_files(root)
+        if policy and (policy.endswith(".toml") or Path(policy).exists()):
+            files += _with_extends([Path(policy).resolve()])
+        if baseline is not None:
+            files.append(baseline)
+        parts = {
+            "key": KEY_VERSION,
+            "tool": tool_fingerprint(),
+            "project": str(root),
+            "options": {k: _option(options[k]) for k in sorted(options)},
+            "python": python,
+            "paths": [str(Path(p).resolve()) for p in paths],
+            "policy": policy,
+            "baseline": str(baseline) if baseline else None,
+            "today": _today(),
+            "virtual_env": os.environ.get("VIRTUAL_ENV", ""),
+            "scancode": find_spec("licensedcode") is not None,
+            "files": [_file_digest(f) for f in _unique(files)],
+            "environment": environment_fingerprint(root, python, tuple(paths)),
+        }
+    except (OSError, ValueError):
+        return None
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=True).encode("ascii")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _option(value: object) -> object:
+    """An option's part of the key; a file given as a ``Path`` counts by its contents."""
+    if isinstance(value, Path):
+        return _file_digest(value)
+    return value
+
+
+def dependency_files(root: Path) -> list[Path]:
+    """The project's dependency and policy files, with their includes and extends."""
+    found = [root / "pyproject.toml", root / "dllicense.toml"]
+    found += sorted(root.glob("*requirements*.txt"))
+    found += sorted((root / "requirements").glob("*.txt"))
+    found += [root / name for name in (*_LOCK_FILES, *_MANIFESTS)]
+    found += sorted(root.glob("pylock*.toml")) + sorted(root.glob("*.rockspec"))
+    # manifests of other ecosystems (discover/ecosystems.py)
+    found += [root / name for name in ("pom.xml", "build.gradle", "build.gradle.kts")]
+    found += [root / name for name in ("gradle.properties", "environment.yml", "environment.yaml")]
+    found += sorted(root.glob("*.rockspec"))
+    existing = [p for p in found if p.is_file()]
+    requirements = [p for p in existing if p.suffix == ".txt"]
+    policies = [p for p in existing if p.name in ("pyproject.toml", "dllicense.toml")]
+    return _with_includes(existing, requirements) + _with_extends(policies)
+
+
+def _with_includes(files: list[Path], requirements: list[Path]) -> list[Path]:
+    """``files`` plus every file the requirements files include (``-r``/``-c``), bounded."""
+    out = list(files)
+    seen = {p.resolve() for p in out}
+    queue = list(requirements)
+    while queue and len(out) < _MAX_FILES:
+        current = queue.pop(0)
+        try:
+            lines = current.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            match = _INCLUDE.match(line)
+            if not match:
+                continue
+            target = (current.parent / match.group(1)).resolve()
+            if target not in seen:
+                seen.add(target)
+                out.append(target)  # a missing include is keyed as "missing"
+                queue.append(target)
+    return out
+
+
+def _with_extends(policies: list[Path]) -> list[Path]:
+    """Policy files plus the local policy files they extend, bounded."""
+    out: list[Path] = []
+    queue = list(policies)
+    while queue and len(out) < _MAX_FILES:
+        current = queue.pop(0)
+        if current in out:
+            continue
+        out.append(current)
+        try:
+            text = current.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        queue += [current.parent / name for name in _EXTENDS.findall(text)]
+    return out
+
+
+def policy_flag(project: Path, policy: str | None, key: str) -> bool:
+    """Whether a policy file the scan may read sets ``key = true``.
+
+    A text check, not a policy load (that would import the knowledge base):
+    conservative, a match anywhere in those files counts.
+    """
+    from dllicense.resources import data_dir
+
+    builtins = data_dir("policies")
+    start = [project / "dllicense.toml", project / "pyproject.toml"]
+    if policy:
+        given = Path(policy)
+        start.append(
+            given if policy.endswith(".toml") or given.exists() else builtins / f"{policy}.toml"
+        )
+    flag = re.compile(rf"^\s*{re.escape(key)}\s*=\s*true\b", re.MULTILINE)
+    seen: set[Path] = set()
+    while start and len(seen) < _MAX_FILES:
+        current = start.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            text = current.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if flag.search(text):
+            return True
+        for name in _EXTENDS_ANY.findall(text):
+            local = current.parent / name
+            start.append(local if name.endswith(".toml") else builtins / f"{name}.toml")
+    return False
+
+
+def _unique(files: list[Path]) -> list[Path]:
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        key = os.path.abspath(f)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _file_digest(path: Path) -> tuple[str, str]:
+    label = os.path.abspath(path)
+    try:
+        return (label, hashlib.sha256(path.read_bytes()).hexdigest())
+    except FileNotFoundError:
+        return (label, "missing")
+
+
+def tool_fingerprint() -> list[str]:
+    """The version and the size/mtime of every file of the package and its policies."""
+    from dllicense.resources import data_dir
+
+    out = [__version__]
+    for top in (_PACKAGE, data_dir("policies")):
+        out += _tree_stats(top, top)
+    return out
+
+
+def _tree_stats(folder: Path, top: Path) -> list[str]:
+    out: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            items = sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return out
+    for entry in items:
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            out += _tree_stats(Path(entry.path), top)
+        elif entry.is_file():
+            st = entry.stat()
+            out.append(f"{os.path.relpath(entry.path, top)}:{st.st_size}:{st.st_mtime_ns}")
+    return out
+
+
+def environment_fingerprint(project: Path, python: str | None, paths: tuple[str, ...]) -> list[str]:
+    """The environment the scan would choose (same order as ``select_environment``)."""
+    if paths:
+        return _sites([Path(p) for p in paths])
+    if python:
+        version, dirs = _interpreter(python)
+        return [version, *_sites(dirs)]
+    for name in (".venv", "venv"):
+        if (project / name / "pyvenv.cfg").is_file():
+            return _venv(project / name)
+    active = os.environ.get("VIRTUAL_ENV")
+    if active and (Path(active) / "pyvenv.cfg").is_file():
+        return _venv(Path(active))
+    dirs = [Path(p) for p in sys.path if p and os.path.isdir(p)]
+    return [sys.version, *_sites([d for d in dirs if d.resolve() != project])]
+
+
+def _interpreter(python: str) -> tuple[str, list[Path]]:
+    """Version and ``sys.path`` folders of another interpreter (asked as the scan asks it)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            [python, "-I", "-c", "import json, sys; print(json.dumps([sys.version, *sys.path]))"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    except subprocess.SubprocessError as exc:
+        raise ValueError(str(exc)) from exc
+    answer = json.loads(done.stdout)
+    if not isinstance(answer, list) or not answer:
+        raise ValueError("unexpected answer")
+    return str(answer[0]), [Path(str(p)) for p in answer[1:] if p and os.path.isdir(str(p))]
+
+
+def _venv(root: Path) -> list[str]:
+    cfg = hashlib.sha256((root / "pyvenv.cfg").read_bytes()).hexdigest()
+    sites = sorted(root.glob("lib/python*/site-packages")) + sorted(root.glob("Lib/site-packages"))
+    return [f"pyvenv.cfg:{cfg}", *_sites(sites)]
+
+
+def _sites(folders: list[Path]) -> list[str]:
+    """Per folder: its path, then each metadata folder with METADATA's size and mtime."""
+    out: list[str] = []
+    for folder in folders:
+        out.append(f"dir:{os.path.abspath(folder)}")
+        try:
+            with os.scandir(folder) as entries:
+                names = sorted(
+                    e.name for e in entries if e.name.endswith((".dist-info", ".egg-info"))
+                )
+        except OSError as exc:
+            out.append(f"unreadable:{exc.errno}")
+            continue
+        for name in names:
+            out.append(f"{name}:{_metadata_stat(folder / name)}")
+    return out
+
+
+def _metadata_stat(entry: Path) -> str:
+    if entry.name.endswith(".dist-info"):
+        target = entry / "METADATA"
+    elif entry.is_dir():
+        target = entry / "PKG-INFO"
+    else:
+        target = entry
+    try:
+        st = target.stat()
+    except OSError:
+        return "missing"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _today() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return epoch or dt.datetime.now(tz=dt.timezone.utc).date().isoformat()
+
+
+def load(cache_dir: Path | None, key: str) -> CachedRun | None:
+    """The cached run for ``key``; None when absent or unreadable."""
+    try:
+        data = json.loads((results_dir(cache_dir) / f"{key}.json").read_text("utf-8"))
+        return CachedRun(
+            tuple((str(f), str(t)) for f, t in data["outputs"]),
+            str(data["stderr"]),
+            int(data["exit_code"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(cache_dir: Path | None, key: str, run: CachedRun) -> None:
+    """Save ``run`` under ``key`` (atomically) and drop the oldest results beyond the limit."""
+    folder = results_dir(cache_dir)
+    blob = json.dumps(
+        {
+            "outputs": [list(o) for o in run.outputs],
+            "stderr": run.stderr,
+            "exit_code": run.exit_code,
+        }
+    )
+    if len(blob) > MAX_BYTES:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".{key}.{os.getpid()}.tmp"
+        temp.write_text(blob, encoding="utf-8")
+        os.replace(temp, folder / f"{key}.json")
+        _prune(folder)
+    except OSError:
+        return
+
+
+def clear(cache_dir: Path | None) -> int:
+    """Delete every cached result; return how many there were."""
+    count = 0
+    try:
+        with os.scandir(results_dir(cache_dir)) as entries:
+            for entry in list(entries):
+                if entry.name.endswith(".json"):
+                    os.unlink(entry.path)
+                    count += 1
+    except OSError:
+        pass
+    return count
+
+
+def _prune(folder: Path) -> None:
+    with os.scandir(folder) as entries:
+        files = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".json")]
+    for _, path in sorted(files)[: max(0, len(files) - MAX_ENTRIES)]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -1,0 +1,219 @@
+"""The result cache: what invalidates it, that it is used, and what a cached run imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dllicense import resultcache
+from dllicense.cli import main
+from dllicense.cli.gate import check_hook_environment
+from dllicense.errors import UsageError
+from tests.conftest import DISTS
+from tests.gate.conftest import dllicense, project
+
+HEAVY = ("dllicense.pipeline", "license_expression", "dllicense.knowledge", "jinja2", "scancode")
+HEAVY += ("licensedcode", "dllicense.config.policy", "dllicense.models", "packaging")
+
+
+def _key(proj: Path, site: Path, **options: object) -> str | None:
+    return resultcache.run_key(proj, {"formats": ["table"], **options}, paths=(str(site),))
+
+
+def _site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "six-1.0.dist-info").mkdir()
+    (site / "six-1.0.dist-info" / "METADATA").write_text("Name: six\nVersion: 1.0\n", "utf-8")
+    return site
+
+
+def test_the_key_follows_every_input(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", ["six"])
+    (proj / "requirements.txt").write_text("-r more/base.txt\n", encoding="utf-8")
+    (proj / "more").mkdir()
+    (proj / "more" / "base.txt").write_text("six\n", encoding="utf-8")
+    (proj / "dllicense.toml").write_text('extends = "shared.toml"\n', encoding="utf-8")
+    (proj / "shared.toml").write_text('allow = ["MIT"]\n', encoding="utf-8")
+    site = _site(tmp_path)
+    first = _key(proj, site)
+    assert first is not None and first == _key(proj, site)
+    seen = {first}
+
+    def changed(what: str) -> None:
+        key = _key(proj, site)
+        assert key is not None and key not in seen, what
+        seen.add(key)
+
+    (proj / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    changed("pyproject.toml")
+    (proj / "more" / "base.txt").write_text("six>=1\n", encoding="utf-8")
+    changed("a file included with -r")
+    (proj / "shared.toml").write_text('allow = ["MIT", "BSD-3-Clause"]\n', encoding="utf-8")
+    changed("a policy file that dllicense.toml extends")
+    (proj / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    changed("a lock file")
+    (site / "idna-3.0.dist-info").mkdir()
+    (site / "idna-3.0.dist-info" / "METADATA").write_text("Name: idna\n", "utf-8")
+    changed("a distribution installed")
+    metadata = site / "six-1.0.dist-info" / "METADATA"
+    os.utime(metadata, ns=(metadata.stat().st_atime_ns, metadata.stat().st_mtime_ns + 10**9))
+    changed("METADATA rewritten")
+    key = _key(proj, site, fail_on="warning")
+    assert key not in seen, "an option"
+    (proj / "README.md").write_text("not a dependency file\n", encoding="utf-8")
+    assert _key(proj, site) in seen
+    assert resultcache.run_key(tmp_path / "missing", {}) is None
+
+
+def test_the_key_follows_the_project_venv(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", ["six"])
+    site = proj / ".venv" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    (proj / ".venv" / "pyvenv.cfg").write_text("version = 3.11.7\n", encoding="utf-8")
+    before = resultcache.environment_fingerprint(proj, None, ())
+    (site / "six-1.0.dist-info").mkdir()
+    (site / "six-1.0.dist-info" / "METADATA").write_text("Name: six\n", "utf-8")
+    after = resultcache.environment_fingerprint(proj, None, ())
+    assert before != after and any(e.startswith("six-1.0.dist-info:") for e in after)
+
+
+def test_a_no_change_run_is_answered_from_the_cache(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", [], 'allow = ["MIT"]')
+    cache = tmp_path / "cache"
+    args = ["scan", proj, "--path", DISTS / "keras-3.15.1", "--cache-dir", cache, "--texts", "none"]
+    first = dllicense(*args)
+    assert first.returncode == 1 and "DL201" in first.stdout
+    assert dllicense(*args).stdout == first.stdout
+    # prove the replay: doctor the stored result, the next run prints it as it is
+    (entry,) = (cache / "results").glob("*.json")
+    data = json.loads(entry.read_text("utf-8"))
+    data["outputs"] = [["table", "from the cache\n"]]
+    data["exit_code"] = 0
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    replay = dllicense(*args)
+    assert (replay.stdout, replay.returncode) == ("from the cache\n", 0)
+    assert dllicense(*args, "--no-cache").stdout == first.stdout
+    # a changed input is a new scan
+    (proj / "pyproject.toml").write_text(
+        (proj / "pyproject.toml").read_text("utf-8") + "# edited\n", encoding="utf-8"
+    )
+    assert dllicense(*args).stdout == first.stdout
+
+
+def test_a_corrupt_or_unwritable_cache_is_no_cache(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", [])
+    cache = tmp_path / "cache"
+    args = ["scan", proj, "--path", DISTS / "keras-2.4.3", "--cache-dir", cache, "--texts", "none"]
+    good = dllicense(*args)
+    (entry,) = (cache / "results").glob("*.json")
+    entry.write_bytes(b"\xff not json")
+    again = dllicense(*args)
+    assert (again.stdout, again.returncode) == (good.stdout, good.returncode)
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    blocked = dllicense(
+        "scan",
+        proj,
+        "--path",
+        DISTS / "keras-2.4.3",
+        "--texts",
+        "none",
+        "--cache-dir",
+        tmp_path / "file" / "c",
+    )
+    assert (blocked.stdout, blocked.returncode) == (good.stdout, good.returncode), blocked.stderr
+
+
+def test_outputs_are_written_again_on_a_cached_run(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", [])
+    out = tmp_path / "out"
+    args = [
+        "scan",
+        proj,
+        "--path",
+        DISTS / "keras-2.4.3",
+        "--format",
+        "json,markdown",
+        "--texts",
+        "none",
+    ]
+    args += ["-o", out, "--cache-dir", tmp_path / "cache"]
+    dllicense(*args)
+    first = (out / "dllicense.json").read_text("utf-8")
+    for f in out.iterdir():
+        f.unlink()
+    dllicense(*args)
+    assert (out / "dllicense.json").read_text("utf-8") == first
+    assert (out / "dllicense.md").is_file()
+
+
+_PROBE = """
+import sys
+from dllicense.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = sorted(m for m in sys.modules if m.startswith({heavy!r}))
+print("HEAVY=" + ",".join(heavy))
+"""
+
+
+def _heavy_imports(*args: str) -> str:
+    code = _PROBE.format(heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    return done.stdout.rsplit("HEAVY=", 1)[1].strip()
+
+
+def test_start_up_and_cached_runs_import_only_what_they_need(tmp_path: Path) -> None:
+    assert _heavy_imports("--version") == ""
+    proj = project(tmp_path / "p", [])
+    args = ("scan", str(proj), "--path", str(DISTS / "keras-2.4.3"), "--texts", "none")
+    assert "dllicense.pipeline" in _heavy_imports(*args)  # the first run scans
+    assert _heavy_imports(*args) == ""  # the second one answers from the cache
+
+
+def test_models_in_the_policy_turn_the_result_cache_off(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", [])
+    (proj / "dllicense.toml").write_text('extends = "team.toml"\n', encoding="utf-8")
+    (proj / "team.toml").write_text("models = true\n", encoding="utf-8")
+    assert resultcache.policy_flag(proj, None, "models")
+    (proj / "team.toml").write_text("models = false\n", encoding="utf-8")
+    assert not resultcache.policy_flag(proj, None, "models")
+    assert not resultcache.policy_flag(proj, "default", "models")
+
+
+def test_inside_pre_commit_without_a_project_venv_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proj = project(tmp_path / "p", ["six"])
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "repo123" / "py_env-python3.11"))
+    with pytest.raises(UsageError, match=r"args: \[--python, PATH\]"):
+        check_hook_environment(proj, None, ())
+    result = CliRunner().invoke(main, ["scan", str(proj)])
+    assert result.exit_code == 2
+    check_hook_environment(proj, None, (str(DISTS / "keras-2.4.3"),))  # --path: fine
+    (proj / ".venv").mkdir()
+    (proj / ".venv" / "pyvenv.cfg").write_text("version = 3.11.7\n", encoding="utf-8")
+    check_hook_environment(proj, None, ())  # the project's own .venv: fine
+
+
+def test_cache_clear_removes_the_results(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", [])
+    cache = tmp_path / "cache"
+    dllicense(
+        "scan", proj, "--path", DISTS / "keras-2.4.3", "--texts", "none", "--cache-dir", cache
+    )
+    assert len(list((cache / "results").glob("*.json"))) == 1
+    done = dllicense("cache", "clear", "--cache-dir", cache)
+    assert "removed 1 cached scan results" in done.stdout
+    assert not list((cache / "results").glob("*.json"))

@@ -1,0 +1,34 @@
+"""Fixtures for the index client: a recorded index on 127.0.0.1; no user netrc, index or proxy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.index.server import Behaviour, RecordedIndex
+
+
+@pytest.fixture(autouse=True)
+def _no_user_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    for proxy in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):  # 127.0.0.1, directly
+        monkeypatch.delenv(proxy, raising=False)
+        monkeypatch.delenv(proxy.upper(), raising=False)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., RecordedIndex]]:
+    """``serve(**behaviour)`` starts a recorded index; every one is stopped after the test."""
+    started: list[RecordedIndex] = []
+
+    def start(**behaviour: object) -> RecordedIndex:
+        server = RecordedIndex(Behaviour(**behaviour))  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

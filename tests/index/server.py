@@ -1,0 +1,241 @@
+"""A package index on 127.0.0.1 serving the responses recorded in ``tests/fixtures/index``.
+
+``Behaviour`` switches what the index offers, as real indexes and mirrors
+differ: JSON or HTML simple pages, core-metadata files or not, range
+requests or not, the per-project JSON API or not; plus failures (statuses
+answered first, delays, tampered files) and Basic auth.
+
+The recorded pages point at files.pythonhosted.org; they are served with
+that prefix replaced by this server (or ``files_base``). Announcing the
+recorded ``.metadata`` files with their sha256 is the server's doing: the
+mirror they were recorded from serves the files but does not announce them
+(see ``tests/fixtures/index/README.md``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+INDEX = FIXTURES / "index"
+WHEEL_DIRS = (INDEX / "wheels", FIXTURES / "wheels")
+PYPI_FILES = "https://files.pythonhosted.org"
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+
+
+@dataclass
+class Behaviour:
+    simple: str = "json"  # "json": negotiated (JSON when asked for), "html": HTML only, "none"
+    core_metadata: bool = True  # announce and serve the recorded .metadata files
+    ranges: bool = True
+    project_json: bool = True  # /pypi/<name>/json
+    version_json: bool = True  # /pypi/<name>/<version>/json, for the recorded version only
+    auth: tuple[str, str] | None = None
+    delay: dict[str, float] = field(default_factory=dict)  # path prefix -> seconds
+    fail: dict[str, list[int]] = field(default_factory=dict)  # path prefix -> statuses first
+    tamper: set[str] = field(default_factory=set)  # .metadata file names served altered
+    override: dict[str, bytes] = field(default_factory=dict)  # exact path -> body
+    wheels: dict[str, bytes] = field(default_factory=dict)  # file name -> wheel bytes served
+    files_base: str | None = None  # where file URLs point (default: this server)
+
+
+@dataclass(frozen=True)
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class RecordedIndex:
+    """The server; ``url`` is its root, ``index_url`` its simple API."""
+
+    def __init__(self, behaviour: Behaviour | None = None) -> None:
+        self.behaviour = behaviour or Behaviour()
+        self.requests: list[Seen] = []
+        self.sent: dict[str, int] = {}  # path -> body bytes written
+        self._lock = threading.Lock()
+        handler = type("Handler", (_Handler,), {"index": self})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.index_url = self.url + "/simple"
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def paths(self, prefix: str = "") -> list[str]:
+        return [r.path for r in self.requests if r.path.startswith(prefix)]
+
+    def wheel_bytes(self) -> int:
+        return sum(n for p, n in self.sent.items() if p.endswith(".whl"))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    index: RecordedIndex
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        index = self.index
+        b = index.behaviour
+        path = self.path.split("?", 1)[0]
+        with index._lock:
+            index.requests.append(Seen("GET", path, dict(self.headers.items())))
+        try:
+            if b.auth is not None and self.headers.get("Authorization") != _basic(*b.auth):
+                self._send(401, b"auth needed", "text/plain", {"WWW-Authenticate": "Basic"})
+                return
+            for prefix, statuses in b.fail.items():
+                if path.startswith(prefix) and statuses:
+                    self._send(statuses.pop(0), b"failing on purpose", "text/plain")
+                    return
+            for prefix, seconds in b.delay.items():
+                if path.startswith(prefix):
+                    time.sleep(seconds)
+            self._route(path)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up (a refused 200 to a range request, a timeout)
+
+    def _route(self, path: str) -> None:
+        b = self.index.behaviour
+        if path in b.override:
+            self._send(200, b.override[path], "application/octet-stream")
+            return
+        parts = [p for p in path.split("/") if p]
+        if len(parts) == 2 and parts[0] == "simple" and b.simple != "none":
+            self._simple(parts[1])
+        elif len(parts) in (3, 4) and parts[0] == "pypi" and parts[-1] == "json":
+            self._project_json(parts[1], parts[2] if len(parts) == 4 else None)
+        elif parts and parts[0] == "packages":
+            self._file(parts[-1])
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def _simple(self, name: str) -> None:
+        b = self.index.behaviour
+        base = b.files_base or self.index.url
+        json_file, html_file = INDEX / "simple" / f"{name}.json", INDEX / "simple" / f"{name}.html"
+        if not json_file.exists():
+            self._send(404, b"not found", "text/plain")
+            return
+        if b.simple == "json" and JSON_TYPE in self.headers.get("Accept", ""):
+            page = json.loads(json_file.read_text("utf-8"))
+            for item in page["files"]:
+                item["url"] = item["url"].replace(PYPI_FILES, base)
+                digest = _metadata_sha256(item["filename"]) if b.core_metadata else None
+                if digest:
+                    item["core-metadata"] = item["dist-info-metadata"] = {"sha256": digest}
+            self._send(200, json.dumps(page).encode(), JSON_TYPE)
+            return
+        html = html_file.read_text("utf-8").replace(PYPI_FILES, base)
+        if b.core_metadata:
+            html = re.sub(r'<a href="([^"]*)"([^>]*)>([^<]+)</a>', _announce, html)
+        self._send(200, html.encode(), "text/html")
+
+    def _project_json(self, name: str, version: str | None) -> None:
+        b = self.index.behaviour
+        source = INDEX / "pypi" / f"{name}.json"
+        if not source.exists() or not b.project_json:
+            self._send(404, b"not found", "text/plain")
+            return
+        data = json.loads(source.read_text("utf-8"))
+        if version is not None and (not b.version_json or version != data["info"]["version"]):
+            self._send(404, b"not found", "text/plain")
+            return
+        self._send(200, json.dumps(data).encode(), "application/json")
+
+    def _file(self, filename: str) -> None:
+        b = self.index.behaviour
+        if filename.endswith(".metadata"):
+            source = INDEX / "metadata" / filename
+            if not b.core_metadata or not source.exists():
+                self._send(404, b"not found", "text/plain")
+                return
+            data = source.read_bytes()
+            if filename in b.tamper:
+                data = data.replace(b"License", b"Licence")
+            self._send(200, data, "application/octet-stream")
+            return
+        if filename in b.wheels:
+            self._wheel(b.wheels[filename])
+            return
+        for folder in WHEEL_DIRS:
+            if (folder / filename).is_file():
+                self._wheel((folder / filename).read_bytes())
+                return
+        self._send(404, b"not found", "text/plain")
+
+    def _wheel(self, data: bytes) -> None:
+        wanted = self.headers.get("Range")
+        if not (self.index.behaviour.ranges and wanted):
+            self._send(200, data, "application/octet-stream")
+            return
+        found = re.fullmatch(r"bytes=(\d*)-(\d*)", wanted.strip())
+        size = len(data)
+        if not found or found.group(1) == found.group(2) == "":
+            self._send(416, b"", "text/plain", {"Content-Range": f"bytes */{size}"})
+            return
+        if found.group(1) == "":
+            start, end = max(0, size - int(found.group(2))), size - 1
+        else:
+            start = int(found.group(1))
+            end = min(int(found.group(2)), size - 1) if found.group(2) else size - 1
+        if start >= size or end < start:
+            self._send(416, b"", "text/plain", {"Content-Range": f"bytes */{size}"})
+            return
+        self._send(
+            206,
+            data[start : end + 1],
+            "application/octet-stream",
+            {"Content-Range": f"bytes {start}-{end}/{size}"},
+        )
+
+    def _send(
+        self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        if self.index.behaviour.ranges:
+            self.send_header("Accept-Ranges", "bytes")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+        with self.index._lock:
+            path = self.path.split("?", 1)[0]
+            self.index.sent[path] = self.index.sent.get(path, 0) + len(body)
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _metadata_sha256(filename: str) -> str | None:
+    source = INDEX / "metadata" / f"{filename}.metadata"
+    return hashlib.sha256(source.read_bytes()).hexdigest() if source.exists() else None
+
+
+def _announce(match: re.Match[str]) -> str:
+    href, attrs, filename = match.groups()
+    digest = _metadata_sha256(filename)
+    if digest is None:
+        return match.group(0)
+    return (
+        f'<a href="{href}"{attrs} data-dist-info-metadata="sha256={digest}" '
+        f'data-core-metadata="sha256={digest}">{filename}</a>'
+    )

@@ -1,0 +1,66 @@
+"""Marker evaluation for one target and for every target; the target from the options."""
+
+from __future__ import annotations
+
+import pytest
+
+from dllicense.discover.locks.markers import applies
+from dllicense.errors import UsageError
+from dllicense.resolve.lockgraph import target_markers
+
+# markers as the fixture locks write them
+PY_LT_310 = "python_full_version < '3.10'"
+PDM_39 = 'python_version < "3.10" and python_version >= "3.9"'
+POETRY_EXTRA = 'python_version >= "3.10" and extra == "detect"'
+WINDOWS = "sys_platform == 'win32'"
+BROTLI = 'platform_python_implementation == "CPython"'
+
+
+def test_target_markers() -> None:
+    t = target_markers(None, "3.9", "win32")
+    assert (t["python_version"], t["python_full_version"]) == ("3.9", "3.9.0")
+    assert (t["sys_platform"], t["platform_system"], t["os_name"]) == ("win32", "Windows", "nt")
+    mac = target_markers({"platform_machine": "x86_64", "python_version": "3.12"}, None, "darwin")
+    assert (mac["sys_platform"], mac["platform_machine"], mac["python_version"]) == (
+        "darwin",
+        "x86_64",
+        "3.12",
+    )
+    assert target_markers(None, "3.13.1", None)["python_full_version"] == "3.13.1"
+
+
+@pytest.mark.parametrize(("version", "platform"), [("3", None), ("py3.9", None), (None, "beos")])
+def test_bad_targets_are_usage_errors(version: str | None, platform: str | None) -> None:
+    with pytest.raises(UsageError):
+        target_markers(None, version, platform)
+
+
+def test_markers_for_one_target() -> None:
+    py39, py311 = target_markers(None, "3.9", "linux"), target_markers(None, "3.11", "linux")
+    win = target_markers(None, "3.11", "win32")
+    assert applies(PY_LT_310, py39) and not applies(PY_LT_310, py311)
+    assert applies(PDM_39, py39) and not applies(PDM_39, py311)
+    assert applies(WINDOWS, win) and not applies(WINDOWS, py311)
+    assert not applies(POETRY_EXTRA, py311)  # no extra asked for
+    assert applies(POETRY_EXTRA, py311, frozenset({"detect"}))
+    assert applies(POETRY_EXTRA, py311, None)  # a package's own marker: any extra
+    assert not applies(POETRY_EXTRA, py39, None)
+
+
+def test_markers_for_every_target() -> None:
+    assert applies(PY_LT_310, None) and applies(WINDOWS, None) and applies(BROTLI, None)
+    assert not applies(POETRY_EXTRA, None)
+    assert applies(POETRY_EXTRA, None, frozenset({"detect"}))
+
+
+def test_pep_751_extras_and_dependency_groups() -> None:
+    marker = "'detect' in extras or 'dev' in dependency_groups"
+    t = target_markers(None, "3.11", "linux")
+    assert not applies(marker, t)
+    assert applies(marker, t, frozenset({"detect"}))
+    assert applies(marker, t, frozenset(), frozenset({"dev"}))
+    assert applies("'dev' not in dependency_groups", t)
+
+
+def test_unparsable_markers_keep_the_package() -> None:
+    assert applies("python_version >>> '3'", target_markers(None, "3.11", "linux"))
