@@ -198,13 +198,17 @@ def test_inside_pre_commit_without_a_project_venv_is_exit_2(
     monkeypatch.setenv("PRE_COMMIT", "1")
     monkeypatch.setattr(sys, "prefix", str(tmp_path / "repo123" / "py_env-python3.11"))
     with pytest.raises(UsageError, match=r"args: \[--python, PATH\]"):
-        check_hook_environment(proj, None, ())
+        check_hook_environment(proj, None, (), None, False)
     result = CliRunner().invoke(main, ["scan", str(proj)])
     assert result.exit_code == 2
-    check_hook_environment(proj, None, (str(DISTS / "keras-2.4.3"),))  # --path: fine
+    check_hook_environment(proj, None, (str(DISTS / "keras-2.4.3"),), None, False)  # --path: fine
+    (proj / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    check_hook_environment(proj, None, (), None, False)  # a lock file: scanned from the lock
+    with pytest.raises(UsageError):
+        check_hook_environment(proj, None, (), None, True)  # unless --no-lock
     (proj / ".venv").mkdir()
     (proj / ".venv" / "pyvenv.cfg").write_text("version = 3.11.7\n", encoding="utf-8")
-    check_hook_environment(proj, None, ())  # the project's own .venv: fine
+    check_hook_environment(proj, None, (), None, False)  # the project's own .venv: fine
 
 
 def test_cache_clear_removes_the_results(tmp_path: Path) -> None:

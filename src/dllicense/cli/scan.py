@@ -175,7 +175,7 @@ def scan_command(
             f"unknown format {unknown[0] if unknown else formats!r}; "
             f"choose from {', '.join(FORMATS)}"
         )
-    gate.check_hook_environment(project, python, paths)
+    gate.check_hook_environment(project, python, paths, lock, no_lock)
     use_color = gate.table_color(color, output)
     # every option that changes an output or the exit code belongs in the result-cache key
     options: dict[str, object] = {
