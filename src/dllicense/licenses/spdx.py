@@ -100,9 +100,32 @@ def normalize(text: str) -> Normalized:
     return normalize_expression(text)
 
 
+@cache
+def _symbols() -> dict[str, str]:
+    """Lower-cased SPDX id or alias (``gpl-2.0+``) -> canonical id, for one-word expressions."""
+    table: dict[str, str] = {}
+    for symbol in licensing().known_symbols.values():
+        table.setdefault(symbol.key.lower(), symbol.key)
+        for alias in symbol.aliases:
+            table.setdefault(alias.lower(), symbol.key)
+    return table
+
+
+_ONE_WORD = re.compile(r"[A-Za-z0-9.+\-]+")
+
+
 @lru_cache(maxsize=8192)
 def normalize_expression(text: str) -> Normalized:
-    """Parse an SPDX expression; unknown keys are looked up in the alias table."""
+    """Parse an SPDX expression; unknown keys are looked up in the alias table.
+
+    A single id ("MIT", "GPL-2.0+") is looked up directly: parsing costs milliseconds.
+    """
+    if _ONE_WORD.fullmatch(text):
+        key = _symbols().get(text.lower())
+        if key is not None:
+            return Normalized(key)
+        if _LICENSEREF.match(text):
+            return Normalized(text, vague=is_vague(text))
     try:
         parsed = parse_expression(text)
     except ExpressionError as exc:
@@ -125,6 +148,10 @@ def license_keys(expression: str) -> tuple[str, ...]:
     """The licence ids (and exception ids) of a normalised expression, sorted."""
     if not expression:
         return ()
+    if _ONE_WORD.fullmatch(expression):
+        key = _symbols().get(expression.lower())
+        if key is not None or _LICENSEREF.match(expression):
+            return (key or expression,)
     try:
         parsed = parse_expression(expression)
     except ExpressionError:
