@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,14 @@ def _isolated_cache(
 def scan_dirs(project: Path, *dirs: Path, **options: object) -> ScanResult:
     """Scan the distributions of ``dirs`` for ``project`` (every distribution unless declared)."""
     return scan(ScanOptions(project=project, paths=tuple(os.fspath(d) for d in dirs), **options))  # type: ignore[arg-type]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m dllicense ARGS`` in a fresh process, output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "dllicense", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )

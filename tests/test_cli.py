@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from dllicense import __version__
 from dllicense.cli import main
-from tests.conftest import DISTS
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dllicense", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
+from tests.conftest import DISTS, run_cli
 
 
 def test_version_via_python_m() -> None:
-    done = run("--version")
+    done = run_cli("--version")
     assert done.returncode == 0
     assert done.stdout.strip() == f"dllicense, version {__version__}"
 
@@ -38,18 +27,20 @@ def _one_line_error(done: subprocess.CompletedProcess[str], needle: str) -> None
 
 
 def test_usage_and_config_errors_exit_2_with_one_line(tmp_path: Path) -> None:
-    _one_line_error(run("scan", str(tmp_path), "--format", "pdf"), "unknown format 'pdf'")
-    _one_line_error(run("scan", str(tmp_path / "missing")), "missing")
-    _one_line_error(run("scan", str(tmp_path), "--path", str(tmp_path / "nope")), "not a directory")
+    _one_line_error(run_cli("scan", str(tmp_path), "--format", "pdf"), "unknown format 'pdf'")
+    _one_line_error(run_cli("scan", str(tmp_path / "missing")), "missing")
+    _one_line_error(
+        run_cli("scan", str(tmp_path), "--path", str(tmp_path / "nope")), "not a directory"
+    )
     (tmp_path / "dllicense.toml").write_text('allow = ["MIT"]\nbogus = 1\n', encoding="utf-8")
-    _one_line_error(run("scan", str(tmp_path)), "dllicense.toml:2: unknown policy key 'bogus'")
+    _one_line_error(run_cli("scan", str(tmp_path)), "dllicense.toml:2: unknown policy key 'bogus'")
 
 
 def test_scan_path_json_is_deterministic_and_relative(tmp_path: Path) -> None:
     dists = DISTS / "keras-2.4.3"
     args = ["scan", str(tmp_path), "--path", str(dists), "--format", "json", "--texts", "none"]
-    first = run(*args)
-    second = run(*args)
+    first = run_cli(*args)
+    second = run_cli(*args)
     assert first.returncode in (0, 1), first.stderr
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dllicense.models import ScanResult
-from tests.conftest import FIXTURES, scan_dirs
+from tests.conftest import FIXTURES, run_cli, scan_dirs
 
 HOSTILE = FIXTURES / "hostile" / "site-packages"
 
@@ -154,27 +154,17 @@ def test_unreadable_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     assert "DL021" in done.stdout and "locked-1.0.dist-info" in done.stdout
 
 
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dllicense", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
-
-
 def test_broken_project_files_are_findings_or_one_line(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\ndependencies = ["a",\n', "utf-8"
     )
     (tmp_path / "requirements.txt").write_text("-r requirements.txt\nsix\n", "utf-8")
-    done = _run("scan", str(tmp_path), "--path", str(HOSTILE), "--texts", "none")
+    done = run_cli("scan", str(tmp_path), "--path", str(HOSTILE), "--texts", "none")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "DL010" in done.stdout and "pyproject.toml:3" in done.stdout
     assert "DL012" in done.stdout and "includes itself" in done.stdout
     (tmp_path / "dllicense.toml").write_text('allow = ["MIT"]\nallowed = ["ISC"]\n', "utf-8")
-    bad = _run("scan", str(tmp_path), "--path", str(HOSTILE))
+    bad = run_cli("scan", str(tmp_path), "--path", str(HOSTILE))
     assert bad.returncode == 2
     assert bad.stderr.startswith(
         "dllicense: error: dllicense.toml:2: unknown policy key 'allowed' (known: allow, "

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dllicense import __version__
 from dllicense.collect import Collected, collect
@@ -44,7 +45,9 @@ from dllicense.policy.codes import finding, from_problem, location_of
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import resolve, scope_selected
 
-SCOPE_CHOICES = ("runtime", "extras", "groups", "all")
+if TYPE_CHECKING:
+    from dllicense.collect.index import IndexClient
+
 
 
 @dataclass(frozen=True)
@@ -264,16 +267,7 @@ def _locked_metadata(
     found, missing = match_installed(nodes, env.distributions)
     if not options.online or not missing:
         return found, missing
-    from dllicense.collect.index import IndexClient, IndexOptions, default_index_url
-
-    client = IndexClient(
-        IndexOptions(
-            index_url=options.index_url or default_index_url(),
-            cache_dir=options.cache_dir,
-            fetch_files=options.fetch_files,
-            use_cache=options.use_cache,
-        )
-    )
+    client = _index_client(options)
     for node in sorted(missing, key=lambda n: (n.name, n.version)):
         got = client.fetch(node.name, node.version)
         kept = tuple(p for p in missing[node] if p.code != "DL033")
@@ -283,6 +277,20 @@ def _locked_metadata(
         found[node] = got
         missing[node] = (*kept, *got.problems)
     return found, missing
+
+
+def _index_client(options: ScanOptions) -> IndexClient:
+    """One package-index client for the scan (``--online``), imported only when needed."""
+    from dllicense.collect.index import IndexClient, IndexOptions, default_index_url
+
+    return IndexClient(
+        IndexOptions(
+            index_url=options.index_url or default_index_url(),
+            cache_dir=options.cache_dir,
+            fetch_files=options.fetch_files,
+            use_cache=options.use_cache,
+        )
+    )
 
 
 def _externals(root: Path, options: ScanOptions) -> tuple[list[ExternalPackage], list[Problem]]:
@@ -318,19 +326,10 @@ def _from_index(
     Each becomes a direct node (scopes as declared, path = itself; its own requirements are
     not followed) and DL001 stays as an info note; failures add the index's finding.
     """
-    from dllicense.collect.index import IndexClient, IndexOptions, default_index_url
-
     missing = {(p.package, p.location) for p in graph.problems if p.code == "DL001" and p.package}
     if not missing:
         return graph, [], []
-    client = IndexClient(
-        IndexOptions(
-            index_url=options.index_url or default_index_url(),
-            cache_dir=options.cache_dir,
-            fetch_files=options.fetch_files,
-            use_cache=options.use_cache,
-        )
-    )
+    client = _index_client(options)
     nodes, dists, notes, problems = list(graph.nodes), [], [], []
     for name in sorted({n for n, _ in missing}):
         declared = [
