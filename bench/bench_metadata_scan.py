@@ -1,8 +1,11 @@
-"""Metadata-only scan of one environment: dllicense vs pip-licenses, side by side.
+"""Metadata-only scan of one environment: dllicense vs pip-licenses and liccheck, side by side.
 
-Both tools read the same environment (default: the interpreter running this
+The tools read the same environment (default: the interpreter running this
 script, i.e. the project's .venv with ~100 distributions) in fresh processes,
-alternating, several rounds; the median wall time and the ratio are printed.
+alternating, several rounds; the median wall time and the ratios are printed.
+liccheck runs inside the environment it checks (pkg_resources), with every
+installed distribution listed and ``--no-deps``: without them it crashes on an
+environment with a missing dependency (dhatim/python-license-check#89).
 
     python bench/bench_metadata_scan.py [--python PATH] [--rounds N]
 """
@@ -19,11 +22,27 @@ import time
 from pathlib import Path
 
 
-def timed(cmd: list[str]) -> tuple[float, str]:
+def _liccheck_command(python: str, work: Path) -> list[str] | None:
+    """liccheck over every distribution of ``python``'s environment, or None if absent."""
+    listing = subprocess.run(
+        [python, "-c", "import liccheck, pkg_resources; print('\\n'.join(sorted("
+         "d.project_name for d in pkg_resources.working_set)))"],
+        capture_output=True, text=True, check=False)
+    if listing.returncode != 0:
+        return None
+    (work / "requirements.txt").write_text(listing.stdout, encoding="utf-8")
+    (work / "strategy.ini").write_text(
+        "[Licenses]\nauthorized_licenses:\n    mit\n    bsd\n    apache\n    isc\n"
+        "    python software foundation\nunauthorized_licenses:\n    gpl v3\n", encoding="utf-8")
+    return [python, "-m", "liccheck", "-s", str(work / "strategy.ini"), "-r",
+            str(work / "requirements.txt"), "--no-deps"]
+
+
+def timed(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, str]:
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
+    if done.returncode not in ok:
         raise SystemExit(f"{cmd[0]} failed: {done.stderr.strip()[-300:]}")
     return elapsed, done.stdout
 
@@ -58,21 +77,33 @@ def main() -> None:
         "--from=mixed",
         "--format=json",
     ]
-    times: dict[str, list[float]] = {"dllicense": [], "pip-licenses": []}
-    counts = {}
+    liccheck = _liccheck_command(args.python, empty)
+    runs: dict[str, tuple[list[str], tuple[int, ...]]] = {
+        "dllicense": (ours, (0, 1)),
+        "pip-licenses": (theirs, (0, 1)),
+    }
+    if liccheck:
+        runs["liccheck"] = (liccheck, (0, 1, 255))  # 255: unauthorized licences found
+    times: dict[str, list[float]] = {tool: [] for tool in runs}
+    outputs: dict[str, str] = {}
     for _ in range(args.rounds):
-        t, out = timed(ours)
-        times["dllicense"].append(t)
-        counts["dllicense"] = len(json.loads(out)["packages"])
-        t, out = timed(theirs)
-        times["pip-licenses"].append(t)
-        counts["pip-licenses"] = len(json.loads(out))
+        for tool, (cmd, ok) in runs.items():
+            t, outputs[tool] = timed(cmd, ok)
+            times[tool].append(t)
+    counts = {
+        "dllicense": len(json.loads(outputs["dllicense"])["packages"]),
+        "pip-licenses": len(json.loads(outputs["pip-licenses"])),
+    }
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"metadata-only scan, {args.rounds} rounds, median wall time per run")
     for tool in times:
-        print(f"  {tool:13s} {med[tool]:7.3f} s  ({counts[tool]} packages)")
-    print(f"  ratio pip-licenses / dllicense = {med['pip-licenses'] / med['dllicense']:.2f}x")
-
+        listed = f"  ({counts[tool]} packages)" if tool in counts else ""
+        print(f"  {tool:13s} {med[tool]:7.3f} s{listed}")
+    for tool in times:
+        if tool != "dllicense":
+            print(f"  ratio {tool} / dllicense = {med[tool] / med['dllicense']:.2f}x")
+    if not liccheck:
+        print("  liccheck: not installed in the scanned environment, skipped")
 
 if __name__ == "__main__":
     main()
