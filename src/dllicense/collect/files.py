@@ -11,7 +11,9 @@ from pathlib import PurePosixPath
 from dllicense.models import Distribution, Problem
 
 FILE_LIMIT = 4 * 1024 * 1024  # bytes read from one licence file
-_LICENSE_NAME = re.compile(r"^(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|PATENTS|UNLICENSE)", re.I)
+_LICENSE_NAME = re.compile(
+    r"^(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|PATENTS|UNLICENSE)|\.LICEN[CS]E$", re.I
+)  # "LICENSE.txt", "COPYING", and scancode's own "apache-2.0.LICENSE"
 _LICENSE_LIKE = re.compile(r"licen[cs]e|copying|copyright|notice|patents", re.I)
 _THIRD_PARTY = re.compile(r"third[_-]?party|vendor|_vendor|externals?/|deps/", re.I)
 
@@ -76,7 +78,7 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
         if is_dir and name == "licenses":
             for rel in _walk(folder, "licenses"):
                 wanted.setdefault(rel, os.path.join(folder, rel))
-        elif is_file and _LICENSE_NAME.match(name):
+        elif is_file and _LICENSE_NAME.search(name):
             wanted.setdefault(name, os.path.join(folder, name))
     from_record = not wanted
     if from_record:
@@ -144,7 +146,7 @@ def _from_record(folder: str) -> dict[str, str]:
     for line in text.splitlines():
         rel = line.split(",", 1)[0]
         pure = PurePosixPath(rel)
-        if len(pure.parts) <= 3 and _LICENSE_NAME.match(pure.name):
+        if len(pure.parts) <= 3 and _LICENSE_NAME.search(pure.name):
             path = contained(site, rel)
             if path is not None and os.path.isfile(path):
                 found[rel] = path

@@ -218,6 +218,32 @@ def license_expression_version() -> str:
     return _index().source_version
 
 
+def _scancode_traits(key: str) -> LicenseTraits | None:
+    """A ``LicenseRef-scancode-*`` id: traits from its scancode category (no hand check)."""
+    from dllicense.licenses.scancode_keys import scancode_index
+
+    if not key.lower().startswith("licenseref-scancode-"):
+        return None
+    record = scancode_index().get(key.lower())
+    mapping = (
+        load_toml(CURATED_FILE).get("category_map", {}).get(record.category) if record else None
+    )
+    if record is None or not isinstance(mapping, Mapping):
+        return None
+    return LicenseTraits(
+        key=key,
+        name=key,
+        family=str(mapping.get("family", "unknown")),
+        patent="unknown",
+        commercial=str(mapping.get("commercial", "unknown")),
+        sources=(
+            f"scancode licensedb category {record.category!r} of {record.key!r} "
+            f"via license-expression {license_expression_version()}",
+        ),
+        notes="Generated from scancode's category only: review the licence text.",
+    )
+
+
 def unknown_traits(key: str) -> LicenseTraits:
     """Traits of a key the knowledge base does not know."""
     text = key.strip()
@@ -268,7 +294,7 @@ def license_traits(key: str) -> LicenseTraits:
     base_key, exception_key = split_with(key)
     base = license_record(base_key)
     if base is None:
-        return unknown_traits(key)
+        return _scancode_traits(key) or unknown_traits(key)
     if exception_key is None:
         return base.traits()
     return _with_traits(base, exception_key)

@@ -18,7 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dllicense.licenses.spdx import VAGUE_PREFIX, license_keys, normalize_expression
+from dllicense.licenses.spdx import (
+    VAGUE_PREFIX,
+    license_keys,
+    normalize_expression,
+    related_licences,
+)
 from dllicense.models import Evidence, Verdict
 
 # "model-card": the `license:` of a model card's front matter (a Hub id), decides like License
@@ -102,10 +107,11 @@ def _declared(evidence: Sequence[Evidence]) -> list[Evidence]:
 
 
 def _fallback(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Without a declaration: all of the package's own licence files, else the knowledge base."""
     for kind in FALLBACK:
         found = [e for e in evidence if e.kind == kind and e.expression]
         if found:
-            return found[:1]
+            return found if kind == "license-file" else found[:1]
     return []
 
 
@@ -124,9 +130,21 @@ def _specific_families(expression: str) -> set[str]:
 
 
 def _combine(chosen: list[Evidence]) -> str:
-    """Several classifiers name alternatives (OR); a vague one yields to a specific sibling."""
+    """Several classifiers name alternatives (OR), a vague one yielding to a specific sibling;
+    several licence files each cover part of the package (AND), unless one of them offers a
+    choice that covers the others ("either LICENSE.APACHE or LICENSE.BSD")."""
     expressions = list(dict.fromkeys(e.expression for e in chosen))
-    if len(expressions) == 1 or chosen[0].kind != "classifier":
+    if len(expressions) == 1:
+        return expressions[0]
+    if chosen[0].kind == "license-file":
+        for x in expressions:
+            own = set(license_keys(x))
+            if " OR " in x and any(
+                _overlap(own, set(license_keys(y))) for y in expressions if y != x
+            ):
+                return x
+        return " AND ".join(_wrap(x) for x in expressions)
+    if chosen[0].kind != "classifier":
         return expressions[0]
     specific = _specific_families(" OR ".join(expressions))
     kept = [x for x in expressions if not (_families(x) and _families(x) <= specific)]
@@ -228,11 +246,21 @@ def _disagreements(
             )
             if not fits:
                 out.append(f"{item.source} says {item.value!r}")
-        elif not keys & decided and not _same_gnu(keys, decided):
+        elif not _overlap(keys, decided):
             out.append(f"{item.source} says {item.expression}")
-        elif not (keys <= decided or decided <= keys or _same_gnu(keys, decided)):
+        elif not (keys <= decided or decided <= keys):
             notes.append(f"{item.source} says {item.expression}")
     return tuple(dict.fromkeys(out))
+
+
+def _overlap(a: set[str], b: set[str]) -> bool:
+    """Do two sets of licence ids share a licence (GNU version nuances and related ids count)?"""
+    related = related_licences()
+    return any(
+        x == y or _same_gnu({x}, {y}) or related.get(x, x) == related.get(y, y)
+        for x in a
+        for y in b
+    )
 
 
 def _same_gnu(a: set[str], b: set[str]) -> bool:

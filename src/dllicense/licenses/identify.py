@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dllicense.collect import Collected
+from dllicense.licenses.scancode_keys import scancode_index
 from dllicense.licenses.spdx import normalize_expression
 from dllicense.models import Evidence
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 STRONG_SCORE = 90.0  # matches below this are dropped when stronger ones exist
 BLOCK_GAP = 2  # lines between matches of one block
+WHOLE_TEXT_LINES = 5  # a match this long is a licence text, not a mention
 
 KINDS = {
     "none": frozenset(),
@@ -33,16 +35,23 @@ KINDS = {
 def own_licence(matches: Sequence[TextMatch]) -> tuple[str, tuple[str, ...]]:
     """The licence a text grants for its own code, and the other licences it quotes.
 
-    Mere references ("licensed under MIT" in a credit line) are dropped when
-    a licence text is present, weak matches when strong ones are; the first
-    block of adjacent matches is the text's own licence, what follows are
-    bundled third parties' licences (numpy's License field, DL4J's LICENSE).
+    Contributor agreements (torch's LICENSE quotes its CLA) grant nothing and
+    are dropped. Mere references ("licensed under MIT" in a credit line) are dropped when
+    a licence text is present. When whole licence texts were matched (five
+    lines or more), they alone count: a short match inside a history table
+    (the "GPL-compatible" column of Python's licence) is not the licence.
+    Otherwise weak matches give way to strong ones. The first block of
+    adjacent matches is the text's own licence; what follows are bundled
+    third parties' licences (numpy's License field, DL4J's LICENSE).
     """
     found = [m for m in matches if m.key]
+    grants = [m for m in found if not _not_a_licence(m.key)]
+    found = grants or found
     texts = [m for m in found if not m.is_reference]
     found = texts or found
+    whole = [m for m in found if m.end_line - m.start_line + 1 >= WHOLE_TEXT_LINES]
     strong = [m for m in found if m.score >= STRONG_SCORE]
-    found = sorted(strong or found, key=lambda m: (m.start_line, m.end_line))
+    found = sorted(whole or strong or found, key=lambda m: (m.start_line, m.end_line))
     if not found:
         return "", ()
     block = [found[0]]
@@ -58,6 +67,12 @@ def own_licence(matches: Sequence[TextMatch]) -> tuple[str, tuple[str, ...]]:
     return normalize_expression(own).expression, tuple(
         dict.fromkeys([*(m.key for m in longest), *(m.key for m in rest)])
     )
+
+
+def _not_a_licence(key: str) -> bool:
+    """Contributor agreements and "licence not stated" notes are matched but grant nothing."""
+    record = scancode_index().get(key.lower())
+    return record is not None and record.category in ("CLA", "Unstated License")
 
 
 def _wrap(key: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
 
+from dllicense.licenses.scancode_keys import spdx_for_scancode_key
 from dllicense.tomlfile import parse_toml
 
 VAGUE_PREFIX = "LicenseRef-dllicense-unspecified-"
@@ -63,6 +64,16 @@ def _aliases() -> dict[str, str]:
 @cache
 def _none_words() -> frozenset[str]:
     return frozenset(w.upper() for w in _data("aliases.toml")["none"]["words"])
+
+
+@cache
+def related_licences() -> dict[str, str]:
+    """Licence id -> the first id of its group of related ids (``[related]`` in aliases.toml)."""
+    out: dict[str, str] = {}
+    for group in _data("aliases.toml").get("related", {}).get("groups", []):
+        for key in group:
+            out[str(key)] = str(group[0])
+    return out
 
 
 @cache
@@ -136,7 +147,7 @@ def normalize_expression(text: str) -> Normalized:
     for key in licensing().unknown_license_keys(parsed):
         if _LICENSEREF.match(key):
             continue
-        alias = _aliases().get(alias_key(key))
+        alias = _aliases().get(alias_key(key)) or spdx_for_scancode_key(key)
         if not alias:
             return Normalized("", error=f"unknown licence {key!r}")
         rendered = re.sub(rf"(?<![\w.\-]){re.escape(key)}(?![\w.\-])", alias, rendered)
