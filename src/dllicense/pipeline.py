@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from dllicense.collect.index import IndexClient
 
 
-
 @dataclass(frozen=True)
 class ScanOptions:
     project: Path
@@ -388,8 +387,26 @@ def _traits(expression: str) -> tuple[LicenseTraits, ...]:
 def _evidence_findings(
     node: Node, verdict: Verdict, evidence: tuple[Evidence, ...]
 ) -> list[Finding]:
-    """What the evidence itself says is doubtful: vague, low confidence, disagreements."""
+    """What the evidence itself says is doubtful: vague, low confidence, disagreements,
+    and a Python distribution that ships no licence text (its notice cannot quote one)."""
     out = []
+    texts = ("license-file", "license-text", "third-party-file")
+    declared = ("license-expression", "license", "classifier")
+    if (
+        node.ecosystem == "pypi"
+        and any(e.kind in declared for e in evidence)
+        and not any(e.kind in texts and e.sha256 for e in evidence)
+    ):
+        out.append(
+            finding(
+                "DL115",
+                "ships no licence text: the attribution notice cannot quote it "
+                "(fetch the text from the project's repository)",
+                node.name,
+                node.version,
+                path=node.path,
+            )
+        )
     if not verdict.expression:
         pass  # unknown licences are the policy's call (DL101 in evaluate)
     elif verdict.confidence == "low" and "unspecified" in verdict.expression:

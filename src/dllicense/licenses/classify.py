@@ -23,6 +23,7 @@ from dllicense.licenses.spdx import (
     license_keys,
     normalize_expression,
     related_licences,
+    replace_key,
 )
 from dllicense.models import Evidence, Verdict
 
@@ -166,7 +167,7 @@ def _refine_vague(expression: str, evidence: Sequence[Evidence], notes: list[str
                     candidates.append(term)
         if candidates:
             placeholder = f"{VAGUE_PREFIX}{family}"
-            expression = _replace_key(expression, placeholder, _wrap(candidates[0]))
+            expression = replace_key(expression, placeholder, _wrap(candidates[0]))
             notes.append(f"{family} (named vaguely) read as {candidates[0]} from the evidence")
     return normalize_expression(expression).expression or expression
 
@@ -178,7 +179,7 @@ def _refine_with_files(expression: str, files: list[Evidence], notes: list[str])
         for term in _terms(item.expression):
             base, sep, _ = term.partition(" WITH ")
             if sep and base in keys and term not in expression:
-                expression = _replace_key(expression, base, term)
+                expression = replace_key(expression, base, term)
                 notes.append(f"{item.source} adds the exception: {term}")
     return expression
 
@@ -277,10 +278,6 @@ def _same_gnu(a: set[str], b: set[str]) -> bool:
 def _terms(expression: str) -> list[str]:
     """Top-level AND/OR operands of an expression, as written ("X WITH Y" stays whole)."""
     return [t.strip("() ") for t in re.split(r"\s+(?:AND|OR)\s+", expression) if t.strip("() ")]
-
-
-def _replace_key(expression: str, key: str, replacement: str) -> str:
-    return re.sub(rf"(?<![\w.\-]){re.escape(key)}(?![\w.\-])", replacement, expression)
 
 
 def _wrap(expression: str) -> str:

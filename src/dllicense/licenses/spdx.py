@@ -67,6 +67,12 @@ def _none_words() -> frozenset[str]:
 
 
 @cache
+def _refs() -> dict[str, str]:
+    """scancode LicenseRef -> the knowledge base's curated LicenseRef (``[refs]``)."""
+    return {str(k): str(v) for k, v in _data("aliases.toml").get("refs", {}).items()}
+
+
+@cache
 def related_licences() -> dict[str, str]:
     """Licence id -> the first id of its group of related ids (``[related]`` in aliases.toml)."""
     out: dict[str, str] = {}
@@ -132,6 +138,8 @@ def normalize_expression(text: str) -> Normalized:
     A single id ("MIT", "GPL-2.0+") is looked up directly: parsing costs milliseconds.
     """
     if _ONE_WORD.fullmatch(text):
+        if text in _refs():
+            return Normalized(_refs()[text])
         key = _symbols().get(text.lower())
         if key is not None:
             return Normalized(key)
@@ -144,14 +152,22 @@ def normalize_expression(text: str) -> Normalized:
     if parsed is None:
         return Normalized("", error="empty expression")
     rendered = str(parsed.render())
+    for key in licensing().license_keys(parsed):
+        if key in _refs():
+            rendered = replace_key(rendered, key, _refs()[key])
     for key in licensing().unknown_license_keys(parsed):
         if _LICENSEREF.match(key):
             continue
         alias = _aliases().get(alias_key(key)) or spdx_for_scancode_key(key)
         if not alias:
             return Normalized("", error=f"unknown licence {key!r}")
-        rendered = re.sub(rf"(?<![\w.\-]){re.escape(key)}(?![\w.\-])", alias, rendered)
+        rendered = replace_key(rendered, key, alias)
     return Normalized(rendered, vague=is_vague(rendered))
+
+
+def replace_key(expression: str, key: str, replacement: str) -> str:
+    """Replace one licence key of an expression (whole keys only)."""
+    return re.sub(rf"(?<![\w.\-]){re.escape(key)}(?![\w.\-])", replacement, expression)
 
 
 @lru_cache(maxsize=8192)
