@@ -201,6 +201,7 @@ def scan_command(
     known = gate.load_baseline(baseline)
     from dllicense.pipeline import ScanOptions, scan
 
+    status = _Status() if not quiet and sys.stderr.isatty() else None
     result = scan(
         ScanOptions(
             project=project,
@@ -209,7 +210,7 @@ def scan_command(
             include_all=include_all,
             scopes=scopes,
             severity=_severity_overrides(warn, deny),
-            progress=None if quiet or not sys.stderr.isatty() else _status,
+            progress=status,
             policy=policy,
             texts=texts,
             cache_dir=cache_dir,
@@ -225,6 +226,8 @@ def scan_command(
             all_targets=all_targets,
         )
     )
+    if status is not None:
+        status.close()
     outputs = gate.render_all(result, wanted, use_color)
     gate.emit(outputs, output)
     code, note = gate.decide(result, fail_on, exit_zero, known)
@@ -245,8 +248,24 @@ def _policy_models(project: Path, policy: str | None) -> bool:
     return project.is_dir() and policy_flag(project, policy, "models")
 
 
-def _status(message: str) -> None:
-    click.echo(f"dllicense: {message}", err=True)
+class _Status:
+    """Status lines on stderr (a terminal only); a progress bar ("[###...]") redraws one line."""
+
+    def __init__(self) -> None:
+        self.drawing = False
+
+    def __call__(self, message: str) -> None:
+        if "[" in message and message.endswith(tuple("0123456789")):
+            click.echo(f"\rdllicense: {message}\x1b[K", err=True, nl=False)
+            self.drawing = True
+            return
+        self.close()
+        click.echo(f"dllicense: {message}", err=True)
+
+    def close(self) -> None:
+        if self.drawing:
+            click.echo("", err=True)
+            self.drawing = False
 
 
 def _severity_overrides(

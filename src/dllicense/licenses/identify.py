@@ -132,7 +132,16 @@ def identify_texts(
                 "(loading its licence index takes a few seconds; results are cached)"
             )
 
-    identifier = TextIdentifier(cache_dir, use_cache=use_cache, on_engine=on_engine)
+    def on_progress(done: int, total: int) -> None:
+        if progress is not None:
+            filled = done * 20 // total
+            progress(
+                f"identifying licence texts [{'#' * filled}{'.' * (20 - filled)}] {done}/{total}"
+            )
+
+    identifier = TextIdentifier(
+        cache_dir, use_cache=use_cache, on_engine=on_engine, on_progress=on_progress
+    )
     try:
         results = identifier.identify_many([wanted[sha] for sha in order])
     finally:

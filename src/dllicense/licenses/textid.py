@@ -489,7 +489,9 @@ def _can_fork() -> bool:
     )
 
 
-def run_engine(texts: Sequence[str], jobs: int = 1) -> list[Record]:
+def run_engine(
+    texts: Sequence[str], jobs: int = 1, progress: Callable[[int, int], None] | None = None
+) -> list[Record]:
     """Identify ``texts`` with the engine, in parallel when it pays; keep input order.
 
     On Linux the index is loaded here and shared with forked workers
@@ -518,7 +520,11 @@ def run_engine(texts: Sequence[str], jobs: int = 1) -> list[Record]:
                     initializer=_spawn_initializer,
                 )
             with pool:
-                done = list(pool.map(_engine_worker, [texts[i] for i in order], chunksize=1))
+                done = []
+                for rec in pool.map(_engine_worker, [texts[i] for i in order], chunksize=1):
+                    done.append(rec)
+                    if progress is not None:
+                        progress(len(done), n)
             engine_stats["pool_runs"] += 1
             results: list[Record] = [{}] * n
             for i, rec in zip(order, done, strict=True):
@@ -526,7 +532,12 @@ def run_engine(texts: Sequence[str], jobs: int = 1) -> list[Record]:
             return results
         except (BrokenProcessPool, OSError) as exc:
             logger.warning("licence-text pool failed (%s); identifying serially", exc)
-    return [_identify_with_engine(t) for t in texts]
+    serial = []
+    for text in texts:
+        serial.append(_identify_with_engine(text))
+        if progress is not None:
+            progress(len(serial), n)
+    return serial
 
 
 # -- the public entry point ------------------------------------------------------
@@ -561,8 +572,10 @@ class TextIdentifier:
         use_table: bool = True,
         max_bytes: int = MAX_TEXT_BYTES,
         on_engine: Callable[[int], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.on_engine = on_engine  # told how many texts go to the engine, before it starts
+        self.on_progress = on_progress  # (done, total) as the engine identifies them
         self.cache = TextCache(cache_dir) if use_cache else None
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.use_table = use_table
@@ -624,7 +637,7 @@ class TextIdentifier:
             if self.on_engine is not None:
                 self.on_engine(len(todo))
             inputs = [prepared[k][0] for k in todo]
-            records = run_engine(inputs, self.jobs)
+            records = run_engine(inputs, self.jobs, self.on_progress)
             to_store: list[tuple[str, str]] = []
             for key, rec in zip(todo, records, strict=True):
                 note = prepared[key][1]
