@@ -22,6 +22,7 @@ def test_engine_progress_messages(tmp_path: Path) -> None:
     messages: list[str] = []
     items, missing = identify_texts([collect(dist)], "all", tmp_path, True, messages.append)
     assert missing == 0
+    assert [e.expression for e in items[0].evidence if e.kind == "license-file"] == ["MIT"]
     assert messages[0].startswith("identifying 1 new licence text(s) with scancode-toolkit")
     assert messages[-1] == "identifying licence texts [####################] 1/1"
     # a second scan answers from the cache: no engine, no messages
