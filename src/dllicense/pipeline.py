@@ -40,6 +40,7 @@ from dllicense.models import (
     Severity,
     Verdict,
 )
+from dllicense.parallel import ordered_map
 from dllicense.policy.clarify import clarify
 from dllicense.policy.codes import finding, from_problem, location_of
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
@@ -102,7 +103,7 @@ def scan(options: ScanOptions) -> ScanResult:
     rank = {n: i for i, n in enumerate(nodes)}
     bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
     nodes = [n for n in nodes if n in by_node]
-    collected = [collect(by_node[n]) for n in nodes]
+    collected = ordered_map(collect, [by_node[n] for n in nodes])
     collected, unidentified = identify_texts(
         collected, options.texts, options.cache_dir, options.use_cache, options.progress
     )

@@ -123,16 +123,22 @@ def contained(folder: str, rel: str) -> str | None:
 
 
 def _walk(folder: str, sub: str) -> list[str]:
-    """Files under ``folder/sub`` as sorted relative posix paths, not following symlinked
-    folders (no loops)."""
+    """Files under ``folder/sub`` as sorted relative posix paths (``sub/...``), never
+    following symlinked folders (no loops)."""
     out: list[str] = []
-    for base, dirs, names in os.walk(os.path.join(folder, sub), followlinks=False):
-        dirs.sort()
-        rel_base = os.path.relpath(base, folder).replace(os.sep, "/")
-        out.extend(
-            f"{rel_base}/{n}" for n in sorted(names) if os.path.isfile(os.path.join(base, n))
-        )
-    return out
+    todo = [sub]
+    while todo:
+        rel = todo.pop()
+        try:
+            with os.scandir(os.path.join(folder, rel)) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(f"{rel}/{entry.name}")
+                    elif entry.is_file():
+                        out.append(f"{rel}/{entry.name}")
+        except OSError:
+            continue
+    return sorted(out)
 
 
 def _from_record(folder: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from packaging.markers import default_environment
 from dllicense.discover.distributions import list_metadata_folders, read_distribution
 from dllicense.errors import InputError
 from dllicense.models import Distribution, Environment, Problem
+from dllicense.parallel import ordered_map
 
 # Printed by the target interpreter: its sys.path and PEP 508 marker values.
 _PROBE = """
@@ -125,11 +126,16 @@ def _short(path: Path) -> str:
     return "/".join(path.parts[-3:])
 
 
+def _read(item: tuple[Path, str]) -> Distribution | Problem:
+    return read_distribution(*item)
+
+
 def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str]]) -> Environment:
     """Read every distribution; the first of a name on the path wins, later ones are shadowed."""
     found: dict[str, Distribution] = {}
     problems: list[Problem] = []
     seen_dirs: set[Path] = set()
+    pending: list[tuple[Path, str]] = []
     for folder, label in dirs:
         key = folder.resolve()
         if key in seen_dirs:
@@ -137,25 +143,25 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
         seen_dirs.add(key)
         entries, listing_problems = list_metadata_folders(folder)
         problems += listing_problems
-        for entry in entries:
-            dist = read_distribution(entry, label)
-            if isinstance(dist, Problem):
-                problems.append(dist)
-                continue
-            if dist.name in found:
-                first = found[dist.name]
-                problems.append(
-                    Problem(
-                        "DL003",
-                        f"{dist.display_name} {dist.version} in {label} is shadowed by "
-                        f"{first.version} found first ({first.location})",
-                        package=dist.name,
-                        version=dist.version,
-                    )
+        pending += [(entry, label) for entry in entries]
+    for (_, label), dist in zip(pending, ordered_map(_read, pending), strict=True):
+        if isinstance(dist, Problem):
+            problems.append(dist)
+            continue
+        if dist.name in found:
+            first = found[dist.name]
+            problems.append(
+                Problem(
+                    "DL003",
+                    f"{dist.display_name} {dist.version} in {label} is shadowed by "
+                    f"{first.version} found first ({first.location})",
+                    package=dist.name,
+                    version=dist.version,
                 )
-                continue
-            found[dist.name] = dist
-            problems += dist.problems
+            )
+            continue
+        found[dist.name] = dist
+        problems += dist.problems
     return Environment(
         description=description,
         python_version=markers.get("python_full_version", ""),

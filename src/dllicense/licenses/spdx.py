@@ -100,9 +100,15 @@ def names_nothing(text: str) -> bool:
 def parse_expression(text: str) -> Any:
     """``license_expression`` parse tree of ``text`` (memoised: scans repeat a few expressions).
 
-    Raises ``ExpressionError``; returns None for an empty expression.
+    Raises ``ExpressionError`` (also for the parser's own crashes on input such as
+    ``()``, found by the property tests); returns None for an empty expression.
     """
-    return licensing().parse(text, validate=False)
+    try:
+        return licensing().parse(text, validate=False)
+    except ExpressionError:
+        raise
+    except Exception as exc:  # a third-party parser: any crash is a parse error here
+        raise ExpressionError(f"cannot parse {text!r}: {type(exc).__name__}") from exc
 
 
 @lru_cache(maxsize=8192)

@@ -1,0 +1,45 @@
+"""Order-preserving parallel map for the per-distribution work of large environments.
+
+Reading and hashing tens of thousands of dist-info folders is CPU-bound in
+Python (the GIL makes threads useless), so above a size where a process pool
+pays for itself the work is spread over forked workers. ``map`` keeps the
+input order, so results never depend on scheduling.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 3000  # below this a pool costs more than it saves (bench/bench_scale.py)
+
+
+def ordered_map(func: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS) -> list[R]:
+    """``[func(x) for x in items]``, on several processes when it pays; same result either way."""
+    workers = jobs()
+    if (
+        len(items) < min_items
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [func(x) for x in items]
+    chunk = max(64, len(items) // (workers * 8))
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(func, items, chunksize=chunk))
+    except (BrokenProcessPool, OSError, AttributeError, TypeError):  # no fork, or unpicklable
+        return [func(x) for x in items]
+
+
+def jobs() -> int:
+    """Worker processes: ``$DLLICENSE_JOBS`` (1 = serial), else the CPUs (at most 8)."""
+    given = os.environ.get("DLLICENSE_JOBS", "")
+    return max(int(given), 1) if given.isdigit() else min(os.cpu_count() or 1, 8)
