@@ -13,9 +13,10 @@ Texts covered:
   ``LicenseRef-scancode-*`` licences that matter to deep learning (model
   licences such as OpenRAIL, Llama, Gemma; NVIDIA and Intel runtime licences;
   source-available licences), selected by a pattern on the licence key;
-* the licence files of the distributions in a site-packages folder (default:
-  the dev venv's): ``*.dist-info/{LICENSE*,COPYING*,NOTICE*}`` and every file
-  under ``*.dist-info/licenses/``.
+* the licence files of the distributions in site-packages folders (default:
+  the dev venv's and the real deep-learning wheels of ``tests/fixtures/dists``:
+  torch, tensorflow, numpy, scipy, paddle...): ``*.dist-info/{LICENSE*,COPYING*,NOTICE*}``
+  and every file under ``*.dist-info/licenses/``.
 
 Output is deterministic: sorted keys, one text per line. Usage::
 
@@ -85,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--site-packages",
         type=Path,
-        default=Path(sysconfig.get_paths()["purelib"]),
-        help="folder whose *.dist-info licence files to include (default: this interpreter's)",
+        action="append",
+        help="folder whose *.dist-info licence files to include (repeatable; default: this "
+        "interpreter's, and every folder of tests/fixtures/dists, the real wheels of deep "
+        "learning frameworks the tests use)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="engine worker processes")
     parser.add_argument("--output", type=Path, default=OUTPUT)
@@ -101,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     labels: dict[str, str] = {}  # key -> first label, for the log
     sources: list[tuple[str, bytes]] = [(k, v.encode("utf-8")) for k, v in scancode_texts().items()]
     n_scancode = len(sources)
-    sources += sorted(dist_info_files(args.site_packages).items())
+    folders = args.site_packages or [
+        Path(sysconfig.get_paths()["purelib"]),
+        *sorted(p for p in (ROOT / "tests" / "fixtures" / "dists").iterdir() if p.is_dir()),
+    ]
+    for folder in folders:
+        sources += sorted(dist_info_files(folder).items())
     for label, data in sources:
         key = textid.text_key(data)
         normalised = textid.normalise_text(data)

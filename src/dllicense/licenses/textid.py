@@ -45,7 +45,7 @@ from dllicense.licenses.textcache import TextCache
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM = "textid/1"
+ALGORITHM = "textid/2"
 """Version of the post-processing here; part of the cache key (bump on change)."""
 
 MAX_TEXT_BYTES = 2_000_000
@@ -291,15 +291,19 @@ class _Op:
     target: _Op | None = None  # the licence op an exception was attached to
 
 
+ADJACENT_LINES = 8  # an exception text this close to a licence of another region is its exception
+
+
 def _fold_exceptions(ops: list[_Op], db: Any, notes: list[str]) -> list[str]:
     """Turn bare exception operands into ``licence WITH exception`` in place.
 
     scancode combines the matches of a region with AND, so a licence text
     followed by an exception text (GPL-3.0 + GCC exception, Apache-2.0 + LLVM
     exception) comes out as ``gpl-3.0 AND gcc-exception-3.1``. Each bare
-    exception is attached to the nearest single-licence match of the same or
-    an adjacent detection (region), preferring the same detection, then the
-    shorter line gap, then the preceding match.
+    exception is attached to the nearest single-licence match of the same
+    detection (region), or of an adjacent one at most ``ADJACENT_LINES`` away,
+    preferring the same detection, then the shorter line gap, then the
+    preceding match.
     Return the exceptions that found no licence.
     """
 
@@ -320,6 +324,8 @@ def _fold_exceptions(ops: list[_Op], db: Any, notes: list[str]) -> list[str]:
             if target is None or target.is_exception or exc not in ("", op.expression):
                 continue
             gap = max(cand.start - op.end, op.start - cand.end, 0)
+            if cand.detection != op.detection and gap > ADJACENT_LINES:
+                continue  # a bundled library's exception further down (scikit-learn's COPYING)
             rank = (int(cand.detection != op.detection), gap, int(cand.start > op.start))
             if best is None or rank < best[0]:
                 best = (rank, cand)
