@@ -16,10 +16,13 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dllicense.errors import UsageError
 from dllicense.models import Finding, Location, Node, ScanResult, Severity
+
+if TYPE_CHECKING:
+    from dllicense.knowledge import LicenseChange as KnownLicenseChange
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024
 _DIGITS = re.compile(r"\d+")
@@ -184,23 +187,9 @@ class VersionChange:
 
 
 @dataclass(frozen=True)
-class KnownChange:
-    """A licence change the knowledge base records, crossed by a version change."""
-
-    kind: str
-    from_expression: str
-    to_expression: str
-    at_version: str
-    date: str
-    verified: bool
-    sources: tuple[str, ...]
-    note: str
-
-
-@dataclass(frozen=True)
 class LicenseChange:
     change: VersionChange
-    known: tuple[KnownChange, ...]
+    known: tuple[KnownLicenseChange, ...]
     finding: Finding
 
 
@@ -254,28 +243,17 @@ def _older(left: str, right: str) -> bool:
         return False
 
 
-def _known_changes(name: str, old: str, new: str) -> tuple[KnownChange, ...]:
+def _known_changes(name: str, old: str, new: str) -> tuple[KnownLicenseChange, ...]:
+    """The changes the knowledge base records between two versions (with their sources)."""
     if old == new:
         return ()
     from dllicense.knowledge import license_changes_between
 
-    return tuple(
-        KnownChange(
-            c.kind,
-            c.from_expression,
-            c.to_expression,
-            c.at_version,
-            c.date,
-            c.verified,
-            c.sources,
-            c.note,
-        )
-        for c in license_changes_between(name, old, new)
-    )
+    return tuple(license_changes_between(name, old, new))
 
 
 def _change_finding(
-    change: VersionChange, known: tuple[KnownChange, ...], package: ReportPackage
+    change: VersionChange, known: tuple[KnownLicenseChange, ...], package: ReportPackage
 ) -> Finding:
     from dllicense.policy.codes import finding
 
