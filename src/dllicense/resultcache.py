@@ -53,8 +53,7 @@ _MANIFESTS = (
     "environment.yaml",
 )
 _INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
-_EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+\.toml)["']""", re.MULTILINE)
-_EXTENDS_ANY = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
+_EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -164,21 +163,32 @@ def _with_includes(files: list[Path], requirements: list[Path]) -> list[Path]:
     return out
 
 
-def _with_extends(policies: list[Path]) -> list[Path]:
-    """Policy files plus the local policy files they extend, bounded."""
-    out: list[Path] = []
-    queue = list(policies)
+def _policy_chain(start: list[Path], builtins: Path | None) -> list[tuple[Path, str | None]]:
+    """Policy files with the files they extend (bounded), each with its text (None if
+    unreadable). ``extends = "x.toml"`` is a local file; a bare name is a built-in policy,
+    followed only when ``builtins`` is given."""
+    out: list[tuple[Path, str | None]] = []
+    queue = list(start)
     while queue and len(out) < _MAX_FILES:
         current = queue.pop(0)
-        if current in out:
+        if any(current == seen for seen, _ in out):
             continue
-        out.append(current)
         try:
-            text = current.read_text(encoding="utf-8", errors="replace")
+            text: str | None = current.read_text(encoding="utf-8", errors="replace")
         except OSError:
-            continue
-        queue += [current.parent / name for name in _EXTENDS.findall(text)]
+            text = None
+        out.append((current, text))
+        for name in _EXTENDS.findall(text or ""):
+            if name.endswith(".toml"):
+                queue.append(current.parent / name)
+            elif builtins is not None:
+                queue.append(builtins / f"{name}.toml")
     return out
+
+
+def _with_extends(policies: list[Path]) -> list[Path]:
+    """Policy files plus the local policy files they extend, bounded."""
+    return [path for path, _ in _policy_chain(policies, None)]
 
 
 def policy_flag(project: Path, policy: str | None, key: str) -> bool:
@@ -197,22 +207,7 @@ def policy_flag(project: Path, policy: str | None, key: str) -> bool:
             given if policy.endswith(".toml") or given.exists() else builtins / f"{policy}.toml"
         )
     flag = re.compile(rf"^\s*{re.escape(key)}\s*=\s*true\b", re.MULTILINE)
-    seen: set[Path] = set()
-    while start and len(seen) < _MAX_FILES:
-        current = start.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            text = current.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if flag.search(text):
-            return True
-        for name in _EXTENDS_ANY.findall(text):
-            local = current.parent / name
-            start.append(local if name.endswith(".toml") else builtins / f"{name}.toml")
-    return False
+    return any(text and flag.search(text) for _, text in _policy_chain(start, builtins))
 
 
 def _unique(files: list[Path]) -> list[Path]:
