@@ -10,7 +10,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,7 @@ from dllicense.models import (
 )
 from dllicense.parallel import ordered_map
 from dllicense.policy.clarify import clarify
-from dllicense.policy.codes import finding, from_problem, location_of
+from dllicense.policy.codes import finding, from_problem
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import resolve, scope_selected
 
@@ -109,7 +109,7 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     from dllicense.collect.knowledge import knowledge_evidence
 
-    today = _today()
+    today = (_source_date() or datetime.now(tz=timezone.utc)).date()
     overrides = dict(policy.severity) | dict(options.severity)
     findings: list[Finding] = []
     packages = []
@@ -152,45 +152,28 @@ def scan(options: ScanOptions) -> ScanResult:
         findings += own
         packages.append(PackageResult(node, evidence, verdict, _status(own), outcome.chosen))
     names = {(p.node.name, p.node.version) for p in packages}
-    findings += _override(
-        hygiene_findings(policy, used_allow, used_exceptions, names, today), overrides
-    )
-    findings += _override(
-        [
-            finding(
-                "DL305",
-                f"clarification for {c.package} matches no scanned package",
-                c.package,
-                location=location_of(c.where),
-            )
-            for c in policy.clarifications
-            if c not in used_clarifications
-        ],
-        overrides,
+    # findings on no single package: policy hygiene, the scan's own problems
+    general = hygiene_findings(
+        policy, used_allow, used_exceptions, used_clarifications, names, today
     )
     if unidentified:
-        findings.append(
+        general.append(
             finding(
                 "DL105",
                 f"{unidentified} licence text(s) could not be identified: "
                 "install the engine with pip install 'dllicense[scancode]'",
             )
         )
-    texts = _texts(collected, packages)
     paths = {n.name: n.path for n in graph.nodes}
-    problems = [
-        _problem_finding(p, paths)
+    general += [
+        from_problem(p, paths.get(p.package, ()))
         for p in (*project.problems, *env.problems, *graph.problems, *external_problems)
     ]
-    findings += _override(problems, overrides)
-    findings += _override(index_notes, overrides)
+    findings += _override([*general, *index_notes], overrides)
     findings.sort(key=_finding_key)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    generated = (
-        datetime.fromtimestamp(int(epoch), tz=timezone.utc).isoformat()
-        if epoch and epoch.isdigit()
-        else ""
-    )
+    texts = _texts(collected, packages)
+    stamp = _source_date()
+    generated = stamp.isoformat() if stamp else ""
     return ScanResult(
         tool_version=__version__,
         project=project.name,
@@ -497,16 +480,12 @@ def _override(findings: list[Finding], overrides: dict[str, str]) -> list[Findin
     return out
 
 
-def _today() -> date:
-    """The date exceptions expire against: from SOURCE_DATE_EPOCH when set (reproducible)."""
+def _source_date() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a date-time (reproducible timestamps and expiry dates)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return datetime.now(tz=timezone.utc).date()
-
-
-def _problem_finding(problem: Problem, paths: dict[str, tuple[str, ...]]) -> Finding:
-    return from_problem(problem, paths.get(problem.package, ()))
+    return (
+        datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch and epoch.isdigit() else None
+    )
 
 
 def _status(findings: list[Finding]) -> str:

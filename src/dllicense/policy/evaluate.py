@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
 
-from dllicense.config.policy import Policy, PolicyException
+from dllicense.config.policy import Clarification, Policy, PolicyException
 from dllicense.licenses.spdx import parse_expression
 from dllicense.models import Finding, LicenseTraits, Node, Severity, Verdict
 from dllicense.policy.codes import finding, location_of
@@ -230,10 +230,12 @@ def hygiene_findings(
     policy: Policy,
     used_allow: set[str],
     used_exceptions: set[PolicyException],
+    used_clarifications: set[Clarification],
     names: set[tuple[str, str]],
     today: dt.date,
 ) -> list[Finding]:
-    """Policy-file hygiene: expired, unused exceptions; allow entries nothing used."""
+    """Policy-file hygiene: expired and unused exceptions, unused clarifications, allow
+    entries nothing used."""
     out = []
     for e in policy.exceptions:
         location = location_of(e.where)
@@ -255,6 +257,16 @@ def hygiene_findings(
                     "no scanned package".replace("  ", " "),
                     e.package,
                     location=location,
+                )
+            )
+    for c in policy.clarifications:
+        if c not in used_clarifications:
+            out.append(
+                finding(
+                    "DL305",
+                    f"clarification for {c.package} matches no scanned package",
+                    c.package,
+                    location=location_of(c.where),
                 )
             )
     for entry, where in policy.allow_where:
