@@ -105,6 +105,33 @@ def test_symlink_loops(tmp_path: Path) -> None:
     assert any(f.code == "DL021" and "self-1.0" in f.message for f in result.findings)
 
 
+def test_symlinks_out_of_the_dist_info_are_not_followed(tmp_path: Path) -> None:
+    """A licence file or a licenses/ folder that is a symlink leaving the dist-info is not
+    read; one that stays inside is."""
+    secret = tmp_path / "outside"
+    secret.mkdir()
+    (secret / "LICENSE").write_text("root:x:0:0 secret\n", "utf-8")
+    site = tmp_path / "site"
+    metadata = "Metadata-Version: 2.4\nName: {0}\nVersion: 1.0\nLicense-Expression: MIT\n"
+    linked = site / "linked-1.0.dist-info"
+    (linked / "licenses").mkdir(parents=True)
+    (linked / "METADATA").write_text(metadata.format("linked") + "License-File: LICENSE\n")
+    os.symlink(secret / "LICENSE", linked / "licenses" / "LICENSE")
+    os.symlink(secret / "LICENSE", linked / "COPYING")
+    (linked / "licenses" / "real").mkdir()
+    (linked / "licenses" / "real" / "NOTICE").write_text("Linked NOTICE\n", "utf-8")
+    os.symlink("real/NOTICE", linked / "licenses" / "NOTICE")  # inside: read
+    folder = site / "folder-1.0.dist-info"
+    folder.mkdir()
+    (folder / "METADATA").write_text(metadata.format("folder"), "utf-8")
+    os.symlink(secret, folder / "licenses")
+    result = scan_dirs(tmp_path, site, texts="none")
+    files = {p.node.name: [e.source for e in p.evidence if e.sha256] for p in result.packages}
+    assert files == {"folder": [], "linked": ["licenses/NOTICE", "licenses/real/NOTICE"]}
+    assert all("secret" not in t.text for t in result.texts)
+    assert [f.code for f in result.findings if f.package == "linked"].count("DL110") == 1
+
+
 @pytest.mark.skipif(
     shutil.which("setpriv") is None or os.geteuid() != 0,
     reason="needs root and setpriv to run the scan as an unprivileged user",

@@ -2,8 +2,9 @@
 
 Reading and hashing tens of thousands of dist-info folders is CPU-bound in
 Python (the GIL makes threads useless), so above a size where a process pool
-pays for itself the work is spread over forked workers. ``map`` keeps the
-input order, so results never depend on scheduling.
+pays for itself the work is spread over forked workers. Workers are forked
+with the job in memory, so only indexes go to them and only results come
+back. ``map`` keeps the input order, so results never depend on scheduling.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,12 +32,26 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], min_items: int = MIN
     ):
         return [func(x) for x in items]
     chunk = max(64, len(items) // (workers * 8))
+    global _JOB
+    _JOB = (func, items)  # forked workers inherit it: only indexes are sent, results come back
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(func, items, chunksize=chunk))
+            return list(pool.map(_run, range(len(items)), chunksize=chunk))
     except (BrokenProcessPool, OSError, AttributeError, TypeError):  # no fork, or unpicklable
         return [func(x) for x in items]
+    finally:
+        _JOB = None
+
+
+_JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _run(index: int) -> Any:
+    """One item of the current job, in a forked worker."""
+    assert _JOB is not None
+    func, items = _JOB
+    return func(items[index])
 
 
 def jobs() -> int:

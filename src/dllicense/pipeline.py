@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dllicense import __version__
-from dllicense.collect import Collected, collect
+from dllicense.collect import Collected, collect_all
 from dllicense.collect.metadata import looks_like_text
 from dllicense.config.policy import Clarification, PolicyException, load_policy
 from dllicense.discover.environment import select_environment
@@ -40,7 +40,6 @@ from dllicense.models import (
     Severity,
     Verdict,
 )
-from dllicense.parallel import ordered_map
 from dllicense.policy.clarify import clarify
 from dllicense.policy.codes import finding, from_problem
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
@@ -103,7 +102,7 @@ def scan(options: ScanOptions) -> ScanResult:
     rank = {n: i for i, n in enumerate(nodes)}
     bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
     nodes = [n for n in nodes if n in by_node]
-    collected = ordered_map(collect, [by_node[n] for n in nodes])
+    collected = collect_all([by_node[n] for n in nodes])
     collected, unidentified = identify_texts(
         collected, options.texts, options.cache_dir, options.use_cache, options.progress
     )

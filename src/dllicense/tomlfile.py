@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dllicense.readfile import read_bounded
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -20,9 +22,8 @@ _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 def read_text(path: Path, limit: int = MAX_BYTES) -> str:
     """Read a text file with a size bound; undecodable bytes are replaced."""
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
+    data, size = read_bounded(path, limit)
+    if size > limit:
         raise ValueError(f"{path.name} is larger than {limit // (1024 * 1024)} MB")
     return data.decode("utf-8", errors="replace")
 

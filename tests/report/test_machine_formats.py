@@ -233,3 +233,18 @@ def test_sarif_fingerprints_survive_upgrades_and_rewording(project_result: ScanR
         for f in project_result.findings
     )
     assert prints(replace(project_result, findings=changed)) == prints(project_result)
+
+
+@pytest.mark.parametrize("name", ALL_RESULTS)
+def test_json_rows_encoded_piecewise_equal_the_whole_document(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    """render() splices pre-encoded traits into each package row; the document it writes
+    parses to exactly to_dict's value."""
+    from dllicense.report.json_report import to_dict
+
+    result: ScanResult = request.getfixturevalue(name)
+    text = render(result, "json")
+    expected = to_dict(result)
+    assert json.loads(text) == expected
+    assert any(p["traits"] for p in expected["packages"])  # the spliced part is exercised

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dllicense.collect.files import LicenseFile, find_license_files
+from dllicense.collect.files import LicenseFile, find_license_files, list_folder
 from dllicense.collect.metadata import metadata_evidence
 from dllicense.collect.sbom import sbom_evidence
 from dllicense.models import Distribution, Evidence, Problem
+from dllicense.parallel import ordered_map
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,29 @@ class Collected:
     problems: tuple[Problem, ...]
 
 
+def collect_all(dists: Sequence[Distribution]) -> list[Collected]:
+    """``collect`` each distribution, on several processes for large environments; a worker
+    sends back only what it found, not the distribution it was given."""
+    found = ordered_map(_found, dists)
+    return [Collected(d, *parts) for d, parts in zip(dists, found, strict=True)]
+
+
+def _found(
+    dist: Distribution,
+) -> tuple[tuple[Evidence, ...], tuple[LicenseFile, ...], tuple[Problem, ...]]:
+    item = collect(dist)
+    return item.evidence, item.files, item.problems
+
+
 def collect(dist: Distribution) -> Collected:
     """Metadata and file evidence of one distribution (files hashed, not yet identified)."""
-    files, problems = find_license_files(dist)
+    top = list_folder(dist.path)  # one listing serves the licence files and the SBOMs
+    files, problems = find_license_files(dist, top)
     evidence = metadata_evidence(dist)
-    bundled, sbom_problems = sbom_evidence(dist)
-    problems += sbom_problems
+    bundled: list[Evidence] = []
+    if any(name == "sboms" and is_dir for name, is_dir, *_ in top):
+        bundled, sbom_problems = sbom_evidence(dist)
+        problems += sbom_problems
     for item in files:
         size = f"{item.size} bytes" + (", truncated" if item.truncated else "")
         evidence.append(Evidence(item.evidence_kind, item.relpath, size, sha256=item.sha256))

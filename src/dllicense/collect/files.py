@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from dllicense.models import Distribution, Problem
+from dllicense.readfile import read_bounded
 
 FILE_LIMIT = 4 * 1024 * 1024  # bytes read from one licence file
 _LICENSE_NAME = re.compile(
@@ -45,22 +46,53 @@ def file_kind(name: str) -> str:
     return "license-file"
 
 
-def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Problem]]:
+Listing = list[tuple[str, bool, bool, bool]]  # (name, folder?, file?, symlink?), sorted
+
+
+def list_folder(folder: str) -> Listing:
+    """The entries of one folder (kinds follow symlinks), sorted by name; [] if unreadable."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((e.name, e.is_dir(), e.is_file(), e.is_symlink()) for e in entries)
+    except OSError:
+        return []
+
+
+def find_license_files(
+    dist: Distribution, top: Listing | None = None
+) -> tuple[list[LicenseFile], list[Problem]]:
     """``License-File`` entries, ``licenses/**`` and ``LICENSE*``-like files of the dist-info.
 
-    When the dist-info holds none, ``RECORD`` is searched for licence files
-    inside the package folders (tensorflow keeps its LICENSE there). Paths are
-    plain strings here: this runs once per distribution of environments with
-    tens of thousands of them.
+    ``top`` is the dist-info's ``list_folder`` when the caller has it already.
+    ``License-File`` entries are looked up in the listings, so the common case
+    costs no ``stat``; symlinks are followed only when they stay inside the
+    folder. When the dist-info holds none, ``RECORD`` is searched for licence
+    files inside the package folders (tensorflow keeps its LICENSE there).
+    Paths are plain strings here: this runs once per distribution of
+    environments with tens of thousands of them.
     """
     folder = dist.path
     problems: list[Problem] = []
+    listed: dict[str, str] = {}  # every file of the dist-info's top and licenses/** -> path
+    candidates: list[str] = []  # licence-like ones among them, in listing order
+    for name, is_dir, is_file, is_link in list_folder(folder) if top is None else top:
+        if is_link and contained(folder, name) is None:
+            continue
+        if is_dir and name == "licenses":
+            for rel in _walk(folder, "licenses"):
+                listed[rel] = os.path.join(folder, rel)
+                candidates.append(rel)
+        elif is_file:
+            listed[name] = os.path.join(folder, name)
+            if _LICENSE_NAME.search(name):
+                candidates.append(name)
     wanted: dict[str, str] = {}  # relative posix path -> absolute path
     for entry in dist.license_files:
-        for rel in (f"licenses/{entry}", entry):
-            path = contained(folder, rel)
-            if path is not None and os.path.isfile(path):
-                wanted[os.path.normpath(rel).replace(os.sep, "/")] = path
+        norm = os.path.normpath(entry).replace(os.sep, "/")
+        for rel in (f"licenses/{norm}", norm):
+            found = listed.get(rel) or _nested(folder, rel)
+            if found:
+                wanted[rel] = found
                 break
         else:
             if contained(folder, entry) is None or contained(folder, f"licenses/{entry}") is None:
@@ -69,17 +101,8 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
             else:
                 message = f"License-File {entry!r} is declared but missing"
                 problems.append(Problem("DL111", message, dist.name, dist.version))
-    try:
-        with os.scandir(folder) as entries:
-            top = sorted((e.name, e.is_dir(), e.is_file()) for e in entries)
-    except OSError:
-        top = []
-    for name, is_dir, is_file in top:
-        if is_dir and name == "licenses":
-            for rel in _walk(folder, "licenses"):
-                wanted.setdefault(rel, os.path.join(folder, rel))
-        elif is_file and _LICENSE_NAME.search(name):
-            wanted.setdefault(name, os.path.join(folder, name))
+    for rel in candidates:
+        wanted.setdefault(rel, listed[rel])
     from_record = not wanted
     if from_record:
         wanted = _from_record(folder)
@@ -104,6 +127,14 @@ def find_license_files(dist: Distribution) -> tuple[list[LicenseFile], list[Prob
             problems.append(Problem("DL113", message, dist.name, dist.version))
         files.append(item)
     return files, problems
+
+
+def _nested(folder: str, rel: str) -> str | None:
+    """A ``License-File`` in a sub-folder other than ``licenses/`` (not in the listings)."""
+    if "/" not in rel or rel.startswith(("licenses/", "../")):
+        return None  # listed if it is there (or outside the folder)
+    path = contained(folder, rel)
+    return path if path is not None and os.path.isfile(path) else None
 
 
 def contained(folder: str, rel: str) -> str | None:
@@ -134,7 +165,9 @@ def _walk(folder: str, sub: str) -> list[str]:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         todo.append(f"{rel}/{entry.name}")
-                    elif entry.is_file():
+                    elif entry.is_file() and (
+                        not entry.is_symlink() or contained(folder, f"{rel}/{entry.name}")
+                    ):
                         out.append(f"{rel}/{entry.name}")
         except OSError:
             continue
@@ -144,8 +177,9 @@ def _walk(folder: str, sub: str) -> list[str]:
 def _from_record(folder: str) -> dict[str, str]:
     site = os.path.dirname(folder)
     try:
-        with open(os.path.join(folder, "RECORD"), "rb") as handle:
-            text = handle.read(FILE_LIMIT).decode("utf-8", errors="replace")
+        text = read_bounded(os.path.join(folder, "RECORD"), FILE_LIMIT)[0].decode(
+            "utf-8", errors="replace"
+        )
     except OSError:
         return {}
     found: dict[str, str] = {}
@@ -161,9 +195,7 @@ def _from_record(folder: str) -> dict[str, str]:
 
 def _read(path: str, rel: str, primary: bool) -> LicenseFile | str:
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            data = handle.read(FILE_LIMIT)
+        data, size = read_bounded(path, FILE_LIMIT)
     except OSError as exc:
         return exc.strerror or str(exc)
     return LicenseFile(

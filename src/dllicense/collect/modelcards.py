@@ -25,6 +25,7 @@ from typing import Any
 from dllicense.discover.models import ModelReference, SourceScan, group_references, scan_sources
 from dllicense.discover.yamlsubset import YamlError, parse_yaml
 from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+from dllicense.readfile import read_bounded
 
 MAX_CARD_BYTES = 1024 * 1024
 MAX_LICENSE_BYTES = 1024 * 1024
@@ -171,13 +172,12 @@ def _read_inside(path: Path, boundary: Path, limit: int) -> bytes:
             raise _Unreadable(f"{path.name} points outside {boundary.name}")
         if not resolved.is_file():
             raise _Unreadable(f"{path.name} is not a file")
-        with resolved.open("rb") as handle:
-            data = handle.read(limit + 1)
+        data, size = read_bounded(resolved, limit)
     except FileNotFoundError as error:
         raise _Unreadable(f"{path.name} is missing or a broken link") from error
     except (OSError, RuntimeError) as error:
         raise _Unreadable(f"{path.name} cannot be read ({error})") from error
-    if len(data) > limit:
+    if size > limit:
         raise _Unreadable(f"{path.name} is larger than {limit // 1024} KB")
     return data
 

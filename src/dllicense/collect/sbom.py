@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from dllicense.licenses.spdx import normalize, normalize_expression
 from dllicense.models import Distribution, Evidence, Problem
+from dllicense.readfile import read_bounded
 
 SBOM_LIMIT = 8 * 1024 * 1024
 
 
 def sbom_evidence(dist: Distribution) -> tuple[list[Evidence], list[Problem]]:
-    folder = Path(dist.path) / "sboms"
+    folder = os.path.join(dist.path, "sboms")
     try:
         with os.scandir(folder) as entries:
             names = sorted(e.name for e in entries if e.is_file() and e.name.endswith(".json"))
@@ -32,9 +32,8 @@ def sbom_evidence(dist: Distribution) -> tuple[list[Evidence], list[Problem]]:
     for name in names:
         rel = f"sboms/{name}"
         try:
-            with (folder / name).open("rb") as handle:
-                data = handle.read(SBOM_LIMIT + 1)
-            if len(data) > SBOM_LIMIT:
+            data, size = read_bounded(os.path.join(folder, name), SBOM_LIMIT)
+            if size > SBOM_LIMIT:
                 raise ValueError(f"larger than {SBOM_LIMIT // (1024 * 1024)} MB")
             document = json.loads(data)
             components = _components(document)

@@ -11,6 +11,7 @@ from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 
 from dllicense.models import Distribution, Problem
+from dllicense.readfile import read_bounded
 
 METADATA_LIMIT = 16 * 1024 * 1024
 _FOLDER = re.compile(r"^(?P<name>[^-]+)(?:-(?P<version>[^-]+))?.*\.(dist-info|egg-info)$")
@@ -88,23 +89,28 @@ def fast_headers(head: bytes) -> dict[str, Any] | None:
     return raw
 
 
-def read_distribution(folder: Path, label: str) -> Distribution | Problem:
-    """Read one metadata folder; a folder we cannot use becomes a ``Problem``."""
-    guess = _FOLDER.match(folder.name)
-    guessed_name = guess.group("name") if guess else folder.name
+def read_distribution(where: Path | str, label: str) -> Distribution | Problem:
+    """Read one metadata folder; a folder we cannot use becomes a ``Problem``.
+
+    Paths are plain strings inside: this runs once per distribution.
+    """
+    folder = os.fspath(where)
+    base = os.path.basename(folder)
+    guess = _FOLDER.match(base)
+    guessed_name = guess.group("name") if guess else base
     guessed_version = (guess.group("version") or "") if guess else ""
-    if folder.name.endswith(".egg-info") and folder.is_file():
+    egg = base.endswith(".egg-info")
+    if egg and os.path.isfile(folder):
         metadata_file = folder
     else:
-        metadata_file = folder / ("METADATA" if folder.name.endswith(".dist-info") else "PKG-INFO")
+        metadata_file = os.path.join(folder, "PKG-INFO" if egg else "METADATA")
     try:
-        with metadata_file.open("rb") as handle:
-            data = handle.read(METADATA_LIMIT)
+        data = read_bounded(metadata_file, METADATA_LIMIT)[0]
     except OSError as exc:
         reason = "no METADATA file" if isinstance(exc, FileNotFoundError) else str(exc.strerror)
         return Problem(
             "DL021",
-            f"{folder.name}: {reason}; distribution skipped",
+            f"{base}: {reason}; distribution skipped",
             package=canonicalize_name(guessed_name),
             version=guessed_version,
         )
@@ -117,7 +123,7 @@ def read_distribution(folder: Path, label: str) -> Distribution | Problem:
         problems.append(
             Problem(
                 "DL022",
-                f"{folder.name}: METADATA has no valid Name; using the folder name",
+                f"{base}: METADATA has no valid Name; using the folder name",
                 package=canonicalize_name(guessed_name),
             )
         )
@@ -128,14 +134,14 @@ def read_distribution(folder: Path, label: str) -> Distribution | Problem:
         problems.append(
             Problem(
                 "DL022",
-                f"{folder.name}: unreadable or repeated METADATA fields: " + ", ".join(bad_fields),
+                f"{base}: unreadable or repeated METADATA fields: " + ", ".join(bad_fields),
                 package=canonicalize_name(name),
                 version=version,
             )
         )
     requires = list(raw.get("requires_dist") or [])
-    if not requires and folder.name.endswith(".egg-info") and folder.is_dir():
-        requires = _egg_requires(folder / "requires.txt")
+    if not requires and egg and os.path.isdir(folder):
+        requires = _egg_requires(Path(folder) / "requires.txt")
     return Distribution(
         name=canonicalize_name(name),
         display_name=name,

@@ -28,6 +28,7 @@ from packaging.utils import canonicalize_name
 
 from dllicense.discover.yamlsubset import YamlError, parse_yaml
 from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+from dllicense.readfile import read_bounded
 from dllicense.tomlfile import line_of
 
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
@@ -85,9 +86,8 @@ class _Invalid(ValueError):
 
 
 def _read(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        data = handle.read(MAX_MANIFEST_BYTES + 1)
-    if len(data) > MAX_MANIFEST_BYTES:
+    data, size = read_bounded(path, MAX_MANIFEST_BYTES)
+    if size > MAX_MANIFEST_BYTES:
         raise _Invalid(f"larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MB")
     return data
 

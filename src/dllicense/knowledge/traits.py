@@ -286,6 +286,7 @@ def _with_traits(base: LicenseRecord, exception_key: str) -> LicenseTraits:
     )
 
 
+@lru_cache(maxsize=8192)
 def license_traits(key: str) -> LicenseTraits:
     """Traits of an SPDX id, LicenseRef or ``X WITH Y`` key (case-insensitive).
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
 
@@ -100,8 +101,10 @@ def rules_for(policy: Policy, node: Node) -> Rules:
     return Rules((*allow, *USE_ALLOWS[policy.use]), forbid, policy.review_traits, policy.name)
 
 
+@lru_cache(maxsize=8192)
 def decide(expression: str, rules: Rules, traits_of: TraitsOf) -> Decision:
-    """Evaluate one normalised SPDX expression against ``rules``."""
+    """Evaluate one normalised SPDX expression against ``rules`` (values are immutable, so
+    the thousands of packages that share an expression and rules share one decision)."""
     try:
         tree = parse_expression(expression)
     except ExpressionError as exc:

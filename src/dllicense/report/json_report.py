@@ -33,9 +33,27 @@ def _flat(obj: object) -> dict[str, Any]:
     return out
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
 @cache
 def _traits(traits: LicenseTraits) -> dict[str, Any]:
     return _flat(traits)
+
+
+@cache
+def _traits_json(traits: LicenseTraits) -> str:
+    return _COMPACT(_traits(traits))
+
+
+def _package_json(p: PackageResult) -> str:
+    """``_package(p)`` encoded, with each licence's traits encoded once per scan (thousands
+    of packages share a handful of licences)."""
+    head = dict(_package(p))
+    del head["traits"], head["evidence"]
+    traits = ", ".join(_traits_json(t) for t in p.verdict.traits)
+    evidence = _COMPACT([_flat(e) for e in p.evidence])
+    return f'{_COMPACT(head)[:-1]}, "traits": [{traits}], "evidence": {evidence}}}'
 
 
 def _package(p: PackageResult) -> dict[str, Any]:
@@ -74,6 +92,14 @@ def _finding(f: Finding) -> dict[str, Any]:
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
+    return {
+        **_head(result),
+        "packages": [_package(p) for p in result.packages],
+        "findings": [_finding(f) for f in result.findings],
+    }
+
+
+def _head(result: ScanResult) -> dict[str, Any]:
     counts = {
         s: sum(1 for f in result.findings if f.severity.value == s)
         for s in ("error", "warning", "info")
@@ -90,8 +116,6 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "sources": list(result.sources),
         "options": dict(result.options),
         "summary": {"packages": len(result.packages), "findings": counts},
-        "packages": [_package(p) for p in result.packages],
-        "findings": [_finding(f) for f in result.findings],
     }
 
 
@@ -102,15 +126,18 @@ def render(result: ScanResult) -> str:
     and written with the C encoder: ``indent=`` would fall back to the pure
     Python one, the slowest step of a scan of 20,000 distributions.
     """
-    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     lines = ["{"]
-    items = list(to_dict(result).items())
-    for index, (key, value) in enumerate(items):
-        comma = "," if index < len(items) - 1 else ""
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            rows = ",\n".join(f"    {compact(v)}" for v in value)
-            lines.append(f"  {compact(key)}: [\n{rows}\n  ]{comma}")
+    lines += [f"  {_COMPACT(key)}: {_COMPACT(value)}," for key, value in _head(result).items()]
+    rows = {
+        "packages": [_package_json(p) for p in result.packages],
+        "findings": [_COMPACT(_finding(f)) for f in result.findings],
+    }
+    for index, (key, encoded) in enumerate(rows.items()):
+        comma = "," if index < len(rows) - 1 else ""
+        if encoded:
+            body = ",\n".join(f"    {row}" for row in encoded)
+            lines.append(f"  {_COMPACT(key)}: [\n{body}\n  ]{comma}")
         else:
-            lines.append(f"  {compact(key)}: {compact(value)}{comma}")
+            lines.append(f"  {_COMPACT(key)}: []{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from functools import cache
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 
 from dllicense.models import Declared, Distribution, Environment, Graph, Node, Problem, Project
+from dllicense.resolve.requires import display, parse_requires
 
 ENVIRONMENT_SCOPE = "environment"
 
@@ -29,17 +27,25 @@ class _State:
     direct: bool = False
 
 
-@cache
-def _parse(raw: str) -> Requirement | None:
-    try:
-        return Requirement(raw)
-    except InvalidRequirement:
-        return None
+class _Markers:
+    """Marker verdicts for one target environment, each (marker, extras) evaluated once."""
+
+    def __init__(self, markers: dict[str, str]) -> None:
+        self.markers = markers
+        # keyed by identity (hashing a Marker prints it); the value keeps the marker alive
+        self.seen: dict[tuple[int, frozenset[str]], tuple[Marker, bool]] = {}
+
+    def applies(self, marker: Marker | None, extras: frozenset[str]) -> bool:
+        if marker is None:
+            return True
+        key = (id(marker), extras)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = (marker, _applies(marker, self.markers, extras))
+        return found[1]
 
 
-def _applies(marker: Marker | None, markers: dict[str, str], extras: set[str]) -> bool:
-    if marker is None:
-        return True
+def _applies(marker: Marker, markers: dict[str, str], extras: frozenset[str]) -> bool:
     try:
         return any(marker.evaluate({**markers, "extra": extra}) for extra in {"", *extras})
     except (UndefinedComparison, UndefinedEnvironmentName, InvalidMarker):
@@ -52,12 +58,19 @@ def _scope_rank(scope: str) -> tuple[int, str]:
 
 def resolve(project: Project, env: Environment, include_all: bool = False) -> Graph:
     """Walk from the project's roots; ``include_all`` adds every other distribution."""
-    markers = dict(env.markers)
+    markers = _Markers(dict(env.markers))
     dists = {d.name: d for d in env.distributions}
     states: dict[str, _State] = {}
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
     queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
+    known: dict[tuple[str, frozenset[str]], list[_Child]] = {}
+
+    def children(dist: Distribution, extras: set[str]) -> list[_Child]:
+        key = (dist.name, frozenset(extras))
+        if key not in known:
+            known[key] = _children(dist, markers, key[1], problems, reported)
+        return known[key]
 
     for declared in sorted(project.declared, key=lambda d: (_scope_rank(d.scope), d.name)):
         if declared.kind != "pypi" or not declared.name:
@@ -72,7 +85,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
             )
             continue
         marker = Marker(declared.marker) if declared.marker else None
-        if not _applies(marker, markers, set()):
+        if not markers.applies(marker, frozenset()):
             continue
         if declared.name not in dists:
             problems.append(_not_installed(declared))
@@ -92,7 +105,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
             continue
         expanded.add(key)
         state.scopes.add(scope)
-        for child in _children(dists[name], markers, state.extras, problems, reported):
+        for child in children(dists[name], state.extras):
             if child.name not in dists:
                 _missing(dists[name], child, reported, problems)
                 continue
@@ -109,7 +122,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
             if name not in states:
                 states[name] = _State(scopes={ENVIRONMENT_SCOPE}, path=(name,))
         for name, dist in dists.items():
-            for child in _children(dist, markers, states[name].extras, problems, reported):
+            for child in children(dist, states[name].extras):
                 if child.name not in dists:
                     _missing(dist, child, reported, problems)
                 elif ENVIRONMENT_SCOPE in states[child.name].scopes:
@@ -119,7 +132,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
     for name in sorted(states):
         state = states[name]
         dist = dists[name]
-        requires = sorted({c.name for c in _children(dist, markers, state.extras, [], set())})
+        requires = sorted({c.name for c in children(dist, state.extras)})
         nodes.append(
             Node(
                 name=name,
@@ -139,22 +152,19 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
 class _Child:
     name: str
     extras: tuple[str, ...]
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
+    raw: str  # the Requires-Dist string
 
 
 def _children(
     dist: Distribution,
-    markers: dict[str, str],
-    extras: set[str],
+    markers: _Markers,
+    chosen: frozenset[str],
     problems: list[Problem],
     reported: set[tuple[str, str]],
 ) -> list[_Child]:
     out = []
     for raw in dist.requires_dist:
-        req = _parse(raw)
+        req = parse_requires(raw)
         if req is None:
             if (dist.name, raw) not in reported:
                 reported.add((dist.name, raw))
@@ -167,14 +177,8 @@ def _children(
                     )
                 )
             continue
-        if _applies(req.marker, markers, extras):
-            out.append(
-                _Child(
-                    canonicalize_name(req.name),
-                    tuple(sorted(req.extras)),
-                    f"{req.name}{req.specifier}",
-                )
-            )
+        if markers.applies(req.marker, chosen):
+            out.append(_Child(req.name, req.extras, raw))
     return out
 
 
@@ -187,7 +191,7 @@ def _missing(
         problems.append(
             Problem(
                 "DL002",
-                f"{parent.display_name} requires {child}, which is not installed",
+                f"{parent.display_name} requires {display(child.raw)}, which is not installed",
                 package=child.name,
             )
         )
