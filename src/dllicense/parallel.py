@@ -19,14 +19,16 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-MIN_ITEMS = 3000  # below this a pool costs more than it saves (bench/bench_scale.py)
+MIN_ITEMS = 10_000  # below this a pool costs more than it saves on 2 CPUs (bench/bench_scale.py)
 
 
-def ordered_map(func: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS) -> list[R]:
+def ordered_map(
+    func: Callable[[T], R], items: Sequence[T], min_items: int | None = None
+) -> list[R]:
     """``[func(x) for x in items]``, on several processes when it pays; same result either way."""
     workers = jobs()
     if (
-        len(items) < min_items
+        len(items) < (MIN_ITEMS if min_items is None else min_items)
         or workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
