@@ -49,14 +49,21 @@ def _traits_json(traits: LicenseTraits) -> str:
 def _package_json(p: PackageResult) -> str:
     """``_package(p)`` encoded, with each licence's traits encoded once per scan (thousands
     of packages share a handful of licences)."""
-    head = dict(_package(p))
-    del head["traits"], head["evidence"]
+    head = _package_head(p)
     traits = ", ".join(_traits_json(t) for t in p.verdict.traits)
     evidence = _COMPACT([_flat(e) for e in p.evidence])
     return f'{_COMPACT(head)[:-1]}, "traits": [{traits}], "evidence": {evidence}}}'
 
 
 def _package(p: PackageResult) -> dict[str, Any]:
+    return {
+        **_package_head(p),
+        "traits": [_traits(t) for t in p.verdict.traits],
+        "evidence": [_flat(e) for e in p.evidence],
+    }
+
+
+def _package_head(p: PackageResult) -> dict[str, Any]:
     return {
         "name": p.node.name,
         "version": p.node.version,
@@ -72,8 +79,6 @@ def _package(p: PackageResult) -> dict[str, Any]:
         "decided_by": list(p.verdict.decided_by),
         "disagreements": list(p.verdict.disagreements),
         "notes": list(p.verdict.notes),
-        "traits": [_traits(t) for t in p.verdict.traits],
-        "evidence": [_flat(e) for e in p.evidence],
     }
 
 
