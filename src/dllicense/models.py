@@ -68,6 +68,7 @@ class Project:
     declared: tuple[Declared, ...]
     sources: tuple[str, ...]  # relative paths of the files read
     problems: tuple[Problem, ...] = ()
+    repository_prefix: str = ""  # the project's folder in its repository ("sub/dir/"; "": root)
 
 
 @dataclass(frozen=True)
@@ -244,3 +245,4 @@ class ScanResult:
     schema_version: str = SCHEMA_VERSION
     generated: str = ""  # ISO timestamp from SOURCE_DATE_EPOCH, "" when unset
     options: tuple[tuple[str, str], ...] = field(default=())
+    repository_prefix: str = ""  # Project.repository_prefix: SARIF paths are repository-relative

@@ -184,6 +184,7 @@ def scan(options: ScanOptions) -> ScanResult:
         findings=tuple(findings),
         sources=tuple(sorted({*project.sources, *lock_files})) if locked else project.sources,
         declared=project.declared,
+        repository_prefix=project.repository_prefix,
         texts=texts,
         generated=generated,
         options=(

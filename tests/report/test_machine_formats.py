@@ -98,9 +98,31 @@ def _results(result: ScanResult, code: str, package: str) -> list[dict[str, Any]
 def test_sarif_points_at_the_declaring_line(project_result: ScanResult) -> None:
     (missing,) = _results(project_result, "DL001", "h5py")
     physical = missing["locations"][0]["physicalLocation"]
-    assert physical["artifactLocation"] == {"uri": "requirements.txt", "uriBaseId": "PROJECTROOT"}
+    assert physical["artifactLocation"] == {"uri": "requirements.txt", "uriBaseId": "SRCROOT"}
     assert physical["region"] == {"startLine": 7}
     assert missing["level"] == "error"
+
+
+def test_sarif_paths_are_relative_to_the_repository(tmp_path: Path) -> None:
+    """A project in a sub-folder of its repository: code scanning resolves paths from the
+    repository root, so the SARIF uri carries the sub-folder (found by its .git, a file in
+    worktrees); outside any repository it is the project-relative path."""
+    from tests.report.conftest import scan_project, write_project
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    project = write_project(repo / "services" / "train", "h5py\n")
+    (missing,) = _results(scan_project(project), "DL001", "h5py")
+    uri = missing["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "services/train/requirements.txt"
+    worktree = tmp_path / "worktree"
+    worktree.mkdir()
+    (worktree / ".git").write_text("gitdir: /elsewhere/.git/worktrees/w\n", "utf-8")
+    at_root = write_project(worktree, "h5py\n")
+    (missing,) = _results(scan_project(at_root), "DL001", "h5py")
+    assert missing["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "requirements.txt"
+    )
 
 
 def test_sarif_locates_transitive_findings_in_the_manifest(project_result: ScanResult) -> None:

@@ -41,7 +41,23 @@ def discover_project(root: Path) -> Project:
         declared=tuple(unique[k] for k in sorted(unique, key=_key)),
         sources=tuple(sorted(set(sources))),
         problems=tuple(dict.fromkeys(problems)),
+        repository_prefix=repository_prefix(root),
     )
+
+
+def repository_prefix(root: Path) -> str:
+    """The project's folder relative to the repository that holds it (``"sub/dir/"``), or ""
+    at a repository's root or outside any. Found by looking upwards for ``.git`` (a folder,
+    or a file in worktrees and submodules) or ``.hg``; no version-control tool is run."""
+    try:
+        here = root.resolve()
+        for folder in (here, *here.parents):
+            if (folder / ".git").exists() or (folder / ".hg").is_dir():
+                relative = here.relative_to(folder).as_posix()
+                return "" if relative == "." else f"{relative}/"
+    except OSError:
+        pass
+    return ""
 
 
 def _key(k: tuple[str, str, str, int | None]) -> tuple[str, str, str, int]:

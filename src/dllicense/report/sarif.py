@@ -3,7 +3,9 @@
 One result per finding; ``tool.driver.rules`` is the whole rule registry. A
 result is located at the manifest line that brings its package in: the
 finding's own location, else the declaration of the first package of its
-dependency path, else the first project file read.
+dependency path, else the first project file read. Paths are relative to the
+repository that holds the project, as code-scanning services resolve them,
+so a project in a sub-folder of its repository is located right.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dllicense.report.common import finding_location
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-BASE_ID = "PROJECTROOT"
+BASE_ID = "SRCROOT"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -28,9 +30,9 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/")
 
 
-def _physical(location: Location) -> dict[str, Any]:
+def _physical(location: Location, prefix: str) -> dict[str, Any]:
     physical: dict[str, Any] = {
-        "artifactLocation": {"uri": _uri(location.file), "uriBaseId": BASE_ID}
+        "artifactLocation": {"uri": _uri(prefix + location.file), "uriBaseId": BASE_ID}
     }
     if location.line and location.line > 0:
         physical["region"] = {"startLine": location.line}
@@ -68,7 +70,7 @@ def _result(
     if where is None and result.sources:
         where = Location(result.sources[0])
     if where is not None:
-        location["physicalLocation"] = _physical(where)
+        location["physicalLocation"] = _physical(where, result.repository_prefix)
     if f.package:
         location["logicalLocations"] = [
             {
@@ -125,7 +127,12 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "tool": {"driver": driver},
         "invocations": [invocation],
         "originalUriBaseIds": {
-            BASE_ID: {"description": {"text": "The root of the scanned project."}}
+            BASE_ID: {
+                "description": {
+                    "text": "The root of the repository that holds the scanned project "
+                    "(the project itself when it is in none)."
+                }
+            }
         },
         "results": [
             _result(result, f, index, fingerprint)
