@@ -139,3 +139,20 @@ def test_lock_precedence() -> None:
     assert find_lock(PROJECT, PROJECT / "pdm.lock") == [PROJECT / "pdm.lock"]
     assert find_lock(PINNED) == []
     assert find_lock(PINNED, pinned=True) == [PINNED / "requirements.txt"]
+
+
+@pytest.mark.parametrize("lock", UNIVERSAL)
+def test_why_walks_through_every_locked_version(lock: str) -> None:
+    """--all-targets: urllib3 2.6.3 and 2.8.0 are both nodes; why names both versions and
+    walks up through the parents of either (requests in both of its versions)."""
+    from dllicense.resolve.why import why
+
+    graph, _, _ = graph_of(PROJECT, lock, python_version=None, all_targets=True)
+    answer = why("urllib3", graph.nodes)
+    assert answer is not None
+    assert answer.version == "2.6.3, 2.8.0"
+    if any(n.parents for n in graph.nodes if n.name == "urllib3"):  # pylock.uv has no edges
+        assert ("requests", "urllib3") in [p.packages for p in answer.paths]
+    chardet = why("chardet", graph.nodes)
+    assert chardet is not None and chardet.version == "5.2.0, 7.7.0"
+    assert chardet.scopes == ("extra:detect",)

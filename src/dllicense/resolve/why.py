@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from packaging.version import InvalidVersion, Version
 
 from dllicense.models import Node
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE
@@ -38,8 +40,17 @@ def why(
     declared_scopes: Mapping[str, tuple[str, ...]] | None = None,
     limit: int = 100,
 ) -> Why | None:
-    """Paths from the project's roots to ``name``; None when ``name`` is not a node."""
-    graph = {n.name: n for n in nodes}
+    """Paths from the project's roots to ``name``; None when ``name`` is not a node.
+
+    A lock read for every target (``--all-targets``) can hold several versions of a name:
+    they are one step of a path (parents are names), and the answer lists every version.
+    """
+    graph: dict[str, Node] = {}
+    versions: dict[str, list[str]] = {}
+    for n in nodes:
+        versions.setdefault(n.name, []).append(n.version)
+        first = graph.get(n.name)
+        graph[n.name] = n if first is None else _merged(first, n)
     target = graph.get(name)
     if target is None:
         return None
@@ -66,4 +77,22 @@ def why(
             break
         queue.extend((*chain, parent) for parent in parents)
     found.sort(key=lambda p: (len(p.packages), p.packages))
-    return Why(target.name, target.version, target.scopes, tuple(found), truncated)
+    version = ", ".join(sorted(set(versions[name]), key=_version_order))
+    return Why(target.name, version, target.scopes, tuple(found), truncated)
+
+
+def _merged(a: Node, b: Node) -> Node:
+    """Two versions of one name as one step: direct if either is, their parents and scopes."""
+    return replace(
+        a,
+        direct=a.direct or b.direct,
+        parents=tuple(sorted({*a.parents, *b.parents})),
+        scopes=tuple(dict.fromkeys((*a.scopes, *b.scopes))),
+    )
+
+
+def _version_order(version: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, version)
