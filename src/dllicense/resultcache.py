@@ -12,6 +12,8 @@ The key is a sha256 over everything the result depends on:
   ``requirements/*.txt``, lock files, ``dllicense.toml`` and the policy files it
   extends, a ``--policy`` file, a ``--baseline`` report, the Maven, Gradle,
   conda and LuaRocks manifests at the root);
+- the contents of every file of a ``--templates`` folder (and the built-in
+  report templates by size and mtime, as part of the tool);
 - the environment: for every folder scanned, the sorted names of its
   ``*.dist-info``/``*.egg-info`` entries with their METADATA size and mtime
   (``os.scandir`` and ``stat`` only; nothing is parsed).
@@ -42,6 +44,7 @@ KEY_VERSION = "1"
 MAX_ENTRIES = 64  # results kept per cache folder; the oldest go first
 MAX_BYTES = 64 * 1024 * 1024  # a result larger than this is not stored
 _MAX_FILES = 200  # bound on followed -r/-c includes and policy extends
+_MAX_FOLDER_ENTRIES = 2000  # bound on the files and folders of a --templates folder
 _LOCK_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock")
 # manifests of other ecosystems the scan reads at the project root
 _MANIFESTS = (
@@ -84,6 +87,7 @@ def run_key(
     paths: Iterable[str] = (),
     policy: str | None = None,
     baseline: Path | None = None,
+    templates: Path | None = None,
 ) -> str | None:
     """The cache key of a scan, or None when an input cannot be read (then: no cache)."""
     try:
@@ -108,6 +112,7 @@ def run_key(
             "virtual_env": os.environ.get("VIRTUAL_ENV", ""),
             "scancode": find_spec("licensedcode") is not None,
             "files": [_file_digest(f) for f in _unique(files)],
+            "templates": folder_digest(templates) if templates is not None else None,
             "environment": environment_fingerprint(root, python, tuple(paths)),
         }
     except (OSError, ValueError):
@@ -221,6 +226,32 @@ def _unique(files: list[Path]) -> list[Path]:
     return out
 
 
+def folder_digest(folder: Path) -> list[tuple[str, str]]:
+    """Every file under ``folder`` (symbolic links followed) by relative path and sha256.
+
+    A folder that cannot be read, or of more than ``_MAX_FOLDER_ENTRIES`` entries, is
+    a ``ValueError``/``OSError``: no cache.
+    """
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a directory")
+    out: list[tuple[str, str]] = []
+    seen = 0
+
+    def failed(exc: OSError) -> None:
+        raise exc
+
+    for top, dirs, names in os.walk(folder, onerror=failed, followlinks=True):
+        dirs.sort()
+        seen += len(dirs) + len(names)
+        if seen > _MAX_FOLDER_ENTRIES:
+            raise ValueError(f"{folder}: too many files")
+        for name in sorted(names):
+            path = Path(top) / name
+            relative = os.path.relpath(path, folder).replace(os.sep, "/")
+            out.append((relative, hashlib.sha256(path.read_bytes()).hexdigest()))
+    return out
+
+
 def _file_digest(path: Path) -> tuple[str, str]:
     label = os.path.abspath(path)
     try:
@@ -230,11 +261,12 @@ def _file_digest(path: Path) -> tuple[str, str]:
 
 
 def tool_fingerprint() -> list[str]:
-    """The version and the size/mtime of every file of the package and its policies."""
+    """The version and the size/mtime of every file of the package, its policies and its
+    report templates (in a source checkout these are outside the package)."""
     from dllicense.resources import data_dir
 
     out = [__version__]
-    for top in (_PACKAGE, data_dir("policies")):
+    for top in (_PACKAGE, data_dir("policies"), data_dir("reports")):
         out += _tree_stats(top, top)
     return out
 

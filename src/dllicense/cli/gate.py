@@ -74,11 +74,15 @@ def cache_key(
     policy: str | None,
     baseline: Path | None,
     use_cache: bool,
+    templates: Path | None = None,
 ) -> str | None:
-    """The result-cache key of this scan, None when caching is off or impossible."""
+    """The result-cache key of this scan, None when caching is off or impossible.
+
+    ``templates`` (``--templates DIR``) counts by the contents of every file in it.
+    """
     if not use_cache:
         return None
-    return run_key(project, options, python, paths, policy, baseline)
+    return run_key(project, options, python, paths, policy, baseline, templates)
 
 
 def replay(key: str | None, cache_dir: Path | None, output: Path | None) -> int | None:
@@ -105,11 +109,16 @@ def save(
         store(cache_dir, key, CachedRun(outputs, stderr, code))
 
 
-def render_all(result: ScanResult, formats: list[str], color: bool) -> tuple[tuple[str, str], ...]:
-    """Each format rendered once, in the order asked."""
+def render_all(
+    result: ScanResult, formats: list[str], color: bool, templates: Path | None = None
+) -> tuple[tuple[str, str], ...]:
+    """Each format rendered once, in the order asked (``templates``: ``--templates DIR``)."""
     from dllicense.report import render
 
-    return tuple((fmt, render(result, fmt, color=color and fmt == "table")) for fmt in formats)
+    return tuple(
+        (fmt, render(result, fmt, color=color and fmt == "table", templates=templates))
+        for fmt in formats
+    )
 
 
 def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> None:

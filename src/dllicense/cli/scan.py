@@ -55,6 +55,13 @@ from dllicense.errors import UsageError
     "cyclonedx, spdx.",
 )
 @click.option(
+    "--templates",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Jinja2 templates that replace the built-in html/report.html.j2 and "
+    "markdown/report.md.j2 of the same name (the others stay built-in).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -145,6 +152,7 @@ def scan_command(
     deny: tuple[str, ...],
     policy: str | None,
     formats: str,
+    templates: Path | None,
     output: Path | None,
     fail_on: str,
     exit_zero: bool,
@@ -176,6 +184,8 @@ def scan_command(
             f"unknown format {unknown[0] if unknown else formats!r}; "
             f"choose from {', '.join(FORMATS)}"
         )
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"--templates {templates}: not a directory")
     gate.check_hook_environment(project, python, paths, lock, no_lock)
     use_color = gate.table_color(color, output)
     # every option that changes an output or the exit code belongs in the result-cache key
@@ -195,10 +205,14 @@ def scan_command(
     }
     # models depend on the source tree and the Hugging Face cache: never replay such a run
     use_results = not no_cache and not models and not _policy_models(project, policy)
-    key = gate.cache_key(project, options, python, paths, policy, baseline, use_results)
+    key = gate.cache_key(project, options, python, paths, policy, baseline, use_results, templates)
     cached = gate.replay(key, cache_dir, output)
     if cached is not None:
         sys.exit(cached)
+    if templates is not None:  # a template that does not parse fails before the scan
+        from dllicense.report import check_templates
+
+        check_templates(wanted, templates)
     known = gate.load_baseline(baseline)
     from dllicense.pipeline import ScanOptions, scan
 
@@ -233,7 +247,7 @@ def scan_command(
     )
     if status is not None:
         status.close()
-    outputs = gate.render_all(result, wanted, use_color)
+    outputs = gate.render_all(result, wanted, use_color, templates)
     gate.emit(outputs, output)
     code, note = gate.decide(result, fail_on, exit_zero, known)
     if note:

@@ -7,6 +7,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # FORMATS is read at start-up of a (cached) scan
+    from pathlib import Path
+
     from dllicense.models import ScanResult
 
 # format name -> module in this package; imported only when the format is asked for.
@@ -22,9 +24,30 @@ FORMATS = {
     "spdx": "spdx",
 }
 
+# format -> the template (under reports/) that ``--templates DIR`` can replace
+TEMPLATES = {
+    "html": "html/report.html.j2",
+    "markdown": "markdown/report.md.j2",
+}
 
-def render(result: ScanResult, fmt: str, color: bool = False) -> str:
-    """Render ``result`` in format ``fmt`` (a key of ``FORMATS``)."""
+
+def render(result: ScanResult, fmt: str, color: bool = False, templates: Path | None = None) -> str:
+    """Render ``result`` in format ``fmt`` (a key of ``FORMATS``).
+
+    ``templates``: a folder whose templates replace the built-in ones of the same
+    name (``TEMPLATES``); the formats without a template ignore it.
+    """
     module = import_module(f"dllicense.report.{FORMATS[fmt]}")
     renderer: Callable[..., str] = module.render
-    return renderer(result, color=color) if fmt == "table" else renderer(result)
+    if fmt == "table":
+        return renderer(result, color=color)
+    if fmt in TEMPLATES and templates is not None:
+        return renderer(result, templates=templates)
+    return renderer(result)
+
+
+def check_templates(formats: list[str], templates: Path) -> None:
+    """Parse the templates ``formats`` use, ``templates`` first (``ConfigError`` if bad)."""
+    from dllicense.report.templating import check_templates as check
+
+    check([TEMPLATES[f] for f in formats if f in TEMPLATES], templates)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from dllicense.models import Finding, PackageResult, ScanResult
 from dllicense.report.common import (
@@ -222,7 +223,8 @@ def _views(result: ScanResult) -> list[PackageView]:
     ]
 
 
-def render(result: ScanResult) -> str:
+def render(result: ScanResult, templates: Path | None = None) -> str:
+    """The report; ``templates``: a folder of templates to use before the built-in ones."""
     from dllicense.report.templating import render_template
 
     attention = failing(result)
@@ -230,6 +232,7 @@ def render(result: ScanResult) -> str:
     locations = {id(f): finding_location(result, f) for f in result.findings}
     text = render_template(
         "html/report.html.j2",
+        templates,
         result=result,
         counts=severity_counts(result.findings),
         statuses={

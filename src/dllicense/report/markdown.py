@@ -8,6 +8,8 @@ every value from package metadata goes through the ``md`` escaping filter.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dllicense.models import ScanResult
 from dllicense.report.common import failing, findings_by_package, severity_counts, trait
 
@@ -16,7 +18,8 @@ from dllicense.report.common import failing, findings_by_package, severity_count
 MAX_ROWS = 250
 
 
-def render(result: ScanResult) -> str:
+def render(result: ScanResult, templates: Path | None = None) -> str:
+    """The comment; ``templates``: a folder of templates to use before the built-in ones."""
     from dllicense.report.templating import render_template
 
     names = {p.node.name for p in result.packages}
@@ -33,6 +36,7 @@ def render(result: ScanResult) -> str:
     ]
     text = render_template(
         "markdown/report.md.j2",
+        templates,
         result=result,
         counts=severity_counts(result.findings),
         failing=attention[:MAX_ROWS],
