@@ -38,7 +38,9 @@ from tests.models.hfcache import add_repo, commit_of
         ("odc-by", "ODC-By-1.0"),
         ("bsd", "LicenseRef-dllicense-unspecified-BSD"),  # a family: the vague placeholder
         ("Apache 2.0", "Apache-2.0"),  # not a Hub id, but a name the alias table knows
-        ("openrail++", "LicenseRef-hf-openrail-plus-plus"),  # unknown to the knowledge base
+        ("openrail++", "LicenseRef-CreativeML-OpenRAIL-plus-plus-M"),
+        # dropped from the Hub list (hub-docs #897) and unknown to the knowledge base
+        ("tii-falcon-llm", "LicenseRef-hf-tii-falcon-llm"),
         ("unknown", ""),
     ],
 )

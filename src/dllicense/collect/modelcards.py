@@ -33,9 +33,18 @@ _LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING)([._-].*)?$", re.IGNORECASE)
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 # Hub ids that name an SPDX licence under another spelling (hub-docs repositories-licenses.md:
 # "Open Data Commons License Attribution family", "Open Database License family", "Public
-# Domain Dedication and License", "Lesser General Public License For Linguistic Resources";
-# each family has a single SPDX version)
-_HUB_SPDX = {"odc-by": "ODC-By-1.0", "odbl": "ODbL-1.0", "pddl": "PDDL-1.0", "lgpl-lr": "LGPLLR"}
+# Domain Dedication and License", "Lesser General Public License For Linguistic Resources",
+# "Computational Use of Data Agreement"; each has a single SPDX version). Every other Hub id
+# is an SPDX id itself or a `huggingface_ids` entry of a knowledge-base record (family ids
+# such as `bsd`, `gpl`, `cc` map to the `LicenseRef-dllicense-unspecified-*` placeholders);
+# tests/fixtures/hub-licenses.md lists them and tests/models/test_hub_licenses.py checks it.
+_HUB_SPDX = {
+    "odc-by": "ODC-By-1.0",
+    "odbl": "ODbL-1.0",
+    "pddl": "PDDL-1.0",
+    "lgpl-lr": "LGPLLR",
+    "c-uda": "C-UDA-1.0",
+}
 _NOT_ON_HUB = {
     "torchvision": (
         "torchvision weights carry no licence metadata; torchvision's documentation warns "
