@@ -2,10 +2,12 @@
 
 Read at the project root, statically (no Maven, Gradle, conda or Lua is run):
 ``pom.xml`` (``<dependencies>`` with ``${property}`` values from
-``<properties>`` and versions from ``<dependencyManagement>``; DOCTYPE and
-entity declarations are rejected before parsing), ``build.gradle`` and
-``build.gradle.kts`` (``group:artifact:version`` strings and
-``group:/name:/version:`` maps in dependency configurations, ``$var`` from
+``<properties>`` and versions from ``<dependencyManagement>``, also those of
+parent POMs reached by ``<relativePath>`` inside the project folder; DOCTYPE
+and entity declarations are rejected before parsing), ``build.gradle`` and
+``build.gradle.kts`` (``group:artifact:version`` strings,
+``group:/name:/version:`` maps and ``libs.x``/``libs.bundles.x`` accessors of
+``gradle/libs.versions.toml`` in dependency configurations, ``$var`` from
 simple assignments and ``gradle.properties``), ``environment.yml`` (conda
 match specs; its ``pip:`` list holds PyPI requirements) and ``*.rockspec``
 (the ``dependencies`` table). Only direct dependencies are known: what they
@@ -16,6 +18,7 @@ licence (the policy's unknown-licence finding).
 
 from __future__ import annotations
 
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -29,11 +32,14 @@ from packaging.utils import canonicalize_name
 from dllicense.discover.yamlsubset import YamlError, parse_yaml
 from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
 from dllicense.readfile import read_bounded
-from dllicense.tomlfile import line_of
+from dllicense.tomlfile import TOMLDecodeError, describe_error, error_line, line_of, parse_toml
 
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 CONDA_FILES = ("environment.yml", "environment.yaml")
 GRADLE_FILES = ("build.gradle", "build.gradle.kts")
+GRADLE_CATALOG = "gradle/libs.versions.toml"
+MAVEN_COORDINATES = ("groupId", "artifactId", "version")
+MAX_POM_PARENTS = 10
 # conda entries that are the interpreter and the installer, not libraries the code uses
 CONDA_SKIP = frozenset({"python", "pip"})
 DIRECT_ONLY = (
@@ -55,6 +61,9 @@ _GRADLE_VAR = re.compile(
     r"^\s*(?:def|val|var)?\s*(?:(?:project\.)?ext\.)?(?P<name>[A-Za-z_]\w*)\s*=\s*"
     r"[\"'](?P<value>[^\"'$\n]*)[\"']\s*$",
     re.MULTILINE,
+)
+_GRADLE_CATALOG_REF = re.compile(
+    _GRADLE_CONFIGS + r"\s*\(?\s*libs\.(?P<path>[A-Za-z_]\w*(?:\.\w+)*)(?P<call>\(\))?"
 )
 _EXACT_VERSION = re.compile(r"^[0-9][0-9A-Za-z.+_-]*$")
 _LUA_TOKEN = re.compile(
@@ -134,8 +143,8 @@ def _refuse_declarations(data: bytes) -> None:
         raise _Invalid(f"not well-formed XML: {reason}", error.lineno) from error
 
 
-def read_pom(data: bytes, rel: str) -> list[Declaration]:
-    """Direct dependencies of a POM; raises ``_Invalid`` for XML dllicense will not parse."""
+def _parse_pom(data: bytes) -> ET.Element:
+    """The ``<project>`` element of a POM; raises ``_Invalid`` for XML dllicense will not parse."""
     _refuse_declarations(data)
     try:
         project = ET.fromstring(data, parser=ET.XMLParser())
@@ -143,11 +152,115 @@ def read_pom(data: bytes, rel: str) -> list[Declaration]:
         raise _Invalid(f"not well-formed XML: {error}", error.position[0]) from error
     if _local(project.tag) != "project":
         raise _Invalid("the root element is not <project>")
-    text = data.decode("utf-8", "replace")
+    return project
+
+
+@dataclass(frozen=True)
+class _Pom:
+    project: ET.Element
+    text: str
+    rel: str  # relative to the project folder, "/"-separated
+
+
+def _coordinates(element: ET.Element | None) -> str:
+    return ":".join(x for x in (_text(element, n) for n in MAVEN_COORDINATES) if x)
+
+
+def _parent_path(pom: _Pom, root: Path) -> tuple[Path | None, str, str]:
+    """(file, relative name, why not) of the parent POM named by ``<relativePath>``.
+
+    The path is checked lexically against the project folder before anything is touched,
+    then again after symlinks are resolved: nothing outside the folder is read.
+    """
+    parent = _child(pom.project, "parent")
+    element = _child(parent, "relativePath")
+    written = "../pom.xml" if element is None else (element.text or "").strip()
+    written = written.replace("\\", "/")
+    if not written:
+        return None, "", "its <relativePath/> is empty: Maven takes it from a repository"
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(pom.rel), written))
+    if joined.startswith("../") or joined == ".." or posixpath.isabs(written):
+        return None, "", f"<relativePath> {written} is outside the project folder"
+    base = root.resolve()
+    path = (base / joined).resolve()
+    if path.is_dir():
+        joined = posixpath.join(joined, "pom.xml")
+        path = (base / joined).resolve()
+    if not path.is_relative_to(base):
+        return None, "", f"<relativePath> {written} leads outside the project folder"
+    if not path.is_file():
+        return None, "", f"<relativePath> {written} is not a file of the project"
+    return path, path.relative_to(base).as_posix(), ""
+
+
+def _pom_ancestors(own: _Pom, root: Path | None) -> tuple[list[_Pom], str, list[Problem]]:
+    """Parent POMs read from the project folder (nearest first), why the chain stops, problems."""
+    chain: list[_Pom] = []
+    problems: list[Problem] = []
+    current = own
+    seen = {own.rel}
+    for _ in range(MAX_POM_PARENTS):
+        parent = _child(current.project, "parent")
+        if parent is None:
+            return chain, "", problems
+        wanted = _coordinates(parent)
+        stop = f"parent POM {wanted} is not read"
+        if root is None:
+            return chain, f"{stop} (remote)", problems
+        path, rel, why = _parent_path(current, root)
+        if path is None:
+            return chain, f"{stop}: {why}", problems
+        try:
+            data = _read(path)
+            project = _parse_pom(data)
+        except OSError as error:
+            problems.append(
+                Problem("DL070", f"{rel}: cannot read ({error.strerror})", location=Location(rel))
+            )
+            return chain, f"{stop}: {rel} cannot be read", problems
+        except _Invalid as error:
+            where = Location(rel, error.line)
+            problems.append(Problem("DL070", f"{rel}: {error}", location=where))
+            return chain, f"{stop}: {rel} is not valid", problems
+        found = {
+            "groupId": _text(project, "groupId") or _text(_child(project, "parent"), "groupId"),
+            "artifactId": _text(project, "artifactId"),
+            "version": _text(project, "version") or _text(_child(project, "parent"), "version"),
+        }
+        if any(_text(parent, k) and _text(parent, k) != v for k, v in found.items()):
+            have = ":".join(v for v in found.values() if v)
+            why = f"{rel} is {have}; Maven takes the parent from a repository"
+            return chain, f"{stop}: {why}", problems
+        if rel in seen:
+            return chain, f"{stop}: {rel} is already in the chain of parents", problems
+        current = _Pom(project, data.decode("utf-8", "replace"), rel)
+        chain.append(current)
+        seen.add(rel)
+    return chain, f"parent POMs deeper than {MAX_POM_PARENTS} are not read", problems
+
+
+def read_pom(
+    data: bytes, rel: str, root: Path | None = None, problems: list[Problem] | None = None
+) -> list[Declaration]:
+    """Direct dependencies of a POM; raises ``_Invalid`` for XML dllicense will not parse.
+
+    With ``root`` (the project folder), parent POMs reached through ``<relativePath>``
+    inside that folder supply properties, ``<dependencyManagement>`` versions and
+    inherited ``<dependencies>``; their own problems go to ``problems``.
+    """
+    project = _parse_pom(data)
+    own = _Pom(project, data.decode("utf-8", "replace"), rel)
+    ancestors, unread, more = _pom_ancestors(own, root)
+    if problems is not None:
+        problems.extend(more)
+    poms = [*reversed(ancestors), own]  # farthest ancestor first: nearer ones override
     parent = _child(project, "parent")
-    properties = {
-        _local(p.tag): (p.text or "").strip() for p in (_child(project, "properties") or [])
-    }
+    properties: dict[str, str] = {}
+    for pom in poms:
+        properties.update(
+            (_local(p.tag), (p.text or "").strip())
+            for p in (_child(pom.project, "properties") or [])
+        )
     version = _text(project, "version") or _text(parent, "version")
     builtins = {
         "project.version": version,
@@ -156,6 +269,7 @@ def read_pom(data: bytes, rel: str) -> list[Declaration]:
         "project.groupId": _text(project, "groupId") or _text(parent, "groupId"),
         "project.artifactId": _text(project, "artifactId"),
         "project.parent.version": _text(parent, "version"),
+        "project.parent.groupId": _text(parent, "groupId"),
     }
     properties = {**builtins, **properties}
 
@@ -167,42 +281,69 @@ def read_pom(data: bytes, rel: str) -> list[Declaration]:
             value = new
         return value
 
-    managed: dict[tuple[str, str], str] = {}
-    management = _child(_child(project, "dependencyManagement"), "dependencies")
-    for dep in management if management is not None else []:
-        key = (resolve(_text(dep, "groupId")), resolve(_text(dep, "artifactId")))
-        managed[key] = _text(dep, "version")
+    managed: dict[tuple[str, str], tuple[str, str]] = {}  # (group, artifact) -> (version, file)
+    imports: list[str] = []  # BOMs imported into <dependencyManagement>: not read
+    declared: dict[tuple[str, ...], tuple[ET.Element, _Pom, int | None]] = {}
+    for pom in poms:
+        cursor = _line(pom.text, "</dependencyManagement>") or 1
+        management = _child(_child(pom.project, "dependencyManagement"), "dependencies")
+        for dep in management if management is not None else []:
+            key = (resolve(_text(dep, "groupId")), resolve(_text(dep, "artifactId")))
+            if _text(dep, "scope") == "import":
+                imports.append(":".join((*key, resolve(_text(dep, "version")))))
+            else:
+                managed[key] = (_text(dep, "version"), pom.rel)
+        dependencies = _child(pom.project, "dependencies")
+        for dep in dependencies if dependencies is not None else []:
+            if _local(dep.tag) != "dependency":
+                continue
+            needle = f"<artifactId>{_text(dep, 'artifactId')}</artifactId>"
+            line = _line(pom.text, needle, cursor)
+            cursor = line + 1 if line and line >= cursor else cursor
+            names = ("groupId", "artifactId", "classifier")
+            coordinates = (*(resolve(_text(dep, n)) for n in names), _text(dep, "type") or "jar")
+            declared.pop(coordinates, None)  # a nearer POM's declaration wins, in its place
+            declared[coordinates] = (dep, pom, line)
     out = []
-    dependencies = _child(project, "dependencies")
-    for dep in dependencies if dependencies is not None else []:
-        if _local(dep.tag) != "dependency":
-            continue
-        group, artifact = resolve(_text(dep, "groupId")), resolve(_text(dep, "artifactId"))
+    for (group, artifact, classifier, _), (dep, pom, line) in declared.items():
         if not group or not artifact:
             continue
-        written = _text(dep, "version") or managed.get((group, artifact), "")
+        managed_version, managed_in = managed.get((group, artifact), ("", ""))
+        written = _text(dep, "version") or managed_version
         version = resolve(written)
         notes = []
+        if pom is not own:
+            notes.append(f"inherited from the parent POM {pom.rel}")
         if not _text(dep, "version") and written:
-            notes.append("version from <dependencyManagement>")
+            where = "" if managed_in == rel else f" of {managed_in}"
+            notes.append(f"version from <dependencyManagement>{where}")
         if "${" in version:
-            notes.append(f"version {version} not resolved (defined in a parent POM?)")
+            why = unread or "not defined in the POM's <properties>"
+            notes.append(f"version {version} not resolved ({why})")
             version = ""
         elif version and not _EXACT_VERSION.match(version):
             notes.append(f"version range {version}")
             version = ""
+        elif not version:
+            sources = [f"imported BOM {b} (not read)" for b in imports]
+            sources += [unread] if unread else []
+            notes.append(
+                "version not resolved: no <version>, none in <dependencyManagement>"
+                + (f"; it may be managed by: {'; '.join(sources)}" if sources else "")
+            )
+        if classifier:
+            notes.append(f"classifier {classifier}")
         scope = _text(dep, "scope") or "compile"
         if scope != "compile":
             notes.append(f"Maven scope {scope}")
         raw = f"{group}:{artifact}" + (f":{written}" if written else "")
-        line = _line(text, f"<artifactId>{_text(dep, 'artifactId')}</artifactId>")
         out.append(
             Declaration(
                 "maven",
                 f"{group}:{artifact}",
                 version,
                 raw,
-                Location(rel, line),
+                Location(pom.rel, line),
                 "group:test" if scope in _MAVEN_TEST_SCOPES else "maven",
                 "; ".join(notes),
             )
@@ -219,38 +360,246 @@ def _strip_jvm_comments(text: str) -> str:
     return re.sub(r"(?m)(^|\s)//.*$", r"\1", text)
 
 
-def read_gradle(text: str, rel: str, properties: dict[str, str]) -> list[Declaration]:
-    """Direct dependencies of a Gradle build script (string and map notations)."""
+@dataclass(frozen=True)
+class CatalogLibrary:
+    """One ``[libraries]`` entry of a Gradle version catalog."""
+
+    group: str
+    artifact: str
+    written: str  # the version as written ("" when none), ``ref`` resolved
+    line: int | None  # in the catalog file
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A Gradle version catalog: accessor paths (``nd4j.native``) to libraries and bundles."""
+
+    rel: str
+    libraries: dict[str, CatalogLibrary]
+    bundles: dict[str, tuple[str, ...]]  # bundle accessor -> library accessors
+    versions: dict[str, str]  # version accessor -> version, for ``libs.versions.x``
+    broken: bool = False  # unreadable (a finding already): its references are not reported
+
+
+def _accessor(alias: str) -> str:
+    """Gradle maps '-', '_' and '.' of an alias to '.' in the ``libs`` accessors."""
+    return re.sub(r"[-_.]", ".", alias)
+
+
+def _toml_key_line(text: str, table: str, key: str) -> int | None:
+    """Line of ``key = ...`` (or ``key.x = ...``) in ``[table]`` of a TOML text."""
+    section = ""
+    pattern = re.compile(r"""^\s*["']?""" + re.escape(key) + r"""["']?\s*[=.]""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            section = header.group(1)
+        elif section == table and pattern.match(line):
+            return number
+    return None
+
+
+def _catalog_version(value: object, versions: dict[str, object]) -> tuple[str, str]:
+    """(version, note) of a catalog version: a string, ``{ref}`` or a rich version table."""
+    if isinstance(value, dict) and "ref" in value:
+        ref = str(value["ref"])
+        if ref not in versions:
+            return "", f"version.ref {ref} is not in [versions]"
+        value = versions[ref]
+    if isinstance(value, str):
+        return value, ""
+    if isinstance(value, dict):
+        for kind in ("strictly", "require", "prefer"):
+            if isinstance(value.get(kind), str):
+                return str(value[kind]), "" if kind == "require" else f"{kind} version"
+    if value is None:
+        return "", ""
+    return "", f"version {value!r} not understood"
+
+
+def read_catalog(text: str, rel: str) -> tuple[Catalog, list[Problem]]:
+    """Libraries and bundles of a version catalog; raises ``_Invalid`` for broken TOML."""
+    try:
+        data = parse_toml(text)
+    except TOMLDecodeError as error:
+        raise _Invalid(
+            f"not valid TOML: {describe_error(error)}", error_line(error, text)
+        ) from error
+    problems: list[Problem] = []
+    sections = {}
+    for name in ("versions", "libraries", "bundles"):
+        section = data.get(name, {})
+        if not isinstance(section, dict):
+            raise _Invalid(f"[{name}] is not a table", _line(text, name))
+        sections[name] = section
+    libraries: dict[str, CatalogLibrary] = {}
+    for alias, value in sections["libraries"].items():
+        line = _toml_key_line(text, "libraries", alias)
+        version: object = None
+        if isinstance(value, str):
+            parts = value.split(":")
+            group, artifact = [*parts, "", ""][:2]
+            version = ":".join(parts[2:]) or None
+        elif isinstance(value, dict):
+            module = value.get("module")
+            if isinstance(module, str):
+                group, _, artifact = module.partition(":")
+            else:
+                group, artifact = str(value.get("group", "")), str(value.get("name", ""))
+            version = value.get("version")
+        else:
+            group = artifact = ""
+        if not group or not artifact:
+            problems.append(
+                Problem(
+                    "DL070",
+                    f"{rel}: library {alias} names no group:artifact "
+                    "(module, or group and name); its dependency is not checked",
+                    location=Location(rel, line),
+                )
+            )
+            continue
+        written, note = _catalog_version(version, sections["versions"])
+        libraries[_accessor(alias)] = CatalogLibrary(group, artifact, written, line, note)
+    bundles: dict[str, tuple[str, ...]] = {}
+    for alias, members in sections["bundles"].items():
+        line = _toml_key_line(text, "bundles", alias)
+        names = members if isinstance(members, list) else []
+        missing = [str(m) for m in names if _accessor(str(m)) not in libraries]
+        if not isinstance(members, list) or missing:
+            what = f"{', '.join(missing)} not in [libraries]" if missing else "not a list"
+            problems.append(
+                Problem(
+                    "DL070",
+                    f"{rel}: bundle {alias}: {what}",
+                    location=Location(rel, line),
+                )
+            )
+        bundles[_accessor(alias)] = tuple(
+            _accessor(str(m)) for m in names if _accessor(str(m)) in libraries
+        )
+    versions = {}
+    for alias, value in sections["versions"].items():
+        written, _ = _catalog_version(value, {})
+        versions[_accessor(alias)] = written
+    return Catalog(rel, libraries, bundles, versions), problems
+
+
+def _catalog_references(
+    code: str, rel: str, catalog: Catalog | None, problems: list[Problem]
+) -> list[tuple[int, str, str, str, str, str]]:
+    """(offset, config, group, artifact, version, note) of each ``libs.x`` dependency."""
+    found = []
+    for match in _GRADLE_CATALOG_REF.finditer(code):
+        path = match["path"].removesuffix(".get") if match["call"] else match["path"]
+        if path.startswith(("versions.", "plugins.")):
+            continue
+        if catalog is None:
+            problems.append(
+                Problem(
+                    "DL070",
+                    f"{rel}: libs.{path} refers to a version catalog, but there is no "
+                    f"{GRADLE_CATALOG} (catalogs declared in settings.gradle are not read); "
+                    "its dependency is not checked",
+                    location=Location(rel, code.count("\n", 0, match.start()) + 1),
+                )
+            )
+            continue
+        if catalog.broken:
+            continue
+        if path.startswith("bundles."):
+            members = catalog.bundles.get(path.removeprefix("bundles."))
+            via = f"bundle libs.{path} of {catalog.rel}"
+        else:
+            members = (path,) if path in catalog.libraries else None
+            via = f"libs.{path} of {catalog.rel}"
+        if members is None:
+            problems.append(
+                Problem(
+                    "DL070",
+                    f"{rel}: libs.{path} is not a library or bundle of {catalog.rel}; "
+                    "its dependency is not checked",
+                    location=Location(rel, code.count("\n", 0, match.start()) + 1),
+                )
+            )
+            continue
+        for member in members:
+            library = catalog.libraries[member]
+            where = f"{catalog.rel}:{library.line}" if library.line else catalog.rel
+            note = "; ".join(x for x in (f"{via} ({where})", library.note) if x)
+            found.append(
+                (
+                    match.start(),
+                    match["config"],
+                    library.group,
+                    library.artifact,
+                    library.written,
+                    note,
+                )
+            )
+    return found
+
+
+def read_gradle(
+    text: str,
+    rel: str,
+    properties: dict[str, str],
+    catalog: Catalog | None = None,
+    problems: list[Problem] | None = None,
+) -> list[Declaration]:
+    """Direct dependencies of a Gradle build script (strings, maps and ``libs.x`` accessors).
+
+    ``catalog`` is the project's ``gradle/libs.versions.toml`` (``None`` when absent or
+    broken); references it cannot answer go to ``problems``.
+    """
     code = _strip_jvm_comments(text)
     variables = {**properties, **{m["name"]: m["value"] for m in _GRADLE_VAR.finditer(code)}}
+    catalog_versions = catalog.versions if catalog is not None else {}
 
     def resolve(value: str) -> str:
+        value = re.sub(
+            r"\$\{libs\.versions\.([\w.]+?)(?:\.get\(\))?\}",
+            lambda m: catalog_versions.get(m.group(1)) or m.group(0),
+            value,
+        )
         return re.sub(
             r"\$\{?([A-Za-z_][\w.]*)\}?",
             lambda m: variables.get(m.group(1).removeprefix("project."), m.group(0)),
             value,
         )
 
-    found: list[tuple[int, str, str, str, str]] = []  # (offset, config, group, artifact, version)
+    # (offset, config, group, artifact, version, note)
+    found: list[tuple[int, str, str, str, str, str]] = []
     for match in _GRADLE_STRING.finditer(code):
         parts = match["coord"].split("@")[0].split(":")
         if len(parts) >= 2:
             version = parts[2] if len(parts) > 2 else ""
-            found.append((match.start(), match["config"], parts[0], parts[1], version))
+            found.append((match.start(), match["config"], parts[0], parts[1], version, ""))
     for match in _GRADLE_MAP.finditer(code):
         found.append(
-            (match.start(), match["config"], match["group"], match["name"], match["version"] or "")
+            (
+                match.start(),
+                match["config"],
+                match["group"],
+                match["name"],
+                match["version"] or "",
+                "",
+            )
         )
+    found += _catalog_references(code, rel, catalog, [] if problems is None else problems)
     out = []
-    for offset, config, group, artifact, written in sorted(found):
+    for offset, config, group, artifact, written, source in sorted(found):
         version = resolve(written)
-        notes = [f"configuration {config}"]
+        notes = [f"configuration {config}"] + ([source] if source else [])
         if "$" in version:
             notes.append(f"version {version} not resolved")
             version = ""
         elif version and not _EXACT_VERSION.match(version):
             notes.append(f"version range {version}")
             version = ""
+        elif not version and source:
+            notes.append("version not resolved: the catalog gives none (a platform/BOM?)")
         line = code.count("\n", 0, offset) + 1
         out.append(
             Declaration(
@@ -433,6 +782,28 @@ def _rock_dependencies(
 # -- the project ---------------------------------------------------------------------
 
 
+def _read_catalog(root: Path, problems: list[Problem], files: list[str]) -> Catalog | None:
+    """The project's ``gradle/libs.versions.toml``, or ``None`` (absent, or a finding)."""
+    path = root / GRADLE_CATALOG
+    if not path.is_file():
+        return None
+    location = Location(GRADLE_CATALOG)
+    try:
+        text = _read(path).decode("utf-8", "replace")
+        catalog, more = read_catalog(text, GRADLE_CATALOG)
+    except OSError as error:
+        message = f"{GRADLE_CATALOG}: cannot read ({error.strerror})"
+        problems.append(Problem("DL070", message, location=location))
+        return Catalog(GRADLE_CATALOG, {}, {}, {}, broken=True)
+    except _Invalid as error:
+        message = f"{GRADLE_CATALOG}: {error}; the libs.* dependencies are not checked"
+        problems.append(Problem("DL070", message, location=Location(GRADLE_CATALOG, error.line)))
+        return Catalog(GRADLE_CATALOG, {}, {}, {}, broken=True)
+    problems.extend(more)
+    files.append(GRADLE_CATALOG)
+    return catalog
+
+
 def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem], list[str]]:
     """Declarations of every supported manifest at the project root, with problems and files."""
     declarations: list[Declaration] = []
@@ -443,13 +814,16 @@ def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem]
     except OSError as error:
         return [], [Problem("DL070", f"cannot list the project folder ({error.strerror})")], []
     properties = _gradle_properties(root / "gradle.properties")
+    catalog = None
+    if any(name in GRADLE_FILES for name in names):
+        catalog = _read_catalog(root, problems, files)
     readers: dict[str, Callable[[str, bytes], list[Declaration]]] = {}
     for name in names:
         if name == "pom.xml":
-            readers[name] = lambda rel, data: read_pom(data, rel)
+            readers[name] = lambda rel, data: read_pom(data, rel, root, problems)
         elif name in GRADLE_FILES:
             readers[name] = lambda rel, data: read_gradle(
-                data.decode("utf-8", "replace"), rel, properties
+                data.decode("utf-8", "replace"), rel, properties, catalog, problems
             )
         elif name in CONDA_FILES:
 
