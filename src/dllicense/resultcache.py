@@ -135,7 +135,7 @@ def dependency_files(root: Path) -> list[Path]:
     found += sorted((root / "requirements").glob("*.txt"))
     found += [root / name for name in (*_LOCK_FILES, *_MANIFESTS)]
     found += sorted(root.glob("pylock*.toml")) + sorted(root.glob("*.rockspec"))
-    # manifests of other ecosystems (discover/ecosystems.py)
+    # manifests of other ecosystems (discover/ecosystems/)
     found += [root / name for name in ("pom.xml", "build.gradle", "build.gradle.kts")]
     found += [root / name for name in ("gradle.properties", "environment.yml", "environment.yaml")]
     found += sorted(root.glob("*.rockspec"))

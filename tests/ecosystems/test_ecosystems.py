@@ -210,7 +210,7 @@ def test_bad_manifest_through_the_scan(tmp_path: Path, no_env: Path) -> None:
 
 
 def test_manifest_size_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ecosystems, "MAX_MANIFEST_BYTES", 64)
+    monkeypatch.setattr(ecosystems.common, "MAX_MANIFEST_BYTES", 64)
     (tmp_path / "environment.yml").write_text("dependencies:\n" + "  - numpy\n" * 20, "utf-8")
     [problem] = ecosystem_declarations(tmp_path)[1]
     assert "larger than" in str(problem.message)

@@ -1,0 +1,201 @@
+"""Frameworks declared outside PyPI: Maven, Gradle, conda and LuaRocks manifests.
+
+Read at the project root, statically (no Maven, Gradle, conda or Lua is run):
+``pom.xml`` (``<dependencies>`` with ``${property}`` values from
+``<properties>`` and versions from ``<dependencyManagement>``, also those of
+parent POMs reached by ``<relativePath>`` inside the project folder; DOCTYPE
+and entity declarations are rejected before parsing), ``build.gradle`` and
+``build.gradle.kts`` (``group:artifact:version`` strings,
+``group:/name:/version:`` maps and ``libs.x``/``libs.bundles.x`` accessors of
+``gradle/libs.versions.toml`` in dependency configurations, ``$var`` from
+simple assignments and ``gradle.properties``), ``environment.yml`` (conda
+match specs; its ``pip:`` list holds PyPI requirements) and ``*.rockspec``
+(the ``dependencies`` table). Only direct dependencies are known: what they
+depend on in turn is not resolved. Each declaration is recognised through
+the knowledge base and becomes an ``ExternalPackage``; unknown names get no
+licence (the policy's unknown-licence finding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dllicense.discover.ecosystems.common import (
+    CONDA_FILES,
+    DIRECT_ONLY,
+    GRADLE_CATALOG,
+    GRADLE_FILES,
+    Declaration,
+    ManifestError,
+    read_manifest,
+)
+from dllicense.discover.ecosystems.conda import conda_version, read_conda
+from dllicense.discover.ecosystems.gradle import (
+    Catalog,
+    gradle_properties,
+    read_catalog,
+    read_gradle,
+)
+from dllicense.discover.ecosystems.luarocks import read_rockspec
+from dllicense.discover.ecosystems.maven import read_pom
+from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+
+__all__ = [
+    "DIRECT_ONLY",
+    "Declaration",
+    "conda_version",
+    "ecosystem_declarations",
+    "ecosystem_packages",
+]
+
+
+def _read_catalog(root: Path, problems: list[Problem], files: list[str]) -> Catalog | None:
+    """The project's ``gradle/libs.versions.toml``, or ``None`` (absent, or a finding)."""
+    path = root / GRADLE_CATALOG
+    if not path.is_file():
+        return None
+    location = Location(GRADLE_CATALOG)
+    try:
+        text = read_manifest(path).decode("utf-8", "replace")
+        catalog, more = read_catalog(text, GRADLE_CATALOG)
+    except OSError as error:
+        message = f"{GRADLE_CATALOG}: cannot read ({error.strerror})"
+        problems.append(Problem("DL070", message, location=location))
+        return Catalog(GRADLE_CATALOG, {}, {}, {}, broken=True)
+    except ManifestError as error:
+        message = f"{GRADLE_CATALOG}: {error}; the libs.* dependencies are not checked"
+        problems.append(Problem("DL070", message, location=Location(GRADLE_CATALOG, error.line)))
+        return Catalog(GRADLE_CATALOG, {}, {}, {}, broken=True)
+    problems.extend(more)
+    files.append(GRADLE_CATALOG)
+    return catalog
+
+
+def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem], list[str]]:
+    """Declarations of every supported manifest at the project root, with problems and files."""
+    declarations: list[Declaration] = []
+    problems: list[Problem] = []
+    files: list[str] = []
+    try:
+        names = sorted(p.name for p in root.iterdir() if p.is_file())
+    except OSError as error:
+        return [], [Problem("DL070", f"cannot list the project folder ({error.strerror})")], []
+    properties = gradle_properties(root / "gradle.properties")
+    catalog = None
+    if any(name in GRADLE_FILES for name in names):
+        catalog = _read_catalog(root, problems, files)
+    readers: dict[str, Callable[[str, bytes], list[Declaration]]] = {}
+    for name in names:
+        if name == "pom.xml":
+            readers[name] = lambda rel, data: read_pom(data, rel, root, problems)
+        elif name in GRADLE_FILES:
+            readers[name] = lambda rel, data: read_gradle(
+                data.decode("utf-8", "replace"), rel, properties, catalog, problems
+            )
+        elif name in CONDA_FILES:
+
+            def conda(rel: str, data: bytes) -> list[Declaration]:
+                found, more = read_conda(data.decode("utf-8", "replace"), rel)
+                problems.extend(more)
+                return found
+
+            readers[name] = conda
+        elif name.endswith(".rockspec"):
+            readers[name] = lambda rel, data: read_rockspec(data.decode("utf-8", "replace"), rel)
+    for name, reader in readers.items():
+        try:
+            declarations += reader(name, read_manifest(root / name))
+            files.append(name)
+        except OSError as error:
+            problems.append(
+                Problem("DL070", f"{name}: cannot read ({error.strerror})", location=Location(name))
+            )
+        except ManifestError as error:
+            problems.append(
+                Problem("DL070", f"{name}: {error}", location=Location(name, error.line))
+            )
+    return declarations, problems, files
+
+
+def _knowledge(declaration: Declaration) -> Evidence:
+    """What the knowledge base says about one declaration (an expression, or why none)."""
+    from dllicense.knowledge import framework_for, framework_license
+
+    ecosystem = declaration.ecosystem
+    framework = framework_for(declaration.name, ecosystem)
+    if framework is None:
+        where = {
+            "maven": "its POM",
+            "conda": "its recipe",
+            "luarocks": "its rockspec",
+            "pypi": "its wheel metadata",
+        }[ecosystem]
+        return Evidence(
+            "knowledge",
+            f"knowledge:{ecosystem}",
+            declaration.name,
+            "",
+            note=f"{declaration.name} is not a framework of the dllicense knowledge base and "
+            f"{where} is not fetched: clarify its licence in the policy",
+        )
+    period = framework_license(declaration.name, declaration.version or None, ecosystem)
+    note = ""
+    if period is None and not declaration.version:
+        expressions = {p.expression for p in framework.licenses}
+        if len(expressions) == 1:
+            period = framework.licenses[0]
+            note = "version not pinned; every known version has this licence"
+        else:
+            return Evidence(
+                "knowledge",
+                f"knowledge:{framework.key}",
+                framework.name,
+                "",
+                note=f"{framework.name}'s licence depends on the version "
+                f"({', '.join(sorted(expressions))}): pin an exact version",
+            )
+    if period is None:
+        return Evidence(
+            "knowledge",
+            f"knowledge:{framework.key}",
+            f"{framework.name} {declaration.version}",
+            "",
+            note=f"no licence is recorded for {framework.name} {declaration.version}",
+        )
+    expression = period.expression
+    if ecosystem == "pypi":
+        expression = period.wheel_expression or period.expression
+    return Evidence(
+        "knowledge",
+        f"knowledge:{framework.key}",
+        f"{framework.name} {period.versions or 'all versions'}",
+        expression,
+        note="; ".join(x for x in (note, *period.sources) if x),
+    )
+
+
+def ecosystem_packages(root: Path) -> tuple[list[ExternalPackage], list[Problem]]:
+    """One ``ExternalPackage`` per dependency declared in the root's non-PyPI manifests."""
+    declarations, problems, _ = ecosystem_declarations(root)
+    groups: dict[tuple[str, str, str], list[Declaration]] = {}
+    for declaration in declarations:
+        key = (declaration.ecosystem, declaration.name, declaration.version)
+        groups.setdefault(key, []).append(declaration)
+    packages = []
+    for (ecosystem, name, version), found in sorted(groups.items()):
+        first = found[0]
+        scopes = tuple(sorted({d.scope for d in found}))
+        node = Node(name, version, scopes, (name,), (), (), True)
+        declared = tuple(
+            Evidence(
+                "declaration",
+                f"{d.location.file}:{d.location.line}" if d.location.line else d.location.file,
+                d.raw,
+                note="; ".join(x for x in (d.note, DIRECT_ONLY) if x),
+            )
+            for d in found
+        )
+        evidence = (_knowledge(first), *declared)
+        packages.append(ExternalPackage(node, ecosystem, evidence, (), first.location))
+    return packages, problems
