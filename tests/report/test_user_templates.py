@@ -105,6 +105,25 @@ def test_a_user_markdown_template_with_the_built_in_html(tmp_path: Path) -> None
     assert html.returncode == 0 and "<!doctype html>" in html.stdout.lower()
 
 
+def test_a_user_notice_template(tmp_path: Path) -> None:
+    """THIRD_PARTY_NOTICES from a company template: the same context (licence texts with
+    the packages that ship them), no escaping (plain text)."""
+    project = write_project(tmp_path / "proj", "onnx\n")
+    tpl = tmp_path / "tpl"
+    (tpl / "notice").mkdir(parents=True)
+    (tpl / "notice" / "THIRD_PARTY_NOTICES.j2").write_text(
+        "ACME ships <these>:\n{% for t in licence_texts %}"
+        "[{{ t.number }}] {{ t.packages | join(', ') }}: {{ t.kind }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    args = _scan(project, DISTS / "onnx-1.23.2", "--no-cache", "--templates", str(tpl))
+    done = run_cli(*args, "--format", "notice")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "ACME ships <these>:"
+    assert lines[1:] == ["[1] onnx==1.23.2: license-file"], done.stdout
+
+
 def test_user_html_templates_still_escape_package_metadata(tmp_path: Path) -> None:
     site = tmp_path / "site"
     info = site / "evil-1.0.dist-info"

@@ -58,8 +58,8 @@ from dllicense.errors import UsageError
     "--templates",
     type=click.Path(path_type=Path),
     metavar="DIR",
-    help="Jinja2 templates that replace the built-in html/report.html.j2 and "
-    "markdown/report.md.j2 of the same name (the others stay built-in).",
+    help="Jinja2 templates that replace the built-in html/report.html.j2, "
+    "markdown/report.md.j2 and notice/THIRD_PARTY_NOTICES.j2 of the same name.",
 )
 @click.option(
     "-o",

@@ -28,6 +28,7 @@ FORMATS = {
 TEMPLATES = {
     "html": "html/report.html.j2",
     "markdown": "markdown/report.md.j2",
+    "notice": "notice/THIRD_PARTY_NOTICES.j2",
 }
 
 

@@ -8,6 +8,7 @@ Rendered from ``reports/notice/THIRD_PARTY_NOTICES.j2``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from dllicense.models import LicenseText, LicenseTraits, ScanResult
 
@@ -78,7 +79,8 @@ def _restrictions(result: ScanResult) -> list[_Restriction]:
     return out
 
 
-def render(result: ScanResult) -> str:
+def render(result: ScanResult, templates: Path | None = None) -> str:
+    """The notice file; ``templates``: a folder of templates to use before the built-in ones."""
     from dllicense.report.templating import render_template
 
     sources = _sources(result)
@@ -97,6 +99,7 @@ def render(result: ScanResult) -> str:
             refs.setdefault(pkg, []).append(t.number)
     text = render_template(
         "notice/THIRD_PARTY_NOTICES.j2",
+        templates,
         result=result,
         licence_texts=licence_texts,
         notice_texts=notice_texts,
