@@ -52,11 +52,14 @@ _MANIFESTS = (
     "build.gradle",
     "build.gradle.kts",
     "gradle.properties",
+    "gradle/libs.versions.toml",
     "environment.yml",
     "environment.yaml",
 )
 _INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
 _EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
+_PARENT = re.compile(r"<parent>.*?</parent>", re.DOTALL)
+_RELATIVE_PATH = re.compile(r"<relativePath>([^<]*)</relativePath>")
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -135,14 +138,15 @@ def dependency_files(root: Path) -> list[Path]:
     found += sorted((root / "requirements").glob("*.txt"))
     found += [root / name for name in (*_LOCK_FILES, *_MANIFESTS)]
     found += sorted(root.glob("pylock*.toml")) + sorted(root.glob("*.rockspec"))
-    # manifests of other ecosystems (discover/ecosystems/)
-    found += [root / name for name in ("pom.xml", "build.gradle", "build.gradle.kts")]
-    found += [root / name for name in ("gradle.properties", "environment.yml", "environment.yaml")]
-    found += sorted(root.glob("*.rockspec"))
     existing = [p for p in found if p.is_file()]
     requirements = [p for p in existing if p.suffix == ".txt"]
     policies = [p for p in existing if p.name in ("pyproject.toml", "dllicense.toml")]
-    return _with_includes(existing, requirements) + _with_extends(policies)
+    poms = [p for p in existing if p.name == "pom.xml"]
+    return (
+        _with_includes(existing, requirements)
+        + _with_extends(policies)
+        + _with_parent_poms(root, poms)
+    )
 
 
 def _with_includes(files: list[Path], requirements: list[Path]) -> list[Path]:
@@ -194,6 +198,30 @@ def _policy_chain(start: list[Path], builtins: Path | None) -> list[tuple[Path, 
 def _with_extends(policies: list[Path]) -> list[Path]:
     """Policy files plus the local policy files they extend, bounded."""
     return [path for path, _ in _policy_chain(policies, None)]
+
+
+def _with_parent_poms(root: Path, poms: list[Path]) -> list[Path]:
+    """The parent POMs inside the project that ``<relativePath>`` leads to, as the Maven
+    reader follows them (``discover/ecosystems/maven.py``), bounded. A text check: the key
+    is computed before anything is parsed; a link it cannot follow only adds no file."""
+    base = root.resolve()
+    out: list[Path] = []
+    queue = list(poms)
+    while queue and len(out) < _MAX_FILES:
+        pom = queue.pop(0)
+        parent = _PARENT.search(pom.read_text(encoding="utf-8", errors="replace"))
+        if parent is None:
+            continue
+        given = _RELATIVE_PATH.search(parent.group())
+        written = given.group(1).strip() if given else "../pom.xml"
+        if not written:
+            continue
+        path = (pom.parent / written).resolve()
+        path = path / "pom.xml" if path.is_dir() else path
+        if path.is_relative_to(base) and path.is_file() and path not in out:
+            out.append(path)
+            queue.append(path)
+    return out
 
 
 def policy_flag(project: Path, policy: str | None, key: str) -> bool:

@@ -65,6 +65,19 @@ def test_the_key_follows_every_input(tmp_path: Path) -> None:
     metadata = site / "six-1.0.dist-info" / "METADATA"
     os.utime(metadata, ns=(metadata.stat().st_atime_ns, metadata.stat().st_mtime_ns + 10**9))
     changed("METADATA rewritten")
+    (proj / "gradle").mkdir()
+    (proj / "gradle" / "libs.versions.toml").write_text("[versions]\n", encoding="utf-8")
+    changed("a Gradle version catalog")
+    (proj / "pom.xml").write_text(
+        "<project><parent><relativePath>parent/pom.xml</relativePath></parent></project>\n",
+        encoding="utf-8",
+    )
+    changed("pom.xml")
+    (proj / "parent").mkdir()
+    (proj / "parent" / "pom.xml").write_text("<project/>\n", encoding="utf-8")
+    changed("a parent POM inside the project")
+    (proj / "parent" / "pom.xml").write_text("<project><version>2</version></project>\n", "utf-8")
+    changed("the parent POM edited")
     key = _key(proj, site, fail_on="warning")
     assert key not in seen, "an option"
     (proj / "README.md").write_text("not a dependency file\n", encoding="utf-8")
