@@ -186,7 +186,6 @@ def scan_command(
         )
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a directory")
-    gate.check_hook_environment(project, python, paths, lock, no_lock)
     use_color = gate.table_color(color, output)
     # every option that changes an output or the exit code belongs in the result-cache key
     options: dict[str, object] = {

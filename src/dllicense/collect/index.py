@@ -608,7 +608,7 @@ class IndexClient:
             Problem(code, self._message(name, version, message), name, version)
             for code, message in entry.problems
         )
-        return replace(dist, problems=(*dist.problems, *notes))
+        return replace(dist, problems=(*dist.problems, *notes), files_read=entry.files_fetched)
 
     def _message(self, name: str, version: str, text: str) -> str:
         what = f"{name} {version}".strip()
