@@ -292,12 +292,12 @@ def _resolved(
     client = _index_client(options)
     fetched: dict[tuple[str, str], Distribution] = {}
     failed: dict[tuple[str, str], Problem] = {}
-    for pin in answer.pins:
-        got = client.fetch(pin.name, pin.version)
+    keys = [(pin.name, pin.version) for pin in answer.pins]
+    for key, got in zip(keys, client.fetch_many(keys), strict=True):
         if isinstance(got, Problem):
-            failed[(pin.name, pin.version)] = got
+            failed[key] = got
         else:
-            fetched[(pin.name, pin.version)] = got
+            fetched[key] = got
     lock = online.as_lock(answer, fetched)
     graph = build_graph(lock, tuple(wanted), None if options.all_targets else target)
     problems = [*answer.problems, *graph.problems]
@@ -396,8 +396,9 @@ def _locked_metadata(
     if not options.online or not missing:
         return found, missing
     client = _index_client(options)
-    for node in sorted(missing, key=lambda n: (n.name, n.version)):
-        got = client.fetch(node.name, node.version)
+    wanted = sorted(missing, key=lambda n: (n.name, n.version))
+    answers = client.fetch_many([(n.name, n.version) for n in wanted])
+    for node, got in zip(wanted, answers, strict=True):
         kept = tuple(p for p in missing[node] if p.code != "DL033")
         if isinstance(got, Problem):
             missing[node] = (*kept, got)

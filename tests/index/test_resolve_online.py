@@ -159,3 +159,21 @@ def test_the_environment_order(tmp_path: Path) -> None:
     assert chosen() == ("venv", ".venv")
     assert chosen(python=sys.executable)[0] == "python"  # type: ignore[index]
     assert chosen(python=sys.executable, paths=[str(tmp_path)])[0] == "path"  # type: ignore[index]
+
+
+def test_why_walks_the_same_resolved_graph(serve: Serve, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dllicense.cli import main
+
+    server = serve()
+    root = _project(tmp_path, "six", "text-unidecode")
+    args = ["why", "text-unidecode", str(root), "--scope", "runtime", "--platform", "linux"]
+    offline = CliRunner().invoke(main, args)
+    assert offline.exit_code == 0 and "text-unidecode (runtime)" in offline.output  # declared
+    online_args = [*args, "--online", "--index-url", server.index_url, "--python-version", "3.11"]
+    answer = CliRunner().invoke(main, online_args)
+    assert answer.exit_code == 0, answer.output
+    assert "text-unidecode 1.3 (runtime)" in answer.output
+    missing = CliRunner().invoke(main, [*online_args[:1], "keras", *online_args[2:]])
+    assert missing.exit_code == 1

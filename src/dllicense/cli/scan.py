@@ -9,30 +9,13 @@ from pathlib import Path
 import click
 
 from dllicense.cli import one_line_errors
+from dllicense.cli.options import graph_options
 from dllicense.errors import UsageError
 
 
 @click.command("scan")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--python",
-    "python",
-    metavar="PATH",
-    help="Interpreter of the environment to inspect (run only to ask for sys.path).",
-)
-@click.option(
-    "--path",
-    "paths",
-    multiple=True,
-    metavar="DIR",
-    help="Scan the distributions installed in DIR instead (repeatable).",
-)
-@click.option(
-    "--all",
-    "include_all",
-    is_flag=True,
-    help="Scan every distribution of the environment, declared or not.",
-)
+@graph_options
 @click.option(
     "--scope",
     "scopes",
@@ -96,16 +79,6 @@ from dllicense.errors import UsageError
     help="An earlier --format json report: only findings it does not have set the exit code.",
 )
 @click.option(
-    "--online",
-    is_flag=True,
-    help="Read the metadata of declared packages that are not installed from the package index.",
-)
-@click.option(
-    "--index-url",
-    metavar="URL",
-    help="Simple API of the index for --online (default: $PIP_INDEX_URL, else PyPI).",
-)
-@click.option(
     "--fetch-files",
     is_flag=True,
     help="With --online, also fetch the wheels' licence files (HTTP range requests).",
@@ -114,29 +87,6 @@ from dllicense.errors import UsageError
     "--models",
     is_flag=True,
     help="Also check the models and datasets the code loads (model cards, Hugging Face cache).",
-)
-@click.option(
-    "--lock",
-    "lock",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Take the dependency graph from this lock file (default: the project's uv.lock, "
-    "poetry.lock, pylock.toml, pdm.lock or Pipfile.lock).",
-)
-@click.option("--no-lock", is_flag=True, help="Ignore lock files; resolve the installed packages.")
-@click.option(
-    "--python-version",
-    metavar="X.Y",
-    help="Evaluate the lock's markers for this Python (default: the inspected environment's).",
-)
-@click.option(
-    "--platform",
-    type=click.Choice(["linux", "darwin", "win32"]),
-    help="Evaluate the lock's markers for this platform (default: the inspected one).",
-)
-@click.option(
-    "--all-targets",
-    is_flag=True,
-    help="Report every locked version, for every Python and platform the lock covers.",
 )
 @click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="No status lines on stderr.")
