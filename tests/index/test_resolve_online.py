@@ -177,3 +177,24 @@ def test_why_walks_the_same_resolved_graph(serve: Serve, tmp_path: Path) -> None
     assert "text-unidecode 1.3 (runtime)" in answer.output
     missing = CliRunner().invoke(main, [*online_args[:1], "keras", *online_args[2:]])
     assert missing.exit_code == 1
+
+
+def test_an_online_scan_without_a_lock_is_never_replayed(serve: Serve, tmp_path: Path) -> None:
+    """Which versions the index offers changes from day to day: no result-cache replay."""
+    from click.testing import CliRunner
+
+    from dllicense.cli import main
+
+    server = serve()
+    root = _project(tmp_path, "six")
+    args = ["scan", str(root), "--online", "--index-url", server.index_url, "--texts", "none"]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    for run in (1, 2):
+        assert CliRunner().invoke(main, args).exit_code == 0
+        assert len(server.paths("/simple/six/")) >= run  # the resolver asked the index again
+    (root / "requirements.txt").write_text("six==1.17.0\n", encoding="utf-8")  # a pinned lock
+    asked = len(server.requests)
+    first = CliRunner().invoke(main, args)
+    assert '"code": "DL006"' not in first.output and '"six"' in first.output, first.output
+    assert CliRunner().invoke(main, args).exit_code == first.exit_code
+    assert len(server.requests) == asked  # locked versions: the metadata was cached, then replayed

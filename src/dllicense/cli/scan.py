@@ -154,6 +154,8 @@ def scan_command(
     }
     # models depend on the source tree and the Hugging Face cache: never replay such a run
     use_results = not no_cache and not models and not _policy_models(project, policy)
+    # without a lock, --online asks the index which versions exist: tomorrow's answer differs
+    use_results = use_results and not (online and not _has_lock(project, lock, no_lock))
     key = gate.cache_key(project, options, python, paths, policy, baseline, use_results, templates)
     cached = gate.replay(key, cache_dir, output)
     if cached is not None:
@@ -203,6 +205,17 @@ def scan_command(
         click.echo(note, err=True, nl=False)
     gate.save(key, cache_dir, outputs, note, code)
     sys.exit(code)
+
+
+def _has_lock(project: Path, lock: Path | None, no_lock: bool) -> bool:
+    """Does the scan read a lock file (the versions are then the lock's, not the index's)?"""
+    if lock is not None:
+        return True
+    if no_lock or not project.is_dir():
+        return False
+    from dllicense.discover.locks import find_lock
+
+    return bool(find_lock(project, None, pinned=True))
 
 
 def _policy_models(project: Path, policy: str | None) -> bool:
