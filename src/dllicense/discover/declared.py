@@ -36,15 +36,21 @@ def parse_declared(raw: str, scope: str, location: Location) -> Declared | Probl
 
 
 def reference_kind(text: str) -> str:
-    """``url`` or ``path`` when pip would read ``text`` as a link, not a name; else ""."""
+    """``url`` or ``path`` when pip reads ``text`` as a link before trying PEP 508: a scheme
+    or VCS prefix, or an archive file name (a file even when it is not there); else ""."""
     text = text.strip()
     if _SCHEME.match(text):
         return "path" if text.lower().startswith("file:") else "url"
-    if text.startswith((".", "~", "/", "\\")) or "/" in text or "\\" in text:
-        return "path"
-    if re.match(r"^[A-Za-z]:[\\/]", text) or text.lower().endswith(_ARCHIVES):
-        return "path"
+    if text.lower().endswith(_ARCHIVES):
+        name, at, _ = text.partition("@")
+        if not at or _path_like(name):  # "name @ https://.../x.whl" is PEP 508
+            return "path"
     return ""
+
+
+def _path_like(text: str) -> bool:
+    text = text.strip()
+    return text.startswith((".", "~", "/", "\\")) or "/" in text or "\\" in text
 
 
 def egg_name(text: str) -> str:
@@ -65,11 +71,13 @@ def parse_line(
     url/path/editable, name from ``#egg=``), else an invalid requirement (DL004)."""
     if editable:
         return Declared(raw, egg_name(raw), scope, location, kind="editable")
-    item = parse_declared(raw, scope, location)
-    if isinstance(item, Declared):
-        return item
     kind = reference_kind(raw)
-    return Declared(raw, egg_name(raw), scope, location, kind=kind) if kind else item
+    if not kind:
+        item = parse_declared(raw, scope, location)
+        if isinstance(item, Declared) or not _path_like(raw):
+            return item
+        kind = "path"  # not PEP 508 but shaped like a path: a local project or file
+    return Declared(raw, egg_name(raw), scope, location, kind=kind)
 
 
 def unpinned_source(declared: Declared, where: str = "") -> Problem:
