@@ -41,7 +41,9 @@ def test_scan_reports_each_direct_reference_with_its_line(tmp_path: Path) -> Non
     env.mkdir()
     result = scan_dirs(FIXTURES / "stablediffusion-v2", env, texts="none")
     dl005 = sorted(
-        (f.location.file, f.location.line) for f in result.findings if f.code == "DL005" and f.location
+        (f.location.file, f.location.line)
+        for f in result.findings
+        if f.code == "DL005" and f.location
     )
     # requirements.txt's "-e ." and environment.yaml's pip: "-e ."
     assert dl005 == [("environment.yaml", 29), ("requirements.txt", 19)]
@@ -74,3 +76,20 @@ def test_names_and_invalid_lines() -> None:
     assert egg_name("git+https://x.invalid/r.git") == ""
     bad = parse_line("not a requirement !!", "runtime", Location("requirements.txt", 3))
     assert not isinstance(bad, Declared) and bad.code == "DL004"
+
+
+def test_an_installed_named_url_requirement_is_scanned(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text(
+        "chardet @ git+https://github.com/chardet/chardet@5.2.0\n", encoding="utf-8"
+    )
+    dists = Path(__file__).parents[1] / "fixtures" / "dists" / "chardet-5.2.0"
+    result = scan_dirs(project, dists, texts="none")
+    [chardet] = result.packages
+    assert (chardet.node.name, chardet.node.direct) == ("chardet", True)
+    (project / "requirements.txt").write_text("chardet==5.2.0\n", encoding="utf-8")
+    [plain] = scan_dirs(project, dists, texts="none").packages
+    assert chardet.verdict == plain.verdict and chardet.verdict.expression.startswith("LGPL")
+    codes = {f.code for f in result.findings}
+    assert "DL005" in codes and "DL001" not in codes

@@ -58,7 +58,12 @@ def test_a_comprehension_over_open_is_a_finding_and_requirements_txt_is_still_re
     assert (problem.location.file, problem.location.line) == ("setup.py", 13)
     assert "comprehension" in problem.message
     assert set(_declared(project, "requirements.txt")) == {
-        "ftfy", "packaging", "regex", "tqdm", "torch", "torchvision"
+        "ftfy",
+        "packaging",
+        "regex",
+        "tqdm",
+        "torch",
+        "torchvision",
     }
     assert [d.scope for d in _declared(project, "setup.py").values()] == ["extra:dev"]  # pytest
 
@@ -82,7 +87,10 @@ def test_setup_cfg_lists_and_extras() -> None:
     assert result.extras_require["x"] == [("accelerate==0.15.0", 83)]
     project = discover_project(FIXTURES / "kornia-setupcfg")  # setup.py is a bare setup()
     assert Counter(d.scope for d in project.declared) == {
-        "runtime": 2, "extra:dev": 10, "extra:docs": 15, "extra:x": 1
+        "runtime": 2,
+        "extra:dev": 10,
+        "extra:docs": 15,
+        "extra:x": 1,
     }
     assert not project.problems
 
@@ -101,8 +109,10 @@ def test_setup_py_keywords_win_over_setup_cfg(tmp_path: Path) -> None:
     ("project_table", "expected_files"),
     [
         ("", {"setup.cfg"}),  # no [project]: setuptools' files declare everything
-        ('[project]\nname = "k"\ndynamic = ["dependencies", "optional-dependencies"]\n',
-         {"setup.cfg"}),
+        (
+            '[project]\nname = "k"\ndynamic = ["dependencies", "optional-dependencies"]\n',
+            {"setup.cfg"},
+        ),
         ('[project]\nname = "k"\ndynamic = ["dependencies"]\n', {"setup.cfg"}),
         ('[project]\nname = "k"\ndependencies = ["numpy"]\n', {"pyproject.toml"}),
     ],
@@ -129,12 +139,19 @@ def test_pyproject_owning_the_field_silences_an_unreadable_setup_py(tmp_path: Pa
 @pytest.mark.parametrize(
     ("source", "what"),
     [
-        ("from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n",
-         "a call of open('r.txt').read().split()"),
-        ("import setuptools\nDEPS = ['a']\nDEPS += ['b']\nsetuptools.setup(install_requires=DEPS)\n",
-         "DEPS, not bound to a literal"),
-        ("from setuptools import setup\nsetup(install_requires=[f'torch>={2}'])\n",
-         "the expression joinedstr"),
+        (
+            "from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n",
+            "a call of open('r.txt').read().split()",
+        ),
+        (
+            "import setuptools\nDEPS = ['a']\nDEPS += ['b']\n"
+            "setuptools.setup(install_requires=DEPS)\n",
+            "DEPS, not bound to a literal",
+        ),
+        (
+            "from setuptools import setup\nsetup(install_requires=[f'torch>={2}'])\n",
+            "the expression joinedstr",
+        ),
         ("from setuptools import setup\nsetup(**CONFIG)\n", "the name CONFIG"),
         ("setup(install_requires=[\n", "cannot be parsed"),
     ],
