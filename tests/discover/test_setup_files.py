@@ -221,3 +221,16 @@ def test_broken_setup_cfg_is_a_finding(tmp_path: Path) -> None:
     project = discover_project(tmp_path)
     assert [p.code for p in project.problems] == ["DL013"]
     assert not project.declared
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from setuptools import setup\nsetup(install_requires=" + "[" * 5000 + "]" * 5000 + ")\n",
+        "A = ['a']\nsetup(install_requires=" + " + ".join(["A"] * 5000) + ")\n",
+    ],
+)
+def test_hostile_nesting_is_a_finding_not_a_traceback(tmp_path: Path, source: str) -> None:
+    (tmp_path / "setup.py").write_text(source, encoding="utf-8")
+    project = discover_project(tmp_path)
+    assert [p.code for p in project.problems] == ["DL013"]

@@ -131,14 +131,25 @@ def read_setup_py(path: Path, label: str) -> SetupPy:
     result = SetupPy()
     try:
         tree = ast.parse(read_text(path), filename=label)
-    except (OSError, ValueError, SyntaxError) as error:
+    except (OSError, ValueError, SyntaxError, RecursionError, MemoryError) as error:
         line = error.lineno if isinstance(error, SyntaxError) else None
-        reason = error.msg if isinstance(error, SyntaxError) else str(error)
+        reason = error.msg if isinstance(error, SyntaxError) else str(error) or "too deep"
         problem = Problem(
             "DL013", f"{label}: cannot be parsed ({reason})", location=Location(label, line)
         )
         result.problems.append(("", problem))
         return result
+    try:
+        _read_calls(tree, result, label)
+    except RecursionError:  # an absurdly nested literal: not read, said so
+        problem = Problem(
+            "DL013", f"{label}: nested too deeply to be read", location=Location(label)
+        )
+        result.problems.append(("", problem))
+    return result
+
+
+def _read_calls(tree: ast.Module, result: SetupPy, label: str) -> None:
     reader = _Reader(tree)
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_setup(n)]
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
@@ -163,7 +174,6 @@ def read_setup_py(path: Path, label: str) -> SetupPy:
                 _not_literal(result, label, "install_requires", error, "install_requires")
         if "extras_require" in keywords:
             _extras(reader, keywords["extras_require"], result, label)
-    return result
 
 
 def _extras(reader: _Reader, node: ast.AST, result: SetupPy, label: str) -> None:
