@@ -54,6 +54,8 @@ _MANIFESTS = (
     "gradle/libs.versions.toml",
     "environment.yml",
     "environment.yaml",
+    "setup.py",
+    "setup.cfg",
 )
 _INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
 _EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
