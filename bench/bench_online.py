@@ -74,7 +74,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-online-") as tmp:
         work = Path(tmp)
         locked = work / "locked"
-        shutil.copytree(checkout, locked, ignore=shutil.ignore_patterns("index", "*.md", "expected*"))
+        skip = shutil.ignore_patterns("index", "*.md", "expected*")
+        shutil.copytree(checkout, locked, ignore=skip)
         unlocked = work / "unlocked"
         shutil.copytree(locked, unlocked)
         (unlocked / "uv.lock").unlink(missing_ok=True)
