@@ -343,17 +343,22 @@ def _nothing_installed(
 def _direct_only(
     project: Project, scopes: tuple[str, ...], why: str
 ) -> tuple[Graph, list[Problem]]:
-    """The declared index packages as nodes without versions, and the DL006 that says so."""
+    """The declared index packages as nodes (versioned when pinned exactly, so the knowledge
+    base can speak for them), and the DL006 that says what they depend on is unknown."""
     nothing = Environment("", "", tuple(sorted(_running_markers().items())), ())
     graph = resolve(project, nothing)  # DL005 for URL/path requirements; DL001 for the rest
     names: dict[str, set[str]] = {}
+    pins: dict[str, set[str]] = {}  # name -> the versions exact pins (==X) name
     for d in project.declared:
         if d.kind == "pypi" and d.name and scope_selected(d.scope, scopes):
             names.setdefault(d.name, set()).add(d.scope)
+            pin = d.specifier[2:].strip() if d.specifier.startswith("==") else ""
+            exact = pin and "," not in pin and "*" not in pin
+            pins.setdefault(d.name, set()).add(pin if exact else "")
     nodes = tuple(
         Node(
             name=name,
-            version="",
+            version=next(iter(pins[name])) if len(pins[name]) == 1 else "",
             scopes=tuple(sorted(found, key=lambda s: (s != "runtime", s))),
             path=(name,),
             parents=(),

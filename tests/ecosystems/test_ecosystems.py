@@ -13,8 +13,10 @@ from dllicense.discover.ecosystems import (
     conda_version,
     ecosystem_declarations,
     ecosystem_packages,
+    pip_declared,
 )
 from dllicense.models import Location, PackageResult, ScanResult
+from dllicense.pipeline import ScanOptions, scan
 from tests.conftest import scan_dirs
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ecosystems"
@@ -110,14 +112,29 @@ def test_conda_frameworks(no_env: Path) -> None:
         "caffe": ("1.0", "BSD-2-Clause", "error"),
         "tensorflow": ("", "Apache-2.0", "ok"),  # a range: every known version is Apache-2.0
         "numpy": ("", "", "error"),
-        "cntk": ("2.7", "MIT", "error"),  # from the pip: list, a PyPI name
     }
-    assert patent_safe["cntk"].node.scopes == ("conda",)
     assert "python" not in patent_safe and "pip" not in patent_safe
     default = _by_name(_scan("conda-frameworks", no_env, "default"))
     assert {n: p.status for n, p in default.items() if n != "numpy"} == dict.fromkeys(
-        ("pytorch", "caffe", "tensorflow", "cntk"), "ok"
+        ("pytorch", "caffe", "tensorflow"), "ok"
     )
+
+
+def test_the_pip_list_is_declared_like_requirements(no_env: Path) -> None:
+    """environment.yml's pip: entries are the project's runtime requirements: not installed
+    in an environment, they are DL001 at their line; with nothing installed they are listed
+    (an exact pin gives the knowledge base its version) beside DL006."""
+    result = _scan("conda-frameworks", no_env, "patent-safe")
+    (missing,) = [f for f in result.findings if f.code == "DL001"]
+    assert missing.package == "cntk" and missing.location == Location("environment.yml", 15)
+    nothing = scan(ScanOptions(project=FIXTURES / "conda-frameworks", policy="default"))
+    cntk = _by_name(nothing)["cntk"]
+    assert (cntk.node.version, cntk.node.scopes, cntk.verdict.expression) == (
+        "2.7",
+        ("runtime",),
+        "MIT",
+    )
+    assert "DL006" in {f.code for f in nothing.findings}
 
 
 def test_conda_version_not_pinned_for_a_framework_whose_licence_changed(tmp_path: Path) -> None:
@@ -129,8 +146,9 @@ def test_conda_version_not_pinned_for_a_framework_whose_licence_changed(tmp_path
     by_name = {p.node.name: p for p in packages}
     pytorch = next(e for e in by_name["pytorch"].evidence if e.kind == "knowledge")
     assert pytorch.expression == "BSD-3-Clause"  # conda pytorch: one known licence
-    cntk = next(e for e in by_name["cntk"].evidence if e.kind == "knowledge")
-    assert cntk.expression == "" and "depends on the version" in cntk.note
+    assert "cntk" not in by_name  # the pip: list is declared, not an external package
+    (cntk,) = pip_declared(tmp_path)[0]
+    assert (cntk.name, cntk.scope, cntk.specifier) == ("cntk", "runtime", "")
 
 
 def test_luarocks_torch7(no_env: Path) -> None:

@@ -131,7 +131,7 @@ def test_user_html_templates_still_escape_package_metadata(tmp_path: Path) -> No
     (info / "METADATA").write_text(
         f"Metadata-Version: 2.1\nName: {SCRIPT}\nVersion: 1.0\nLicense: MIT\n", encoding="utf-8"
     )
-    project = write_project(tmp_path / "proj", f"{SCRIPT}\n")
+    project = write_project(tmp_path / "proj", "\n")  # nothing declared: every installed one
     tpl = _templates(tmp_path / "tpl")
     done = run_cli(*_scan(project, site, "--no-cache", "--format", "html", "--templates", tpl))
     assert done.returncode == 0, done.stderr

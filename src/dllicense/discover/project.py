@@ -44,6 +44,11 @@ def discover_project(root: Path) -> Project:
         declared += more
         problems += more_problems
         sources += files
+    from dllicense.discover.ecosystems import pip_declared
+
+    more, files = pip_declared(root)  # environment.yml's pip: list
+    declared += more
+    sources += files
     unique = {(d.scope, d.raw, d.location.file, d.location.line): d for d in declared}
     return Project(
         name=name or root.resolve().name,

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dllicense.discover.declared import parse_line
 from dllicense.discover.ecosystems.common import (
     CONDA_FILES,
     DIRECT_ONLY,
@@ -40,7 +41,7 @@ from dllicense.discover.ecosystems.gradle import (
 )
 from dllicense.discover.ecosystems.luarocks import read_rockspec
 from dllicense.discover.ecosystems.maven import read_pom
-from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+from dllicense.models import Declared, Evidence, ExternalPackage, Location, Node, Problem
 
 if TYPE_CHECKING:
     from dllicense.knowledge import Framework
@@ -51,6 +52,7 @@ __all__ = [
     "conda_version",
     "ecosystem_declarations",
     "ecosystem_packages",
+    "pip_declared",
 ]
 
 
@@ -202,11 +204,37 @@ def _knowledge(declaration: Declaration) -> Evidence:
     )
 
 
+def pip_declared(root: Path) -> tuple[list[Declared], list[str]]:
+    """The ``pip:`` lists of the root's ``environment.yml``: runtime requirements of the
+    project like a requirements file's (resolved, walked and fetched like them). Problems
+    of the file are reported once, by ``ecosystem_packages``."""
+    out: list[Declared] = []
+    files: list[str] = []
+    for name in CONDA_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            found, _ = read_conda(read_manifest(path).decode("utf-8", "replace"), name, root)
+        except (OSError, ManifestError):
+            continue
+        files.append(name)
+        for declaration in found:
+            if declaration.ecosystem != "pypi":
+                continue
+            item = parse_line(declaration.raw, "runtime", declaration.location)
+            if isinstance(item, Declared):
+                out.append(item)
+    return out, files
+
+
 def ecosystem_packages(root: Path) -> tuple[list[ExternalPackage], list[Problem]]:
     """One ``ExternalPackage`` per dependency declared in the root's non-PyPI manifests."""
     declarations, problems, _ = ecosystem_declarations(root)
     groups: dict[tuple[str, str, str], list[Declaration]] = {}
     for declaration in declarations:
+        if declaration.ecosystem == "pypi":
+            continue  # environment.yml's pip: list is declared like requirements (pip_declared)
         key = (declaration.ecosystem, declaration.name, declaration.version)
         groups.setdefault(key, []).append(declaration)
     packages = []
