@@ -164,8 +164,10 @@ def _merge(locks: list[Lock]) -> Lock:
 
 @dataclass
 class _State:
+    """One locked version as walked; ``extras``: the extras each scope's paths activate."""
+
     scopes: set[str] = field(default_factory=set)
-    extras: set[str] = field(default_factory=set)
+    extras: dict[str, set[str]] = field(default_factory=dict)
     parents: set[str] = field(default_factory=set)
     requires: set[str] = field(default_factory=set)
     path: tuple[str, ...] = ()
@@ -255,7 +257,7 @@ class _Builder:
             key = (package.name, package.version)
             state = self.states.setdefault(key, _State())
             state.direct = True
-            state.extras.update(dep.extras)
+            state.extras.setdefault(root.scope, set()).update(dep.extras)
             state.path = state.path or (package.name,)
             self.queue.append((key, root.scope, (package.name,)))
 
@@ -270,7 +272,8 @@ class _Builder:
         while self.queue:
             key, scope, path = self.queue.popleft()
             state = self.states[key]
-            marker = (key, scope, frozenset(state.extras))
+            extras = frozenset(state.extras.get(scope, ()))  # only this scope's paths count
+            marker = (key, scope, extras)
             if marker in expanded:
                 continue
             expanded.add(marker)
@@ -278,7 +281,7 @@ class _Builder:
             if not self.lock.edges:
                 continue
             package = packages[key]
-            for dep in self._dependencies(package, frozenset(state.extras)):
+            for dep in self._dependencies(package, extras):
                 children = self.candidates(dep)
                 if not children:
                     self._missing_edge(package, dep)
@@ -289,8 +292,9 @@ class _Builder:
                     child_state = self.states.setdefault(child_key, _State())
                     child_state.parents.add(package.name)
                     child_state.path = child_state.path or (*path, child.name)
-                    grew = not set(dep.extras) <= child_state.extras
-                    child_state.extras.update(dep.extras)
+                    child_extras = child_state.extras.setdefault(scope, set())
+                    grew = not set(dep.extras) <= child_extras
+                    child_extras.update(dep.extras)
                     if grew or scope not in child_state.scopes:
                         self.queue.append((child_key, scope, (*path, child.name)))
 
@@ -386,7 +390,7 @@ class _Builder:
                     parents=tuple(sorted(state.parents)),
                     requires=tuple(sorted(state.requires)),
                     direct=state.direct,
-                    extras=tuple(sorted(state.extras)),
+                    extras=tuple(sorted(set().union(*state.extras.values()))),
                 )
             )
         return tuple(out)
