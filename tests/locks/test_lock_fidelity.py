@@ -23,6 +23,7 @@ from tests.locks.conftest import LOCKS, copy_project, graph_of
 
 SELF = LOCKS / "selfextra"
 SCOPES = LOCKS / "extrascope"
+GROUP_MARKERS = LOCKS / "groupmarkers"
 
 
 def _dl031(problems: tuple[Problem, ...]) -> list[str]:
@@ -71,11 +72,11 @@ def test_dropping_a_self_reference_is_out_of_date_for_uv(tmp_path: Path) -> None
     assert "uv.lock was made with six (extra:b)" in " | ".join(p.message for p in problems)
 
 
-def _oracle(name: str) -> set[tuple[str, str]]:
+def _oracle(name: str, folder: Path = SCOPES, python: str = "3.11") -> set[tuple[str, str]]:
     """A tool's export of its lock: the pins whose markers hold for CPython 3.11 on Linux."""
-    env = target_markers(None, "3.11", "linux")
+    env = target_markers(None, python, "linux")
     out = set()
-    for line in (SCOPES / "oracle" / name).read_text(encoding="utf-8").splitlines():
+    for line in (folder / "oracle" / name).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         req = Requirement(line)
@@ -110,3 +111,17 @@ def test_a_scan_with_nothing_installed_lists_the_runtime_of_the_export(tmp_path:
     data = json.loads(result.stdout)
     assert data["environment"] == "lock file uv.lock (nothing installed)"
     assert {(p["name"], p["version"]) for p in data["packages"]} == _oracle("uv-runtime.txt")
+
+
+@pytest.mark.parametrize("python", ["3.10", "3.11"])
+def test_poetry_markers_per_group_leave_the_other_groups_unconditional(python: str) -> None:
+    """``markers = {test = ...}``: main needs typing-extensions everywhere, test on 3.10 only."""
+    graph, _, problems = graph_of(GROUP_MARKERS, "poetry.lock", python_version=python)
+    assert problems == ()
+
+    def scoped(scope: str) -> set[tuple[str, str]]:
+        return {(n.name, n.version) for n in graph.nodes if scope in n.scopes}
+
+    assert scoped("runtime") == _oracle("poetry-runtime.txt", GROUP_MARKERS, python)
+    assert scoped("runtime") == {("typing-extensions", "4.16.0")}
+    assert scoped("group:test") == _oracle("poetry-group-test.txt", GROUP_MARKERS, python)
