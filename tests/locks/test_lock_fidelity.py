@@ -3,7 +3,8 @@
 ``selfextra/``: an extra and a group that name the project itself are the project's own
 extras, never an out-of-date lock (DL031). ``extrascope/``: an extra of a dependency
 activated only by an extra or a group stays out of the runtime scope; each scope equals
-the tool's own export of its lock, for CPython 3.11 on Linux.
+the tool's own export of its lock, for CPython 3.11 on Linux. ``groupmarkers/``: Poetry's
+markers per group; ``pdmgroups/``: PDM installs a package for every group it records.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.locks.conftest import LOCKS, copy_project, graph_of
 SELF = LOCKS / "selfextra"
 SCOPES = LOCKS / "extrascope"
 GROUP_MARKERS = LOCKS / "groupmarkers"
+PDM_GROUPS = LOCKS / "pdmgroups"
 
 
 def _dl031(problems: tuple[Problem, ...]) -> list[str]:
@@ -125,3 +127,18 @@ def test_poetry_markers_per_group_leave_the_other_groups_unconditional(python: s
     assert scoped("runtime") == _oracle("poetry-runtime.txt", GROUP_MARKERS, python)
     assert scoped("runtime") == {("typing-extensions", "4.16.0")}
     assert scoped("group:test") == _oracle("poetry-group-test.txt", GROUP_MARKERS, python)
+
+
+def test_pdm_installs_a_package_for_every_group_it_records() -> None:
+    """cffi: recorded for default and dev; on CPython only the dev path reaches it."""
+    graph, _, problems = graph_of(PDM_GROUPS, "pdm.lock")
+    assert problems == ()
+
+    def scoped(scope: str) -> set[tuple[str, str]]:
+        return {(n.name, n.version) for n in graph.nodes if scope in n.scopes}
+
+    assert scoped("runtime") == _oracle("pdm-runtime.txt", PDM_GROUPS)
+    assert ("cffi", "2.1.1") in scoped("runtime")
+    assert scoped("group:dev") == _oracle("pdm-group-dev.txt", PDM_GROUPS)
+    cffi = next(n for n in graph.nodes if n.name == "cffi")
+    assert cffi.path == ("argon2-cffi-bindings", "cffi")  # why: the path the walk found

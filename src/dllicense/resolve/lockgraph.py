@@ -319,6 +319,15 @@ class _Builder:
             scopes = set(package.scopes or self.root_scopes.get(package.name, ("runtime",)))
             self.states[key] = _State(scopes=scopes, path=(package.name,))
 
+    def add_recorded(self) -> None:
+        """The lock's own scopes where its installer goes by them (pdm): a package reached
+        is installed for the scopes it records (cffi locked for every group is installed
+        in runtime too, even if only a dev path reaches it on this target)."""
+        for package in self.lock.packages:
+            state = self.states.get((package.name, package.version))
+            if state is not None and package.scopes:
+                state.scopes = set(package.scopes)
+
     def _missing_root(self, root: Root) -> Problem:
         dep = root.dependency
         locked = ", ".join(p.version for p in self.by_name.get(dep.name, []))
@@ -443,6 +452,8 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
     builder.walk(roots)
     if not lock.edges:
         builder.add_loose()
+    if lock.by_scope:
+        builder.add_recorded()
     problems += builder.problems
     if not lock.project_roots:
         problems += _undeclared_in_lock(
