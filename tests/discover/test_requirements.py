@@ -102,6 +102,7 @@ self = ["demo[gpu]"]
         ("group:test", "ruff"),
         ("group:lint", "ruff"),
         ("group:dev", "hypothesis"),
+        ("group:self", "cupy-cuda12x"),  # "demo[gpu]": the project's own extra GPU
     }
     assert [p.code for p in project.problems] == ["DL011"]
     torch = next(d for d in project.declared if d.name == "torch")

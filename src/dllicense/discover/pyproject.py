@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from dllicense.discover.declared import parse_declared
+from dllicense.discover.selfextras import both_markers, expand_self_extras
 from dllicense.models import Declared, Location, Problem
 from dllicense.tomlfile import describe_error, error_line, line_of, parse_toml, read_text
 
@@ -55,7 +57,7 @@ def read_pyproject(
         item = parse_declared(raw, scope, location)
         if isinstance(item, Problem):
             problems.append(item)
-        elif item.name != own:  # "myproject[test]" in a group re-states extras already read
+        else:
             declared.append(item)
 
     for raw in _list(project.get("dependencies")):
@@ -70,6 +72,15 @@ def read_pyproject(
         for group in sorted(groups):
             for raw in _expand_group(groups, group, (), problems, label):
                 add(raw, f"group:{canonicalize_name(group)}")
+    # "myproject[test]" in an extra or a group stands for the project's own extra "test"
+    declared = expand_self_extras(
+        declared,
+        own,
+        lambda d: d.name,
+        lambda d: d.extras,
+        lambda d: d.scope,
+        lambda d, via: replace(d, scope=via.scope, marker=both_markers(via.marker, d.marker)),
+    )
     static: frozenset[str] = frozenset()
     if isinstance(raw_project, dict):
         dynamic = {str(f) for f in _list(project.get("dynamic"))}

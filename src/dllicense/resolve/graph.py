@@ -20,8 +20,10 @@ ENVIRONMENT_SCOPE = "environment"
 
 @dataclass
 class _State:
+    """One distribution as walked; ``extras``: the extras each scope's paths activate."""
+
     scopes: set[str] = field(default_factory=set)
-    extras: set[str] = field(default_factory=set)
+    extras: dict[str, set[str]] = field(default_factory=dict)
     parents: set[str] = field(default_factory=set)
     path: tuple[str, ...] = ()
     direct: bool = False
@@ -93,7 +95,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
             continue
         state = states.setdefault(declared.name, _State())
         state.direct = True
-        state.extras.update(declared.extras)
+        state.extras.setdefault(declared.scope, set()).update(declared.extras)
         state.path = state.path or (declared.name,)
         queue.append((declared.name, declared.scope, (declared.name,)))
 
@@ -101,29 +103,32 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
     while queue:
         name, scope, path = queue.popleft()
         state = states[name]
-        key = (name, scope, frozenset(state.extras))
+        extras = state.extras.get(scope, set())  # only this scope's paths count
+        key = (name, scope, frozenset(extras))
         if key in expanded:
             continue
         expanded.add(key)
         state.scopes.add(scope)
-        for child in children(dists[name], state.extras):
+        for child in children(dists[name], extras):
             if child.name not in dists:
                 _missing(dists[name], child, reported, problems)
                 continue
             child_state = states.setdefault(child.name, _State())
             child_state.parents.add(name)
             child_state.path = child_state.path or (*path, child.name)
-            grew = not set(child.extras) <= child_state.extras
-            child_state.extras.update(child.extras)
+            child_extras = child_state.extras.setdefault(scope, set())
+            grew = not set(child.extras) <= child_extras
+            child_extras.update(child.extras)
             if grew or scope not in child_state.scopes:
                 queue.append((child.name, scope, (*path, child.name)))
 
     if include_all or not project.declared:
         for name in dists:
-            if name not in states:
-                states[name] = _State(scopes={ENVIRONMENT_SCOPE}, path=(name,))
+            state = states.setdefault(name, _State(path=(name,)))
+            if "runtime" not in state.scopes:  # only an extra or a group: listed all the same
+                state.scopes.add(ENVIRONMENT_SCOPE)
         for name, dist in dists.items():
-            for child in children(dist, states[name].extras):
+            for child in children(dist, _all_extras(states[name])):
                 if child.name not in dists:
                     _missing(dist, child, reported, problems)
                 elif ENVIRONMENT_SCOPE in states[child.name].scopes:
@@ -133,7 +138,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
     for name in sorted(states):
         state = states[name]
         dist = dists[name]
-        requires = sorted({c.name for c in children(dist, state.extras)})
+        requires = sorted({c.name for c in children(dist, _all_extras(state))})
         nodes.append(
             Node(
                 name=name,
@@ -143,10 +148,14 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
                 parents=tuple(sorted(state.parents)),
                 requires=tuple(requires),
                 direct=state.direct,
-                extras=tuple(sorted(state.extras)),
+                extras=tuple(sorted(_all_extras(state))),
             )
         )
     return Graph(nodes=tuple(nodes), problems=tuple(problems))
+
+
+def _all_extras(state: _State) -> set[str]:
+    return set().union(*state.extras.values())
 
 
 @dataclass(frozen=True)

@@ -157,8 +157,10 @@ def _merge(locks: list[Lock]) -> Lock:
 
 @dataclass
 class _State:
+    """One locked version as walked; ``extras``: the extras each scope's paths activate."""
+
     scopes: set[str] = field(default_factory=set)
-    extras: set[str] = field(default_factory=set)
+    extras: dict[str, set[str]] = field(default_factory=dict)
     parents: set[str] = field(default_factory=set)
     requires: set[str] = field(default_factory=set)
     path: tuple[str, ...] = ()
@@ -248,7 +250,7 @@ class _Builder:
             key = (package.name, package.version)
             state = self.states.setdefault(key, _State())
             state.direct = True
-            state.extras.update(dep.extras)
+            state.extras.setdefault(root.scope, set()).update(dep.extras)
             state.path = state.path or (package.name,)
             self.queue.append((key, root.scope, (package.name,)))
 
@@ -263,7 +265,8 @@ class _Builder:
         while self.queue:
             key, scope, path = self.queue.popleft()
             state = self.states[key]
-            marker = (key, scope, frozenset(state.extras))
+            extras = frozenset(state.extras.get(scope, ()))  # only this scope's paths count
+            marker = (key, scope, extras)
             if marker in expanded:
                 continue
             expanded.add(marker)
@@ -271,7 +274,7 @@ class _Builder:
             if not self.lock.edges:
                 continue
             package = packages[key]
-            for dep in self._dependencies(package, frozenset(state.extras)):
+            for dep in self._dependencies(package, extras):
                 children = self.candidates(dep)
                 if not children:
                     self._missing_edge(package, dep)
@@ -282,8 +285,9 @@ class _Builder:
                     child_state = self.states.setdefault(child_key, _State())
                     child_state.parents.add(package.name)
                     child_state.path = child_state.path or (*path, child.name)
-                    grew = not set(dep.extras) <= child_state.extras
-                    child_state.extras.update(dep.extras)
+                    child_extras = child_state.extras.setdefault(scope, set())
+                    grew = not set(dep.extras) <= child_extras
+                    child_extras.update(dep.extras)
                     if grew or scope not in child_state.scopes:
                         self.queue.append((child_key, scope, (*path, child.name)))
 
@@ -307,6 +311,15 @@ class _Builder:
                 continue
             scopes = set(package.scopes or self.root_scopes.get(package.name, ("runtime",)))
             self.states[key] = _State(scopes=scopes, path=(package.name,))
+
+    def add_recorded(self) -> None:
+        """The lock's own scopes where its installer goes by them (pdm): a package reached
+        is installed for the scopes it records (cffi locked for every group is installed
+        in runtime too, even if only a dev path reaches it on this target)."""
+        for package in self.lock.packages:
+            state = self.states.get((package.name, package.version))
+            if state is not None and package.scopes:
+                state.scopes = set(package.scopes)
 
     def _missing_root(self, root: Root) -> Problem:
         dep = root.dependency
@@ -379,7 +392,7 @@ class _Builder:
                     parents=tuple(sorted(state.parents)),
                     requires=tuple(sorted(state.requires)),
                     direct=state.direct,
-                    extras=tuple(sorted(state.extras)),
+                    extras=tuple(sorted(set().union(*state.extras.values()))),
                 )
             )
         return tuple(out)
@@ -432,6 +445,8 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
     builder.walk(roots)
     if not lock.edges or lock.kind == "resolved":  # a resolver's answer is the install set
         builder.add_loose()
+    if lock.by_scope:
+        builder.add_recorded()
     problems += builder.problems
     if not lock.project_roots:
         problems += _undeclared_in_lock(

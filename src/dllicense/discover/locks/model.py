@@ -64,6 +64,8 @@ class Lock:
     with markers), not for the one environment it was made in (pipenv, ``pip lock``).
     ``unpinned``: entries the lock names without a version (pipenv keeps ``"*"`` for a
     package of another platform), as roots: a problem when they apply to the target.
+    ``by_scope``: the installer takes every package whose recorded scopes and marker fit,
+    without walking the edges (pdm's ``inherit_metadata`` strategy): those are its scopes.
     """
 
     kind: str  # uv, poetry, pdm, pipfile, pylock, requirements; "resolved": a resolver's answer
@@ -77,3 +79,4 @@ class Lock:
     problems: tuple[Problem, ...] = ()
     unpinned: tuple[Root, ...] = ()
     universal: bool = True
+    by_scope: bool = False

@@ -71,7 +71,15 @@ def read_pdm(path: Path, label: str, root: Path) -> Lock:
                 line=slot["line"],
             )
         )
-    return Lock("pdm", label, tuple(packages), roots=_legacy_dev_roots(manifest), files=(label,))
+    strategy = array(table(data.get("metadata")).get("strategy"))
+    return Lock(
+        "pdm",
+        label,
+        tuple(packages),
+        roots=_legacy_dev_roots(manifest),
+        files=(label,),
+        by_scope="inherit_metadata" in strategy,
+    )
 
 
 def _deps(value: object, own: str) -> tuple[LockedDependency, ...]:

@@ -51,7 +51,7 @@ def read_poetry(path: Path, label: str, root: Path) -> Lock:
             LockedPackage(
                 name=name,
                 version=text_of(entry.get("version")),
-                marker=_markers(entry.get("markers")),
+                marker=_markers(entry.get("markers"), array(entry.get("groups"))),
                 requires_python=pep440(text_of(entry.get("python-versions"))),
                 dependencies=tuple(regular),
                 optional=tuple(extras),
@@ -67,11 +67,15 @@ def read_poetry(path: Path, label: str, root: Path) -> Lock:
     )
 
 
-def _markers(value: object) -> str:
-    """``markers`` is a string, or (lock 2.1) a table of group -> marker."""
+def _markers(value: object, groups: list[Any]) -> str:
+    """``markers`` is a string, or (lock 2.1) a table of group -> marker where a group of
+    ``groups`` that the table does not name needs the package everywhere."""
     if isinstance(value, str):
         return value
-    parts = [text_of(m) for m in table(value).values() if text_of(m)]
+    markers = table(value)
+    if any(text_of(g) and not text_of(markers.get(text_of(g))) for g in groups):
+        return ""
+    parts = [text_of(m) for m in markers.values() if text_of(m)]
     return " or ".join(f"({p})" for p in sorted(set(parts)))
 
 

@@ -8,6 +8,8 @@ project's dependencies, extras and dev groups (the roots) and, under
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from dllicense.discover.locks.common import (
     unreadable,
 )
 from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage, Root
+from dllicense.discover.selfextras import both_markers, expand_self_extras
 from dllicense.models import Location
 
 _EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
@@ -78,7 +81,11 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
         for group, deps in sorted(table(root_entry.get("dev-dependencies")).items()):
             scope = f"group:{canonicalize_name(group)}"
             roots += [Root(scope, d, "lock", where) for d in _deps(deps)]
-        made_from = _made_from(table(root_entry.get("metadata")), where)
+        self_name = canonicalize_name(text_of(root_entry.get("name"))) or own
+        roots = _expand_self(roots, self_name, keep_marker=False)
+        made_from = tuple(
+            _expand_self(_made_from(table(root_entry.get("metadata")), where), self_name, True)
+        )
     else:
         problems.append(
             unreadable(label, "no package for the project itself: its roots are unknown")
@@ -92,6 +99,31 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
         made_from=made_from,
         files=(label,),
         problems=tuple(problems),
+    )
+
+
+def _expand_self(roots: Sequence[Root], own: str, keep_marker: bool) -> list[Root]:
+    """``{ name = "<project>", extra = [...] }`` stands for the project's own extras.
+
+    ``keep_marker``: for ``[package.metadata]``, whose markers name the extra itself
+    (``extra == 'a'``) and are not evaluated, only compared by specifier.
+    """
+
+    def moved(member: Root, via: Root) -> Root:
+        if keep_marker:
+            return replace(member, scope=via.scope)
+        marker = both_markers(via.dependency.marker, member.dependency.marker)
+        return replace(
+            member, scope=via.scope, dependency=replace(member.dependency, marker=marker)
+        )
+
+    return expand_self_extras(
+        roots,
+        own,
+        lambda r: r.dependency.name,
+        lambda r: r.dependency.extras,
+        lambda r: r.scope,
+        moved,
     )
 
 
