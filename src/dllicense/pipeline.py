@@ -240,8 +240,9 @@ def _from_lock(
 def _locked_metadata(
     nodes: list[Node], env: Environment, options: ScanOptions
 ) -> tuple[dict[Node, Distribution], dict[Node, tuple[Problem, ...]]]:
-    """Installed metadata of each locked node (same version only); the rest from the index
-    with --online, else DL033 (DL032 first when another version is installed).
+    """Installed metadata of each locked node (same version only); the rest with --online
+    from the index the lock names for it, else pip's configured sources; otherwise DL033
+    (DL032 first when another version is installed).
 
     Returns (node -> distribution, node -> its problems).
     """
@@ -252,7 +253,7 @@ def _locked_metadata(
         return found, missing
     client = _index_client(options)
     for node in sorted(missing, key=lambda n: (n.name, n.version)):
-        got = client.fetch(node.name, node.version)
+        got = client.fetch(node.name, node.version, node.index)
         kept = tuple(p for p in missing[node] if p.code != "DL033")
         if isinstance(got, Problem):
             missing[node] = (*kept, got)
@@ -263,12 +264,16 @@ def _locked_metadata(
 
 
 def _index_client(options: ScanOptions) -> IndexClient:
-    """One package-index client for the scan (``--online``), imported only when needed."""
-    from dllicense.collect.index import IndexClient, IndexOptions, default_index_url
+    """The package sources pip is configured with (``--index-url`` replaces the index URL),
+    for ``--online``; imported only when needed."""
+    from dllicense.collect.index import IndexClient, IndexOptions
+    from dllicense.collect.pipconfig import load_index_config
 
+    config = load_index_config()
     return IndexClient(
-        IndexOptions(
-            index_url=options.index_url or default_index_url(),
+        IndexOptions.from_config(
+            config,
+            index_url=options.index_url or config.index_url,
             cache_dir=options.cache_dir,
             fetch_files=options.fetch_files,
             use_cache=options.use_cache,
