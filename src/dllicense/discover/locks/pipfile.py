@@ -45,7 +45,7 @@ def read_pipfile_lock(path: Path, label: str, root: Path) -> Lock:
     unpinned: list[Root] = []
     sources = {
         text_of(table(s).get("name")): text_of(table(s).get("url"))
-        for s in array(table(table(data.get("_meta")).get("sources")))
+        for s in array(table(data.get("_meta")).get("sources"))
     }
     for category in sorted(k for k in data if k != "_meta"):
         scope = scope_of_group(_group(category), extras)
