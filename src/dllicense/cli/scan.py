@@ -103,7 +103,8 @@ from dllicense.errors import UsageError
 @click.option(
     "--index-url",
     metavar="URL",
-    help="Simple API of the index for --online (default: $PIP_INDEX_URL, else PyPI).",
+    help="Simple API of the index for --online (default: pip's index-url, else PyPI); "
+    "pip's extra-index-url and find-links are consulted after it.",
 )
 @click.option(
     "--fetch-files",
