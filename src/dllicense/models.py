@@ -93,6 +93,7 @@ class Distribution:
     provides_extra: tuple[str, ...] = ()
     home_page: str = ""
     problems: tuple[Problem, ...] = ()
+    files_read: bool = True  # False: metadata from an index, licence files not fetched
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from dllicense import __version__
 from dllicense.collect import Collected, collect_all
 from dllicense.collect.metadata import looks_like_text
 from dllicense.config.policy import Clarification, PolicyException, load_policy
-from dllicense.discover.environment import select_environment
+from dllicense.discover.choice import choose_environment
+from dllicense.discover.environment import read_environment
 from dllicense.discover.project import discover_project
 from dllicense.errors import InputError
 from dllicense.licenses.classify import classify
@@ -47,6 +48,7 @@ from dllicense.resolve.graph import resolve, scope_selected
 
 if TYPE_CHECKING:
     from dllicense.collect.index import IndexClient
+    from dllicense.resolve.online import Indexes
 
 
 @dataclass(frozen=True)
@@ -82,23 +84,42 @@ def scan(options: ScanOptions) -> ScanResult:
 
     policy = load_policy(root, options.policy)
     project = discover_project(root)
-    locked = _from_lock(root, project, options)
-    if locked is None:
-        env = select_environment(root, options.python, options.paths)
-        graph = resolve(project, env, include_all=options.include_all)
-    else:
-        env, graph, lock_files = locked
-    index_notes: list[Finding] = []
-    if options.online and locked is None:
-        graph, fetched, index_notes = _from_index(project, graph, options)
-        env = replace(env, distributions=(*env.distributions, *fetched))
     scopes = options.scopes or policy.scopes
+    decision = choose_environment(root, options.python, options.paths)
+    installed = read_environment(decision.choice)
+    locked = _from_lock(root, project, options, installed)
+    index_notes: list[Finding] = []
+    lock_files: tuple[str, ...] = ()
+    unfetched: dict[tuple[str, str], Problem] = {}  # resolved pins the index did not give
+    if locked is not None:
+        env, graph, lock_files = locked
+    elif installed is not None:
+        env = installed
+        graph = resolve(project, env, include_all=options.include_all)
+        if options.online:
+            graph, fetched, index_notes = _from_index(project, graph, options)
+            env = replace(env, distributions=(*env.distributions, *fetched))
+    elif options.online:
+        env, graph, unfetched = _resolved(project, options, scopes)
+    else:
+        env, graph = _nothing_installed(project, scopes, decision.skipped)
+    if options.progress is not None:
+        options.progress(f"scanning {env.description}")
     nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
-    dists = {d.name: d for d in env.distributions}
-    by_node = {n: dists[n.name] for n in nodes} if locked is None else {}
-    notes: dict[Node, tuple[Problem, ...]] = {}  # lock mode: version mismatch, no metadata
+    notes: dict[Node, tuple[Problem, ...]] = {}  # version mismatch, no metadata
     if locked is not None:
         by_node, notes = _locked_metadata(nodes, env, options)
+    elif options.online and installed is None:
+        from dllicense.resolve.lockgraph import match_installed
+
+        by_node, notes = match_installed(nodes, env.distributions)
+        notes = {
+            n: (unfetched[(n.name, n.version)],) if (n.name, n.version) in unfetched else found
+            for n, found in notes.items()
+        }
+    else:
+        dists = {d.name: d for d in env.distributions}
+        by_node = {n: dists[n.name] for n in nodes if n.name in dists}
     rank = {n: i for i, n in enumerate(nodes)}
     bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
     nodes = [n for n in nodes if n in by_node]
@@ -124,6 +145,7 @@ def scan(options: ScanOptions) -> ScanResult:
         for node, item in zip(nodes, collected, strict=True)
     ]
     inputs += [(n, knowledge_evidence(n.name, n.version), notes.get(n, ())) for n in bare]
+    unread = {n for n in bare if n not in notes}  # nothing installed: DL006 speaks for them
     inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
     options = replace(options, models=options.models or policy.models, scopes=scopes)
     externals, external_problems = _externals(root, options)
@@ -143,7 +165,10 @@ def scan(options: ScanOptions) -> ScanResult:
         used_exceptions |= outcome.used_exceptions
         own = [from_problem(p, node.path) for p in node_problems]
         said = {p.code for p in node_problems}  # DL033 already says the licence is unknown
-        own += [*stale, *_evidence_findings(node, verdict, evidence)]
+        if node in unread:
+            said.add("DL033")
+        files_read = node not in by_node or by_node[node].files_read
+        own += [*stale, *_evidence_findings(node, verdict, evidence, files_read)]
         own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
         own = _override(own, overrides)
         at = where.get((node.name, node.scopes))  # an external's reference in the project
@@ -182,7 +207,7 @@ def scan(options: ScanOptions) -> ScanResult:
         scopes=scopes,
         packages=tuple(packages),
         findings=tuple(findings),
-        sources=tuple(sorted({*project.sources, *lock_files})) if locked else project.sources,
+        sources=tuple(sorted({*project.sources, *lock_files})),
         declared=project.declared,
         repository_prefix=project.repository_prefix,
         texts=texts,
@@ -196,20 +221,19 @@ def scan(options: ScanOptions) -> ScanResult:
 
 
 def _from_lock(
-    root: Path, project: Project, options: ScanOptions
+    root: Path, project: Project, options: ScanOptions, env: Environment | None
 ) -> tuple[Environment, Graph, tuple[str, ...]] | None:
     """The lock's graph and the environment that supplies metadata (``None``: no lock).
 
-    Without an installed environment of the project (--python, --path, .venv, venv,
-    $VIRTUAL_ENV) nothing is read from the running interpreter: no package has metadata.
+    ``env`` is the project's installed environment (None: nothing installed; the running
+    interpreter is never one), read only for the metadata of the very versions locked.
     """
     from dllicense.discover.locks import find_lock
-    from dllicense.resolve.lockgraph import environment_found, lock_graph, target_markers
+    from dllicense.resolve.lockgraph import lock_graph, target_markers
 
-    installed = environment_found(root, options.python, options.paths)
+    installed = env is not None
     if options.lock is None and (options.no_lock or not find_lock(root, None, not installed)):
         return None  # no lock: the installed environment as always
-    env = select_environment(root, options.python, options.paths) if installed else None
     locked = lock_graph(
         root,
         project,
@@ -228,13 +252,134 @@ def _from_lock(
     if env is not None:
         return replace(env, description=f"{env.description} with {label}"), graph, files
     target = target_markers(None, options.python_version, options.platform)
+    where = "nothing installed; metadata from the index" if options.online else "nothing installed"
     env = Environment(
-        description=f"{label} (nothing installed)",
+        description=f"{label} ({where})",
         python_version="" if options.all_targets else target["python_full_version"],
         markers=tuple(sorted(target.items())),
         distributions=(),
     )
     return env, graph, files
+
+
+def _resolved(
+    project: Project, options: ScanOptions, scopes: tuple[str, ...]
+) -> tuple[Environment, Graph, dict[tuple[str, str], Problem]]:
+    """No lock, nothing installed, ``--online``: a real resolver's answer, read from the index.
+
+    The declared requirements of the selected scopes go to ``uv pip compile`` (else pip);
+    each pin's metadata comes from the index; its ``Requires-Dist`` are the graph's edges.
+    Returns the environment (the fetched metadata), the graph and the pins not fetched.
+    """
+    from dllicense.resolve import online
+    from dllicense.resolve.lockgraph import build_graph, target_markers
+
+    wanted = [d for d in project.declared if scope_selected(d.scope, scopes)]
+    target = target_markers(None, options.python_version, options.platform)
+    platform = options.platform or {"darwin": "darwin", "win32": "win32"}.get(
+        target["sys_platform"], "linux"
+    )
+    goal = online.Target(target["python_version"], platform, universal=options.all_targets)
+    if options.progress is not None:
+        options.progress(f"resolving {len(wanted)} declared requirement(s) with the index")
+    answer = online.resolve_online(
+        online.requirement_lines(wanted),
+        goal,
+        _indexes(options),
+        options.cache_dir,
+        options.use_cache,
+    )
+    client = _index_client(options)
+    fetched: dict[tuple[str, str], Distribution] = {}
+    failed: dict[tuple[str, str], Problem] = {}
+    keys = [(pin.name, pin.version) for pin in answer.pins]
+    for key, got in zip(keys, client.fetch_many(keys), strict=True):
+        if isinstance(got, Problem):
+            failed[key] = got
+        else:
+            fetched[key] = got
+    lock = online.as_lock(answer, fetched)
+    graph = build_graph(lock, tuple(wanted), None if options.all_targets else target)
+    problems = [*answer.problems, *graph.problems]
+    if not answer.pins:  # the resolver failed: the declared packages alone, said plainly
+        graph, more = _direct_only(project, scopes, "the resolver failed (DL007)")
+        problems += more
+    where = "every target" if options.all_targets else f"Python {goal.python} on {goal.platform}"
+    env = Environment(
+        description=f"{lock.label} for {where} (nothing installed; metadata from the index)",
+        python_version="" if options.all_targets else target["python_full_version"],
+        markers=tuple(sorted(target.items())),
+        distributions=tuple(fetched[k] for k in sorted(fetched)),
+    )
+    return env, replace(graph, problems=tuple(problems)), failed
+
+
+def _indexes(options: ScanOptions) -> Indexes:
+    """Where the resolver looks: ``--index-url``, else pip's configuration."""
+    from dllicense.collect.index import default_index_url
+    from dllicense.resolve.online import Indexes
+
+    return Indexes(options.index_url or default_index_url())
+
+
+def _nothing_installed(
+    project: Project, scopes: tuple[str, ...], skipped: str
+) -> tuple[Environment, Graph]:
+    """No lock, no environment, not --online: the declared packages, and DL006 saying that
+    what they depend on is unknown."""
+    why = "no environment found (.venv, venv, an active $VIRTUAL_ENV or $CONDA_PREFIX)"
+    if skipped:
+        why += f"; {skipped}"
+    graph, problems = _direct_only(project, scopes, why)
+    env = Environment(
+        description="nothing installed, no lock file: declared dependencies only",
+        python_version="",
+        markers=tuple(sorted(_running_markers().items())),
+        distributions=(),
+    )
+    return env, replace(graph, problems=tuple(problems))
+
+
+def _direct_only(
+    project: Project, scopes: tuple[str, ...], why: str
+) -> tuple[Graph, list[Problem]]:
+    """The declared index packages as nodes without versions, and the DL006 that says so."""
+    nothing = Environment("", "", tuple(sorted(_running_markers().items())), ())
+    graph = resolve(project, nothing)  # DL005 for URL/path requirements; DL001 for the rest
+    names: dict[str, set[str]] = {}
+    for d in project.declared:
+        if d.kind == "pypi" and d.name and scope_selected(d.scope, scopes):
+            names.setdefault(d.name, set()).add(d.scope)
+    nodes = tuple(
+        Node(
+            name=name,
+            version="",
+            scopes=tuple(sorted(found, key=lambda s: (s != "runtime", s))),
+            path=(name,),
+            parents=(),
+            requires=(),
+            direct=True,
+        )
+        for name, found in sorted(names.items())
+    )
+    problems = [p for p in graph.problems if p.code == "DL005"]
+    if nodes:
+        problems.append(
+            Problem(
+                "DL006",
+                f"{why}: only the {len(nodes)} declared package(s) are listed and what they "
+                "depend on is unknown; scan with --online (resolve from the package index), "
+                "add a lock file (uv lock, poetry lock, pdm lock, pip-compile), or point "
+                "--python at the project's interpreter",
+            )
+        )
+    return Graph(nodes, ()), problems
+
+
+def _running_markers() -> dict[str, str]:
+    from dllicense.resolve.lockgraph import target_markers
+
+    return target_markers()
 
 
 def _locked_metadata(
@@ -252,8 +397,9 @@ def _locked_metadata(
     if not options.online or not missing:
         return found, missing
     client = _index_client(options)
-    for node in sorted(missing, key=lambda n: (n.name, n.version)):
-        got = client.fetch(node.name, node.version, node.index)
+    wanted = sorted(missing, key=lambda n: (n.name, n.version))
+    answers = client.fetch_many([(n.name, n.version, n.index) for n in wanted])
+    for node, got in zip(wanted, answers, strict=True):
         kept = tuple(p for p in missing[node] if p.code != "DL033")
         if isinstance(got, Problem):
             missing[node] = (*kept, got)
@@ -374,15 +520,17 @@ def _traits(expression: str) -> tuple[LicenseTraits, ...]:
 
 
 def _evidence_findings(
-    node: Node, verdict: Verdict, evidence: tuple[Evidence, ...]
+    node: Node, verdict: Verdict, evidence: tuple[Evidence, ...], files_read: bool = True
 ) -> list[Finding]:
     """What the evidence itself says is doubtful: vague, low confidence, disagreements,
-    and a Python distribution that ships no licence text (its notice cannot quote one)."""
+    and a Python distribution that ships no licence text (its notice cannot quote one;
+    ``files_read`` False: its files were not fetched, so nothing is known of them)."""
     out = []
     texts = ("license-file", "license-text", "third-party-file")
     declared = ("license-expression", "license", "classifier")
     if (
-        node.ecosystem == "pypi"
+        files_read
+        and node.ecosystem == "pypi"
         and any(e.kind in declared for e in evidence)
         and not any(e.kind in texts and e.sha256 for e in evidence)
     ):

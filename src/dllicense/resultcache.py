@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -55,6 +54,8 @@ _MANIFESTS = (
     "gradle/libs.versions.toml",
     "environment.yml",
     "environment.yaml",
+    "setup.py",
+    "setup.cfg",
 )
 _INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
 _EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
@@ -318,20 +319,20 @@ def _tree_stats(folder: Path, top: Path) -> list[str]:
 
 
 def environment_fingerprint(project: Path, python: str | None, paths: tuple[str, ...]) -> list[str]:
-    """The environment the scan would choose (same order as ``select_environment``)."""
-    if paths:
-        return _sites([Path(p) for p in paths])
-    if python:
-        version, dirs = _interpreter(python)
+    """The environment the scan would choose (``choose_environment``, the scan's own decision)."""
+    from dllicense.discover.choice import choose_environment
+
+    decision = choose_environment(project, python, paths)
+    choice = decision.choice
+    if choice is None:
+        return ["no environment", decision.skipped]
+    if choice.kind == "path":
+        return _sites(list(choice.folders))
+    if choice.kind == "python" and choice.python:
+        version, dirs = _interpreter(choice.python)
         return [version, *_sites(dirs)]
-    for name in (".venv", "venv"):
-        if (project / name / "pyvenv.cfg").is_file():
-            return _venv(project / name)
-    active = os.environ.get("VIRTUAL_ENV")
-    if active and (Path(active) / "pyvenv.cfg").is_file():
-        return _venv(Path(active))
-    dirs = [Path(p) for p in sys.path if p and os.path.isdir(p)]
-    return [sys.version, *_sites([d for d in dirs if d.resolve() != project])]
+    assert choice.root is not None
+    return [choice.kind, *_venv(choice.root)]
 
 
 def _interpreter(python: str) -> tuple[str, list[Path]]:
@@ -355,7 +356,12 @@ def _interpreter(python: str) -> tuple[str, list[Path]]:
 
 
 def _venv(root: Path) -> list[str]:
-    cfg = hashlib.sha256((root / "pyvenv.cfg").read_bytes()).hexdigest()
+    """A venv's or conda environment's configuration (pyvenv.cfg, conda-meta) and sites."""
+    config = root / "pyvenv.cfg"
+    cfg = hashlib.sha256(config.read_bytes()).hexdigest() if config.is_file() else ""
+    meta = root / "conda-meta"
+    if meta.is_dir():
+        cfg += f":conda-meta:{meta.stat().st_mtime_ns}"  # changes as packages come and go
     sites = sorted(root.glob("lib/python*/site-packages")) + sorted(root.glob("Lib/site-packages"))
     return [f"pyvenv.cfg:{cfg}", *_sites(sites)]
 

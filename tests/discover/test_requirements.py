@@ -36,7 +36,8 @@ not a requirement !!
     )
     declared, problems, files = read_requirements(req, tmp_path)
     by_name = {d.name: d for d in declared if d.name}
-    assert set(by_name) == {"numpy", "torch", "keras", "mypkg", "requests"}
+    assert set(by_name) == {"numpy", "torch", "keras", "mypkg", "requests", "thing"}
+    assert by_name["thing"].kind == "url"  # named by its #egg= fragment
     assert by_name["torch"].specifier == "==2.13.0"
     assert by_name["torch"].location.line == 5
     assert by_name["keras"].marker == 'python_version >= "3.9"'
@@ -44,7 +45,7 @@ not a requirement !!
     assert by_name["requests"].extras == ("socks",)
     assert by_name["numpy"].location.file == "base.txt"
     kinds = sorted(d.kind for d in declared if not d.name)
-    assert kinds == ["editable", "url"]
+    assert kinds == ["editable"]
     assert files == ["requirements.txt", "base.txt", "constraints.txt"]
     assert [p.code for p in problems] == ["DL004"]
     assert problems[0].location is not None and problems[0].location.line == 12

@@ -74,3 +74,45 @@ def test_the_hook_refuses_a_gpl_dependency_and_accepts_a_clean_change(tmp_path: 
     (app / "README.md").write_text("no dependency file changed\n", encoding="utf-8")
     skipped = _commit(app, "docs", env)
     assert skipped.returncode == 0 and "Skipped" in skipped.stderr, skipped.stderr
+
+
+def test_the_hook_with_nothing_installed_never_scans_its_own_environment(tmp_path: Path) -> None:
+    """No .venv, no lock: the hook's own virtualenv (click, jinja2, packaging, ...) is not
+    the project's. Offline the hook fails with DL006; with --online the resolver gives the
+    complete set from the index (a recorded one on 127.0.0.1; pip's resolver, as the hook
+    environment has no uv)."""
+    from tests.index.server import Behaviour, RecordedIndex
+
+    hooks = tmp_path / "hook-repo"
+    rev = working_tree_clone(hooks)
+    app = project(tmp_path / "app", ["six"], POLICY)
+    config = f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: dllicense\n"
+    (app / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    env = {
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    git(app, "init", "-q", env=env)
+    subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=app,
+        check=True,
+        env={**os.environ, **env},
+    )
+    refused = _commit(app, "six, nothing installed", env)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "DL006" in output, output
+    rows = [line.split()[0] for line in output.splitlines() if line.endswith(("ok", "error"))]
+    assert rows == ["six"], output  # the declared package alone
+    for own in ("click", "jinja2", "markupsafe", "license-expression", "boolean-py", "packaging"):
+        assert own not in output.replace("packaging.", ""), own
+
+    server = RecordedIndex(Behaviour())
+    try:
+        args = f"        args: [--online, --index-url, '{server.index_url}']\n"
+        (app / ".pre-commit-config.yaml").write_text(config + args, encoding="utf-8")
+        passed = _commit(app, "six, resolved online", {**env, "PIP_CONFIG_FILE": os.devnull})
+    finally:
+        server.stop()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert server.paths("/simple/six/")

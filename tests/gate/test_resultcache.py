@@ -8,13 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
 from dllicense import resultcache
-from dllicense.cli import main
-from dllicense.cli.gate import check_hook_environment
-from dllicense.errors import UsageError
 from tests.conftest import DISTS
 from tests.gate.conftest import dllicense, project
 
@@ -202,26 +196,6 @@ def test_models_in_the_policy_turn_the_result_cache_off(tmp_path: Path) -> None:
     (proj / "team.toml").write_text("models = false\n", encoding="utf-8")
     assert not resultcache.policy_flag(proj, None, "models")
     assert not resultcache.policy_flag(proj, "default", "models")
-
-
-def test_inside_pre_commit_without_a_project_venv_is_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    proj = project(tmp_path / "p", ["six"])
-    monkeypatch.setenv("PRE_COMMIT", "1")
-    monkeypatch.setattr(sys, "prefix", str(tmp_path / "repo123" / "py_env-python3.11"))
-    with pytest.raises(UsageError, match=r"args: \[--python, PATH\]"):
-        check_hook_environment(proj, None, (), None, False)
-    result = CliRunner().invoke(main, ["scan", str(proj)])
-    assert result.exit_code == 2
-    check_hook_environment(proj, None, (str(DISTS / "keras-2.4.3"),), None, False)  # --path: fine
-    (proj / "uv.lock").write_text("version = 1\n", encoding="utf-8")
-    check_hook_environment(proj, None, (), None, False)  # a lock file: scanned from the lock
-    with pytest.raises(UsageError):
-        check_hook_environment(proj, None, (), None, True)  # unless --no-lock
-    (proj / ".venv").mkdir()
-    (proj / ".venv" / "pyvenv.cfg").write_text("version = 3.11.7\n", encoding="utf-8")
-    check_hook_environment(proj, None, (), None, False)  # the project's own .venv: fine
 
 
 def test_cache_clear_removes_the_results(tmp_path: Path) -> None:

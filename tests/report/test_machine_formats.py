@@ -112,14 +112,16 @@ def test_sarif_paths_are_relative_to_the_repository(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     project = write_project(repo / "services" / "train", "h5py\n")
-    (missing,) = _results(scan_project(project), "DL001", "h5py")
+    empty = tmp_path / "site-packages"  # an environment without h5py: DL001 at its line
+    empty.mkdir()
+    (missing,) = _results(scan_project(project, empty), "DL001", "h5py")
     uri = missing["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "services/train/requirements.txt"
     worktree = tmp_path / "worktree"
     worktree.mkdir()
     (worktree / ".git").write_text("gitdir: /elsewhere/.git/worktrees/w\n", "utf-8")
     at_root = write_project(worktree, "h5py\n")
-    (missing,) = _results(scan_project(at_root), "DL001", "h5py")
+    (missing,) = _results(scan_project(at_root, empty), "DL001", "h5py")
     assert missing["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
         "requirements.txt"
     )

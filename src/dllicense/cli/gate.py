@@ -6,7 +6,6 @@ knowledge base or a renderer until a scan actually has to run.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,31 +31,6 @@ SUFFIX = {
     "cyclonedx": "cdx.json",
     "spdx": "spdx.json",
 }
-
-
-def check_hook_environment(
-    project: Path, python: str | None, paths: tuple[str, ...], lock: Path | None, no_lock: bool
-) -> None:
-    """Refuse to scan pre-commit's own hook environment by default (it is not the project's).
-
-    pre-commit runs a ``language: python`` hook in a virtualenv of its own and
-    points ``$VIRTUAL_ENV`` at it; without ``.venv``/``venv`` in the project that
-    is what would be scanned. A project with a lock file is scanned from the lock.
-    """
-    if python or paths or lock or os.environ.get("PRE_COMMIT") != "1":
-        return
-    if any((project / name / "pyvenv.cfg").is_file() for name in (".venv", "venv")):
-        return
-    if not no_lock:
-        from dllicense.discover.locks import find_lock
-
-        if find_lock(project):
-            return
-    if Path(sys.prefix).name.startswith("py_env-"):
-        raise UsageError(
-            "in a pre-commit hook and the project has no .venv or venv: "
-            "add args: [--python, PATH] (or [--path, DIR]) to the hook in .pre-commit-config.yaml"
-        )
 
 
 def table_color(color: bool | None, output: Path | None) -> bool:

@@ -9,30 +9,13 @@ from pathlib import Path
 import click
 
 from dllicense.cli import one_line_errors
+from dllicense.cli.options import graph_options
 from dllicense.errors import UsageError
 
 
 @click.command("scan")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--python",
-    "python",
-    metavar="PATH",
-    help="Interpreter of the environment to inspect (run only to ask for sys.path).",
-)
-@click.option(
-    "--path",
-    "paths",
-    multiple=True,
-    metavar="DIR",
-    help="Scan the distributions installed in DIR instead (repeatable).",
-)
-@click.option(
-    "--all",
-    "include_all",
-    is_flag=True,
-    help="Scan every distribution of the environment, declared or not.",
-)
+@graph_options
 @click.option(
     "--scope",
     "scopes",
@@ -96,17 +79,6 @@ from dllicense.errors import UsageError
     help="An earlier --format json report: only findings it does not have set the exit code.",
 )
 @click.option(
-    "--online",
-    is_flag=True,
-    help="Read the metadata of declared packages that are not installed from the package index.",
-)
-@click.option(
-    "--index-url",
-    metavar="URL",
-    help="Simple API of the index for --online (default: pip's index-url, else PyPI); "
-    "pip's extra-index-url and find-links are consulted after it.",
-)
-@click.option(
     "--fetch-files",
     is_flag=True,
     help="With --online, also fetch the wheels' licence files (HTTP range requests).",
@@ -115,29 +87,6 @@ from dllicense.errors import UsageError
     "--models",
     is_flag=True,
     help="Also check the models and datasets the code loads (model cards, Hugging Face cache).",
-)
-@click.option(
-    "--lock",
-    "lock",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Take the dependency graph from this lock file (default: the project's uv.lock, "
-    "poetry.lock, pylock.toml, pdm.lock or Pipfile.lock).",
-)
-@click.option("--no-lock", is_flag=True, help="Ignore lock files; resolve the installed packages.")
-@click.option(
-    "--python-version",
-    metavar="X.Y",
-    help="Evaluate the lock's markers for this Python (default: the inspected environment's).",
-)
-@click.option(
-    "--platform",
-    type=click.Choice(["linux", "darwin", "win32"]),
-    help="Evaluate the lock's markers for this platform (default: the inspected one).",
-)
-@click.option(
-    "--all-targets",
-    is_flag=True,
-    help="Report every locked version, for every Python and platform the lock covers.",
 )
 @click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="No status lines on stderr.")
@@ -187,7 +136,6 @@ def scan_command(
         )
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a directory")
-    gate.check_hook_environment(project, python, paths, lock, no_lock)
     use_color = gate.table_color(color, output)
     # every option that changes an output or the exit code belongs in the result-cache key
     options: dict[str, object] = {
@@ -206,6 +154,8 @@ def scan_command(
     }
     # models depend on the source tree and the Hugging Face cache: never replay such a run
     use_results = not no_cache and not models and not _policy_models(project, policy)
+    # without a lock, --online asks the index which versions exist: tomorrow's answer differs
+    use_results = use_results and not (online and not _has_lock(project, lock, no_lock))
     key = gate.cache_key(project, options, python, paths, policy, baseline, use_results, templates)
     cached = gate.replay(key, cache_dir, output)
     if cached is not None:
@@ -255,6 +205,17 @@ def scan_command(
         click.echo(note, err=True, nl=False)
     gate.save(key, cache_dir, outputs, note, code)
     sys.exit(code)
+
+
+def _has_lock(project: Path, lock: Path | None, no_lock: bool) -> bool:
+    """Does the scan read a lock file (the versions are then the lock's, not the index's)?"""
+    if lock is not None:
+        return True
+    if no_lock or not project.is_dir():
+        return False
+    from dllicense.discover.locks import find_lock
+
+    return bool(find_lock(project, None, pinned=True))
 
 
 def _policy_models(project: Path, policy: str | None) -> bool:

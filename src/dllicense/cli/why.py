@@ -8,14 +8,13 @@ from pathlib import Path
 import click
 
 from dllicense.cli import one_line_errors
+from dllicense.cli.options import graph_options
 
 
 @click.command("why")
 @click.argument("package")
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--python", "python", metavar="PATH", help="Interpreter of the environment.")
-@click.option("--path", "paths", multiple=True, metavar="DIR", help="Scan DIR (repeatable).")
-@click.option("--all", "include_all", is_flag=True, help="Every distribution, declared or not.")
+@graph_options
 @click.option(
     "--scope",
     "scopes",
@@ -40,6 +39,13 @@ def why_command(
     python: str | None,
     paths: tuple[str, ...],
     include_all: bool,
+    online: bool,
+    index_url: str | None,
+    lock: Path | None,
+    no_lock: bool,
+    python_version: str | None,
+    platform: str | None,
+    all_targets: bool,
     scopes: tuple[str, ...],
     policy: str | None,
     report: Path | None,
@@ -48,6 +54,9 @@ def why_command(
     debug: bool,
 ) -> None:
     """Show every path from PROJECT's declared dependencies to PACKAGE, with scopes.
+
+    The graph is the one 'dllicense scan' walks with the same options (environment, lock,
+    --online resolution, target).
 
     Exit code 0 when PACKAGE is in the graph, 1 when it is not.
     """
@@ -70,6 +79,13 @@ def why_command(
             scopes=scopes or ("all",),
             policy=policy,
             texts="none",
+            online=online,
+            index_url=index_url,
+            lock=lock,
+            no_lock=no_lock,
+            python_version=python_version,
+            platform=platform,
+            all_targets=all_targets,
         )
         graph = report_of(scan(options))
     name = canonicalize_name(package)

@@ -98,7 +98,7 @@ def find_license_files(
             if contained(folder, entry) is None or contained(folder, f"licenses/{entry}") is None:
                 message = f"License-File {entry!r} points outside the dist-info folder; ignored"
                 problems.append(Problem("DL110", message, dist.name, dist.version))
-            else:
+            elif dist.files_read:  # not fetched from the index is not missing
                 message = f"License-File {entry!r} is declared but missing"
                 problems.append(Problem("DL111", message, dist.name, dist.version))
     for rel in candidates:

@@ -1,27 +1,21 @@
-"""Choose the environment to inspect and list its distributions.
-
-Order: ``--path DIR`` folders; else ``--python PATH`` (run once, isolated, only
-to print its ``sys.path`` and marker environment); else ``.venv``/``venv`` in
-the project (read statically from ``pyvenv.cfg``); else ``$VIRTUAL_ENV``; else
-the running interpreter.
-"""
+"""Read the chosen environment (``discover.choice`` decides which) and its distributions."""
 
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from packaging.markers import default_environment
 
+from dllicense.discover.choice import EnvironmentChoice, choose_environment, short_label
 from dllicense.discover.distributions import list_metadata_folders, read_distribution
 from dllicense.errors import InputError
 from dllicense.models import Distribution, Environment, Problem
 from dllicense.parallel import ordered_map
+from dllicense.readfile import read_bounded
 
 # Printed by the target interpreter: its sys.path and PEP 508 marker values.
 _PROBE = """
@@ -45,30 +39,26 @@ print(json.dumps({"path": [p for p in sys.path if p and os.path.isdir(p)], "mark
 
 def select_environment(
     project: Path, python: str | None = None, paths: Sequence[str] = ()
-) -> Environment:
-    """Find the environment for ``project`` and read every distribution in it."""
-    if paths:
+) -> Environment | None:
+    """Find the environment for ``project`` and read every distribution in it (None: none)."""
+    return read_environment(choose_environment(project, python, paths).choice)
+
+
+def read_environment(choice: EnvironmentChoice | None) -> Environment | None:
+    """Read every distribution of the chosen environment."""
+    if choice is None:
+        return None
+    if choice.kind == "path":
         dirs = []
-        for given in paths:
-            folder = Path(given)
+        for folder in choice.folders:
             if not folder.is_dir():
-                raise InputError(f"--path {given}: not a directory")
-            dirs.append((folder, _short(folder) if folder.is_absolute() else given))
-        markers = _current_markers()
-        return _build(f"--path {', '.join(label for _, label in dirs)}", markers, dirs)
-    if python:
-        return _from_interpreter(python)
-    for name in (".venv", "venv"):
-        if (project / name / "pyvenv.cfg").is_file():
-            return _from_venv(project / name, name)
-    active = os.environ.get("VIRTUAL_ENV")
-    if active and (Path(active) / "pyvenv.cfg").is_file():
-        return _from_venv(Path(active), "$VIRTUAL_ENV")
-    dirs = [(Path(p), _short(Path(p))) for p in sys.path if p and Path(p).is_dir()]
-    dirs = [(p, label) for p, label in dirs if p.resolve() != project.resolve()]
-    return _build(
-        f"current interpreter (Python {platform.python_version()})", _current_markers(), dirs
-    )
+                raise InputError(f"--path {folder}: not a directory")
+            dirs.append((folder, short_label(folder) if folder.is_absolute() else str(folder)))
+        return _build(choice.label, _current_markers(), dirs)
+    if choice.kind == "python" and choice.python:
+        return _from_interpreter(choice.python)
+    assert choice.root is not None
+    return _from_prefix(choice.root, choice.label)
 
 
 def _current_markers() -> dict[str, str]:
@@ -88,26 +78,33 @@ def _from_interpreter(python: str) -> Environment:
     try:
         info = json.loads(done.stdout)
         markers = {str(k): str(v) for k, v in info["markers"].items()}
-        dirs = [(Path(p), _short(Path(p))) for p in info["path"]]
+        dirs = [(Path(p), short_label(Path(p))) for p in info["path"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"--python {python}: unexpected answer from the interpreter") from exc
     label = f"--python {Path(python).name} (Python {markers['python_full_version']})"
     return _build(label, markers, dirs)
 
 
-def _from_venv(root: Path, label: str) -> Environment:
-    """Read a virtual environment statically: ``pyvenv.cfg`` and its site-packages."""
+def _from_prefix(root: Path, label: str) -> Environment:
+    """Read a virtual or conda environment statically: its Python version and site-packages.
+
+    The version comes from ``pyvenv.cfg`` (a venv) or the ``lib/pythonX.Y`` folder (conda).
+    """
     config: dict[str, str] = {}
-    try:
-        for line in (
-            (root / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace").splitlines()
-        ):
+    if (root / "pyvenv.cfg").is_file():
+        try:
+            data, _ = read_bounded(root / "pyvenv.cfg", 1 << 16)
+        except OSError as exc:
+            raise InputError(f"{label}: cannot read pyvenv.cfg ({exc.strerror})") from exc
+        for line in data.decode("utf-8", errors="replace").splitlines():
             key, sep, value = line.partition("=")
             if sep:
                 config[key.strip().lower()] = value.strip()
-    except OSError as exc:
-        raise InputError(f"{label}: cannot read pyvenv.cfg ({exc.strerror})") from exc
-    version = config.get("version_info") or config.get("version") or platform.python_version()
+    libs = sorted(p.name for p in root.glob("lib/python3.*") if p.is_dir())
+    from_lib = libs[-1].removeprefix("python") if libs else ""
+    version = (
+        config.get("version_info") or config.get("version") or from_lib or platform.python_version()
+    )
     markers = _current_markers()
     parts = version.split(".")
     if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
@@ -119,11 +116,6 @@ def _from_venv(root: Path, label: str) -> Environment:
         raise InputError(f"{label}: no site-packages folder found in the virtual environment")
     dirs = [(site, f"{label}/{site.relative_to(root).as_posix()}") for site in sites]
     return _build(f"{label} (Python {markers['python_full_version']})", markers, dirs)
-
-
-def _short(path: Path) -> str:
-    """A label for a folder that does not reveal the machine's layout."""
-    return "/".join(path.parts[-3:])
 
 
 def _read(item: tuple[Path, str]) -> Distribution | Problem:

@@ -1,11 +1,13 @@
-"""What a project declares: ``pyproject.toml`` and ``requirements*.txt``."""
+"""What a project declares: ``pyproject.toml``, ``setup.py``/``setup.cfg`` and
+``requirements*.txt``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dllicense.discover.pyproject import read_pyproject
+from dllicense.discover.pyproject import PEP621_FIELDS, read_pyproject
 from dllicense.discover.requirements import read_requirements
+from dllicense.discover.setuptools_files import read_setup_files
 from dllicense.models import Declared, Problem, Project
 
 
@@ -25,11 +27,18 @@ def discover_project(root: Path) -> Project:
     sources: list[str] = []
     name = ""
     pyproject = root / "pyproject.toml"
+    static: frozenset[str] = frozenset()
     if pyproject.is_file():
-        name, more, more_problems = read_pyproject(pyproject, "pyproject.toml")
+        name, more, more_problems, static = read_pyproject(pyproject, "pyproject.toml")
         declared += more
         problems += more_problems
         sources.append("pyproject.toml")
+    if static != PEP621_FIELDS:  # setup.py / setup.cfg may declare what pyproject does not
+        setup_name, more, more_problems, files = read_setup_files(root, static)
+        name = name or setup_name
+        declared += more
+        problems += more_problems
+        sources += files
     for path in requirement_files(root):
         more, more_problems, files = read_requirements(path, root)
         declared += more

@@ -11,9 +11,16 @@ from dllicense.discover.declared import parse_declared
 from dllicense.models import Declared, Location, Problem
 from dllicense.tomlfile import describe_error, error_line, line_of, parse_toml, read_text
 
+PEP621_FIELDS = frozenset({"dependencies", "optional-dependencies"})
 
-def read_pyproject(path: Path, label: str) -> tuple[str, list[Declared], list[Problem]]:
-    """Return (project name, declared requirements, problems) of one ``pyproject.toml``."""
+
+def read_pyproject(
+    path: Path, label: str
+) -> tuple[str, list[Declared], list[Problem], frozenset[str]]:
+    """Return (project name, declared requirements, problems, static fields) of one
+    ``pyproject.toml``. The static fields are those of ``dependencies`` and
+    ``optional-dependencies`` that the ``[project]`` table owns (PEP 621: present and not
+    listed in ``dynamic``); the others may come from setup.py / setup.cfg."""
     text = ""
     try:
         text = read_text(path)
@@ -25,6 +32,7 @@ def read_pyproject(path: Path, label: str) -> tuple[str, list[Declared], list[Pr
             "",
             [],
             [Problem("DL010", f"cannot read {label}: {message}", location=Location(label, line))],
+            frozenset(),
         )
     raw_project = data.get("project")
     project: dict[str, Any] = raw_project if isinstance(raw_project, dict) else {}
@@ -62,7 +70,11 @@ def read_pyproject(path: Path, label: str) -> tuple[str, list[Declared], list[Pr
         for group in sorted(groups):
             for raw in _expand_group(groups, group, (), problems, label):
                 add(raw, f"group:{canonicalize_name(group)}")
-    return name, declared, problems
+    static: frozenset[str] = frozenset()
+    if isinstance(raw_project, dict):
+        dynamic = {str(f) for f in _list(project.get("dynamic"))}
+        static = PEP621_FIELDS - dynamic
+    return name, declared, problems, static
 
 
 def _list(value: Any) -> list[Any]:

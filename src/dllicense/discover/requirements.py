@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dllicense.discover.declared import parse_declared
+from dllicense.discover.declared import parse_line
 from dllicense.models import Declared, Location, Problem
 from dllicense.tomlfile import read_text
 
-_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
-_EDITABLE = re.compile(r"^(-e|--editable)(?:\s+|=)(\S+)")
+INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
+EDITABLE = re.compile(r"^(-e|--editable)(?:\s+|=)(\S+)")
 _OPTION_WITH_VALUE = re.compile(r"\s--(hash|config-settings|global-option)(?:=|\s+)\S+")
-_URL = re.compile(r"^(\w+\+)?(https?|file|ftp)://|^git\+|^[.~/]|^\w:\\")
 _RUNTIME_NAMES = ("requirements", "base", "prod", "production", "main", "runtime", "install")
 
 
@@ -83,9 +82,9 @@ def read_requirements(
     files = [label]
     for number, line in logical_lines(text):
         location = Location(label, number)
-        include = _INCLUDE.match(line)
+        include = INCLUDE.match(line)
         if include:
-            target = path.parent / include.group(2)
+            target = path.parent / local_file(include.group(2))
             if include.group(1) in ("-c", "--constraint"):
                 files.append(_label(target, root))  # constraints pin versions, they add no roots
                 continue
@@ -96,32 +95,23 @@ def read_requirements(
             problems += more_problems
             files += more_files
             continue
-        editable = _EDITABLE.match(line)
-        if editable:
-            declared.append(
-                Declared(raw=line, name="", scope=scope, location=location, kind="editable")
-            )
-            continue
-        if line.startswith("-"):
+        editable = EDITABLE.match(line)
+        if line.startswith("-") and not editable:
             continue  # --index-url, --find-links, --pre, ...: options, no requirement
         line = _OPTION_WITH_VALUE.sub("", " " + line).strip()
-        if _URL.match(line):
-            declared.append(
-                Declared(
-                    raw=line,
-                    name="",
-                    scope=scope,
-                    location=location,
-                    kind="path" if line.startswith((".", "/", "~")) else "url",
-                )
-            )
-            continue
-        item = parse_declared(line, scope, location)
+        item = parse_line(line, scope, location, editable=editable is not None)
         if isinstance(item, Problem):
             problems.append(item)
         else:
             declared.append(item)
     return declared, problems, files
+
+
+def local_file(reference: str) -> str:
+    """An include's file: ``file:name`` (a relative ``file:`` URL, read by pip) is ``name``."""
+    if reference.lower().startswith("file:") and not reference[5:].startswith("//"):
+        return reference[5:]
+    return reference
 
 
 def _label(path: Path, root: Path) -> str:

@@ -20,6 +20,7 @@ GENERATED_FILE = "licenses.generated.json"
 CURATED_FILE = "licenses.curated.toml"
 LICENSEREFS_FILE = "licenserefs.toml"
 FRAMEWORKS_FILE = "frameworks.toml"
+CONDA_PYPI_FILE = "conda_pypi.json"
 VOCABULARY_FIELDS = ("family", "patent", "commercial", "obligations", "retaliation")
 
 

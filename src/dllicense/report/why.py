@@ -28,7 +28,7 @@ def render(project: str, answer: Why, fmt: str) -> str:
         return json.dumps(to_dict(project, answer), indent=2, ensure_ascii=False) + "\n"
     count = len(answer.paths)
     head = (
-        f"{answer.name} {answer.version} ({', '.join(answer.scopes)}): "
+        f"{' '.join(filter(None, (answer.name, answer.version)))} ({', '.join(answer.scopes)}): "
         f"{count}{'+' if answer.truncated else ''} path{'' if count == 1 else 's'}"
     )
     lines = [head]

@@ -83,7 +83,8 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
                     location=declared.location,
                 )
             )
-            continue
+            if declared.name not in dists:
+                continue  # no name, or not installed: nothing more to say than DL005
         marker = Marker(declared.marker) if declared.marker else None
         if not markers.applies(marker, frozenset()):
             continue

@@ -10,7 +10,6 @@ installers do. Out-of-date locks (DL031) and gaps in the lock (DL034) are proble
 
 from __future__ import annotations
 
-import os
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -88,16 +87,10 @@ def describe_target(target: Target | None) -> str:
 
 
 def environment_found(root: Path, python: str | None, paths: Iterable[str]) -> bool:
-    """Is there an installed environment of the project (not just the running interpreter)?
+    """Is there an installed environment of the project (never the running interpreter)?"""
+    from dllicense.discover.choice import choose_environment
 
-    The same order as ``discover.environment.select_environment``.
-    """
-    if python or tuple(paths):
-        return True
-    if any((root / name / "pyvenv.cfg").is_file() for name in (".venv", "venv")):
-        return True
-    active = os.environ.get("VIRTUAL_ENV")
-    return bool(active and (Path(active) / "pyvenv.cfg").is_file())
+    return choose_environment(root, python, tuple(paths)).choice is not None
 
 
 def lock_graph(
@@ -447,14 +440,14 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
         if r.dependency.name not in loose
     ]
     builder.walk(roots)
-    if not lock.edges:
+    if not lock.edges or lock.kind == "resolved":  # a resolver's answer is the install set
         builder.add_loose()
     problems += builder.problems
     if not lock.project_roots:
         problems += _undeclared_in_lock(
             lock, [r for r in project_roots if r.dependency.name not in loose], target
         )
-    if lock.edges and lock.project_roots:
+    if lock.edges and lock.project_roots and lock.kind != "resolved":
         problems += _orphans(lock, roots)
     return Graph(builder.nodes(), tuple(problems))
 

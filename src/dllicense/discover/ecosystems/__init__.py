@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dllicense.discover.ecosystems.common import (
     CONDA_FILES,
@@ -40,6 +41,9 @@ from dllicense.discover.ecosystems.gradle import (
 from dllicense.discover.ecosystems.luarocks import read_rockspec
 from dllicense.discover.ecosystems.maven import read_pom
 from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+
+if TYPE_CHECKING:
+    from dllicense.knowledge import Framework
 
 __all__ = [
     "DIRECT_ONLY",
@@ -96,7 +100,7 @@ def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem]
         elif name in CONDA_FILES:
 
             def conda(rel: str, data: bytes) -> list[Declaration]:
-                found, more = read_conda(data.decode("utf-8", "replace"), rel)
+                found, more = read_conda(data.decode("utf-8", "replace"), rel, root)
                 problems.extend(more)
                 return found
 
@@ -118,12 +122,32 @@ def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem]
     return declarations, problems, files
 
 
+_MAPPING = "prefix.dev parselmouth conda-PyPI mapping"
+
+
+def _as_pypi(declaration: Declaration) -> tuple[str, Framework | None]:
+    """The PyPI project a conda package is, when that is a knowledge-base framework."""
+    from dllicense.knowledge import framework_for
+    from dllicense.knowledge.conda_pypi import pypi_names
+
+    for name in pypi_names(declaration.name, declaration.channel or None):
+        framework = framework_for(name, "pypi")
+        if framework is not None:
+            return name, framework
+    return "", None
+
+
 def _knowledge(declaration: Declaration) -> Evidence:
     """What the knowledge base says about one declaration (an expression, or why none)."""
     from dllicense.knowledge import framework_for, framework_license
 
     ecosystem = declaration.ecosystem
     framework = framework_for(declaration.name, ecosystem)
+    mapped = ""
+    if framework is None and ecosystem == "conda":
+        mapped, framework = _as_pypi(declaration)
+        if framework is not None:
+            ecosystem = "pypi"
     if framework is None:
         where = {
             "maven": "its POM",
@@ -139,13 +163,16 @@ def _knowledge(declaration: Declaration) -> Evidence:
             note=f"{declaration.name} is not a framework of the dllicense knowledge base and "
             f"{where} is not fetched: clarify its licence in the policy",
         )
-    period = framework_license(declaration.name, declaration.version or None, ecosystem)
-    note = ""
+    name = mapped or declaration.name
+    period = framework_license(name, declaration.version or None, ecosystem)
+    note = f"conda {declaration.name} is PyPI {mapped} ({_MAPPING})" if mapped else ""
     if period is None and not declaration.version:
         expressions = {p.expression for p in framework.licenses}
         if len(expressions) == 1:
             period = framework.licenses[0]
-            note = "version not pinned; every known version has this licence"
+            note = "; ".join(
+                x for x in (note, "version not pinned; every known version has this licence") if x
+            )
         else:
             return Evidence(
                 "knowledge",
@@ -164,7 +191,7 @@ def _knowledge(declaration: Declaration) -> Evidence:
             note=f"no licence is recorded for {framework.name} {declaration.version}",
         )
     expression = period.expression
-    if ecosystem == "pypi":
+    if declaration.ecosystem == "pypi":  # a wheel; a conda package is built from the sources
         expression = period.wheel_expression or period.expression
     return Evidence(
         "knowledge",

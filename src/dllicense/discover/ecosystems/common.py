@@ -31,6 +31,7 @@ class Declaration:
     location: Location
     scope: str  # maven, conda, luarocks; group:test for test-only Maven/Gradle dependencies
     note: str = ""
+    channel: str = ""  # conda: the channel of a ``channel::name`` spec
 
 
 class ManifestError(ValueError):

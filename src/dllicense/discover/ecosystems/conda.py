@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.specifiers import SpecifierSet
 
+from dllicense.discover.declared import parse_line, unpinned_source
 from dllicense.discover.ecosystems.common import (
     EXACT_VERSION,
     Declaration,
     ManifestError,
     find_line,
 )
+from dllicense.discover.requirements import EDITABLE, INCLUDE, local_file, read_requirements
 from dllicense.discover.yamlsubset import YamlError, parse_yaml
-from dllicense.models import Location, Problem
+from dllicense.models import Declared, Location, Problem
 
 # conda entries that are the interpreter and the installer, not libraries the code uses
 CONDA_SKIP = frozenset({"python", "pip"})
@@ -36,8 +39,13 @@ def conda_version(spec: str) -> str:
     return value if EXACT_VERSION.match(value) and not re.search(r"[,|<>!]", value) else ""
 
 
-def read_conda(text: str, rel: str) -> tuple[list[Declaration], list[Problem]]:
-    """Dependencies of a conda environment file (and its ``pip:`` sub-list)."""
+def read_conda(
+    text: str, rel: str, root: Path | None = None
+) -> tuple[list[Declaration], list[Problem]]:
+    """Dependencies of a conda environment file (and its ``pip:`` sub-list).
+
+    ``root`` is the folder of the file, where ``-r FILE`` entries of the ``pip:`` list are
+    looked up (``None``: they are not read)."""
     try:
         data = parse_yaml(text)
     except YamlError as error:
@@ -60,7 +68,7 @@ def read_conda(text: str, rel: str) -> tuple[list[Declaration], list[Problem]]:
         elif isinstance(item, dict) and isinstance(item.get("pip"), list):
             for entry in item["pip"]:
                 if isinstance(entry, str):
-                    _pip_entry(entry, text, rel, start, out, problems)
+                    _pip_entry(entry, text, rel, start, out, problems, root)
         else:
             problems.append(
                 Problem(
@@ -88,21 +96,65 @@ def _conda_spec(raw: str, text: str, rel: str, start: int) -> Declaration | None
         Location(rel, find_line(text, raw, start)),
         "conda",
         note,
+        found["channel"] or "",
     )
 
 
 def _pip_entry(
-    raw: str, text: str, rel: str, start: int, out: list[Declaration], problems: list[Problem]
+    raw: str,
+    text: str,
+    rel: str,
+    start: int,
+    out: list[Declaration],
+    problems: list[Problem],
+    root: Path | None,
 ) -> None:
+    """One entry of the ``pip:`` list, read as a line of a requirements file."""
     location = Location(rel, find_line(text, raw, start))
-    if raw.startswith("-"):
-        return  # pip options (-r file, --index-url, -e path): nothing declared by name here
-    try:
-        requirement = Requirement(raw)
-    except InvalidRequirement as error:
-        problems.append(Problem("DL004", f"{rel}: pip entry {raw!r}: {error}", location=location))
+    include = INCLUDE.match(raw)
+    if include and include.group(1) in ("-c", "--constraint"):
+        return  # constraints pin versions, they add no requirement
+    if include:
+        _pip_include(include.group(2), rel, location, out, problems, root)
         return
-    pins = [s.version for s in requirement.specifier if s.operator in ("==", "===")]
+    editable = EDITABLE.match(raw)
+    if raw.startswith("-") and not editable:
+        return  # --index-url, --extra-index-url, --find-links, --pre: options, no requirement
+    item = parse_line(raw, "conda", location, editable=editable is not None)
+    if isinstance(item, Problem):
+        problems.append(replace(item, message=f"{rel}: pip entry {raw!r}: {item.message}"))
+    elif item.kind != "pypi":
+        problems.append(unpinned_source(item, f"{rel}: pip entry: "))
+    else:
+        out.append(_as_declaration(item, "pip: section"))
+
+
+def _pip_include(
+    reference: str,
+    rel: str,
+    location: Location,
+    out: list[Declaration],
+    problems: list[Problem],
+    root: Path | None,
+) -> None:
+    """``-r FILE`` in the ``pip:`` list: the file is read like a requirements file (its
+    path is relative to the environment file's folder, the project root)."""
+    target = local_file(reference)
+    if root is None or "://" in target:
+        message = f"{rel}: pip entry -r {reference}: not read (not a file of the project)"
+        problems.append(Problem("DL012", message, location=location))
+        return
+    path = root / target
+    declared, more, _ = read_requirements(path, root, "conda")
+    problems.extend(more)
+    for item in declared:
+        if item.kind != "pypi":
+            problems.append(unpinned_source(item, f"{rel} -r {target}: "))
+        else:
+            out.append(_as_declaration(item, f"pip: section, -r {target}"))
+
+
+def _as_declaration(item: Declared, note: str) -> Declaration:
+    pins = [s.version for s in SpecifierSet(item.specifier) if s.operator in ("==", "===")]
     version = pins[0] if len(pins) == 1 and "*" not in pins[0] else ""
-    name = str(canonicalize_name(requirement.name))
-    out.append(Declaration("pypi", name, version, raw, location, "conda", "pip: section"))
+    return Declaration("pypi", item.name, version, item.raw, item.location, "conda", note)

@@ -69,7 +69,7 @@ class Lock:
     package of another platform), as roots: a problem when they apply to the target.
     """
 
-    kind: str  # uv, poetry, pdm, pipfile, pylock, requirements
+    kind: str  # uv, poetry, pdm, pipfile, pylock, requirements; "resolved": a resolver's answer
     label: str
     packages: tuple[LockedPackage, ...]
     roots: tuple[Root, ...] = ()

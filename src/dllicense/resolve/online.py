@@ -1,0 +1,310 @@
+"""The complete dependency set of a project with no lock and nothing installed (``--online``).
+
+dllicense does not resolve versions itself: it asks a real resolver, ``uv pip
+compile`` (the ``uv`` package, ``pip install 'dllicense[resolve]'``, or ``uv``
+on ``PATH``), else pip's own resolver (``pip install --dry-run --report``).
+Both run with ``--no-build`` / ``--only-binary :all:``: no sdist is ever
+built, so neither the project's code nor a dependency's ``setup.py`` runs; a
+package with no usable wheel makes the resolution fail with a finding (DL007).
+
+The answer is a set of pins (``name==version``, with markers when resolved for
+every target); the pipeline reads each pin's metadata from the index and walks
+the pins' ``Requires-Dist`` edges like a lock's (``resolve.lockgraph``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform as host
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from dllicense.discover.locks.markers import parse_marker
+from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage
+from dllicense.models import Declared, Distribution, Problem
+from dllicense.resolve.requires import parse_requires
+
+_TIMEOUT = 900.0  # seconds for one resolver run; each of its HTTP requests has its own
+_USERINFO = re.compile(r"(//)[^/@\s]*@")
+# uv's target triples per --platform and machine (uv pip compile --python-platform)
+_UV_PLATFORMS = {
+    ("linux", "x86_64"): "x86_64-unknown-linux-gnu",
+    ("linux", "aarch64"): "aarch64-unknown-linux-gnu",
+    ("darwin", "x86_64"): "x86_64-apple-darwin",
+    ("darwin", "arm64"): "aarch64-apple-darwin",
+    ("win32", "x86_64"): "x86_64-pc-windows-msvc",
+    ("win32", "arm64"): "aarch64-pc-windows-msvc",
+}
+# pip's --platform per --platform and machine: a manylinux tag stands for the older ones too
+_PIP_PLATFORMS = {
+    ("linux", "x86_64"): ("manylinux_2_35_x86_64",),
+    ("linux", "aarch64"): ("manylinux_2_35_aarch64",),
+    ("darwin", "x86_64"): ("macosx_14_0_x86_64", "macosx_14_0_universal2"),
+    ("darwin", "arm64"): ("macosx_14_0_arm64", "macosx_14_0_universal2"),
+    ("win32", "x86_64"): ("win_amd64",),
+    ("win32", "arm64"): ("win_arm64",),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to resolve for: ``python`` X.Y, ``platform`` (linux, darwin, win32), or every
+    target (``universal``, uv only)."""
+
+    python: str
+    platform: str
+    universal: bool = False
+
+    @property
+    def machine(self) -> str:
+        machine = host.machine().lower()
+        arm = machine in ("arm64", "aarch64")
+        if self.platform == "darwin":
+            return "arm64" if arm else "x86_64"
+        if self.platform == "win32":
+            return "arm64" if arm else "x86_64"
+        return "aarch64" if arm else "x86_64"
+
+
+@dataclass(frozen=True)
+class Indexes:
+    """Where the resolver looks (may hold credentials: never printed, never in argv)."""
+
+    index_url: str
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pin:
+    name: str
+    version: str
+    marker: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The resolver's answer: ``pins`` (empty on failure) and what went wrong."""
+
+    resolver: str  # "uv 0.9.5", "pip 25.2"
+    pins: tuple[Pin, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+def requirement_lines(declared: Iterable[Declared]) -> list[str]:
+    """The PEP 508 lines to resolve: the index packages the project declares (deduplicated)."""
+    lines = set()
+    for item in declared:
+        if item.kind != "pypi" or not item.name:
+            continue  # URL, path and editable requirements are DL005, never fetched
+        extras = f"[{','.join(sorted(item.extras))}]" if item.extras else ""
+        marker = f" ; {item.marker}" if item.marker else ""
+        lines.add(f"{item.name}{extras}{item.specifier}{marker}")
+    return sorted(lines)
+
+
+def resolve_online(
+    requirements: list[str],
+    target: Target,
+    indexes: Indexes,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+) -> Resolution:
+    """Resolve ``requirements`` for ``target`` with uv, else pip."""
+    uv = find_uv()
+    if uv is not None:
+        return _with_uv(uv, requirements, target, indexes, cache_dir, use_cache)
+    if target.universal:
+        return Resolution(
+            "pip",
+            (),
+            (
+                Problem(
+                    "DL007",
+                    "resolving for every target (--all-targets) needs uv: "
+                    "pip install 'dllicense[resolve]'",
+                ),
+            ),
+        )
+    return _with_pip(requirements, target, indexes)
+
+
+def find_uv() -> str | None:
+    """The uv binary: the ``uv`` package installed beside dllicense, else ``uv`` on PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
+def _with_uv(
+    uv: str,
+    requirements: list[str],
+    target: Target,
+    indexes: Indexes,
+    cache_dir: Path | None,
+    use_cache: bool,
+) -> Resolution:
+    args = [uv, "pip", "compile", "--no-build", "--no-config", "--no-header", "--no-annotate"]
+    args += ["--quiet", "--color", "never", "--no-progress", "--python-version", target.python]
+    if target.universal:
+        args.append("--universal")
+    else:
+        args += ["--python-platform", _UV_PLATFORMS[(target.platform, target.machine)]]
+    if not use_cache:
+        args.append("--no-cache")
+    elif cache_dir is not None:
+        args += ["--cache-dir", str(cache_dir / "uv")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UV_")}
+    if "UV_CACHE_DIR" in os.environ and cache_dir is None:
+        env["UV_CACHE_DIR"] = os.environ["UV_CACHE_DIR"]
+    env["UV_DEFAULT_INDEX"] = indexes.index_url  # in the environment: argv is public
+    if indexes.extra_index_urls:
+        env["UV_INDEX"] = " ".join(indexes.extra_index_urls)
+    if indexes.find_links:
+        env["UV_FIND_LINKS"] = ",".join(indexes.find_links)
+    version = _version([uv, "--version"], env)
+    done = _run([*args, "-"], "\n".join(requirements) + "\n", env)
+    if isinstance(done, Problem):
+        return Resolution(version, (), (done,))
+    if done.returncode != 0:
+        return Resolution(version, (), (_failed(version, done.stderr),))
+    return Resolution(version, tuple(_pins(done.stdout.splitlines())))
+
+
+def _with_pip(requirements: list[str], target: Target, indexes: Indexes) -> Resolution:
+    python = sys.executable
+    args = [python, "-I", "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet"]
+    args += ["--only-binary", ":all:", "--report", "-", "--python-version", target.python]
+    args += ["--implementation", "cp", "--disable-pip-version-check", "--no-input"]
+    for tag in _PIP_PLATFORMS[(target.platform, target.machine)]:
+        args += ["--platform", tag]
+    env = dict(os.environ)
+    env["PIP_INDEX_URL"] = indexes.index_url
+    env["PIP_EXTRA_INDEX_URL"] = " ".join(indexes.extra_index_urls)
+    env["PIP_FIND_LINKS"] = " ".join(indexes.find_links)
+    version = _version([python, "-I", "-m", "pip", "--version"], env)
+    with tempfile.TemporaryDirectory(prefix="dllicense-resolve-") as tmp:
+        listed = Path(tmp) / "requirements.txt"
+        listed.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+        done = _run([*args, "-r", str(listed)], None, env)
+    if isinstance(done, Problem):
+        return Resolution(version, (), (done,))
+    if done.returncode != 0:
+        return Resolution(version, (), (_failed(version, done.stderr),))
+    try:
+        report = json.loads(done.stdout)
+        pins = [
+            Pin(canonicalize_name(str(item["metadata"]["name"])), str(item["metadata"]["version"]))
+            for item in report.get("install", [])
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Resolution(version, (), (_failed(version, "unexpected --report output"),))
+    return Resolution(version, tuple(sorted(pins, key=lambda p: (p.name, p.version))))
+
+
+def _run(
+    args: list[str], stdin: str | None, env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str] | Problem:
+    with tempfile.TemporaryDirectory(prefix="dllicense-resolve-") as cwd:  # no project config
+        try:
+            return subprocess.run(
+                args,
+                input=stdin,
+                capture_output=True,
+                text=True,
+                timeout=_TIMEOUT,
+                env=dict(env),
+                cwd=cwd,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return Problem("DL007", f"the resolver gave no answer in {_TIMEOUT:.0f} s")
+        except OSError as exc:
+            return Problem("DL007", f"cannot run the resolver: {exc.strerror or exc}")
+
+
+def _version(args: list[str], env: Mapping[str, str]) -> str:
+    done = _run(args, None, env)
+    if isinstance(done, Problem) or done.returncode != 0:
+        return Path(args[0]).name
+    words = done.stdout.split()
+    return " ".join(words[:2]) if words else Path(args[0]).name
+
+
+def _failed(resolver: str, stderr: str) -> Problem:
+    """DL007 with the resolver's own reason, on one line, credentials removed."""
+    lines = [line.strip(" ×╰─▶│") for line in stderr.splitlines()]
+    lines = [line.strip() for line in lines if line.strip() and not line.startswith("hint:")]
+    reason = " ".join(lines) or "no reason given"
+    reason = _USERINFO.sub(r"\1****@", reason)
+    if len(reason) > 600:
+        reason = reason[:600] + "..."
+    return Problem("DL007", f"{resolver} could not resolve the declared dependencies: {reason}")
+
+
+def _pins(lines: Iterable[str]) -> list[Pin]:
+    out = []
+    for line in lines:
+        text = line.split(" #", 1)[0].strip()
+        if not text or text.startswith(("#", "-")):
+            continue
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            continue
+        versions = [s.version for s in req.specifier if s.operator in ("==", "===")]
+        if len(versions) == 1:
+            out.append(Pin(canonicalize_name(req.name), versions[0], str(req.marker or "")))
+    return sorted(out, key=lambda p: (p.name, p.version, p.marker))
+
+
+def as_lock(resolution: Resolution, metadata: Mapping[tuple[str, str], Distribution]) -> Lock:
+    """The resolution as a lock whose edges are each pin's ``Requires-Dist``."""
+    packages = []
+    for pin in resolution.pins:
+        dist = metadata.get((pin.name, pin.version))
+        packages.append(
+            LockedPackage(
+                name=pin.name,
+                version=pin.version,
+                marker=pin.marker,
+                dependencies=tuple(_edges(dist.requires_dist if dist else ())),
+            )
+        )
+    return Lock(
+        kind="resolved",
+        label=f"{resolution.resolver} resolution",
+        packages=tuple(packages),
+        project_roots=True,
+        universal=any(p.marker for p in resolution.pins),
+    )
+
+
+def _edges(requires: Iterable[str]) -> list[LockedDependency]:
+    out = []
+    for raw in requires:
+        req = parse_requires(raw)
+        if req is None:
+            continue
+        marker = str(req.marker) if req.marker else ""
+        if marker and parse_marker(marker) is None:
+            continue
+        try:
+            specifier = str(Requirement(raw).specifier)
+        except InvalidRequirement:
+            specifier = ""
+        out.append(LockedDependency(req.name, specifier, "", marker, tuple(req.extras)))
+    return out
