@@ -120,6 +120,7 @@ class Node:
     direct: bool
     extras: tuple[str, ...] = ()
     ecosystem: str = "pypi"  # pypi, huggingface, maven, conda, luarocks
+    index: str = ""  # the package index a lock says it came from; may hold credentials
 
 
 @dataclass(frozen=True)

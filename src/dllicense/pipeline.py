@@ -390,8 +390,9 @@ def _running_markers() -> dict[str, str]:
 def _locked_metadata(
     nodes: list[Node], env: Environment, options: ScanOptions
 ) -> tuple[dict[Node, Distribution], dict[Node, tuple[Problem, ...]]]:
-    """Installed metadata of each locked node (same version only); the rest from the index
-    with --online, else DL033 (DL032 first when another version is installed).
+    """Installed metadata of each locked node (same version only); the rest with --online
+    from the index the lock names for it, else pip's configured sources; otherwise DL033
+    (DL032 first when another version is installed).
 
     Returns (node -> distribution, node -> its problems).
     """
@@ -402,7 +403,7 @@ def _locked_metadata(
         return found, missing
     client = _index_client(options)
     wanted = sorted(missing, key=lambda n: (n.name, n.version))
-    answers = client.fetch_many([(n.name, n.version) for n in wanted])
+    answers = client.fetch_many([(n.name, n.version, n.index) for n in wanted])
     for node, got in zip(wanted, answers, strict=True):
         kept = tuple(p for p in missing[node] if p.code != "DL033")
         if isinstance(got, Problem):
@@ -414,12 +415,16 @@ def _locked_metadata(
 
 
 def _index_client(options: ScanOptions) -> IndexClient:
-    """One package-index client for the scan (``--online``), imported only when needed."""
-    from dllicense.collect.index import IndexClient, IndexOptions, default_index_url
+    """The package sources pip is configured with (``--index-url`` replaces the index URL),
+    for ``--online``; imported only when needed."""
+    from dllicense.collect.index import IndexClient, IndexOptions
+    from dllicense.collect.pipconfig import load_index_config
 
+    config = load_index_config()
     return IndexClient(
-        IndexOptions(
-            index_url=options.index_url or default_index_url(),
+        IndexOptions.from_config(
+            config,
+            index_url=options.index_url or config.index_url,
             cache_dir=options.cache_dir,
             fetch_files=options.fetch_files,
             use_cache=options.use_cache,

@@ -1,7 +1,9 @@
-"""Fixtures for the index client: a recorded index on 127.0.0.1; no user netrc, index or proxy."""
+"""Fixtures for the index client: a recorded index on 127.0.0.1; no user netrc, pip
+configuration, index or proxy."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,10 +15,17 @@ from tests.index.server import Behaviour, RecordedIndex
 @pytest.fixture(autouse=True)
 def _no_user_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    no_pip_config(monkeypatch)
     for proxy in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):  # 127.0.0.1, directly
         monkeypatch.delenv(proxy, raising=False)
         monkeypatch.delenv(proxy.upper(), raising=False)
+
+
+def no_pip_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pip configuration file and no PIP_* index setting of this machine."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

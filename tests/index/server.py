@@ -23,9 +23,11 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 INDEX = FIXTURES / "index"
+CONSTRUCTED = INDEX / "constructed"  # torch pages standing in for download.pytorch.org
 WHEEL_DIRS = (INDEX / "wheels", FIXTURES / "wheels")
 PYPI_FILES = "https://files.pythonhosted.org"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -219,6 +221,19 @@ class _Handler(BaseHTTPRequestHandler):
         with self.index._lock:
             path = self.path.split("?", 1)[0]
             self.index.sent[path] = self.index.sent.get(path, 0) + len(body)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` as ``Behaviour.override`` entries, at the path a client
+    asks for: ``+`` quoted as ``%2B``, a folder's ``index.html`` at the folder's URL."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            rel = quote(path.relative_to(root).as_posix())
+            out["/" + (rel[: -len("index.html")] if rel.endswith("/index.html") else rel)] = (
+                path.read_bytes()
+            )
+    return out
 
 
 def _basic(user: str, password: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from dllicense.discover.project import discover_project
 from dllicense.models import Graph, Node, Problem
 from dllicense.resolve.lockgraph import lock_graph
@@ -13,6 +15,14 @@ from tests.conftest import FIXTURES
 LOCKS = FIXTURES / "locks"
 PROJECT = LOCKS / "project"
 PINNED = LOCKS / "pinned"
+
+
+@pytest.fixture(autouse=True)
+def _no_pip_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's pip configuration (extra indexes, find-links) stays out of --online."""
+    from tests.index.conftest import no_pip_config
+
+    no_pip_config(monkeypatch)
 
 
 def graph_of(

@@ -271,12 +271,16 @@ def _online_key(online: bool, index_url: str | None, fetch_files: bool) -> dict[
         if index_url or fetch_files:
             raise UsageError(f"--{'index-url' if index_url else 'fetch-files'} needs --online")
         return {}
-    from dllicense.collect.index import default_index_url, redact_url
+    from dllicense.collect.index import redact_url
+    from dllicense.collect.pipconfig import load_index_config
 
-    url = index_url or default_index_url()
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"--index-url {redact_url(url)!r}: not an http(s) URL")
-    return {"online": redact_url(url), "fetch_files": fetch_files}
+    config = load_index_config()
+    url = index_url or config.index_url
+    if not url.startswith(("http://", "https://", "file:")):
+        raise UsageError(f"--index-url {redact_url(url)!r}: not an http(s) or file: URL")
+    sources = [] if config.no_index else [url, *config.extra_index_urls]
+    sources += [f"find-links {link}" for link in config.find_links]
+    return {"online": [redact_url(s) for s in sources], "fetch_files": fetch_files}
 
 
 def _lock_key(

@@ -21,6 +21,15 @@ too. What was fetched is written as a dist-info folder in the cache and read
 back with ``read_distribution``, so the rest of the pipeline sees an ordinary
 ``Distribution`` whose ``location`` says which path was used.
 
+Local sources are read the same way without a network (``index_local``): a
+``file://`` simple index, a find-links folder or page; a local wheel's METADATA
+comes from a ``.metadata`` file beside it, else from the wheel, opened with
+``zipfile`` -> ``index:wheel``. Their answers are not kept in the cache.
+
+``IndexClient`` consults every source pip is configured with (``pipconfig``):
+the index URL, the extra index URLs, then the find-links; see its docstring
+for which one wins.
+
 Credentials (``user:pass@`` in the index URL, ``~/.netrc`` or ``$NETRC``) are
 sent only to the host they belong to and never appear in any message.
 Failures are ``Problem`` values (DL120-DL124), never exceptions.
@@ -41,6 +50,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -63,6 +73,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from dllicense import __version__
+from dllicense.collect import index_local
 from dllicense.collect.index_cache import (
     CacheEntry,
     Staging,
@@ -71,12 +82,13 @@ from dllicense.collect.index_cache import (
     load_entry,
     safe_relpath,
 )
+from dllicense.collect.pipconfig import DEFAULT_INDEX_URL, IndexConfig, load_index_config
 from dllicense.discover.distributions import METADATA_LIMIT, read_distribution
 from dllicense.models import Distribution, Problem
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_INDEX_URL = "https://pypi.org/simple"
+__all__ = ["DEFAULT_INDEX_URL", "IndexClient", "IndexOptions", "fetch_distribution"]
 SIMPLE_ACCEPT = (
     "application/vnd.pypi.simple.v1+json, "
     "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -95,13 +107,25 @@ _THIRD_PARTY = re.compile(r"third[_-]?party|vendor|externals?/|deps/", re.I)
 
 
 def default_index_url() -> str:
-    """``$PIP_INDEX_URL``, else PyPI's simple API."""
-    return os.environ.get("PIP_INDEX_URL", "").strip() or DEFAULT_INDEX_URL
+    """The index URL pip is configured with (files, ``$PIP_INDEX_URL``), else PyPI's."""
+    return load_index_config().index_url
+
+
+_PYPI = frozenset({"https://pypi.org/simple", "https://pypi.python.org/simple"})
+
+
+def is_pypi(url: str) -> bool:
+    """Is ``url`` PyPI's own simple API (as lock files record it)?"""
+    return url.strip().rstrip("/").lower() in _PYPI
 
 
 @dataclass(frozen=True, repr=False)
 class IndexOptions:
-    """How to reach the index. ``index_url`` may hold credentials: never print it."""
+    """How to reach the package sources. URLs may hold credentials: never print them.
+
+    ``IndexOptions.from_config(load_index_config())`` uses everything pip is configured
+    with; the default is the configured index URL alone.
+    """
 
     index_url: str = field(default_factory=default_index_url)
     cache_dir: Path | None = None  # default: the user's dllicense cache
@@ -110,11 +134,28 @@ class IndexOptions:
     fetch_files: bool = False
     backoff: float = 0.5  # seconds before the 2nd try, doubled for each further one
     use_cache: bool = True
+    extra_index_urls: tuple[str, ...] = ()  # consulted after index_url, in this order
+    find_links: tuple[str, ...] = ()  # folders, files or pages of links; after the indexes
+    no_index: bool = False  # find_links only
+
+    @classmethod
+    def from_config(cls, config: IndexConfig, **options: Any) -> IndexOptions:
+        """Options with pip's index settings from ``config`` (``options`` override them)."""
+        settings: dict[str, Any] = {
+            "index_url": config.index_url,
+            "extra_index_urls": config.extra_index_urls,
+            "find_links": config.find_links,
+            "no_index": config.no_index,
+        }
+        return cls(**(settings | options))
 
     def __repr__(self) -> str:
+        extras = tuple(redact_url(u) for u in self.extra_index_urls)
+        links = tuple(redact_url(u) for u in self.find_links)
         return (
             f"IndexOptions(index_url={redact_url(self.index_url)!r}, cache_dir={self.cache_dir!r}, "
-            f"timeout={self.timeout}, retries={self.retries}, fetch_files={self.fetch_files})"
+            f"timeout={self.timeout}, retries={self.retries}, fetch_files={self.fetch_files}, "
+            f"extra_index_urls={extras!r}, find_links={links!r}, no_index={self.no_index})"
         )
 
 
@@ -124,7 +165,7 @@ def redact_url(url: str) -> str:
 
 
 def fetch_distribution(name: str, version: str, options: IndexOptions) -> Distribution | Problem:
-    """Metadata of ``name==version`` from the index, as a ``Distribution`` read from the cache."""
+    """Metadata of ``name==version`` from the sources, as a ``Distribution`` read from the cache."""
     return IndexClient(options).fetch(name, version)
 
 
@@ -141,8 +182,8 @@ class _Fail(Exception):
 
 
 class _NotFound(_Fail):
-    def __init__(self, what: str) -> None:
-        super().__init__("DL120", f"{what}: not found (HTTP 404)")
+    def __init__(self, what: str, reason: str = "not found (HTTP 404)") -> None:
+        super().__init__("DL120", f"{what}: {reason}")
 
 
 class _NoJsonApi(_Fail):
@@ -424,14 +465,21 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return new
 
 
-class IndexClient:
-    """Fetches metadata from one index; keeps per-run state (pages, hosts without ranges)."""
+class _Source:
+    """Fetches metadata from one source (an index, or find-links: a folder, file or page
+    of links); keeps per-run state (pages, hosts without ranges). ``options.index_url`` is
+    the source's URL; the other sources of ``options`` are not this one's business."""
 
-    def __init__(self, options: IndexOptions) -> None:
+    def __init__(self, options: IndexOptions, kind: str = "index") -> None:
         self.options = options
-        self.index_url = _strip_userinfo(options.index_url.strip()).rstrip("/")
-        self.credentials = _Credentials(options.index_url.strip())
-        self.label = redact_url(options.index_url.strip()).rstrip("/")
+        self.kind = kind
+        url = options.index_url.strip()
+        if kind == "find-links":
+            url = index_local.as_file_url(url)
+        self.local = url.startswith("file:")
+        self.index_url = _strip_userinfo(url).rstrip("/")
+        self.credentials = _Credentials(url)
+        self.label = redact_url(url).rstrip("/")
         self.stats = Stats()
         self._opener = urllib.request.build_opener(_Redirects(self.credentials))
         self._opener.addheaders = [("User-Agent", f"dllicense/{__version__}")]
@@ -447,22 +495,18 @@ class IndexClient:
         self._mine.bytes = getattr(self._mine, "bytes", 0) + size
         return int(self._mine.bytes)
 
-    def fetch_many(
-        self, wanted: Sequence[tuple[str, str]], workers: int = 8
-    ) -> list[Distribution | Problem]:
-        """``fetch`` for each (name, version), ``workers`` at a time, answers in order.
-
-        The index is mostly waited for (a round trip per simple page and metadata
-        file), so threads overlap the waits: 60 pins went from 7.7 s to about 1 s.
-        """
-        if len(wanted) < 2:
-            return [self.fetch(name, version) for name, version in wanted]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dllicense-index") as pool:
-            return list(pool.map(lambda item: self.fetch(*item), wanted))
-
     # -- public ---------------------------------------------------------------------------------
+
+    def cached(self, name: str, version: str) -> Distribution | Problem | None:
+        """The answer the cache holds for ``name==version`` from this source, if any."""
+        canonical, version = canonicalize_name(name), normalize_version(version)
+        if not self.options.use_cache or self.local or not _SAFE_VERSION.fullmatch(version):
+            return None
+        final = entry_dir(index_root(self.options.cache_dir), self.index_url, canonical, version)
+        entry = load_entry(final)
+        if entry is not None and (entry.files_fetched or not self.options.fetch_files):
+            return self._read(final, entry, canonical, version)
+        return None
 
     def fetch(self, name: str, version: str) -> Distribution | Problem:
         """``name==version`` as a ``Distribution`` (see the module docstring), or a ``Problem``."""
@@ -470,10 +514,9 @@ class IndexClient:
         if not canonical or not _SAFE_VERSION.fullmatch(version):
             return Problem("DL122", f"cannot look up {name!r} {version!r} on an index", canonical)
         final = entry_dir(index_root(self.options.cache_dir), self.index_url, canonical, version)
-        if self.options.use_cache:
-            entry = load_entry(final)
-            if entry is not None and (entry.files_fetched or not self.options.fetch_files):
-                return self._read(final, entry, canonical, version)
+        hit = self.cached(canonical, version)
+        if hit is not None:
+            return hit
         start = self._downloaded()
         try:
             staging, entry = self._fetch(canonical, version)
@@ -535,13 +578,17 @@ class IndexClient:
         mine = [f for f in page.files if _same_version(name, f.filename, version)] if page else []
         wheels = sorted((f for f in mine if f.filename.endswith(".whl")), key=_wheel_rank)
         if page is not None and not mine:
-            failures.append(_Fail("DL120", f"no file of version {version} on the simple page"))
+            where = "the simple page" if self.kind == "index" else "the find-links location"
+            failures.append(_Fail("DL120", f"no file of version {version} on {where}"))
         elif page is not None and not wheels:
             failures.append(_Fail("DL122", "only an sdist, whose metadata would need a build"))
         wheel = wheels[0] if wheels else None
         metadata: bytes | None = None
         how = ""
-        if wheel is not None and wheel.core_metadata:
+        if wheel is not None and (
+            wheel.core_metadata
+            or (wheel.url.startswith("file:") and index_local.exists(wheel.url + ".metadata"))
+        ):
             try:
                 metadata, how = self._core_metadata(wheel), "pep658"
             except _Fail as exc:
@@ -552,19 +599,23 @@ class IndexClient:
         files_fetched = False  # True once licence files were fetched or cannot ever be
         if wheel is not None and (metadata is None or self.options.fetch_files):
             try:
-                metadata_from_zip, files, skipped = self._from_wheel(wheel, name, metadata)
+                local = wheel.url.startswith("file:")
+                read = self._from_local_wheel if local else self._from_wheel
+                metadata_from_zip, files, skipped = read(wheel, name, metadata)
                 files_fetched = self.options.fetch_files
                 if skipped:
                     notes.append(
                         ("DL124", f"{skipped} licence file(s) over the size limits skipped")
                     )
                 if metadata is None:
-                    metadata, how = metadata_from_zip, "range"
+                    metadata, how = metadata_from_zip, "wheel" if local else "range"
             except _Fail as exc:
                 failures.append(_Fail(exc.code, f"{wheel.filename}: {exc.message}"))
                 if metadata is not None:
                     notes.append(("DL124", f"licence files not fetched: {exc.message}"))
                     files_fetched = exc.code != "DL121"  # try again next time on a network error
+        if metadata is None and (self.local or self.kind != "index"):
+            raise _overall(failures or [_Fail("DL120", "not found")], page)
         if metadata is None:
             try:
                 metadata, how = self._json_metadata(name, version), "json"
@@ -589,7 +640,8 @@ class IndexClient:
         files_fetched: bool,
     ) -> tuple[Staging, CacheEntry]:
         dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
-        staging = Staging(index_root(self.options.cache_dir), self.options.use_cache)
+        persistent = self.options.use_cache and not self.local
+        staging = Staging(index_root(self.options.cache_dir), persistent)
         try:
             staging.write(f"{dist_info}/METADATA", metadata)
             record = []
@@ -640,13 +692,14 @@ class IndexClient:
         return self.credentials.scrub(f"{what} on index {self.label}: {text}")
 
     def _page(self, name: str) -> SimplePage:
-        cached = self._pages.get(name)
+        key = name if self.kind == "index" else ""  # find-links: one page for every project
+        cached = self._pages.get(key)
         if cached is None:
             try:
-                cached = self._get_page(name)
+                cached = self._get_page(name) if self.kind == "index" else self._links_page()
             except _Fail as exc:
                 cached = exc
-            self._pages[name] = cached
+            self._pages[key] = cached
         if isinstance(cached, _Fail):
             raise cached
         return cached
@@ -664,6 +717,18 @@ class IndexClient:
             )
         ):
             return parse_json_page(reply.body, reply.url)
+        return parse_html_page(reply.body, reply.url)
+
+    def _links_page(self) -> SimplePage:
+        """A find-links location: a folder's files, or the links of an HTML file or page."""
+        if self.local:
+            try:
+                listing = index_local.folder_files(self.index_url)
+            except index_local.LocalError as exc:
+                raise _Fail("DL122", f"the find-links folder: {exc.message}") from None
+            if listing is not None:
+                return SimplePage("", tuple(IndexFile(n, u) for n, u in listing), "folder")
+        reply = self._get(self.index_url, accept="text/html", limit=PAGE_LIMIT, what="the links")
         return parse_html_page(reply.body, reply.url)
 
     def _core_metadata(self, wheel: IndexFile) -> bytes:
@@ -743,6 +808,36 @@ class IndexClient:
             raise _Fail("DL122", f"malformed wheel ({type(exc).__name__})") from None
         return metadata, files, skipped
 
+    def _from_local_wheel(
+        self, wheel: IndexFile, name: str, metadata: bytes | None
+    ) -> tuple[bytes, dict[str, bytes], int]:
+        """``_from_wheel`` for a wheel on this machine, read with ``zipfile``."""
+        try:
+            with index_local.LocalWheel(wheel.url) as local:
+                infos = {i.filename: i for i in local.infos()}
+                members = {n: _member_of(i) for n, i in infos.items()}
+                dist_info = _dist_info_folder(members, name)
+                if dist_info is None:
+                    raise _Fail("DL122", "the wheel has no *.dist-info/METADATA")
+                if metadata is None:
+                    metadata = local.read(infos[f"{dist_info}/METADATA"], METADATA_LIMIT)
+                files: dict[str, bytes] = {}
+                skipped = 0
+                if self.options.fetch_files:
+                    found = _licence_members(members, dist_info)
+                    licence, skipped = _within_limits(found)
+                    declared = _declared_licence_members(metadata, members, dist_info, found)
+                    extra, more = _within_limits(declared, licence)
+                    for member in licence + extra:
+                        data = local.read(infos[member.name], FILE_LIMIT)
+                        inside = member.name.startswith(dist_info + "/")
+                        rel = member.name[len(dist_info) + 1 :] if inside else "/" + member.name
+                        files[rel] = data
+                    skipped += more
+        except index_local.LocalError as exc:
+            raise _Fail("DL122", exc.message) from None
+        return metadata, files, skipped
+
     # -- HTTP -----------------------------------------------------------------------------------
 
     def _get(
@@ -754,8 +849,13 @@ class IndexClient:
         limit: int,
         byte_range: tuple[int, int] | None = None,
     ) -> _Reply:
-        """GET with retries; ``byte_range`` (start, end inclusive; start < 0: suffix) needs 206."""
+        """GET with retries; ``byte_range`` (start, end inclusive; start < 0: suffix) needs 206.
+
+        A ``file:`` URL is read from disk (a folder as its ``index.html``), without ranges.
+        """
         url = _strip_userinfo(url)
+        if url.startswith("file:"):
+            return self._get_local(url, what=what, limit=limit, ranged=byte_range is not None)
         headers = {"Accept": accept}
         if byte_range is not None:
             start, end = byte_range
@@ -801,6 +901,20 @@ class IndexClient:
             logger.debug("%s of %s: %s (try %d)", what, redact_url(url), last, attempt + 1)
         raise _Fail("DL121", f"{what}: {last} ({tries} {'try' if tries == 1 else 'tries'})")
 
+    def _get_local(self, url: str, *, what: str, limit: int, ranged: bool) -> _Reply:
+        if ranged:
+            raise _NoRange(200)
+        try:
+            body, url = index_local.read_url(url, limit)
+        except index_local.LocalError as exc:
+            if exc.missing:
+                raise _NotFound(what, "no such file") from None
+            raise _Fail("DL122", f"{what}: {exc.message}") from None
+        headers = Message()
+        kind = "text/html" if url.endswith((".html", ".htm")) else "application/octet-stream"
+        headers["Content-Type"] = kind
+        return _Reply(200, url, headers, body)
+
     def _read_body(self, response: Any, limit: int, what: str) -> bytes:
         """The body, gunzipped when the server compressed it; ``limit`` bounds what it
         expands to (a small gzip can expand without end)."""
@@ -826,6 +940,131 @@ class IndexClient:
                 raise TimeoutError("download too slow")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+class IndexClient:
+    """Metadata from every package source pip is configured with, in pip's order: the index
+    URL, the extra index URLs, then the find-links (with ``no_index``: the find-links only).
+
+    pip merges the candidates of all its sources and installs the best one; dllicense needs
+    the metadata of one version it already knows, so the first source in that order that
+    has that exact version wins (and one that fails is passed over for the next).
+    ``fetch(..., index=URL)`` looks first on the index a lock says the package came from
+    (uv's ``source.registry``, poetry's ``[package.source]``, pylock's ``index``); a lock
+    that names PyPI itself means the configured sources, which may be a mirror of it.
+    An answer already in the cache, from any of these sources, is used before asking any.
+    """
+
+    def __init__(self, options: IndexOptions) -> None:
+        self.options = options
+        self._sources: dict[tuple[str, str], _Source] = {}
+        self._lock = threading.Lock()
+        urls = () if options.no_index else (options.index_url, *options.extra_index_urls)
+        self.configured = [self._source(u, "index") for u in dict.fromkeys(urls)]
+        links = dict.fromkeys(options.find_links)
+        self.configured += [self._source(u, "find-links") for u in links]
+
+    def _source(self, url: str, kind: str) -> _Source:
+        key = (url.strip().rstrip("/"), kind)
+        with self._lock:  # fetch_many: one source per URL, also across threads
+            if key not in self._sources:
+                self._sources[key] = _Source(replace(self.options, index_url=url), kind)
+            return self._sources[key]
+
+    @property
+    def labels(self) -> list[str]:
+        """The configured sources, credentials redacted, in the order they are consulted."""
+        return [s.label for s in self.configured]
+
+    @property
+    def stats(self) -> Stats:
+        """What every source did on the network, summed."""
+        total = Stats()
+        for source in self._sources.values():
+            total.requests += source.stats.requests
+            total.downloaded += source.stats.downloaded
+        return total
+
+    def sources_for(self, index: str = "") -> list[_Source]:
+        """The sources to consult, in order, for a package locked from ``index``."""
+        if not index or self.options.no_index or is_pypi(index):
+            return list(self.configured)
+        own = self._source(index, "index")
+        return [own, *(s for s in self.configured if s is not own)]
+
+    def fetch(self, name: str, version: str, index: str = "") -> Distribution | Problem:
+        """``name==version`` from the first source that has it (see the class docstring)."""
+        sources = self.sources_for(index)
+        if not sources:
+            return Problem(
+                "DL120",
+                f"{name} {version}: no package index to look in "
+                "(no-index is set and there are no find-links)",
+                canonicalize_name(name),
+                version,
+            )
+        for source in sources:
+            hit = source.cached(name, version)
+            if hit is not None:
+                return hit
+        problems: list[Problem] = []
+        for source in sources:
+            got = source.fetch(name, version)
+            if isinstance(got, Distribution):
+                return got
+            problems.append(got)
+        return _first_problem(problems)
+
+    def fetch_many(
+        self, wanted: Sequence[tuple[str, ...]], workers: int = 8
+    ) -> list[Distribution | Problem]:
+        """``fetch`` for each (name, version) or (name, version, index), ``workers`` at a
+        time, answers in order.
+
+        The index is mostly waited for (a round trip per simple page and metadata
+        file), so threads overlap the waits: 60 pins went from 7.7 s to about 1 s.
+        """
+        if len(wanted) < 2:
+            return [self.fetch(*item) for item in wanted]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dllicense-index") as pool:
+            return list(pool.map(lambda item: self.fetch(*item), wanted))
+
+    def best_version(self, name: str, specifier: str = "") -> str | Problem:
+        """The version ``specifier`` pins, else the highest any configured source allows."""
+        found: list[str] = []
+        problems: list[Problem] = []
+        for source in self.configured:
+            got = source.best_version(name, specifier)
+            if isinstance(got, Problem):
+                problems.append(got)
+            else:
+                found.append(got)
+        if found:
+            return max(found, key=_version_key)
+        if not problems:
+            return Problem("DL120", f"{name}: no package index to look in", canonicalize_name(name))
+        return _first_problem(problems)
+
+
+def _version_key(version: str) -> tuple[int, Version | None, str]:
+    try:
+        return (1, Version(version), version)
+    except InvalidVersion:
+        return (0, None, version)
+
+
+def _first_problem(problems: list[Problem]) -> Problem:
+    """One problem for a package no source could give: a source's own failure first,
+    else "not found" on every source, all named."""
+    if len(problems) == 1:
+        return problems[0]
+    for problem in problems:
+        if problem.code != "DL120":
+            return problem
+    first = problems[0]
+    return replace(first, message="; ".join(p.message for p in problems))
 
 
 def _reason(exc: BaseException, timeout: float) -> str:
@@ -914,7 +1153,7 @@ class _Member:
 class _RemoteZip:
     """A zip file read by HTTP range requests; fetched spans are kept for reuse."""
 
-    def __init__(self, client: IndexClient, url: str, size: int | None) -> None:
+    def __init__(self, client: _Source, url: str, size: int | None) -> None:
         self.client = client
         self.url = url
         self.size = size
@@ -1054,6 +1293,21 @@ class _RemoteZip:
         if len(data) == member.size and zlib.crc32(data) != member.crc:
             raise _Fail("DL122", f"{member.name}: CRC mismatch")
         return data
+
+
+def _member_of(info: zipfile.ZipInfo) -> _Member:
+    """A ``zipfile`` member as the central-directory reader describes one."""
+    return _Member(
+        name=info.filename,
+        method=info.compress_type,
+        compressed=info.compress_size,
+        size=info.file_size,
+        offset=info.header_offset,
+        name_len=len(info.filename.encode("utf-8")),
+        extra_len=len(info.extra),
+        crc=info.CRC,
+        encrypted=bool(info.flag_bits & 1),
+    )
 
 
 def _parse_central_directory(cd: bytes) -> dict[str, _Member]:

@@ -139,7 +139,15 @@ def _merge(locks: list[Lock]) -> Lock:
             scopes = tuple(sorted({*(first.scopes if first else ()), *p.scopes}))
             deps = (*(first.dependencies if first else ()), *p.dependencies)
             packages[(p.name, p.version)] = LockedPackage(
-                p.name, p.version, p.marker, p.requires_python, deps, p.optional, scopes, p.line
+                p.name,
+                p.version,
+                p.marker,
+                p.requires_python,
+                deps,
+                p.optional,
+                scopes,
+                p.line,
+                index=first.index if first else p.index,
             )
     return Lock(
         kind=locks[0].kind,
@@ -379,6 +387,7 @@ class _Builder:
         )
 
     def nodes(self) -> tuple[Node, ...]:
+        index = {(p.name, p.version): p.index for p in self.lock.packages}
         out = []
         for (name, version), state in sorted(
             self.states.items(), key=lambda item: (item[0][0], _version_key(item[0][1]))
@@ -393,6 +402,7 @@ class _Builder:
                     requires=tuple(sorted(state.requires)),
                     direct=state.direct,
                     extras=tuple(sorted(set().union(*state.extras.values()))),
+                    index=index.get((name, version), ""),
                 )
             )
         return tuple(out)

@@ -28,7 +28,9 @@ class LockedPackage:
 
     ``marker``/``requires_python`` say for which targets the lock uses this version;
     ``optional`` maps each of the package's own extras to its extra dependencies;
-    ``scopes`` are the scopes the lock itself records (pdm groups, Pipfile.lock sections).
+    ``scopes`` are the scopes the lock itself records (pdm groups, Pipfile.lock sections);
+    ``index`` is the package index it was locked from, when the lock tells (may hold
+    credentials: never print it).
     """
 
     name: str
@@ -39,6 +41,7 @@ class LockedPackage:
     optional: tuple[tuple[str, tuple[LockedDependency, ...]], ...] = ()
     scopes: tuple[str, ...] = ()
     line: int | None = None
+    index: str = ""
 
 
 @dataclass(frozen=True)

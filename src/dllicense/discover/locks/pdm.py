@@ -4,12 +4,22 @@ Like poetry, pdm does not lock the project itself: the roots are the project's
 declarations (and pdm's legacy ``[tool.pdm.dev-dependencies]``). A package locked
 with extras appears once more with ``extras = [...]``; its extra dependencies
 become that extra's optional dependencies.
+
+pdm.lock does not record the index a package came from. ``[[tool.pdm.source]]``
+tells, the way pdm picks sources (``pdm.utils.filtered_sources``): the sources
+whose ``include_packages`` match the package, else every source whose
+``exclude_packages`` do not, PyPI first unless a source named ``pypi`` replaces
+it. When that leaves one index, it is the package's; otherwise it is unknown.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from packaging.utils import canonicalize_name
 
@@ -36,6 +46,7 @@ def read_pdm(path: Path, label: str, root: Path) -> Lock:
         return Lock("pdm", label, (), problems=(problem,), files=(label,))
     manifest = pyproject(root)
     extras = project_extras(manifest)
+    sources = _sources(manifest)
     lines = header_lines(text, "[[package]]")
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for index, raw in enumerate(array(data.get("package"))):
@@ -69,6 +80,7 @@ def read_pdm(path: Path, label: str, root: Path) -> Lock:
                 optional=tuple(sorted(slot["optional"].items())),
                 scopes=tuple(sorted({scope_of_group(g, extras) for g in slot["groups"] if g})),
                 line=slot["line"],
+                index=_index_of(locked, sources),
             )
         )
     strategy = array(table(data.get("metadata")).get("strategy"))
@@ -80,6 +92,48 @@ def read_pdm(path: Path, label: str, root: Path) -> Lock:
         files=(label,),
         by_scope="inherit_metadata" in strategy,
     )
+
+
+def _sources(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``[[tool.pdm.source]]`` by name, after the implicit PyPI unless one is named ``pypi``."""
+    found: dict[str, dict[str, Any]] = {"pypi": {"name": "pypi", "url": ""}}
+    for raw in array(table(table(data.get("tool")).get("pdm")).get("source")):
+        source = table(raw)
+        name = text_of(source.get("name"))
+        if name and text_of(source.get("url")):
+            found[name] = source
+    return list(found.values())
+
+
+def _index_of(package: str, sources: list[dict[str, Any]]) -> str:
+    """The URL of the one index pdm would take ``package`` from, else ``""``."""
+    preference = [(s, _preference(package, s)) for s in sources]
+    chosen = [s for s, p in preference if p is True] or [s for s, p in preference if p is None]
+    if len(chosen) != 1 or text_of(chosen[0].get("type")) == "find_links":
+        return ""
+    return _expand_auth(text_of(chosen[0].get("url")))
+
+
+def _preference(package: str, source: dict[str, Any]) -> bool | None:
+    def patterns(key: str) -> list[str]:
+        raw = [text_of(p) for p in array(source.get(key))]
+        return [re.sub(r"[^A-Za-z0-9?*\[\]-]+", "-", p).lower() for p in raw if p]
+
+    if any(fnmatch.fnmatch(package, p) for p in patterns("include_packages")):
+        return True
+    if any(fnmatch.fnmatch(package, p) for p in patterns("exclude_packages")):
+        return False
+    return None
+
+
+def _expand_auth(url: str) -> str:
+    """pdm's ``${VAR}`` in the credentials of a source URL, from the environment."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    auth, _, host = parts.netloc.rpartition("@")
+    auth = re.sub(r"\$\{(.+?)\}", lambda m: quote(os.environ.get(m.group(1), ""), ""), auth)
+    return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
 
 
 def _deps(value: object, own: str) -> tuple[LockedDependency, ...]:

@@ -43,6 +43,10 @@ def read_pipfile_lock(path: Path, label: str, root: Path) -> Lock:
     packages: list[LockedPackage] = []
     problems: list[Problem] = []
     unpinned: list[Root] = []
+    sources = {
+        text_of(table(s).get("name")): text_of(table(s).get("url"))
+        for s in array(table(data.get("_meta")).get("sources"))
+    }
     for category in sorted(k for k in data if k != "_meta"):
         scope = scope_of_group(_group(category), extras)
         for raw_name, raw in sorted(table(data[category]).items()):
@@ -75,6 +79,7 @@ def read_pipfile_lock(path: Path, label: str, root: Path) -> Lock:
                     marker=text_of(entry.get("markers")),
                     scopes=(scope,),
                     line=line,
+                    index=sources.get(text_of(entry.get("index")), ""),
                 )
             )
     pipfile = path.parent / "Pipfile"
@@ -106,7 +111,7 @@ def _merge(packages: list[LockedPackage]) -> tuple[LockedPackage, ...]:
             first = out[key]
             scopes = tuple(sorted({*first.scopes, *p.scopes}))
             out[key] = LockedPackage(
-                p.name, p.version, first.marker, scopes=scopes, line=first.line
+                p.name, p.version, first.marker, scopes=scopes, line=first.line, index=first.index
             )
         else:
             out[key] = p

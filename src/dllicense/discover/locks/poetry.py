@@ -56,6 +56,7 @@ def read_poetry(path: Path, label: str, root: Path) -> Lock:
                 dependencies=tuple(regular),
                 optional=tuple(extras),
                 line=line_at(lines, index),
+                index=_index(table(entry.get("source"))),
             )
         )
     return Lock(
@@ -65,6 +66,11 @@ def read_poetry(path: Path, label: str, root: Path) -> Lock:
         roots=_tool_poetry_roots(pyproject(root)),
         files=(label,),
     )
+
+
+def _index(source: dict[str, Any]) -> str:
+    """The index of a ``[package.source]`` (poetry writes one for non-PyPI sources only)."""
+    return text_of(source.get("url")) if source.get("type") == "legacy" else ""
 
 
 def _markers(value: object, groups: list[Any]) -> str:

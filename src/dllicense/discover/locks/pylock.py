@@ -83,6 +83,7 @@ def read_pylock(path: Path, label: str, root: Path) -> Lock:
                 dependencies=deps,
                 scopes=_scopes(marker, extras, groups, defaults),
                 line=line,
+                index=text_of(entry.get("index")),
             )
         )
     return Lock(

@@ -67,6 +67,7 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
                 dependencies=_deps(entry.get("dependencies")),
                 optional=optional,
                 line=line_at(lines, index),
+                index=text_of(source.get("registry")),
             )
         )
     roots: list[Root] = []
