@@ -193,6 +193,10 @@ def scan(options: ScanOptions) -> ScanResult:
         from_problem(p, paths.get(p.package, ()))
         for p in (*project.problems, *env.problems, *graph.problems, *external_problems)
     ]
+    if options.online:  # pip configuration files that could not be read (DL125)
+        from dllicense.collect.pipconfig import load_index_config
+
+        general += [from_problem(p, ()) for p in load_index_config().problems]
     findings += _override([*general, *index_notes], overrides)
     findings.sort(key=_finding_key)
     texts = _texts(collected, packages)
@@ -315,11 +319,18 @@ def _resolved(
 
 
 def _indexes(options: ScanOptions) -> Indexes:
-    """Where the resolver looks: ``--index-url``, else pip's configuration."""
-    from dllicense.collect.index import default_index_url
+    """Where the resolver looks: the sources pip is configured with, the index URL replaced
+    by ``--index-url`` (as on pip's command line)."""
+    from dllicense.collect.pipconfig import load_index_config
     from dllicense.resolve.online import Indexes
 
-    return Indexes(options.index_url or default_index_url())
+    config = load_index_config()
+    return Indexes(
+        options.index_url or config.index_url,
+        config.extra_index_urls,
+        config.find_links,
+        config.no_index and not options.index_url,
+    )
 
 
 def _nothing_installed(

@@ -83,6 +83,7 @@ class Indexes:
     index_url: str
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
+    no_index: bool = False  # only find_links
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ def _with_uv(
         env["UV_INDEX"] = " ".join(indexes.extra_index_urls)
     if indexes.find_links:
         env["UV_FIND_LINKS"] = ",".join(indexes.find_links)
+    if indexes.no_index:
+        args.append("--no-index")
     version = _version([uv, "--version"], env)
     done = _run([*args, "-"], "\n".join(requirements) + "\n", env)
     if isinstance(done, Problem):
@@ -195,6 +198,7 @@ def _with_pip(requirements: list[str], target: Target, indexes: Indexes) -> Reso
     env["PIP_INDEX_URL"] = indexes.index_url
     env["PIP_EXTRA_INDEX_URL"] = " ".join(indexes.extra_index_urls)
     env["PIP_FIND_LINKS"] = " ".join(indexes.find_links)
+    env["PIP_NO_INDEX"] = "1" if indexes.no_index else "0"
     version = _version([python, "-I", "-m", "pip", "--version"], env)
     with tempfile.TemporaryDirectory(prefix="dllicense-resolve-") as tmp:
         listed = Path(tmp) / "requirements.txt"
