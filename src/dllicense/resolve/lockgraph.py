@@ -468,8 +468,16 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
 
 
 def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None) -> list[Problem]:
-    """What ``pyproject.toml`` declares and the lock does not cover (uv: was not made from)."""
+    """What ``pyproject.toml`` declares and the lock does not cover (uv: was not made from).
+
+    Pinned requirements files lock the scopes they are for (``requirements.txt`` runtime,
+    ``requirements-dev.txt`` group dev): a declared extra no file is for is not theirs to
+    lock, and not a sign that they are out of date.
+    """
     ours = [r for r in declared if r.origin == "pyproject.toml"]
+    if lock.kind == "requirements":
+        locked = {s for p in lock.packages for s in p.scopes} | {r.scope for r in lock.roots}
+        ours = [r for r in ours if r.scope in locked]
     if lock.made_from is not None:
         return _compare_made_from(lock, ours)
     check = _Builder(lock, target)
