@@ -107,8 +107,11 @@ def scan(options: ScanOptions) -> ScanResult:
         options.progress(f"scanning {env.description}")
     nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
     notes: dict[Node, tuple[Problem, ...]] = {}  # version mismatch, no metadata
+    summary: list[Problem] = []  # nothing installed, not --online: one DL033 for them all
     if locked is not None:
         by_node, notes = _locked_metadata(nodes, env, options)
+        if installed is None and not options.online:
+            notes, summary = _unread_locked(notes)
     elif options.online and installed is None:
         from dllicense.resolve.lockgraph import match_installed
 
@@ -145,7 +148,7 @@ def scan(options: ScanOptions) -> ScanResult:
         for node, item in zip(nodes, collected, strict=True)
     ]
     inputs += [(n, knowledge_evidence(n.name, n.version), notes.get(n, ())) for n in bare]
-    unread = {n for n in bare if n not in notes}  # nothing installed: DL006 speaks for them
+    unread = {n for n in bare if not notes.get(n)}  # nothing installed: DL006/DL033 say so
     inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
     options = replace(options, models=options.models or policy.models, scopes=scopes)
     externals, external_problems = _externals(root, options)
@@ -189,6 +192,7 @@ def scan(options: ScanOptions) -> ScanResult:
             )
         )
     paths = {n.name: n.path for n in graph.nodes}
+    general += [from_problem(p, ()) for p in summary]
     general += [
         from_problem(p, paths.get(p.package, ()))
         for p in (*project.problems, *env.problems, *graph.problems, *external_problems)
@@ -264,6 +268,24 @@ def _from_lock(
         distributions=(),
     )
     return env, graph, files
+
+
+def _unread_locked(
+    notes: dict[Node, tuple[Problem, ...]],
+) -> tuple[dict[Node, tuple[Problem, ...]], list[Problem]]:
+    """With nothing installed and no --online every locked package lacks metadata: one
+    DL033 says so for all of them (naming a few) instead of one error per package."""
+    unread = sorted({n.name for n, found in notes.items() if any(p.code == "DL033" for p in found)})
+    if not unread:
+        return notes, []
+    named = ", ".join(unread[:5]) + (f" and {len(unread) - 5} more" if len(unread) > 5 else "")
+    message = (
+        f"{len(unread)} locked package(s) have no licence metadata: nothing is installed "
+        f"({named}); scan with --online to read it from the package index, or point "
+        "--python/--path at an environment with the locked versions"
+    )
+    kept = {n: tuple(p for p in found if p.code != "DL033") for n, found in notes.items()}
+    return kept, [Problem("DL033", message)]
 
 
 def _resolved(
