@@ -44,7 +44,7 @@ from dllicense.models import (
 from dllicense.policy.clarify import clarify
 from dllicense.policy.codes import finding, from_problem
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
-from dllicense.resolve.graph import resolve, scope_selected
+from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
 if TYPE_CHECKING:
     from dllicense.collect.index import IndexClient
@@ -93,6 +93,8 @@ def scan(options: ScanOptions) -> ScanResult:
     unfetched: dict[tuple[str, str], Problem] = {}  # resolved pins the index did not give
     if locked is not None:
         env, graph, lock_files = locked
+        if options.include_all and installed is not None:
+            graph = _with_installed(graph, installed, scopes)
     elif installed is not None:
         env = installed
         graph = resolve(project, env, include_all=options.include_all)
@@ -268,6 +270,26 @@ def _from_lock(
         distributions=(),
     )
     return env, graph, files
+
+
+def _with_installed(graph: Graph, env: Environment, scopes: tuple[str, ...]) -> Graph:
+    """``--all`` with a lock: every installed distribution is listed too. A locked package
+    of an unselected scope that is installed gets the environment scope; one the lock does
+    not have is a node of the environment scope alone (its installed metadata is read)."""
+    installed = {d.name: d.version for d in env.distributions}
+    nodes = []
+    for node in graph.nodes:
+        selected = any(scope_selected(s, scopes) for s in node.scopes)
+        if not selected and installed.get(node.name) == node.version:
+            node = replace(node, scopes=(*node.scopes, ENVIRONMENT_SCOPE))
+        nodes.append(node)
+    locked = {n.name for n in graph.nodes}
+    nodes += [
+        Node(name, version, (ENVIRONMENT_SCOPE,), (name,), (), (), False)
+        for name, version in sorted(installed.items())
+        if name not in locked
+    ]
+    return replace(graph, nodes=tuple(nodes))
 
 
 def _unread_locked(
