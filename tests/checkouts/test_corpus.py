@@ -141,21 +141,9 @@ def runtime_set(slug: str, serve: Serve, tmp_path: Path) -> tuple[set[tuple[str,
 
 
 LOCKED = [SHAPES[lock] for lock in LOCKS]
-# Differences dllicense shows today (issue 14, "Lock fidelity"); strict: a fix turns them red.
-SET_DIFFERS = {
-    "fastembed-poetry": "poetry.lock's per-group markers ({test = \"python_version == '3.10'\"}) "
-    "are applied to the main group: typing-extensions 4.15.0 is missing (and 10 false DL034)",
-    "giskard-pdm": "pdm.lock (inherit_metadata) puts cffi 1.17.1 and pycparser 2.22 in the default "
-    "group with no marker, pdm export --prod lists them; dllicense drops them because their "
-    "only default-group parent (zstandard) needs cffi on PyPy only",
-}
-DL031_DIFFERS = {
-    "outlines-uv": "the dependency group test-gpu = ['outlines[test]'] names the project itself: "
-    "a false DL031 (and a false DL034) for outlines (group:test-gpu)",
-    "energon-pylock": "pylock.toml without extras / dependency-groups covers none (PEP 751: "
-    "default []); 10 false DL031, one per requirement of the extras dev, av-decode, "
-    "tar-patcher and transforms",
-}
+# Known differences from the tools' answers, as strict xfails (a fix turns them red); none now.
+SET_DIFFERS: dict[str, str] = {}
+DL031_DIFFERS: dict[str, str] = {}
 
 
 def known(slugs: list[str], differs: dict[str, str]) -> list[object]:
