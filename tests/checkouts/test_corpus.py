@@ -4,8 +4,9 @@ Each ``tests/fixtures/checkouts/<slug>/`` holds a project's dependency files
 (copied byte for byte from the commit named in its SOURCE.md), the runtime set
 that uv / poetry / pdm give for CPython 3.11 on Linux x86_64
 (``expected-runtime.txt``) and the index answers for those versions
-(``index/``), served on 127.0.0.1. For the lock-shaped checkouts the scan
-must find exactly that set, and no DL031 on a lock its tool calls fresh.
+(``index/``), served on 127.0.0.1. With nothing installed and --online, the scan
+must find exactly that set: from the lock (and no DL031 on a lock its tool calls
+fresh), or without one from the real resolver; and nothing of its own environment.
 """
 
 from __future__ import annotations
@@ -200,3 +201,45 @@ def test_server_can_hide_a_checkouts_metadata(serve_checkout: Serve) -> None:
     assert not any("core-metadata" in f or "dist-info-metadata" in f for f in page["files"])
     wheel = next(f for f in page["files"] if f["filename"].endswith(".whl"))
     assert _get(wheel["url"] + ".metadata")[0] == 404
+
+
+UNLOCKED = [SHAPES[s] for s in ("requirements.txt", "pyproject.toml", "environment.yml")]
+
+
+@pytest.mark.parametrize("slug", UNLOCKED)
+def test_without_a_lock_online_resolves_the_resolvers_answer(
+    slug: str, serve_checkout: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing installed, no lock, --online: the complete runtime set is uv's answer for
+    CPython 3.11 on Linux, package for package (the direct dependencies alone were 8 of 71)."""
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.delenv("CONDA_PREFIX", raising=False)
+    found, dl031 = runtime_set(slug, serve_checkout, tmp_path)
+    assert found == expected(slug)
+    assert not dl031
+
+
+def test_requirements_resolve_the_same_with_pips_resolver(
+    serve_checkout: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dllicense.resolve import online
+
+    monkeypatch.setattr(online, "find_uv", lambda: None)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    slug = SHAPES["requirements.txt"]
+    found, _ = runtime_set(slug, serve_checkout, tmp_path)
+    assert found == expected(slug)
+
+
+def test_a_checkout_without_dependency_files_scans_nothing_of_dllicense(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No dependency file, nothing installed: an empty set, not the scanner's own packages."""
+    import sys
+
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)  # as in a pre-commit hook
+    result = scan(
+        ScanOptions(project=copy_checkout(SHAPES[""], tmp_path), texts="none", use_cache=False)
+    )
+    assert result.packages == ()
+    assert "nothing installed" in result.environment

@@ -45,10 +45,24 @@ _UV_PLATFORMS = {
     ("win32", "x86_64"): "x86_64-pc-windows-msvc",
     ("win32", "arm64"): "aarch64-pc-windows-msvc",
 }
-# pip's --platform per --platform and machine: a manylinux tag stands for the older ones too
+
+
+def _manylinux(arch: str) -> tuple[str, ...]:
+    """pip takes the platform tags as given (no expansion to older glibc): glibc 2.28 (what
+    uv's ``*-unknown-linux-gnu`` targets) down to 2.5, newest first, then the legacy names."""
+    legacy = (
+        ("manylinux2014", "manylinux2010", "manylinux1") if arch == "x86_64" else ("manylinux2014",)
+    )
+    return (
+        *(f"manylinux_2_{minor}_{arch}" for minor in range(28, 4, -1)),
+        *(f"{name}_{arch}" for name in legacy),
+    )
+
+
+# pip's --platform per --platform and machine
 _PIP_PLATFORMS = {
-    ("linux", "x86_64"): ("manylinux_2_35_x86_64",),
-    ("linux", "aarch64"): ("manylinux_2_35_aarch64",),
+    ("linux", "x86_64"): _manylinux("x86_64"),
+    ("linux", "aarch64"): _manylinux("aarch64"),
     ("darwin", "x86_64"): ("macosx_14_0_x86_64", "macosx_14_0_universal2"),
     ("darwin", "arm64"): ("macosx_14_0_arm64", "macosx_14_0_universal2"),
     ("win32", "x86_64"): ("win_amd64",),
