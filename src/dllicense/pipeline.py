@@ -25,6 +25,7 @@ from dllicense.errors import InputError
 from dllicense.licenses.classify import classify
 from dllicense.licenses.identify import identify_texts
 from dllicense.models import (
+    Approval,
     Distribution,
     Environment,
     Evidence,
@@ -34,6 +35,7 @@ from dllicense.models import (
     LicenseText,
     LicenseTraits,
     Node,
+    Origin,
     PackageResult,
     Problem,
     Project,
@@ -159,6 +161,7 @@ def scan(options: ScanOptions) -> ScanResult:
         (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems)
         for ext in externals
     ]
+    origin = _Origins(installed, by_node, locked is not None, options.online)
     for node, evidence, node_problems in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
@@ -179,7 +182,10 @@ def scan(options: ScanOptions) -> ScanResult:
         at = where.get((node.name, node.scopes))  # an external's reference in the project
         own = [f if f.location or at is None else replace(f, location=at) for f in own]
         findings += own
-        packages.append(PackageResult(node, evidence, verdict, _status(own), outcome.chosen))
+        packages.append(
+            PackageResult(node, evidence, verdict, _status(own), outcome.chosen, origin(node))
+        )
+    packages = _environment_edges(packages, list(by_node.values()), env.markers)
     names = {(p.node.name, p.node.version) for p in packages}
     # findings on no single package: policy hygiene, the scan's own problems
     general = hygiene_findings(
@@ -206,8 +212,9 @@ def scan(options: ScanOptions) -> ScanResult:
     findings += _override([*general, *index_notes], overrides)
     findings.sort(key=_finding_key)
     texts = _texts(collected, packages)
-    stamp = _source_date()
-    generated = stamp.isoformat() if stamp else ""
+    from dllicense.discover.vcs import read_revision
+
+    stamp = _source_date() or datetime.now(tz=timezone.utc).replace(microsecond=0)
     return ScanResult(
         tool_version=__version__,
         project=project.name,
@@ -221,12 +228,91 @@ def scan(options: ScanOptions) -> ScanResult:
         declared=project.declared,
         repository_prefix=project.repository_prefix,
         texts=texts,
-        generated=generated,
+        generated=stamp.isoformat(),
+        revision=read_revision(root),
+        approvals=_approvals(policy.exceptions, used_exceptions),
         options=(
             ("texts", options.texts),
             ("all", str(options.include_all).lower()),
             *((("models", "true"),) if options.models else ()),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class _Origins:
+    """Where each package's version, metadata and licence files came from (``Origin``)."""
+
+    installed: Environment | None
+    by_node: dict[Node, Distribution]
+    locked: bool
+    online: bool
+
+    def __call__(self, node: Node) -> Origin:
+        if node.ecosystem != "pypi":  # models, datasets, other ecosystems
+            return Origin("project", "project", "none")
+        dist = self.by_node.get(node)
+        here = {id(d) for d in self.installed.distributions} if self.installed else set()
+        metadata = "none" if dist is None else "installed" if id(dist) in here else "index"
+        files = "none" if dist is None else "read" if dist.files_read else "not-fetched"
+        if self.locked:
+            version = "installed" if node.scopes == (ENVIRONMENT_SCOPE,) else "lock"
+        elif self.installed is not None:
+            version = "installed" if metadata != "index" else "index"
+        else:
+            version = "resolver" if self.online else "declared"
+        return Origin(version, metadata, files)
+
+
+def _environment_edges(
+    packages: list[PackageResult],
+    dists: list[Distribution],
+    markers: tuple[tuple[str, str], ...],
+) -> list[PackageResult]:
+    """Packages no declared root reaches (``--all``, a lock without project dependencies, a
+    flat lock) take their parents and requirements from the ``Requires-Dist`` of the scanned
+    metadata, so a report can draw the real paths to them (roots: what nobody requires)."""
+    loose = {
+        p.node.name
+        for p in packages
+        if not p.node.parents and not p.node.direct and len(p.node.path) <= 1
+    }
+    if not loose or not dists:
+        return packages
+    unique = {d.name: d for d in dists}
+    env = Environment("", "", markers, tuple(unique[k] for k in sorted(unique)))
+    edges = {n.name: n for n in resolve(Project("", (), ()), env, include_all=True).nodes}
+    present = {p.node.name for p in packages}
+    out = []
+    for p in packages:
+        found = edges.get(p.node.name)
+        if found is not None and p.node.name in loose and p.node.ecosystem == "pypi":
+            node = replace(
+                p.node,
+                parents=tuple(n for n in found.parents if n in present),
+                requires=p.node.requires or found.requires,
+            )
+            p = replace(p, node=node)
+        out.append(p)
+    return out
+
+
+def _approvals(
+    exceptions: tuple[PolicyException, ...], used: set[PolicyException]
+) -> tuple[Approval, ...]:
+    """The policy's exceptions as the report shows them (who approved what, until when)."""
+    return tuple(
+        Approval(
+            e.package,
+            e.versions,
+            e.allow,
+            e.reason,
+            e.approved_by,
+            e.expires.isoformat() if e.expires else "",
+            e.where,
+            e in used,
+        )
+        for e in exceptions
     )
 
 

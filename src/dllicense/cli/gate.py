@@ -30,6 +30,7 @@ SUFFIX = {
     "sarif": "sarif",
     "cyclonedx": "cdx.json",
     "spdx": "spdx.json",
+    "pdf": "pdf",
 }
 
 
@@ -98,23 +99,37 @@ def render_all(
 def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> None:
     """To stdout, to the file ``output`` (one format) or into the folder ``output``."""
     if output is None:
-        for _, text in outputs:
-            click.echo(text, nl=False)
+        for fmt, text in outputs:
+            if fmt == "pdf":  # bytes, not text
+                sys.stdout.flush()
+                sys.stdout.buffer.write(_bytes(fmt, text))
+                sys.stdout.buffer.flush()
+            else:
+                click.echo(text, nl=False)
         return
     if len(outputs) == 1 and not output.is_dir():
-        _save(output, outputs[0][1])
+        _save(output, outputs[0][1], outputs[0][0])
         return
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create {output}: {exc.strerror}") from exc
     for fmt, text in outputs:
-        _save(output / f"dllicense.{SUFFIX.get(fmt, fmt)}", text)
+        _save(output / f"dllicense.{SUFFIX.get(fmt, fmt)}", text, fmt)
 
 
-def _save(path: Path, text: str) -> None:
+def _bytes(fmt: str, text: str) -> bytes:
+    """A rendered output as the bytes to write (the PDF travels as latin-1 text)."""
+    if fmt == "pdf":
+        from dllicense.report.pdf import PDF_ENCODING
+
+        return text.encode(PDF_ENCODING)
+    return text.encode("utf-8")
+
+
+def _save(path: Path, text: str, fmt: str = "") -> None:
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(_bytes(fmt, text))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
 

@@ -35,7 +35,7 @@ from dllicense.errors import UsageError
     show_default=True,
     metavar="FMT[,FMT]",
     help="Output formats, comma-separated: table, json, html, markdown, csv, notice, sarif, "
-    "cyclonedx, spdx.",
+    "cyclonedx, spdx, pdf (printed by headless Chromium).",
 )
 @click.option(
     "--templates",

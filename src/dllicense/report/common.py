@@ -7,7 +7,7 @@ Plain functions of the result; no formatting and no heavy imports.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from dllicense.models import Finding, LicenseTraits, Location, PackageResult, ScanResult
@@ -111,16 +111,21 @@ class Tree:
     rows: int  # number of leaf rows
 
 
-def path_tree(result: ScanResult, packages: Iterable[PackageResult]) -> Tree:
+def path_tree(
+    result: ScanResult,
+    packages: Iterable[PackageResult],
+    path_of: Callable[[PackageResult], tuple[str, ...]] | None = None,
+) -> Tree:
     """The union of the dependency paths of ``packages`` as a tree laid out left to right.
 
     Column = depth (the project or the environment first), leaves take one row
-    each, a parent sits at the middle of its children. Deterministic.
+    each, a parent sits at the middle of its children. Deterministic. ``path_of``:
+    the path drawn for a package (default: ``node.path``).
     """
     status = {p.node.name: p.status for p in result.packages}
     children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for package in packages:
-        path = package.node.path or (package.node.name,)
+        path = path_of(package) if path_of else package.node.path or (package.node.name,)
         full = (root_label(result, path), *path)
         for i in range(1, len(full)):
             prefix, child = full[:i], full[: i + 1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections import Counter
 
 from dllicense.models import ScanResult
@@ -15,7 +17,9 @@ def _paint(text: str, key: str, color: bool) -> str:
     return f"{_COLORS[key]}{text}{_RESET}" if color and key in _COLORS else text
 
 
-def render(result: ScanResult, color: bool = False) -> str:
+def render(result: ScanResult, color: bool = False, width: int | None = None) -> str:
+    """The table fitted to ``width`` columns (default: the terminal's, 80 when not a terminal):
+    a long licence expression wraps inside its column; JSON keeps it whole."""
     rows = [("PACKAGE", "VERSION", "LICENSE", "SCOPE", "STATUS")]
     for p in result.packages:
         licence = p.verdict.expression or "UNKNOWN"
@@ -25,15 +29,23 @@ def render(result: ScanResult, color: bool = False) -> str:
         version = p.node.version if len(p.node.version) <= 16 else p.node.version[:12] + "…"
         rows.append((p.node.name, version, licence, ",".join(scopes), p.status))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    columns = width or shutil.get_terminal_size((80, 24)).columns
+    status = max(len(r[4]) for r in rows)
+    room = columns - widths[0] - widths[1] - widths[3] - status - 8
+    widths[2] = max(min(widths[2], room), 24)
     lines = [
         f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
         f"policy {result.policy}",
         "",
     ]
     for i, row in enumerate(rows):
+        parts = textwrap.wrap(row[2], widths[2], break_on_hyphens=False) or [""]
         cells = [row[c].ljust(widths[c]) for c in range(4)]
-        status = row[4] if i == 0 else _paint(row[4], row[4], color)
-        lines.append("  ".join([*cells, status]).rstrip())
+        cells[2] = parts[0].ljust(widths[2])
+        state = row[4] if i == 0 else _paint(row[4], row[4], color)
+        lines.append("  ".join([*cells, state]).rstrip())
+        indent = " " * (widths[0] + widths[1] + 4)
+        lines += [f"{indent}{part}" for part in parts[1:]]
     if result.findings:
         lines += ["", "Findings:"]
         for f in result.findings:
