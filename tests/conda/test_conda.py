@@ -142,8 +142,19 @@ def test_pixi_lock(folder: str) -> None:
 
 def test_pixi_lock_scan_per_platform() -> None:
     root = CONDA / "pixi/deep_learning_course"
-    linux = _by_name(_scan(root, platform="linux"))
+    linux_scan = _scan(root, platform="linux")
+    linux = _by_name(linux_scan)
     windows = _by_name(_scan(root, platform="win32"))
+    yaml = pytest.importorskip("yaml")
+    data = yaml.safe_load((root / "pixi.lock").read_text())
+    listed = data["environments"]["default"]["packages"]["linux-64"]
+    expected = set()
+    for item in listed:  # the linux-64 install set, by file name (PyYAML as the oracle)
+        url = item.get("conda") or item.get("pypi")
+        stem = url.rsplit("/", 1)[1].removesuffix(".conda").removesuffix(".tar.bz2")
+        expected.add(stem.rsplit("-", 2)[0].lower() if "conda" in item else "torch-tb-profiler")
+    assert set(linux) == expected
+    assert not [f for f in linux_scan.findings if f.code == "DL034"]  # no edge left dangling
     assert "_libgcc_mutex" in linux and "_libgcc_mutex" not in windows
     assert "intel-openmp" in windows and "intel-openmp" not in linux
     mkl = windows["intel-openmp"]

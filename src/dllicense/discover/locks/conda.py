@@ -63,9 +63,15 @@ def _load(path: Path, label: str) -> tuple[Any, Problem | None]:
         return None, unreadable(label, reason or "cannot read")
 
 
-def _conda_edges(depends: list[Any]) -> tuple[LockedDependency, ...]:
+def _conda_edges(depends: list[Any], marker: str = "") -> tuple[LockedDependency, ...]:
+    """Edges of one platform's record: a package locked for several platforms (noarch, or
+    one version with a build per platform) has each platform's edges under its marker."""
     names = dict.fromkeys(n for d in depends if (n := spec_name(text_of(d))))
-    return tuple(LockedDependency(n) for n in names)
+    return tuple(LockedDependency(n, marker=marker) for n in names)
+
+
+def _both(a: str, b: str) -> str:
+    return f"({a}) and ({b})" if a and b else a or b
 
 
 def _merge(found: dict[tuple[str, str, str], LockedPackage], package: LockedPackage) -> None:
@@ -181,7 +187,7 @@ def _pixi_package(
             name,
             version,
             marker,
-            dependencies=_conda_edges(array(entry.get("depends"))),
+            dependencies=_conda_edges(array(entry.get("depends")), marker),
             ecosystem="conda",
             license=text_of(entry.get("license")),
             license_family=text_of(entry.get("license_family")),
@@ -195,7 +201,8 @@ def _pixi_package(
     for raw in array(entry.get("requires_dist")):
         dep = requirement(text_of(raw))
         if dep is not None:
-            deps.append(LockedDependency(purl_names.get(dep.name, dep.name), marker=dep.marker))
+            name_of = purl_names.get(dep.name, dep.name)
+            deps.append(LockedDependency(name_of, marker=_both(marker, dep.marker)))
     return LockedPackage(name, text_of(entry.get("version")), marker, dependencies=tuple(deps))
 
 
@@ -218,8 +225,9 @@ def read_conda_lock(path: Path, label: str, root: Path) -> Lock:
         version = text_of(entry.get("version"))
         if not name or not version or entry.get("optional") is True:
             continue
+        marker = platform_marker(text_of(entry.get("platform")))
         deps = tuple(
-            LockedDependency(n if conda else str(canonicalize_name(n)))
+            LockedDependency(n if conda else str(canonicalize_name(n)), marker=marker)
             for n in table(entry.get("dependencies"))
             if not str(n).startswith("__")
         )
@@ -229,7 +237,7 @@ def read_conda_lock(path: Path, label: str, root: Path) -> Lock:
             LockedPackage(
                 name,
                 version,
-                platform_marker(text_of(entry.get("platform"))),
+                marker,
                 dependencies=deps,
                 ecosystem="conda" if conda else "pypi",
                 build=from_filename(url)[2] if conda else "",
