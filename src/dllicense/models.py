@@ -94,6 +94,8 @@ class Distribution:
     home_page: str = ""
     problems: tuple[Problem, ...] = ()
     files_read: bool = True  # False: metadata from an index, licence files not fetched
+    ecosystem: str = "pypi"  # "conda": a conda package record (path: its package's info folder)
+    license_family: str = ""  # conda: the recipe's license_family, vague evidence only
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,14 @@ class Node:
 
 @dataclass(frozen=True)
 class Graph:
+    """The resolved nodes; ``distributions``: metadata the graph's source itself holds for
+    nodes of other ecosystems (conda records, keyed by name and version); ``evidence``:
+    extra statements about a node by name (the conda package a Python distribution is)."""
+
     nodes: tuple[Node, ...]
     problems: tuple[Problem, ...] = ()
+    distributions: tuple[Distribution, ...] = ()
+    evidence: tuple[tuple[str, Evidence], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dllicense import __version__
 from dllicense.collect import Collected, collect_all
 from dllicense.collect.metadata import looks_like_text
 from dllicense.config.policy import Clarification, PolicyException, load_policy
-from dllicense.discover.choice import choose_environment
+from dllicense.discover.choice import EnvironmentChoice, choose_environment
 from dllicense.discover.environment import read_environment
 from dllicense.discover.project import discover_project
 from dllicense.errors import InputError
@@ -50,6 +50,7 @@ from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
 if TYPE_CHECKING:
     from dllicense.collect.index import IndexClient
+    from dllicense.resolve.condagraph import CondaInstalled
     from dllicense.resolve.online import Indexes
 
 
@@ -75,6 +76,7 @@ class ScanOptions:
     python_version: str | None = None  # target of the lock's markers (X.Y)
     platform: str | None = None  # linux, darwin, win32
     all_targets: bool = False  # every locked version, for every target
+    conda_prefix: str | None = None  # --conda-prefix PATH: a conda or pixi environment
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -87,8 +89,11 @@ def scan(options: ScanOptions) -> ScanResult:
     policy = load_policy(root, options.policy)
     project = discover_project(root)
     scopes = options.scopes or policy.scopes
-    decision = choose_environment(root, options.python, options.paths)
+    decision = choose_environment(
+        root, options.python, options.paths, conda_prefix=options.conda_prefix
+    )
     installed = read_environment(decision.choice)
+    conda = _conda_installed(decision.choice)
     locked = _from_lock(root, project, options, installed)
     index_notes: list[Finding] = []
     lock_files: tuple[str, ...] = ()
@@ -97,9 +102,11 @@ def scan(options: ScanOptions) -> ScanResult:
         env, graph, lock_files = locked
         if options.include_all and installed is not None:
             graph = _with_installed(graph, installed, scopes)
+        graph = _conda_locked(graph, conda)
     elif installed is not None:
         env = installed
         graph = resolve(project, env, include_all=options.include_all)
+        graph = _with_conda(root, graph, env, conda, options.include_all)
         if options.online:
             graph, fetched, index_notes = _from_index(project, graph, options)
             env = replace(env, distributions=(*env.distributions, *fetched))
@@ -112,6 +119,8 @@ def scan(options: ScanOptions) -> ScanResult:
     nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
     notes: dict[Node, tuple[Problem, ...]] = {}  # version mismatch, no metadata
     summary: list[Problem] = []  # nothing installed, not --online: one DL033 for them all
+    native = [n for n in nodes if n.ecosystem == "conda"]  # conda nodes: their own records
+    nodes = [n for n in nodes if n.ecosystem != "conda"]
     if locked is not None:
         by_node, notes = _locked_metadata(nodes, env, options)
         if installed is None and not options.online:
@@ -127,6 +136,9 @@ def scan(options: ScanOptions) -> ScanResult:
     else:
         dists = {d.name: d for d in env.distributions}
         by_node = {n: dists[n.name] for n in nodes if n.name in dists}
+    records = {(d.name, d.version): d for d in graph.distributions if d.ecosystem == "conda"}
+    by_node |= {n: records[(n.name, n.version)] for n in native if (n.name, n.version) in records}
+    nodes += native
     rank = {n: i for i, n in enumerate(nodes)}
     bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
     nodes = [n for n in nodes if n in by_node]
@@ -143,19 +155,29 @@ def scan(options: ScanOptions) -> ScanResult:
     used_allow: set[str] = set()
     used_exceptions: set[PolicyException] = set()
     used_clarifications: set[Clarification] = set()
+    related: dict[str, list[Evidence]] = {}  # the conda package a Python distribution is
+    for name, item in graph.evidence:
+        related.setdefault(name, []).append(item)
     inputs = [
         (
             node,
-            (*item.evidence, *knowledge_evidence(node.name, node.version)),
+            (
+                *item.evidence,
+                *knowledge_evidence(node.name, node.version, node.ecosystem),
+                *related.get(node.name, ()),
+            ),
             (*item.problems, *notes.get(node, ())),
         )
         for node, item in zip(nodes, collected, strict=True)
     ]
-    inputs += [(n, knowledge_evidence(n.name, n.version), notes.get(n, ())) for n in bare]
+    inputs += [
+        (n, knowledge_evidence(n.name, n.version, n.ecosystem), notes.get(n, ())) for n in bare
+    ]
     unread = {n for n in bare if not notes.get(n)}  # nothing installed: DL006/DL033 say so
     inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
     options = replace(options, models=options.models or policy.models, scopes=scopes)
     externals, external_problems = _externals(root, options)
+    externals = _not_in_graph(externals, graph)
     where = {(e.node.name, e.node.scopes): e.location for e in externals if e.location}
     inputs += [
         (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems)
@@ -356,6 +378,52 @@ def _from_lock(
         distributions=(),
     )
     return env, graph, files
+
+
+# --- conda and pixi environments (issue 21) -----------------------------------------
+
+
+def _conda_installed(choice: EnvironmentChoice | None) -> CondaInstalled | None:
+    """The package records of the chosen environment when it is a conda environment."""
+    from dllicense.resolve.condagraph import installed_records
+
+    return installed_records(choice)
+
+
+def _with_conda(
+    root: Path, graph: Graph, env: Environment, conda: CondaInstalled | None, include_all: bool
+) -> Graph:
+    """The installed Python graph joined with the conda environment's packages."""
+    if conda is None:
+        return graph
+    from dllicense.discover.ecosystems import ecosystem_declarations
+    from dllicense.resolve.condagraph import conda_graph
+
+    declared = [d.name for d in ecosystem_declarations(root)[0] if d.ecosystem == "conda"]
+    joined = conda_graph(graph, env, conda.records, declared, include_all)
+    return replace(joined, problems=(*joined.problems, *conda.problems))
+
+
+def _conda_locked(graph: Graph, conda: CondaInstalled | None) -> Graph:
+    """A lock's conda nodes read from the installed records of the same version, if any."""
+    if conda is None:
+        return graph
+    from dllicense.resolve.condagraph import conda_distribution
+
+    installed = {(r.name, r.version): conda_distribution(r) for r in conda.records}
+    kept = [d for d in graph.distributions if (d.name, d.version) not in installed]
+    return replace(graph, distributions=(*installed.values(), *kept))
+
+
+def _not_in_graph(externals: list[ExternalPackage], graph: Graph) -> list[ExternalPackage]:
+    """environment.yml's conda declarations that the graph already has as installed or
+    locked packages are not listed twice."""
+    conda = {n.name for n in graph.nodes if n.ecosystem == "conda"}
+    conda |= {item.value.split()[0] for _, item in graph.evidence if item.kind == "conda-package"}
+    return [e for e in externals if not (e.ecosystem == "conda" and e.node.name in conda)]
+
+
+# --------------------------------------------------------------------------------------
 
 
 def _with_installed(graph: Graph, env: Environment, scopes: tuple[str, ...]) -> Graph:

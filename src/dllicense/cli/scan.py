@@ -119,6 +119,7 @@ def scan_command(
     python_version: str | None,
     platform: str | None,
     all_targets: bool,
+    conda_prefix: str | None,
     color: bool | None,
     quiet: bool,
     debug: bool,
@@ -154,6 +155,7 @@ def scan_command(
     }
     # models depend on the source tree and the Hugging Face cache: never replay such a run
     use_results = not no_cache and not models and not _policy_models(project, policy)
+    use_results = use_results and not conda_prefix  # the cache fingerprints the default choice
     # without a lock, --online asks the index which versions exist: tomorrow's answer differs
     use_results = use_results and not (online and not _has_lock(project, lock, no_lock))
     key = gate.cache_key(project, options, python, paths, policy, baseline, use_results, templates)
@@ -194,6 +196,7 @@ def scan_command(
             python_version=python_version,
             platform=platform,
             all_targets=all_targets,
+            conda_prefix=conda_prefix,
         )
     )
     if status is not None:

@@ -46,6 +46,7 @@ def why_command(
     python_version: str | None,
     platform: str | None,
     all_targets: bool,
+    conda_prefix: str | None,
     scopes: tuple[str, ...],
     policy: str | None,
     report: Path | None,
@@ -86,6 +87,7 @@ def why_command(
             python_version=python_version,
             platform=platform,
             all_targets=all_targets,
+            conda_prefix=conda_prefix,
         )
         graph = report_of(scan(options))
     name = canonicalize_name(package)

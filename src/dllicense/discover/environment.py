@@ -112,7 +112,7 @@ def _from_prefix(root: Path, label: str) -> Environment:
         markers["python_full_version"] = ".".join(parts[:3])
         markers["implementation_version"] = markers["python_full_version"]
     sites = sorted(root.glob("lib/python*/site-packages")) + sorted(root.glob("Lib/site-packages"))
-    if not sites:
+    if not sites and not (root / "conda-meta").is_dir():  # a conda one may hold no Python
         raise InputError(f"{label}: no site-packages folder found in the virtual environment")
     dirs = [(site, f"{label}/{site.relative_to(root).as_posix()}") for site in sites]
     return _build(f"{label} (Python {markers['python_full_version']})", markers, dirs)

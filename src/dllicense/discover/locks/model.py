@@ -42,6 +42,10 @@ class LockedPackage:
     scopes: tuple[str, ...] = ()
     line: int | None = None
     index: str = ""
+    ecosystem: str = "pypi"  # "conda": a conda package (pixi.lock, conda-lock, explicit files)
+    license: str = ""  # conda: the recipe licence the lock records (pixi.lock)
+    license_family: str = ""
+    build: str = ""  # conda: the build string
 
 
 @dataclass(frozen=True)
