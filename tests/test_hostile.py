@@ -194,6 +194,6 @@ def test_broken_project_files_are_findings_or_one_line(tmp_path: Path) -> None:
     bad = run_cli("scan", str(tmp_path), "--path", str(HOSTILE))
     assert bad.returncode == 2
     assert bad.stderr.startswith(
-        "dllicense: error: dllicense.toml:2: unknown policy key 'allowed' (known: allow, "
+        "dllicense: error: dllicense.toml:2: allowed: unknown policy key (known: allow, "
     )
     assert bad.stderr.count("\n") == 1
