@@ -15,6 +15,7 @@ import click
 
 from dllicense import __version__
 from dllicense.errors import DllicenseError
+from dllicense.sanitize import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +28,7 @@ def one_line_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DllicenseError as exc:
-            click.echo(f"dllicense: error: {exc}", err=True)
+            click.echo(visible(f"dllicense: error: {exc}"), err=True)
             sys.exit(2)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
             raise
@@ -35,8 +36,10 @@ def one_line_errors(func: F) -> F:
             if "--debug" in sys.argv:
                 raise
             click.echo(
-                f"dllicense: internal error: {type(exc).__name__}: {exc} "
-                "(run with --debug for the traceback)",
+                visible(
+                    f"dllicense: internal error: {type(exc).__name__}: {exc} "
+                    "(run with --debug for the traceback)"
+                ),
                 err=True,
             )
             sys.exit(2)

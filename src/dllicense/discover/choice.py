@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dllicense.paths import resolve
+
 
 @dataclass(frozen=True)
 class EnvironmentChoice:
@@ -80,7 +82,7 @@ def choose_environment(
 def _is_own(root: Path) -> bool:
     """Is ``root`` the installation dllicense itself runs from?"""
     try:
-        return root.resolve() == Path(sys.prefix).resolve()
+        return resolve(root) == resolve(Path(sys.prefix))
     except OSError:
         return False
 

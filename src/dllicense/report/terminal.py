@@ -6,6 +6,7 @@ from collections import Counter
 
 from dllicense.models import ScanResult
 from dllicense.resolve.graph import scope_selected
+from dllicense.sanitize import visible
 
 _COLORS = {"ok": "\033[32m", "warning": "\033[33m", "error": "\033[31m", "info": "\033[36m"}
 _RESET = "\033[0m"
@@ -16,18 +17,22 @@ def _paint(text: str, key: str, color: bool) -> str:
 
 
 def render(result: ScanResult, color: bool = False) -> str:
-    rows = [("PACKAGE", "VERSION", "LICENSE", "SCOPE", "STATUS")]
+    """The table; every cell and finding shows control characters visibly (one row each)."""
+    rows: list[tuple[str, ...]] = [("PACKAGE", "VERSION", "LICENSE", "SCOPE", "STATUS")]
     for p in result.packages:
         licence = p.verdict.expression or "UNKNOWN"
         if p.chosen:
             licence += f"  [chosen: {p.chosen}]"
         scopes = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
         version = p.node.version if len(p.node.version) <= 16 else p.node.version[:12] + "…"
-        rows.append((p.node.name, version, licence, ",".join(scopes), p.status))
+        row = (p.node.name, version, licence, ",".join(scopes), p.status)
+        rows.append(tuple(visible(cell) for cell in row))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
-        f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
-        f"policy {result.policy}",
+        visible(
+            f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
+            f"policy {result.policy}"
+        ),
         "",
     ]
     for i, row in enumerate(rows):
@@ -48,7 +53,7 @@ def render(result: ScanResult, color: bool = False) -> str:
             who = f"{f.package} {f.version}: ".replace(" :", ":") if f.package else ""
             lines.append(
                 f"  {_paint(f.severity.value.upper(), f.severity.value, color)} "
-                f"{f.code} {f.slug}: {who}{f.message}{via}{where}"
+                + visible(f"{f.code} {f.slug}: {who}{f.message}{via}{where}")
             )
     counts = Counter(f.severity.value for f in result.findings)
     lines += [

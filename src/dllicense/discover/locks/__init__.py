@@ -17,6 +17,7 @@ from dllicense.discover.locks.pylock import read_pylock
 from dllicense.discover.locks.uv import read_uv
 from dllicense.discover.project import requirement_files
 from dllicense.errors import UsageError
+from dllicense.paths import inside
 
 __all__ = [
     "LOCK_FILES",
@@ -75,7 +76,4 @@ def read_lock(path: Path, root: Path) -> Lock:
 
 
 def _label(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    return inside(path, root) or path.name
