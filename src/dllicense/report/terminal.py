@@ -25,8 +25,8 @@ def render(result: ScanResult, color: bool = False) -> str:
             licence += f"  [chosen: {p.chosen}]"
         scopes = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
         version = p.node.version if len(p.node.version) <= 16 else p.node.version[:12] + "…"
-        row = (p.node.name, version, licence, ",".join(scopes), p.status)
-        rows.append(tuple(visible(cell) for cell in row))
+        cells = (p.node.name, version, licence, ",".join(scopes), p.status)
+        rows.append(tuple(visible(cell) for cell in cells))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
         visible(

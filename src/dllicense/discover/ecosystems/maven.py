@@ -196,7 +196,9 @@ def read_pom(
 
     def resolve(value: str) -> str:
         for _ in range(10):
-            new = re.sub(r"\$\{([^}]+)\}", lambda m: properties.get(m.group(1), m.group(0)), value)
+            new = re.sub(
+                r"\$\{([^${}]+)\}", lambda m: properties.get(m.group(1), m.group(0)), value
+            )
             if new == value:
                 break
             value = new
