@@ -25,8 +25,8 @@ def render(result: ScanResult, color: bool = False) -> str:
             licence += f"  [chosen: {p.chosen}]"
         scopes = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
         version = p.node.version if len(p.node.version) <= 16 else p.node.version[:12] + "…"
-        cells = (p.node.name, version, licence, ",".join(scopes), p.status)
-        rows.append(tuple(visible(cell) for cell in cells))
+        row = (p.node.name, version, licence, ",".join(scopes), p.status)
+        rows.append(tuple(visible(cell) for cell in row))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
         visible(
@@ -35,9 +35,9 @@ def render(result: ScanResult, color: bool = False) -> str:
         ),
         "",
     ]
-    for i, row in enumerate(rows):
-        cells = [row[c].ljust(widths[c]) for c in range(4)]
-        status = row[4] if i == 0 else _paint(row[4], row[4], color)
+    for i, shown in enumerate(rows):
+        cells = [shown[c].ljust(widths[c]) for c in range(4)]
+        status = shown[4] if i == 0 else _paint(shown[4], shown[4], color)
         lines.append("  ".join([*cells, status]).rstrip())
     if result.findings:
         lines += ["", "Findings:"]
