@@ -292,7 +292,9 @@ class _Resolver:
     def __init__(self, imports: dict[str, str]) -> None:
         self.imports = imports
         self.active: set[int] = set()
-        self.memo: dict[tuple[int, int, int, bool], _Values | _Unresolved] = {}
+        self.memo: dict[
+            tuple[int, int, int, bool], tuple[ast.expr, _Scope, _Values | _Unresolved]
+        ] = {}
         self.formatting = 0  # > 0 inside f-strings and str(): numbers become text
 
     def qualified(self, node: ast.expr) -> str:
@@ -316,20 +318,20 @@ class _Resolver:
         if key in self.active:
             raise _Unresolved("circular definition")
         memo = (key, id(scope), depth, self.formatting > 0)
-        known = self.memo.get(memo)
-        if isinstance(known, _Unresolved):
-            raise _Unresolved(known.why)
-        if known is not None:
-            return known
+        kept = self.memo.get(memo)
+        if kept is not None and kept[0] is node and kept[1] is scope:
+            if isinstance(kept[2], _Unresolved):
+                raise _Unresolved(kept[2].why)
+            return kept[2]
         self.active.add(key)
         try:
             found = self._values(node, scope, depth + 1)
         except _Unresolved as error:
-            self.memo[memo] = error
+            self.memo[memo] = (node, scope, error)  # the node is kept: its id is not reused
             raise
         finally:
             self.active.discard(key)
-        self.memo[memo] = found
+        self.memo[memo] = (node, scope, found)
         return found
 
     def _values(self, node: ast.expr, scope: _Scope, depth: int) -> _Values:
