@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dllicense.discover.pyproject import PEP621_FIELDS, read_pyproject
@@ -29,7 +30,7 @@ def discover_project(root: Path) -> Project:
     name = ""
     pyproject = root / "pyproject.toml"
     static: frozenset[str] = frozenset()
-    if pyproject.is_file():
+    if os.path.lexists(pyproject):  # a FIFO, a device or a loop is a finding, not skipped
         name, more, more_problems, static = read_pyproject(pyproject, "pyproject.toml")
         declared += more
         problems += more_problems
