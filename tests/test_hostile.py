@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -9,9 +11,11 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -594,3 +598,255 @@ def test_hostile_case(case: Case, user: str, tmp_path_factory: pytest.TempPathFa
         assert "@octocat" not in reports["dllicense.md"]
         assert "https://evil" not in reports["dllicense.md"]
         assert "[x](javascript" not in reports["dllicense.sarif"]
+
+
+# -- one reader: no module opens a scanned file on its own ------------------------------
+
+_OPENS = re.compile(
+    r"(?<![\w.])open\(|\.open\(|(?<!readfile)\.read_text\(|\.read_bytes\(|ZipFile\("
+)
+# (file, line fragment): reads that are not of scanned files
+_ALLOWED_OPENS = {
+    ("resolve/lockgraph.py", 'joinpath("platforms.toml").read_text'),  # package data
+    ("policy/codes.py", 'joinpath("rules.toml").read_text'),  # package data
+    ("licenses/spdx.py", "joinpath(name).read_text"),  # package data
+    ("licenses/textid.py", "raw.joinpath(_TABLE_RESOURCE).read_text"),  # package data
+    ("licenses/scancode_keys.py", '.read_text("utf-8")'),  # package data
+    ("cli/init.py", 'joinpath("starter.toml").read_text'),  # package data
+    ("knowledge/_resources.py", "joinpath(name).read_text"),  # package data
+    ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
+    ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
+    ("collect/index.py", "self._opener.open(request"),  # the network, not a file
+}
+
+
+def test_every_file_read_goes_through_the_reader() -> None:
+    package = Path(_SRC) / "dllicense"
+    found = set()
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        if rel == "readfile.py":
+            continue
+        for line in path.read_text("utf-8").splitlines():
+            if _OPENS.search(line) and not line.lstrip().startswith("#"):
+                allowed = [f for r, f in _ALLOWED_OPENS if r == rel and f in line]
+                assert allowed, f"{rel}: {line.strip()} (read it with dllicense.readfile)"
+                found.add((rel, allowed[0]))
+    assert found == _ALLOWED_OPENS  # an entry no longer needed is removed
+
+
+def test_the_reader_reads_regular_files_only(tmp_path: Path) -> None:
+    from dllicense.readfile import NotRegularFile, read_bounded
+
+    os.mkfifo(tmp_path / "fifo")
+    for target in (tmp_path / "fifo", Path("/dev/zero"), tmp_path):
+        with pytest.raises(NotRegularFile):
+            read_bounded(target, 10)
+    (tmp_path / "file").write_bytes(b"x" * 100)
+    assert read_bounded(tmp_path / "file", 10) == (b"x" * 10, 100)
+
+
+# -- linear readers: 1 MB of adversarial input per pattern -----------------------------
+
+MB = 1024 * 1024
+
+
+def _cost(func: Callable[[int], object], size: int) -> float:
+    """The best of three timings of ``func(size)`` (a ratio is compared, not a time)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        func(size)
+        best = min(best, time.perf_counter() - start)
+    return max(best, 1e-4)
+
+
+def _linear(func: Callable[[int], object], size: int = MB) -> None:
+    """``func`` on ``size`` costs about 10x ``func`` on ``size // 10`` (quadratic: 100x)."""
+    small, big = _cost(func, size // 10), _cost(func, size)
+    assert big / small < 35, (small, big)
+
+
+def _yaml_padded(size: int) -> object:
+    from dllicense.discover.yamlsubset import _key
+
+    return (_key("a" + " " * size + "b"), _key("a" + " " * size + ":x"))
+
+
+def _card_padded(size: int) -> object:
+    from dllicense.collect.modelcards import front_matter
+    from dllicense.discover.yamlsubset import YamlError
+
+    with contextlib.suppress(YamlError, ValueError):
+        front_matter("---\na" + " " * size + "b\n---\n")
+    return None
+
+
+def _pom_parent(size: int) -> object:
+    from dllicense.resultcache import _parent_element
+
+    return _parent_element("<project>" + "<parent>" * (size // 8))
+
+
+def _gradle_variables(size: int) -> object:
+    from dllicense.discover.ecosystems.gradle import GRADLE_VAR
+
+    return (list(GRADLE_VAR.finditer("\n" * size)), list(GRADLE_VAR.finditer(" " * size + "x")))
+
+
+def _gradle_comments(size: int) -> object:
+    from dllicense.discover.ecosystems.gradle import _strip_jvm_comments
+
+    return _strip_jvm_comments("/*" * (size // 2))
+
+
+def _gradle_headers(size: int) -> object:
+    from dllicense.discover.ecosystems.gradle import _toml_key_lines
+
+    return _toml_key_lines("[" + " " * size + "x\n")("libraries", "a")
+
+
+def _rockspec(size: int) -> object:
+    from dllicense.discover.ecosystems.common import ManifestError
+    from dllicense.discover.ecosystems.luarocks import read_rockspec
+
+    for text in ("dependencies = {" + "[[" * (size // 2), "--[[" * (size // 4)):
+        with contextlib.suppress(ManifestError):
+            read_rockspec(text, "x.rockspec")
+    return None
+
+
+def _extends(size: int) -> object:
+    from dllicense.resultcache import _EXTENDS
+
+    return _EXTENDS.findall("\n" * size + " " * size)
+
+
+@pytest.mark.parametrize(
+    "func",
+    [
+        _yaml_padded,
+        _card_padded,
+        _pom_parent,
+        _gradle_variables,
+        _gradle_comments,
+        _gradle_headers,
+        _rockspec,
+        _extends,
+    ],
+)
+def test_pattern_is_linear_on_adversarial_input(func: Callable[[int], object]) -> None:
+    _linear(func)
+
+
+# -- work that grows with the input, not faster: a run against its 10x twin -------------
+
+
+def test_nested_includes_are_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file includes the next one twice: 2^n reads before, n now."""
+    from dllicense.discover import requirements
+
+    reads: list[Path] = []
+    original = requirements.read_text
+
+    def counted(path: Path, *args: Any) -> str:
+        reads.append(path)
+        return original(path, *args)
+
+    monkeypatch.setattr(requirements, "read_text", counted)
+    for count in (3, 30):
+        reads.clear()
+        project = tmp_path / str(count)
+        project.mkdir()
+        for i in range(count):
+            more = f"-r r{i + 1}.txt\n-r r{i + 1}.txt\n" if i + 1 < count else ""
+            (project / f"r{i}.txt").write_text(f"{more}pkg{i}\n", "utf-8")
+        declared, _, _ = requirements.read_requirements(project / "r0.txt", project)
+        assert len(reads) == count
+        assert len({d.name for d in declared}) == count
+
+
+def test_line_lookups_are_linear() -> None:
+    from dllicense.tomlfile import Lines
+
+    def lookups(count: int) -> object:
+        text = "".join(f'  "package-{i}>=1",\n' for i in range(count))
+        lines = Lines(text)
+        return [lines.find(f'"package-{i}>=1"') for i in range(count)]
+
+    assert lookups(3)[2] == 3
+    _linear(lookups, 50_000)
+
+
+def test_policy_locations_are_linear(tmp_path: Path) -> None:
+    from dllicense.config.policy import load_policy
+
+    def policy(count: int) -> object:
+        folder = tmp_path / str(count)
+        folder.mkdir(exist_ok=True)
+        entries = "".join(
+            f'[[exceptions]]\npackage = "p{i}"\nallow = ["BSD-3-Clause"]\nreason = "r"\n'
+            for i in range(count)
+        )
+        (folder / "dllicense.toml").write_text('allow = ["MIT"]\n' + entries, "utf-8")
+        return load_policy(folder)
+
+    _linear(policy, 8000)
+
+
+def test_model_constants_are_resolved_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``c1 = c0 + c0; c2 = c1 + c1; ...``: a resolution per use doubled per line."""
+    import ast as python_ast
+
+    from dllicense.discover import models
+
+    calls = 0
+    original = models._Resolver._values
+
+    def counted(self: Any, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(self, *args)
+
+    monkeypatch.setattr(models._Resolver, "_values", counted)
+
+    def resolve(count: int) -> int:
+        nonlocal calls
+        calls = 0
+        lines = ["c0 = 'acme/'"] + [f"c{i} = c{i - 1} if x else c{i - 1}" for i in range(1, count)]
+        source = "\n".join([*lines, f"AutoModel.from_pretrained(c{count - 1} + 'model')"])
+        finder = models._Finder(Path("."), Path("x.py"), "x.py", 0)
+        finder.run(python_ast.parse(source))
+        assert [r.name for r in finder.references] == ["acme/model"]
+        return calls
+
+    small, big = resolve(2), resolve(20)  # 2^20 resolutions before
+    assert big < 15 * small
+
+
+def _many_packages(base: ScanResult, count: int) -> ScanResult:
+    template = base.packages[0]
+    packages = tuple(
+        dataclasses.replace(
+            template,
+            node=dataclasses.replace(
+                template.node, name=f"pkg-{i}", path=(f"top-{i % 50}", f"pkg-{i}"), direct=False
+            ),
+        )
+        for i in range(count)
+    )
+    findings = tuple(
+        dataclasses.replace(f, package=p.node.name, location=None)
+        for p in packages
+        for f in base.findings[:1]
+    )
+    return dataclasses.replace(base, packages=packages, findings=findings)
+
+
+@pytest.mark.parametrize("fmt", ["html", "sarif", "markdown", "json", "table"])
+def test_reports_are_linear(hostile: ScanResult, fmt: str) -> None:
+    from dllicense.report import render
+
+    assert hostile.findings
+    results = {n: _many_packages(hostile, n) for n in (500, 5000)}
+    _linear(lambda n: render(results[n], fmt), 5000)
