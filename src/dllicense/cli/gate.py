@@ -14,6 +14,7 @@ import click
 
 from dllicense.errors import UsageError
 from dllicense.resultcache import CachedRun, load, run_key, store
+from dllicense.sanitize import terminal
 
 if TYPE_CHECKING:
     from dllicense.baseline import Report
@@ -69,7 +70,7 @@ def replay(key: str | None, cache_dir: Path | None, output: Path | None) -> int 
         return None
     emit(cached.outputs, output)
     if cached.stderr:
-        click.echo(cached.stderr, err=True, nl=False)
+        click.echo(terminal(cached.stderr), err=True, nl=False)
     return cached.exit_code
 
 
@@ -99,13 +100,14 @@ def render_all(
 def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> None:
     """To stdout, to the file ``output`` (one format) or into the folder ``output``."""
     if output is None:
-        for fmt, text in outputs:
+        tty = sys.stdout.isatty()
+        for fmt, text in outputs:  # the table is sanitised cell by cell (and coloured)
             if fmt == "pdf":  # bytes, not text
                 sys.stdout.flush()
                 sys.stdout.buffer.write(_bytes(fmt, text))
                 sys.stdout.buffer.flush()
             else:
-                click.echo(text, nl=False)
+                click.echo(terminal(text) if tty and fmt != "table" else text, nl=False)
         return
     if len(outputs) == 1 and not output.is_dir():
         _save(output, outputs[0][1], outputs[0][0])

@@ -15,6 +15,7 @@ import click
 
 from dllicense.cli import one_line_errors
 from dllicense.errors import InputError
+from dllicense.sanitize import terminal
 
 if TYPE_CHECKING:  # not at start-up: every command would pay for the dataclasses
     from dllicense.models import ExternalPackage, Finding, Verdict
@@ -49,7 +50,7 @@ def models_command(project: Path, fmt: str, debug: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(_json(rows, findings, label), indent=2, ensure_ascii=False))
     else:
-        click.echo(_text(rows, findings, label), nl=False)
+        click.echo(terminal(_text(rows, findings, label)), nl=False)
 
 
 def _where(f: Finding) -> str:

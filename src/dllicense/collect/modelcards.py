@@ -25,6 +25,7 @@ from typing import Any
 from dllicense.discover.models import ModelReference, SourceScan, group_references, scan_sources
 from dllicense.discover.yamlsubset import YamlError, parse_yaml
 from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+from dllicense.paths import reason
 from dllicense.readfile import read_bounded
 
 MAX_CARD_BYTES = 1024 * 1024
@@ -184,8 +185,10 @@ def _read_inside(path: Path, boundary: Path, limit: int) -> bytes:
         data, size = read_bounded(resolved, limit)
     except FileNotFoundError as error:
         raise _Unreadable(f"{path.name} is missing or a broken link") from error
-    except (OSError, RuntimeError) as error:
-        raise _Unreadable(f"{path.name} cannot be read ({error})") from error
+    except RuntimeError as error:  # Path.resolve on Python < 3.13
+        raise _Unreadable(f"{path.name} cannot be read (symbolic link loop)") from error
+    except OSError as error:
+        raise _Unreadable(f"{path.name} cannot be read ({reason(error)})") from error
     if size > limit:
         raise _Unreadable(f"{path.name} is larger than {limit // 1024} KB")
     return data

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dllicense.paths import resolve
+
 
 @dataclass(frozen=True)
 class EnvironmentChoice:
@@ -102,7 +104,7 @@ def project_conda_prefixes(project: Path) -> list[str]:
 def _is_own(root: Path) -> bool:
     """Is ``root`` the installation dllicense itself runs from?"""
     try:
-        return root.resolve() == Path(sys.prefix).resolve()
+        return resolve(root) == resolve(Path(sys.prefix))
     except OSError:
         return False
 

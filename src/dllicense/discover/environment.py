@@ -15,6 +15,7 @@ from dllicense.discover.distributions import list_metadata_folders, read_distrib
 from dllicense.errors import InputError
 from dllicense.models import Distribution, Environment, Problem
 from dllicense.parallel import ordered_map
+from dllicense.paths import resolve
 from dllicense.readfile import read_bounded
 
 # Printed by the target interpreter: its sys.path and PEP 508 marker values.
@@ -129,7 +130,10 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
     seen_dirs: set[Path] = set()
     pending: list[tuple[Path, str]] = []
     for folder, label in dirs:
-        key = folder.resolve()
+        try:
+            key = resolve(folder)
+        except OSError:
+            key = folder.absolute()
         if key in seen_dirs:
             continue
         seen_dirs.add(key)

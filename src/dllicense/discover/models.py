@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
 import os
 import re
 import string
@@ -31,6 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dllicense.models import Location, Problem
+from dllicense.parsing import parse_json
+from dllicense.paths import reason
+from dllicense.readfile import read_bounded
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 20_000
@@ -91,7 +93,8 @@ class SourceScan:
 
 
 def _skipped_dir(path: Path, name: str) -> bool:
-    return name.startswith(".") or name in SKIP_DIRS or (path / "pyvenv.cfg").exists()
+    # os.path.lexists: False (never PermissionError) inside a folder that cannot be read
+    return name.startswith(".") or name in SKIP_DIRS or os.path.lexists(path / "pyvenv.cfg")
 
 
 def source_files(root: Path) -> tuple[list[Path], list[Problem]]:
@@ -133,20 +136,19 @@ def scan_sources(root: Path) -> SourceScan:
     for path in files:
         rel = _relative(path, root)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                problems.append(
-                    Problem(
-                        "DL061",
-                        f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, not read",
-                        location=Location(rel),
-                    )
-                )
-                continue
-            data = path.read_bytes()
+            data, size = read_bounded(path, MAX_FILE_BYTES)
         except OSError as error:
             problems.append(
-                Problem("DL061", f"cannot read ({error.strerror})", location=Location(rel))
+                Problem("DL061", f"cannot read ({reason(error)})", location=Location(rel))
+            )
+            continue
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    "DL061",
+                    f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, not read",
+                    location=Location(rel),
+                )
             )
             continue
         read.append(rel)
@@ -172,7 +174,7 @@ def _units(rel: str, data: bytes, problems: list[Problem]) -> Iterator[tuple[int
         yield 0, data
         return
     try:
-        notebook = json.loads(data.decode("utf-8"))
+        notebook = parse_json(data.decode("utf-8"))
         cells = notebook["cells"] if isinstance(notebook, dict) else None
         if not isinstance(cells, list):
             raise ValueError("no 'cells' list")
@@ -290,6 +292,9 @@ class _Resolver:
     def __init__(self, imports: dict[str, str]) -> None:
         self.imports = imports
         self.active: set[int] = set()
+        self.memo: dict[
+            tuple[int, int, int, bool], tuple[ast.expr, _Scope, _Values | _Unresolved]
+        ] = {}
         self.formatting = 0  # > 0 inside f-strings and str(): numbers become text
 
     def qualified(self, node: ast.expr) -> str:
@@ -304,16 +309,30 @@ class _Resolver:
         return ".".join([first, *reversed(parts)])
 
     def values(self, node: ast.expr, scope: _Scope, depth: int = 0) -> _Values:
+        """The values of ``node`` in ``scope``, each (node, scope, depth, formatting)
+        resolved once: a constant used many times (``b = a + a; c = b + b; ...``) is not
+        resolved again at each use (which doubled the work per line)."""
         if depth > MAX_DEPTH:
             raise _Unresolved("constant chain too long")
         key = id(node)
         if key in self.active:
             raise _Unresolved("circular definition")
+        memo = (key, id(scope), depth, self.formatting > 0)
+        kept = self.memo.get(memo)
+        if kept is not None and kept[0] is node and kept[1] is scope:
+            if isinstance(kept[2], _Unresolved):
+                raise _Unresolved(kept[2].why)
+            return kept[2]
         self.active.add(key)
         try:
-            return self._values(node, scope, depth + 1)
+            found = self._values(node, scope, depth + 1)
+        except _Unresolved as error:
+            self.memo[memo] = (node, scope, error)  # the node is kept: its id is not reused
+            raise
         finally:
             self.active.discard(key)
+        self.memo[memo] = (node, scope, found)
+        return found
 
     def _values(self, node: ast.expr, scope: _Scope, depth: int) -> _Values:
         if isinstance(node, ast.Constant):

@@ -19,6 +19,7 @@ from dllicense.discover.locks.pylock import read_pylock
 from dllicense.discover.locks.uv import read_uv
 from dllicense.discover.project import requirement_files
 from dllicense.errors import UsageError
+from dllicense.paths import inside
 
 __all__ = [
     "LOCK_FILES",
@@ -97,7 +98,4 @@ def _explicit_files(root: Path) -> list[Path]:
 
 
 def _label(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    return inside(path, root) or path.name
