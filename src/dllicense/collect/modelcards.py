@@ -22,7 +22,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dllicense.discover.models import ModelReference, SourceScan, group_references, scan_sources
+from dllicense.discover.models import (
+    ModelReference,
+    SourceScan,
+    file_scope,
+    group_references,
+    scan_sources,
+)
 from dllicense.discover.yamlsubset import YamlError, parse_yaml
 from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
 from dllicense.readfile import read_bounded
@@ -365,24 +371,43 @@ class HubCache:
 
 
 def model_packages(
-    root: Path, scan: SourceScan | None = None, cache: HubCache | None = None
+    root: Path,
+    scan: SourceScan | None = None,
+    cache: HubCache | None = None,
+    scopes: tuple[str, ...] | None = None,
 ) -> tuple[list[ExternalPackage], list[Problem]]:
     """Every model and dataset the project's code loads, with its licence evidence.
 
     Problems: references that could not be resolved, files that could not be
     parsed, unreadable model cards, and licence conditions to pass on.
+    References only in tests, examples, docs or benchmarks have the scope
+    ``group:tests`` (...) after their kind; with ``scopes`` (the ``--scope``
+    choices) those of unselected groups are left out, with their problems.
     """
+    from dllicense.resolve.graph import scope_selected
+
     scan = scan if scan is not None else scan_sources(root)
     if cache is None:
         cache = HubCache(*hf_cache_root())
     packages: list[ExternalPackage] = []
-    problems = list(scan.problems)
+
+    def wanted(groups: tuple[str, ...]) -> bool:
+        return scopes is None or not groups or any(scope_selected(g, scopes) for g in groups)
+
+    problems = [
+        p
+        for p in scan.problems
+        if p.location is None or wanted(_groups([file_scope(p.location.file)]))
+    ]
     for first, refs in group_references(scan.references):
+        groups = _groups([r.scope for r in refs])
+        if not wanted(groups):
+            continue
         version, evidence, own = _evidence(root, first, refs, cache)
         node = Node(
             name=first.name,
             version=version,
-            scopes=(first.kind,),
+            scopes=(first.kind, *groups),
             path=(first.name,),
             parents=(),
             requires=(),
@@ -394,6 +419,13 @@ def model_packages(
             ExternalPackage(node, ecosystem, tuple(evidence), tuple(own), first.location)
         )
     return packages, problems
+
+
+def _groups(scopes: list[str]) -> tuple[str, ...]:
+    """The group scopes of references from files of these scopes ("" is the product)."""
+    if not scopes or "" in scopes:
+        return ()
+    return tuple(sorted({f"group:{s}" for s in scopes}))
 
 
 def _evidence(
