@@ -660,7 +660,7 @@ def _externals(root: Path, options: ScanOptions) -> tuple[list[ExternalPackage],
     if options.models:
         from dllicense.collect.modelcards import model_packages
 
-        models, more = model_packages(root)
+        models, more = model_packages(root, scopes=chosen)
         found += models
         problems += more
     return found, problems

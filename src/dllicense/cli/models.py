@@ -75,6 +75,7 @@ def _json(
         "packages": [
             {
                 "kind": p.node.scopes[0],
+                "scopes": list(p.node.scopes[1:]),
                 "name": p.node.name,
                 "source": p.ecosystem,
                 "version": p.node.version,
@@ -123,7 +124,8 @@ def _text(rows: list[tuple[ExternalPackage, Verdict]], findings: list[Finding], 
     for package, verdict in rows:
         node = package.node
         revision = f" @ {node.version[:12]}" if node.version else ""
-        lines.append(f"{node.scopes[0]} {node.name}{revision}")
+        scope = f" ({', '.join(node.scopes[1:])})" if node.scopes[1:] else ""
+        lines.append(f"{node.scopes[0]} {node.name}{revision}{scope}")
         if verdict.expression:
             why = ", ".join(verdict.decided_by)
             lines.append(f"  licence:    {verdict.expression} ({verdict.confidence}, from {why})")
