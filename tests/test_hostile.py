@@ -624,6 +624,7 @@ _ALLOWED_OPENS = {
     ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
     ("collect/index.py", "self._opener.open(request"),  # the network, not a file
+    ("report/pdf.py", "target.read_bytes()"),  # the PDF Chromium just printed, in a temp dir
 }
 
 
@@ -689,12 +690,6 @@ def _card_padded(size: int) -> object:
     return None
 
 
-def _pom_parent(size: int) -> object:
-    from dllicense.resultcache import _parent_element
-
-    return _parent_element("<project>" + "<parent>" * (size // 8))
-
-
 def _gradle_variables(size: int) -> object:
     from dllicense.discover.ecosystems.gradle import GRADLE_VAR
 
@@ -734,7 +729,6 @@ def _extends(size: int) -> object:
     [
         _yaml_padded,
         _card_padded,
-        _pom_parent,
         _gradle_variables,
         _gradle_comments,
         _gradle_headers,

@@ -16,6 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from dllicense.journal import Journal, in_worker, merge_worker
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -39,7 +41,11 @@ def ordered_map(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_run, range(len(items)), chunksize=chunk))
+            out = []
+            for result, read in pool.map(_run, range(len(items)), chunksize=chunk):
+                merge_worker(read)  # what the worker read joins the scan's journal
+                out.append(result)
+            return out
     except (BrokenProcessPool, OSError, AttributeError, TypeError):  # no fork, or unpicklable
         return [func(x) for x in items]
     finally:
@@ -49,11 +55,11 @@ def ordered_map(
 _JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
-def _run(index: int) -> Any:
-    """One item of the current job, in a forked worker."""
+def _run(index: int) -> tuple[Any, Journal | None]:
+    """One item of the current job, in a forked worker, with the files it read."""
     assert _JOB is not None
     func, items = _JOB
-    return func(items[index])
+    return in_worker(func, items[index])
 
 
 def jobs() -> int:

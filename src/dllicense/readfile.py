@@ -22,6 +22,8 @@ import os
 import stat
 from pathlib import Path
 
+from dllicense.journal import journal_absent, journal_read
+
 _CHUNK = 1024 * 1024
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -49,8 +51,8 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def _open_regular(path: str | os.PathLike[str]) -> tuple[int, int]:
-    """An open descriptor of a regular file and its size; else ``NotRegularFile``."""
+def _open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
+    """An open descriptor of a regular file and its ``fstat``; else ``NotRegularFile``."""
     before = os.stat(path)
     if not stat.S_ISREG(before.st_mode):
         raise NotRegularFile(path, _kind(before.st_mode))
@@ -63,7 +65,7 @@ def _open_regular(path: str | os.PathLike[str]) -> tuple[int, int]:
     except BaseException:
         os.close(fd)
         raise
-    return fd, info.st_size
+    return fd, info
 
 
 def read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
@@ -73,7 +75,12 @@ def read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
     file. Files whose size the system does not report (``/proc``) are read in chunks
     up to ``limit + 1`` bytes.
     """
-    fd, size = _open_regular(path)
+    try:
+        fd, info = _open_regular(path)
+    except OSError:
+        journal_absent(path, limit)
+        raise
+    size = info.st_size
     with open(fd, "rb", buffering=0, closefd=True) as handle:
         want = min(size, limit) if size else limit + 1
         data = handle.read(want) or b""
@@ -87,7 +94,18 @@ def read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
                 parts.append(chunk)
                 got += len(chunk)
             data = b"".join(parts)
-    return data[:limit], max(size, len(data))
+    data, size = data[:limit], max(size, len(data))
+    journal_read(path, limit, size, info.st_mtime_ns, data)
+    return data, size
+
+
+def read_at(path: str | os.PathLike[str], offset: int, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file from ``offset`` (a git pack's object);
+    the same regular-file checks as ``read_bounded``, nothing journaled (packs only grow)."""
+    fd, _ = _open_regular(path)
+    with open(fd, "rb", buffering=0, closefd=True) as handle:
+        handle.seek(offset)
+        return handle.read(limit) or b""
 
 
 def read_whole(path: str | os.PathLike[str], limit: int) -> bytes:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dllicense import resultcache
 from tests.conftest import DISTS
 from tests.gate.conftest import dllicense, project
@@ -28,67 +30,93 @@ def _site(tmp_path: Path) -> Path:
     return site
 
 
-def test_the_key_follows_every_input(tmp_path: Path) -> None:
+def test_the_key_follows_options_and_not_files(tmp_path: Path) -> None:
+    """Files are the journal's business: the key holds the options, the tool, the date."""
+    proj = project(tmp_path / "p", ["six"])
+    site = _site(tmp_path)
+    first = _key(proj, site)
+    assert first is not None and first == _key(proj, site)
+    assert _key(proj, site, fail_on="warning") != first
+    (proj / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    assert _key(proj, site) == first
+    assert resultcache.run_key(tmp_path / "missing", {}) is None
+
+
+def _scanned(*args: str | Path) -> bool:
+    """Run the CLI in a fresh process; True when it scanned, False when it replayed."""
+    return "dllicense.pipeline" in _heavy_imports(*map(str, args))
+
+
+@pytest.mark.slow
+def test_every_kind_of_input_changed_is_a_new_scan(tmp_path: Path) -> None:
+    """The cache replays only while everything the scan read holds: each kind of input the
+    readers read is changed in turn, and each change is scanned, then replayed."""
     proj = project(tmp_path / "p", ["six"])
     (proj / "requirements.txt").write_text("-r more/base.txt\n", encoding="utf-8")
     (proj / "more").mkdir()
     (proj / "more" / "base.txt").write_text("six\n", encoding="utf-8")
     (proj / "dllicense.toml").write_text('extends = "shared.toml"\n', encoding="utf-8")
     (proj / "shared.toml").write_text('allow = ["MIT"]\n', encoding="utf-8")
-    site = _site(tmp_path)
-    first = _key(proj, site)
-    assert first is not None and first == _key(proj, site)
-    seen = {first}
-
-    def changed(what: str) -> None:
-        key = _key(proj, site)
-        assert key is not None and key not in seen, what
-        seen.add(key)
-
-    (proj / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
-    changed("pyproject.toml")
-    (proj / "more" / "base.txt").write_text("six>=1\n", encoding="utf-8")
-    changed("a file included with -r")
-    (proj / "shared.toml").write_text('allow = ["MIT", "BSD-3-Clause"]\n', encoding="utf-8")
-    changed("a policy file that dllicense.toml extends")
-    (proj / "uv.lock").write_text("version = 1\n", encoding="utf-8")
-    changed("a lock file")
-    (site / "idna-3.0.dist-info").mkdir()
-    (site / "idna-3.0.dist-info" / "METADATA").write_text("Name: idna\n", "utf-8")
-    changed("a distribution installed")
-    metadata = site / "six-1.0.dist-info" / "METADATA"
-    os.utime(metadata, ns=(metadata.stat().st_atime_ns, metadata.stat().st_mtime_ns + 10**9))
-    changed("METADATA rewritten")
+    (proj / "build.gradle").write_text("dependencies {}\n", encoding="utf-8")
     (proj / "gradle").mkdir()
-    (proj / "gradle" / "libs.versions.toml").write_text("[versions]\n", encoding="utf-8")
-    changed("a Gradle version catalog")
-    (proj / "pom.xml").write_text(
-        "<project><parent><relativePath>parent/pom.xml</relativePath></parent></project>\n",
-        encoding="utf-8",
-    )
-    changed("pom.xml")
-    (proj / "parent").mkdir()
-    (proj / "parent" / "pom.xml").write_text("<project/>\n", encoding="utf-8")
-    changed("a parent POM inside the project")
-    (proj / "parent" / "pom.xml").write_text("<project><version>2</version></project>\n", "utf-8")
-    changed("the parent POM edited")
-    key = _key(proj, site, fail_on="warning")
-    assert key not in seen, "an option"
-    (proj / "README.md").write_text("not a dependency file\n", encoding="utf-8")
-    assert _key(proj, site) in seen
-    assert resultcache.run_key(tmp_path / "missing", {}) is None
+    site = _site(tmp_path)
+    args: tuple[str | Path, ...] = ("scan", proj, "--cache-dir", tmp_path / "cache")
+    args += ("--texts", "none")
+    with_site = (*args, "--path", site)
+    assert _scanned(*with_site) and not _scanned(*with_site)
 
+    def changed(what: str, *run: str | Path) -> None:
+        run = run or with_site
+        assert _scanned(*run), f"{what}: replayed a stale result"
+        assert not _scanned(*run), f"{what}: not replayed the second time"
 
-def test_the_key_follows_the_project_venv(tmp_path: Path) -> None:
-    proj = project(tmp_path / "p", ["six"])
-    site = proj / ".venv" / "lib" / "python3.11" / "site-packages"
-    site.mkdir(parents=True)
-    (proj / ".venv" / "pyvenv.cfg").write_text("version = 3.11.7\n", encoding="utf-8")
-    before = resultcache.environment_fingerprint(proj, None, ())
-    (site / "six-1.0.dist-info").mkdir()
-    (site / "six-1.0.dist-info" / "METADATA").write_text("Name: six\n", "utf-8")
-    after = resultcache.environment_fingerprint(proj, None, ())
-    assert before != after and any(e.startswith("six-1.0.dist-info:") for e in after)
+    def write(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    metadata = site / "six-1.0.dist-info" / "METADATA"
+    steps = [
+        ("pyproject.toml", proj / "pyproject.toml", "[project]\nname = 'p'\ndependencies = []\n"),
+        ("a file included with -r", proj / "more" / "base.txt", "six>=1\n"),
+        ("a new requirements file", proj / "requirements-dev.txt", "six\n"),
+        ("requirements/ gains a file", proj / "requirements" / "base.txt", "six\n"),
+        ("an extended policy file", proj / "shared.toml", 'allow = ["MIT", "BSD-3-Clause"]\n'),
+        ("a distribution installed", site / "idna-3.0.dist-info" / "METADATA", "Name: idna\n"),
+        ("METADATA rewritten, same size", metadata, "Name: six\nVersion: 1.1\n"),
+        ("a licence file added", site / "six-1.0.dist-info" / "LICENSE", "MIT License\n"),
+        ("a Gradle version catalog", proj / "gradle" / "libs.versions.toml", "[versions]\n"),
+        (
+            "pom.xml",
+            proj / "pom.xml",
+            "<project><parent><relativePath>parent\\pom.xml</relativePath></parent></project>\n",
+        ),
+        ("environment.yml", proj / "environment.yml", "dependencies:\n  - numpy\n"),
+        ("setup.cfg", proj / "setup.cfg", "[options]\ninstall_requires = six\n"),
+        ("a lock file", proj / "uv.lock", "version = 1\n"),
+        (
+            "a parent POM behind a backslash relativePath",
+            proj / "parent" / "pom.xml",
+            "<project/>\n",
+        ),
+        (
+            "the parent POM edited",
+            proj / "parent" / "pom.xml",
+            "<project><version>2</version></project>\n",
+        ),
+    ]
+    for what, path, text in steps:
+        write(path, text)
+        changed(what)
+    touched = proj / "more" / "base.txt"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    assert not _scanned(*with_site), "touched without a change: the same bytes still count"
+    # the project's own .venv (no --path): created, then a distribution installed in it
+    venv_site = proj / ".venv" / "lib" / "python3.11" / "site-packages"
+    write(proj / ".venv" / "pyvenv.cfg", "version = 3.11.7\n")
+    venv_site.mkdir(parents=True)
+    changed("the project's .venv created", *args)
+    write(venv_site / "six-1.0.dist-info" / "METADATA", "Name: six\nVersion: 1.0\n")
+    changed("a distribution installed in .venv", *args)
 
 
 def test_a_no_change_run_is_answered_from_the_cache(tmp_path: Path) -> None:

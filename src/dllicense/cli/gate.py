@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dllicense.errors import UsageError
+from dllicense.journal import Journal, still_valid
 from dllicense.resultcache import CachedRun, load, run_key, store
 from dllicense.sanitize import terminal
 
@@ -66,8 +67,8 @@ def replay(key: str | None, cache_dir: Path | None, output: Path | None) -> int 
     if key is None:
         return None
     cached = load(cache_dir, key)
-    if cached is None:
-        return None
+    if cached is None or cached.journal is None or not still_valid(cached.journal):
+        return None  # something the cached scan read has changed
     emit(cached.outputs, output)
     if cached.stderr:
         click.echo(terminal(cached.stderr), err=True, nl=False)
@@ -80,9 +81,11 @@ def save(
     outputs: tuple[tuple[str, str], ...],
     stderr: str,
     code: int,
+    journal: Journal | None = None,
 ) -> None:
-    if key is not None:
-        store(cache_dir, key, CachedRun(outputs, stderr, code))
+    """Store the run with the journal of what it read (without one it is never stored)."""
+    if key is not None and journal is not None:
+        store(cache_dir, key, CachedRun(outputs, stderr, code, journal))
 
 
 def render_all(

@@ -156,7 +156,6 @@ def scan_command(
     }
     # models depend on the source tree and the Hugging Face cache: never replay such a run
     use_results = not no_cache and not models and not _policy_models(project, policy)
-    use_results = use_results and not conda_prefix  # the cache fingerprints the default choice
     # without a lock, --online asks the index which versions exist: tomorrow's answer differs
     use_results = use_results and not (online and not _has_lock(project, lock, no_lock))
     key = gate.cache_key(project, options, python, paths, policy, baseline, use_results, templates)
@@ -175,31 +174,37 @@ def scan_command(
     # collecting cycles among them cost a quarter of a 20,000-distribution scan for the
     # same peak memory (bench/bench_scale.py).
     gc.disable()
-    result = scan(
-        ScanOptions(
-            project=project,
-            python=python,
-            paths=paths,
-            include_all=include_all,
-            scopes=scopes,
-            severity=_severity_overrides(warn, deny),
-            progress=status,
-            policy=policy,
-            texts=texts,
-            cache_dir=cache_dir,
-            use_cache=not no_cache,
-            online=online,
-            index_url=index_url,
-            fetch_files=fetch_files,
-            models=models,
-            lock=lock,
-            no_lock=no_lock,
-            python_version=python_version,
-            platform=platform,
-            all_targets=all_targets,
-            conda_prefix=conda_prefix,
+    from dllicense.journal import note_folder, recording
+    from dllicense.resultcache import default_cache_dir
+
+    # what the scan reads is journaled; the cache replays it only while all of it holds
+    with recording(skip=(str(cache_dir or default_cache_dir()),)) as journal:
+        note_folder(project)  # a dependency or lock file added at the root changes it
+        result = scan(
+            ScanOptions(
+                project=project,
+                python=python,
+                paths=paths,
+                include_all=include_all,
+                scopes=scopes,
+                severity=_severity_overrides(warn, deny),
+                progress=status,
+                policy=policy,
+                texts=texts,
+                cache_dir=cache_dir,
+                use_cache=not no_cache,
+                online=online,
+                index_url=index_url,
+                fetch_files=fetch_files,
+                models=models,
+                lock=lock,
+                no_lock=no_lock,
+                python_version=python_version,
+                platform=platform,
+                all_targets=all_targets,
+                conda_prefix=conda_prefix,
+            )
         )
-    )
     if status is not None:
         status.close()
     outputs = gate.render_all(result, wanted, use_color, templates)
@@ -207,7 +212,7 @@ def scan_command(
     code, note = gate.decide(result, fail_on, exit_zero, known)
     if note:
         click.echo(terminal(note), err=True, nl=False)
-    gate.save(key, cache_dir, outputs, note, code)
+    gate.save(key, cache_dir, outputs, note, code, journal)
     sys.exit(code)
 
 

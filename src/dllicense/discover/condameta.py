@@ -20,6 +20,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from dllicense.journal import note_folder
 from dllicense.models import Location, Problem
 from dllicense.readfile import read_bounded
 
@@ -80,6 +81,7 @@ def read_conda_meta(prefix: Path, label: str) -> tuple[list[CondaRecord], list[P
     problems: list[Problem] = []
     try:
         names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".json"))
+        note_folder(folder)
     except OSError as error:
         where = f"{label}/conda-meta"
         return [], [Problem("DL070", f"{where}: cannot list ({error.strerror})")]

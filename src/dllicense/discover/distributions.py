@@ -10,6 +10,7 @@ from typing import Any
 from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 
+from dllicense.journal import note_folder
 from dllicense.models import Distribution, Problem
 from dllicense.paths import reason
 from dllicense.readfile import read_bounded, read_text
@@ -23,6 +24,7 @@ def list_metadata_folders(site_dir: Path) -> tuple[list[Path], list[Problem]]:
     try:
         with os.scandir(site_dir) as entries:
             names = sorted(e.name for e in entries if e.name.endswith((".dist-info", ".egg-info")))
+        note_folder(site_dir)  # a distribution added or removed changes the folder
     except OSError as exc:
         return [], [Problem("DL020", f"cannot list {site_dir.name}: {exc.strerror or exc}")]
     return [site_dir / name for name in names], []

@@ -9,6 +9,7 @@ from pathlib import Path
 from dllicense.discover.pyproject import PEP621_FIELDS, read_pyproject
 from dllicense.discover.requirements import read_requirements
 from dllicense.discover.setuptools_files import read_setup_files
+from dllicense.journal import note_folder
 from dllicense.models import Declared, Problem, Project
 from dllicense.paths import resolve
 
@@ -16,9 +17,11 @@ from dllicense.paths import resolve
 def requirement_files(root: Path) -> list[Path]:
     """``requirements*.txt`` / ``*requirements.txt`` at the top and ``requirements/*.txt``."""
     found = {p for p in root.glob("*requirements*.txt") if p.is_file()}
+    note_folder(root)  # listed: a file added or removed changes it (result cache)
     folder = root / "requirements"
     if folder.is_dir():
         found.update(p for p in folder.glob("*.txt") if p.is_file())
+        note_folder(folder)
     return sorted(found)
 
 

@@ -31,7 +31,7 @@ import zlib
 from pathlib import Path
 
 from dllicense.models import Revision
-from dllicense.readfile import read_bounded
+from dllicense.readfile import NotRegularFile, read_at, read_bounded
 
 _SMALL = 1 << 20  # HEAD, refs, packed-refs, gitdir files
 _INDEX = 256 << 20  # .git/index of a very large repository
@@ -42,6 +42,15 @@ UNTRACKED = "untracked files are not checked"
 
 class _Unknown(Exception):
     """A step could not be checked: the answer is "unknown"."""
+
+
+def read_commit(root: Path) -> str:
+    """Only the commit checked out ("" when unknown): cheap, for the result-cache key."""
+    try:
+        top = _repository_root(root)
+        return _head(*_git_dirs(top))[0] if top is not None else ""
+    except (OSError, ValueError, _Unknown):
+        return ""
 
 
 def read_revision(root: Path) -> Revision:
@@ -303,11 +312,12 @@ def _pack_offset(idx: Path, wanted: bytes) -> int | None:
 
 
 def _pack_object(pack: Path, offset: int) -> bytes:
-    with open(pack, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise _Unknown("a pack is not a regular file")
-        handle.seek(offset)
-        head = handle.read(_SMALL)
+    try:
+        head = read_at(pack, offset, _SMALL)
+    except NotRegularFile as exc:
+        raise _Unknown("a pack is not a regular file") from exc
+    if not head:
+        raise _Unknown("the pack ends before the object")
     byte = head[0]
     kind = (byte >> 4) & 7
     pos = 1

@@ -41,6 +41,7 @@ from dllicense.discover.ecosystems.gradle import (
 )
 from dllicense.discover.ecosystems.luarocks import read_rockspec
 from dllicense.discover.ecosystems.maven import read_pom
+from dllicense.journal import note_folder
 from dllicense.models import Declared, Evidence, ExternalPackage, Location, Node, Problem
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def _read_catalog(root: Path, problems: list[Problem], files: list[str]) -> Cata
     """The project's ``gradle/libs.versions.toml``, or ``None`` (absent, or a finding)."""
     path = root / GRADLE_CATALOG
     if not path.is_file():
+        note_folder(path.parent)  # a catalog added later changes its folder (result cache)
         return None
     location = Location(GRADLE_CATALOG)
     try:
