@@ -3,7 +3,8 @@
 ``fixtures/corpus/dists`` holds the dist-info of real wheels (``scripts/fetch_corpus.py``);
 ``fixtures/corpus/expected.toml`` the expression decided by hand for each, with the
 reasoning. A verdict is *exact* when it is the same expression (order and grouping aside),
-*wrong* when it shares no licence with the truth, *partial* otherwise.
+*wrong* when it names a different licence (no licence in common, and not the same GNU
+licence at another version or "only"/"or later"), *partial* otherwise.
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ def grade(got: str, truth: str) -> str:
     ):
         return "exact"
     shared = set(license_keys(got)) & set(license_keys(truth))
-    return "partial" if shared else "wrong"
+    gnu = {_gnu(k) for k in license_keys(got)} & {_gnu(k) for k in license_keys(truth)} - {""}
+    return "partial" if shared or gnu else "wrong"
+
+
+def _gnu(key: str) -> str:
+    """The GNU licence a key names, version and "or later" aside (LGPL-2.1-only: LGPL)."""
+    found = re.match(r"^((?:L|A)?GPL)-\d", key)
+    return found.group(1) if found else ""
 
 
 def problems_of(expression: str) -> list[str]:
@@ -67,13 +75,18 @@ def test_corpus_folders_all_have_expectations() -> None:
     assert len(folders) >= 120
     for folder, entry in EXPECTED.items():
         assert entry["note"] and entry["source"].endswith(".whl"), folder
-        assert folder == f"{entry['name'].lower().replace('_', '-').replace('.', '-')}-{entry['version']}"
+        assert (
+            folder
+            == f"{entry['name'].lower().replace('_', '-').replace('.', '-')}-{entry['version']}"
+        )
 
 
 def test_grade() -> None:
     assert grade("MIT OR Apache-2.0", "Apache-2.0 OR MIT") == "exact"
     assert grade("MIT", "MIT AND BSD-3-Clause") == "partial"
     assert grade("MIT", "BSD-3-Clause") == "wrong"
+    assert grade("LGPL-2.1-only", "LGPL-2.0-or-later") == "partial"
+    assert grade("GPL-2.0-only", "LGPL-2.1-only") == "wrong"
     assert grade("", "MIT") == "wrong"
     assert problems_of("GPL-2.0-only WITH A WITH B") != []
     assert problems_of("MIT AND (Apache-2.0 OR BSD-3-Clause)") == []

@@ -243,8 +243,9 @@ class _Reader:
                 out.append(item)
                 continue
             parts = [p.strip() for p in item.split(" WITH ")]
-            canonical = [canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None)
-                         for p in parts]
+            canonical = [
+                canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None) for p in parts
+            ]
             if len(parts) > 2 or None in canonical:
                 raise self.fail(
                     item, f"{key}: {item!r} is not a known licence id, LicenseRef or 'X WITH Y'"

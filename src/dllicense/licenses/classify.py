@@ -207,8 +207,9 @@ def _second_licence(
     expression: str, chosen: list[Evidence], evidence: Sequence[Evidence], notes: list[str]
 ) -> str:
     """The package's own licence files confirm the declared licence and another file of theirs
-    puts the shipped code under a second licence (cmake's LICENSE_BSD_3 beside its Apache
-    text): both apply (AND). A PEP 639 expression or a clarification is complete as given."""
+    puts the shipped code under a second licence that the metadata also names (cmake's
+    LICENSE_BSD_3 beside its Apache text, and its BSD classifier): both apply (AND). A PEP 639
+    expression or a clarification is complete as given."""
     if chosen[0].kind in ("clarification", "license-expression", "license-file", "knowledge"):
         return expression
     own = [
@@ -221,9 +222,14 @@ def _second_licence(
         _overlap(set(license_keys(e.expression)), decided) for e in own
     ):
         return expression
+    declared = [e for e in evidence if e.kind in ("license", "classifier") and e.expression]
     for item in own:
         keys = set(license_keys(item.expression))
-        if not _overlap(keys, decided) and not _families(item.expression):
+        named = any(
+            _covers(m.expression, item.expression) or _covers(item.expression, m.expression)
+            for m in declared
+        )
+        if not _overlap(keys, decided) and not _families(item.expression) and named:
             expression = f"{_wrap(expression)} AND {_wrap(item.expression)}"
             decided |= keys
             notes.append(f"{item.source} puts part of the package under {item.expression}")
@@ -271,9 +277,22 @@ def _refine_vague(expression: str, evidence: Sequence[Evidence], notes: list[str
     return normalize_expression(expression).expression or expression
 
 
+# scancode's catch-all ids say no more than a family placeholder does
+GENERIC = frozenset(
+    {
+        "LicenseRef-scancode-proprietary-license",
+        "LicenseRef-scancode-commercial-license",
+        "LicenseRef-scancode-unknown-license-reference",
+        "LicenseRef-scancode-free-unknown",
+        "LicenseRef-scancode-other-permissive",
+        "LicenseRef-scancode-other-copyleft",
+    }
+)
+
+
 def _in_family(term: str, prefixes: tuple[str, ...]) -> bool:
     return any(
-        k.startswith(prefixes) and VAGUE_PREFIX not in k and k != PUBLIC_DOMAIN
+        k.startswith(prefixes) and VAGUE_PREFIX not in k and k != PUBLIC_DOMAIN and k not in GENERIC
         for k in license_keys(term)
     )
 
@@ -328,6 +347,8 @@ def _gnu_versions(
             text_is_other = item.kind in ("license-file", "license-text")
             if from_text and kind == "only" and o_kind == "or-later" and o_version <= version:
                 refined = f"{family}-{version}-or-later"
+            elif kind == "only" and text_is_other and o_kind == "or-later" and o_version == version:
+                refined = key  # a name ("LGPL v3") does not say "only"; the text says "or later"
             elif kind == "or-later" and text_is_other and o_version > version:
                 refined = f"{family}-{o_version}-or-later"
             else:
@@ -405,10 +426,19 @@ def _overlap(a: set[str], b: set[str]) -> bool:
     """Do two sets of licence ids share a licence (GNU version nuances and related ids count)?"""
     related = related_licences()
     return any(
-        x == y or _same_gnu({x}, {y}) or related.get(x, x) == related.get(y, y)
+        x == y
+        or _same_gnu({x}, {y})
+        or related.get(x, x) == related.get(y, y)
+        or _lgpl3_text(x, y)
+        or _lgpl3_text(y, x)
         for x in a
         for y in b
     )
+
+
+def _lgpl3_text(gpl: str, lgpl: str) -> bool:
+    """LGPL-3.0 is GPL-3.0 plus additional permissions: its packages ship both texts."""
+    return gpl.startswith("GPL-3.0") and lgpl.startswith("LGPL-3.0")
 
 
 def _same_gnu(a: set[str], b: set[str]) -> bool:

@@ -82,6 +82,14 @@ def own_licence(matches: Sequence[TextMatch], text: str = "") -> tuple[str, tupl
         if len(named) >= 2 and CHOICE.search(preamble):
             choice = " OR ".join(_wrap(k) for k in named)
             return normalize_expression(choice).expression, tuple(named)
+        head = min(whole, key=lambda m: m.start_line)
+        stated = [m.key for m in found if m.end_line < first and m.start_line <= OPENING_LINES]
+        same = [k for k in stated if k not in _GENERIC and _family(k) == _family(head.key)]
+        if same and same[0] != head.key:
+            # "packaged under the terms of the LGPL version 3 or any later version", then
+            # copies of the GNU texts: the statement says which version applies (MDAnalysis)
+            quoted = tuple(dict.fromkeys([same[0], *(m.key for m in whole)]))
+            return normalize_expression(same[0]).expression, quoted
     found = texts or found
     whole = [m for m in found if m.end_line - m.start_line + 1 >= WHOLE_TEXT_LINES]
     strong = [m for m in found if m.score >= STRONG_SCORE]
@@ -101,6 +109,10 @@ def own_licence(matches: Sequence[TextMatch], text: str = "") -> tuple[str, tupl
     return normalize_expression(own).expression, tuple(
         dict.fromkeys([*(m.key for m in longest), *(m.key for m in rest)])
     )
+
+
+def _family(key: str) -> str:
+    return key.split("-", 1)[0]
 
 
 def _not_a_licence(key: str) -> bool:

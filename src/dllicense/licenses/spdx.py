@@ -143,7 +143,7 @@ _COMMERCIAL = re.compile(r"\b(?:commercial|proprietary)\b", re.I)
 
 
 def _choice_of_names(text: str) -> Normalized | None:
-    """"Dual Licensed - GNU AFFERO GPL 3.0 or Artifex Commercial License": names joined by
+    """ "Dual Licensed - GNU AFFERO GPL 3.0 or Artifex Commercial License": names joined by
     "or" are alternatives; a vendor's commercial licence is the proprietary placeholder."""
     parts = [p.strip(" ,;.") for p in _OR.split(_DUAL.sub("", text))]
     if len(parts) < 2 or not all(parts):
