@@ -84,13 +84,35 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
     confidence = _CONFIDENCE[chosen[0].kind]
     if VAGUE_PREFIX in expression or any(e.note.startswith("low-confidence") for e in chosen):
         confidence = "low"
+    bundled = _bundled(expression, evidence, chosen)
+    quiet = [e for e in evidence if f"{e.source}: {e.expression}" not in bundled]
     return Verdict(
         expression=expression,
         confidence=confidence,
         decided_by=tuple(e.source for e in chosen),
-        disagreements=_disagreements(expression, evidence, chosen, notes),
+        disagreements=_disagreements(expression, quiet, chosen, notes),
         notes=tuple(dict.fromkeys(notes)),
+        bundled=bundled,
     )
+
+
+def _bundled(
+    expression: str, evidence: Sequence[Evidence], chosen: list[Evidence]
+) -> tuple[str, ...]:
+    """Licence texts the package ships that name licences outside its expression: a bundled
+    third party's (a file outside the package's own licence files), or any file when a PEP 639
+    License-Expression (complete by definition) decided. Each once, as "FILE: EXPRESSION"."""
+    decided = set(license_keys(expression))
+    by_expression = chosen[0].kind in ("license-expression", "clarification")
+    out = []
+    for item in evidence:
+        if item in chosen or not item.expression or not item.sha256:
+            continue
+        if item.kind == "third-party-file" or (by_expression and item.kind == "license-file"):
+            keys = {k for k in license_keys(item.expression) if k not in GENERIC}
+            if keys and not _overlap(keys, decided):
+                out.append(f"{item.source}: {item.expression}")
+    return tuple(dict.fromkeys(out))
 
 
 def _declared(evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -174,9 +196,10 @@ def _combine(chosen: list[Evidence], evidence: Sequence[Evidence], notes: list[s
         return kept[0]
     texts = [e for e in evidence if e.kind in _TEXT_KINDS and e.expression and not _vague(e)]
     for text in texts:
-        if " OR " in text.expression and all(_covers(text.expression, x) for x in kept):
-            notes.append(f"{text.source} offers the choice: {text.expression}")
-            return text.expression
+        for offer in (text.expression, *text.matched):
+            if " OR " in offer and all(_covers(offer, x) for x in kept):
+                notes.append(f"{text.source} offers the choice: {offer}")
+                return " OR ".join(_wrap(x) for x in kept)
     confirmed = [x for x in kept if any(_covers(t.expression, x) for t in texts)]
     unread = any(e.kind in _TEXT_KINDS[:3] and e.sha256 and not e.expression for e in evidence)
     if confirmed and len(confirmed) < len(kept) and not unread:
@@ -381,7 +404,7 @@ def _disagreements(
             elif not fits:
                 notes.append(f"{item.source} says {item.value!r} (same terms)")
         elif not _overlap(keys, decided):
-            if _differs(keys, decided):
+            if item.kind == "knowledge" or _differs(keys, decided):  # DL107: any other licence
                 out.append(f"{item.source} says {item.expression}")
             else:
                 notes.append(f"{item.source} says {item.expression} (same terms)")

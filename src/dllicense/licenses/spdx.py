@@ -146,7 +146,7 @@ def _choice_of_names(text: str) -> Normalized | None:
     """ "Dual Licensed - GNU AFFERO GPL 3.0 or Artifex Commercial License": names joined by
     "or" are alternatives; a vendor's commercial licence is the proprietary placeholder."""
     parts = [p.strip(" ,;.") for p in _OR.split(_DUAL.sub("", text))]
-    if len(parts) < 2 or not all(parts):
+    if len(parts) < 2 or not all(parts) or any(c in text for c in "()"):
         return None
     found = []
     for part in parts:
