@@ -388,6 +388,13 @@ def _disagreements(
     patent stance, commercial use, obligations); the same licence named another way (a vague
     family name, scancode's id for it) or a partial overlap is only noted."""
     decided = set(license_keys(expression))
+    confirmed = any(  # the package's own licence text (or the knowledge base) says it
+        e.kind in ("license-file", "knowledge")
+        and e.expression
+        and not e.note.startswith("low-confidence")
+        and _overlap(set(license_keys(e.expression)), decided)
+        for e in evidence
+    )
     out = []
     for item in evidence:
         if item in chosen or not item.expression or item.kind not in _CONFIDENCE:
@@ -399,7 +406,12 @@ def _disagreements(
                 or any(k.startswith(FAMILY_PREFIXES.get(f, ("",))) for k in decided)
                 for f in _families(item.expression)
             )
-            if not fits and _differs(keys, decided):
+            if not fits and confirmed:  # a stray family classifier against the text itself
+                notes.append(
+                    f"{item.source} says {item.value!r}; the licence text or the knowledge "
+                    "base says otherwise"
+                )
+            elif not fits and _differs(keys, decided):
                 out.append(f"{item.source} says {item.value!r}")
             elif not fits:
                 notes.append(f"{item.source} says {item.value!r} (same terms)")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dllicense.collect import Collected
 from dllicense.licenses.scancode_keys import scancode_index
-from dllicense.licenses.spdx import normalize_expression
+from dllicense.licenses.spdx import license_keys, normalize_expression
 from dllicense.models import Evidence
 
 if TYPE_CHECKING:
@@ -80,6 +80,11 @@ def own_licence(matches: Sequence[TextMatch], text: str = "") -> tuple[str, tupl
             own = " AND ".join(_wrap(k) for k in dict.fromkeys(opening) if k not in _GENERIC)
             return normalize_expression(own).expression if own else "", quoted
         if len(named) >= 2 and CHOICE.search(preamble):
+            # a licence named in the preamble is the whole text of its family that follows
+            # ("Artistic License" -> the Perl Artistic text quoted below)
+            texts_of = {_family(m.key): m.key for m in reversed(whole)}
+            parts = [p for k in named for p in (license_keys(k) if " " in k else (k,))]
+            named = list(dict.fromkeys(texts_of.get(_family(k), k) for k in parts))
             choice = " OR ".join(_wrap(k) for k in named)
             return normalize_expression(choice).expression, tuple(named)
         head = min(whole, key=lambda m: m.start_line)
