@@ -64,7 +64,9 @@ def extract(wheel: Path) -> ff.Extracted:
     extracted = ff.extract_wheel(wheel)
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        dist_info = next(n.split("/", 1)[0] for n in names if ".dist-info/" in n)
+        dist_info = next(
+            top for n in sorted(names) if (top := n.split("/", 1)[0]).endswith(".dist-info")
+        )
         record = zf.read(f"{dist_info}/RECORD")
         for path in package_licence_files(record, dist_info):
             if path in extracted.files or path not in names:
