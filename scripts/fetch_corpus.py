@@ -26,13 +26,14 @@ import argparse
 import re
 import sys
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path, PurePosixPath
 
+import tomllib
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import fetch_fixtures as ff  # noqa: E402
+import fetch_fixtures as ff
 
 CORPUS = ff.FIXTURES / "corpus"
 DISTS_DIR = CORPUS / "dists"
@@ -54,7 +55,9 @@ def package_licence_files(record: bytes, dist_info: str) -> list[str]:
         if any(p.lower() in _VENDORED for p in parts[:-1]):
             continue
         suffix = PurePosixPath(parts[-1]).suffix.lower()
-        if _PACKAGE_LICENCE.match(parts[-1]) and (suffix in ff._TEXT_SUFFIXES or "." not in parts[-1]):
+        if _PACKAGE_LICENCE.match(parts[-1]) and (
+            suffix in ff._TEXT_SUFFIXES or "." not in parts[-1]
+        ):
             found.append(path)
     return found
 
@@ -92,9 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         entry = expected[folder]
         wheel = cache / entry["source"]
         if not wheel.exists():
-            ff.pip_download(
-                [f"{entry['name']}=={entry['version']}"], cache, "wheel", ff.CP311
-            )
+            ff.pip_download([f"{entry['name']}=={entry['version']}"], cache, "wheel", ff.CP311)
         if not wheel.exists():
             problems.append(f"{folder}: pip did not give {entry['source']}")
             continue
