@@ -200,6 +200,7 @@ class Verdict:
     traits: tuple[LicenseTraits, ...] = ()
     disagreements: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    bundled: tuple[str, ...] = ()  # "FILE: EXPR" licence texts the expression leaves out
 
 
 @dataclass(frozen=True)

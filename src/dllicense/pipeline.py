@@ -791,6 +791,18 @@ def _evidence_findings(
                 path=node.path,
             )
         )
+    for text in verdict.bundled:
+        source, _, expression = text.partition(": ")
+        out.append(
+            finding(
+                "DL116",
+                f"bundled licence not covered by the licence expression {verdict.expression}: "
+                f"{source} is {expression}",
+                node.name,
+                node.version,
+                path=node.path,
+            )
+        )
     for item in evidence:
         if item.kind == "license-expression" and item.note:
             out.append(

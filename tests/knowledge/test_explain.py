@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from dllicense.knowledge.explain import explain_framework, explain_license, format_explanation
 
 
 def test_explain_license_is_json_ready_and_deterministic() -> None:
     first = explain_license("apache-2.0")
-    assert json.dumps(first, sort_keys=True) == json.dumps(explain_license("apache-2.0"),
-                                                           sort_keys=True)
+    assert json.dumps(first, sort_keys=True) == json.dumps(
+        explain_license("apache-2.0"), sort_keys=True
+    )
     assert first["known"] and first["key"] == "Apache-2.0"
     assert first["patent"] == "grant-with-retaliation"
     assert {f["field"] for f in first["facts"]} >= {"family", "patent", "commercial"}
@@ -46,3 +49,29 @@ def test_explain_unknown_framework() -> None:
     assert d == {"kind": "framework", "query": "requests", "known": False, "version": None}
     expected = "requests: not a framework of the dllicense knowledge base."
     assert format_explanation(d).strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("torch7", "torch7"),  # key
+        ("Torch7", "torch7"),  # name, any case
+        ("caffe", "caffe"),
+        ("dsstne", "dsstne"),
+        ("deeplearning4j", "deeplearning4j"),
+        ("nd4j", "nd4j"),
+        ("org.nd4j:nd4j-native", "nd4j"),  # Maven name
+        ("torch", "pytorch"),  # the PyPI name comes before the LuaRocks one
+        ("intel-openmp", "intel-mkl"),  # conda name (PyPI's intel-openmp is another licence)
+    ],
+)
+def test_explain_finds_a_framework_by_key_name_and_package_names(query: str, key: str) -> None:
+    d = explain_framework(query)
+    assert d["known"] and d["key"] == key, d
+
+
+def test_cli_explain_names_a_known_framework_by_key() -> None:
+    from tests.conftest import run_cli
+
+    done = run_cli("explain", "dsstne")
+    assert done.returncode == 0 and "DSSTNE" in done.stdout, done.stderr

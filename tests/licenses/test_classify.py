@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from dllicense.licenses.classify import classify
 from dllicense.licenses.identify import own_licence
 from dllicense.licenses.textid import TextMatch
@@ -151,3 +155,102 @@ def test_own_licence_of_a_text() -> None:
         own_licence([match("MIT", 12, 12, 80, ref=True), match("BSD-3-Clause", 14, 35)])[0]
         == "BSD-3-Clause"
     )
+
+
+def _file(expression: str, source: str, note: str = "") -> Evidence:
+    return Evidence("license-file", source, "1 bytes", expression, sha256="0" * 64, note=note)
+
+
+def test_classifiers_are_not_alternatives_without_a_text_saying_so() -> None:  # uvloop
+    both = [ev("classifier", "Apache-2.0"), ev("classifier", "MIT")]
+    assert classify(both).expression == "Apache-2.0 AND MIT"
+    offered = [*both, _file("Apache-2.0 OR MIT", "LICENSE")]  # "your choice of"
+    assert classify(offered).expression == "Apache-2.0 OR MIT"
+
+
+def test_public_domain_gives_way_to_the_dedication_named_by_the_file() -> None:  # blobfile
+    verdict = classify(
+        [ev("license", "LicenseRef-dllicense-public-domain"), _file("Unlicense", "LICENSE")]
+    )
+    assert verdict.expression == "Unlicense" and not verdict.disagreements
+
+
+def test_own_second_licence_file_named_by_a_classifier_adds_an_and() -> None:  # cmake
+    verdict = classify(
+        [
+            ev("license", "Apache-2.0"),
+            ev("classifier", "Apache-2.0"),
+            ev("classifier", BSD, vague=True),
+            _file("Apache-2.0", "licenses/LICENSE_Apache_20"),
+            _file("BSD-3-Clause", "licenses/LICENSE_BSD_3"),
+        ]
+    )
+    assert verdict.expression == "Apache-2.0 AND BSD-3-Clause"
+    # without the classifier naming BSD, a LICENSES overview's MIT is no second licence (lxml)
+    lone = classify([ev("license", "BSD-3-Clause"), _file("BSD-3-Clause", "L"), _file("MIT", "M")])
+    assert lone.expression == "BSD-3-Clause"
+
+
+def test_no_stacked_exceptions() -> None:  # mysql-connector-python
+    two = "GPL-2.0-only WITH Universal-FOSS-exception-1.0 AND GPL-2.0-only WITH GPL-CC-1.0"
+    verdict = classify([ev("classifier", GPL, vague=True), _file(two, "LICENSE.txt")])
+    assert verdict.expression == two
+
+
+def test_disagreement_only_between_licences_that_differ_in_meaning() -> None:
+    same = classify(
+        [ev("license-expression", "MIT-CMU"), _file("LicenseRef-scancode-secret-labs-2011", "L")]
+    )
+    assert not same.disagreements  # pillow: scancode's id for the same licence
+    differ = classify([ev("license", "MIT"), _file("GPL-3.0-only", "LICENSE")])
+    assert differ.disagreements == ("LICENSE says GPL-3.0-only",)
+
+
+def test_bundled_texts_outside_the_expression_are_listed_not_disputed() -> None:  # shapely
+    verdict = classify(
+        [ev("license-expression", "BSD-3-Clause"), _file("LGPL-2.1-only", "LICENSE_GEOS")]
+    )
+    assert verdict.bundled == ("LICENSE_GEOS: LGPL-2.1-only",)
+    assert not verdict.disagreements
+
+
+def test_choice_preamble_and_embedded_notice() -> None:
+    def m(key: str, start: int, end: int, ref: bool = False) -> TextMatch:
+        return TextMatch(key, 100.0, start, end, "r", "2-aho", ref)
+
+    reedsolo = "The software is available under your choice of\nUnlicense or\nMIT-0:\n" + "x\n" * 40
+    matches = [m("Unlicense", 2, 2, True), m("MIT-0", 3, 3, True), m("Unlicense", 8, 31)]
+    assert own_licence(matches, reedsolo)[0] == "Unlicense OR MIT-0"
+    eula = "NVIDIA license\n" + "terms\n" * 1500
+    assert (
+        own_licence([m("LicenseRef-x-proprietary", 1, 1, True), m("BSL-1.0", 968, 993)], eula)[0]
+        == "LicenseRef-x-proprietary"
+    )
+
+
+def test_same_string_same_reading_and_names_joined_by_or() -> None:
+    from dllicense.licenses.spdx import classifier_table, normalize
+
+    gpl = "License :: OSI Approved :: GNU General Public License (GPL)"
+    assert normalize("GNU General Public License (GPL)").expression == classifier_table()[gpl]
+    pymupdf = "Dual Licensed - GNU AFFERO GPL 3.0 or Artifex Commercial License"
+    assert normalize(pymupdf).expression == (
+        "AGPL-3.0-only OR LicenseRef-dllicense-unspecified-proprietary"
+    )
+    assert normalize("(MIT OR Apache-2.0").expression == ""  # never guessed from a broken one
+
+
+@pytest.mark.slow  # the pointer file's text is identified by the scancode engine
+def test_pointer_file_stands_for_the_files_it_names(tmp_path: Path) -> None:  # packaging
+    from dllicense.collect import collect
+    from dllicense.discover.distributions import read_distribution
+    from dllicense.licenses.identify import identify_texts
+    from dllicense.models import Distribution
+    from tests.conftest import FIXTURES
+
+    [folder] = (FIXTURES / "corpus" / "dists" / "packaging-26.4").glob("*.dist-info")
+    dist = read_distribution(folder, "site")
+    assert isinstance(dist, Distribution)
+    items, _ = identify_texts([collect(dist)], "primary", tmp_path, True)
+    pointer = next(e for e in items[0].evidence if e.source == "licenses/LICENSE")
+    assert pointer.expression == "Apache-2.0 OR BSD-2-Clause", pointer

@@ -43,13 +43,14 @@ def _format_rule(d: dict[str, Any]) -> str:
 @one_line_errors
 def explain_command(subject: str, fmt: str) -> None:
     """Explain a rule code (DL201), a licence (Apache-2.0) or a framework (torch)."""
-    from dllicense.knowledge import canonical_license_key, framework_for
+    from dllicense.knowledge import canonical_license_key
     from dllicense.knowledge.explain import explain_framework, explain_license, format_explanation
+    from dllicense.knowledge.frameworks import find_framework
 
     if re.fullmatch(r"DL\d{3}", subject, re.IGNORECASE):
         data = _rule(subject)
         text = _format_rule(data)
-    elif framework_for(subject) is not None:
+    elif find_framework(subject) is not None:
         data = explain_framework(subject)
         text = format_explanation(data)
     elif canonical_license_key(subject) is not None:

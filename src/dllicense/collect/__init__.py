@@ -41,8 +41,11 @@ def collect(dist: Distribution) -> Collected:
     if not dist.path:  # a conda record whose package folder is gone, a lock's record
         return Collected(dist, tuple(metadata_evidence(dist)), (), ())
     top = list_folder(dist.path)  # one listing serves the licence files and the SBOMs
-    files, problems = find_license_files(dist, top)
     evidence = metadata_evidence(dist)
+    vague = not any(
+        e.expression and not e.vague and "public-domain" not in e.expression for e in evidence
+    )
+    files, problems = find_license_files(dist, top, vague=vague)
     bundled: list[Evidence] = []
     if any(name == "sboms" and is_dir for name, is_dir, *_ in top):
         bundled, sbom_problems = sbom_evidence(dist)

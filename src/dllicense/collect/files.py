@@ -58,8 +58,14 @@ def list_folder(folder: str) -> Listing:
         return []
 
 
+# Files named after a licence ("LGPL.txt") found through RECORD when the metadata is vague.
+_NAMED_LICENCE = re.compile(r"^(?:(?:L|A)?GPL|LGPL|COPYING|LICEN[CS]E)[\w.+-]*$", re.I)
+RECORD_DEPTH = 3  # parts of a RECORD path for a package's licence file (pkg/sub/LICENSE)
+VAGUE_RECORD_DEPTH = 4  # deeper when dist-info has only vague evidence (pygame/docs/generated)
+
+
 def find_license_files(
-    dist: Distribution, top: Listing | None = None
+    dist: Distribution, top: Listing | None = None, vague: bool = False
 ) -> tuple[list[LicenseFile], list[Problem]]:
     """``License-File`` entries, ``licenses/**`` and ``LICENSE*``-like files of the dist-info.
 
@@ -105,14 +111,13 @@ def find_license_files(
         wanted.setdefault(rel, listed[rel])
     from_record = not wanted
     if from_record:
-        wanted = _from_record(folder)
+        wanted = _from_record(folder, vague)
     files = []
     for rel in sorted(wanted):
         depth = rel.count("/") if from_record else rel.removeprefix("licenses/").count("/")
-        primary = (
-            depth == (1 if from_record else 0)
-            and not _THIRD_PARTY.search(rel)
-            and bool(_LICENSE_LIKE.search(rel.rsplit("/", 1)[-1]))
+        primary = ((depth == 1 or (vague and from_record)) if from_record else depth == 0) and (
+            not _THIRD_PARTY.search(rel)
+            and bool(_LICENSE_LIKE.search(rel.rsplit("/", 1)[-1]) or (vague and from_record))
         )
         item = _read(wanted[rel], rel, primary)
         if isinstance(item, str):
@@ -174,7 +179,7 @@ def _walk(folder: str, sub: str) -> list[str]:
     return sorted(out)
 
 
-def _from_record(folder: str) -> dict[str, str]:
+def _from_record(folder: str, vague: bool = False) -> dict[str, str]:
     site = os.path.dirname(folder)
     try:
         text = read_bounded(os.path.join(folder, "RECORD"), FILE_LIMIT)[0].decode(
@@ -186,7 +191,9 @@ def _from_record(folder: str) -> dict[str, str]:
     for line in text.splitlines():
         rel = line.split(",", 1)[0]
         pure = PurePosixPath(rel)
-        if len(pure.parts) <= 3 and _LICENSE_NAME.search(pure.name):
+        near = len(pure.parts) <= RECORD_DEPTH and _LICENSE_NAME.search(pure.name)
+        named = vague and len(pure.parts) <= VAGUE_RECORD_DEPTH and _NAMED_LICENCE.match(pure.name)
+        if (near or named) and not _THIRD_PARTY.search(rel):
             path = contained(site, rel)
             if path is not None and os.path.isfile(path):
                 found[rel] = path

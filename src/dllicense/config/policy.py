@@ -256,8 +256,7 @@ class _Reader:
                 continue
             parts = [p.strip() for p in item.split(" WITH ")]
             canonical = [
-                canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None)
-                for p in parts
+                canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None) for p in parts
             ]
             if len(parts) > 2 or None in canonical:
                 message = f"{item!r} is not a known licence id, LicenseRef or 'X WITH Y'"

@@ -15,7 +15,7 @@ from dllicense.knowledge._resources import meaning
 from dllicense.knowledge.frameworks import (
     Framework,
     expressions_of,
-    framework_by_key,
+    find_framework,
     framework_for,
     frameworks,
     period_for,
@@ -173,7 +173,7 @@ def explain_framework(
     name: str, version: str | None = None, ecosystem: str = "pypi"
 ) -> dict[str, Any]:
     """What the knowledge base says about a framework (package name or key)."""
-    framework = framework_for(name, ecosystem) or framework_by_key(name)
+    framework = framework_for(name, ecosystem) or find_framework(name)
     if framework is None:
         return {"kind": "framework", "query": name, "known": False, "version": version}
     return _framework_dict(framework, name, version)

@@ -273,6 +273,26 @@ def framework_for(name: str, ecosystem: str = "pypi") -> Framework | None:
     return None
 
 
+LOOKUP_ECOSYSTEMS = ("pypi", "conda", "maven", "luarocks")
+
+
+def find_framework(query: str) -> Framework | None:
+    """The framework a person names: its key (``torch7``), its name (``Torch7``, any case), or
+    one of its PyPI, conda, Maven or LuaRocks package names, in that order."""
+    text = query.strip()
+    found = framework_by_key(text)
+    if found is not None:
+        return found
+    for framework in frameworks():
+        if framework.name.casefold() == text.casefold():
+            return framework
+    for ecosystem in LOOKUP_ECOSYSTEMS:
+        found = framework_for(text, ecosystem)
+        if found is not None:
+            return found
+    return None
+
+
 def _resolve(name: str, ecosystem: str) -> Framework | None:
     return framework_for(name, ecosystem) or framework_by_key(name)
 

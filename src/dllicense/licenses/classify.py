@@ -55,7 +55,9 @@ FAMILY_PREFIXES = {
     "AGPL": ("AGPL-",),
     "Artistic": ("Artistic-",),
     "proprietary": ("LicenseRef-",),
+    "public-domain": ("Unlicense", "CC0-1.0", "CC-PDDC", "LicenseRef-scancode-public-domain"),
 }
+PUBLIC_DOMAIN = "LicenseRef-dllicense-public-domain"  # "Public Domain": which dedication?
 _GNU = re.compile(r"^((?:L|A)?GPL)-(\d\.\d)-(only|or-later)$")
 
 
@@ -65,10 +67,11 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
     if not chosen:
         why = tuple(f"{e.source}: {e.note}" for e in evidence if e.note and e.kind in _CONFIDENCE)
         return Verdict("", "none", (), notes=why)
-    expression = _combine(chosen)
     notes = [f"{e.source}: {e.note}" for e in chosen if e.note]
+    expression = _combine(chosen, evidence, notes)
     files = [e for e in evidence if e.kind in ("license-file", "license-text") and e.expression]
     expression = _refine_vague(expression, evidence, notes)
+    expression = _second_licence(expression, chosen, evidence, notes)
     expression = _refine_with_files(expression, files, notes)
     expression = _refine_with_knowledge(expression, evidence, notes)
     from_text = chosen[0].kind in ("license-file", "license-text")
@@ -77,16 +80,39 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
         if patents.expression not in expression:
             expression = f"{_wrap(expression)} AND {patents.expression}"
             notes.append(f"{patents.source} adds {patents.expression}")
+    expression = _valid(expression, chosen, notes)
     confidence = _CONFIDENCE[chosen[0].kind]
     if VAGUE_PREFIX in expression or any(e.note.startswith("low-confidence") for e in chosen):
         confidence = "low"
+    bundled = _bundled(expression, evidence, chosen)
+    quiet = [e for e in evidence if f"{e.source}: {e.expression}" not in bundled]
     return Verdict(
         expression=expression,
         confidence=confidence,
         decided_by=tuple(e.source for e in chosen),
-        disagreements=_disagreements(expression, evidence, chosen, notes),
+        disagreements=_disagreements(expression, quiet, chosen, notes),
         notes=tuple(dict.fromkeys(notes)),
+        bundled=bundled,
     )
+
+
+def _bundled(
+    expression: str, evidence: Sequence[Evidence], chosen: list[Evidence]
+) -> tuple[str, ...]:
+    """Licence texts the package ships that name licences outside its expression: a bundled
+    third party's (a file outside the package's own licence files), or any file when a PEP 639
+    License-Expression (complete by definition) decided. Each once, as "FILE: EXPRESSION"."""
+    decided = set(license_keys(expression))
+    by_expression = chosen[0].kind in ("license-expression", "clarification")
+    out = []
+    for item in evidence:
+        if item in chosen or not item.expression or not item.sha256:
+            continue
+        if item.kind == "third-party-file" or (by_expression and item.kind == "license-file"):
+            keys = {k for k in license_keys(item.expression) if k not in GENERIC}
+            if keys and not _overlap(keys, decided):
+                out.append(f"{item.source}: {item.expression}")
+    return tuple(dict.fromkeys(out))
 
 
 def _declared(evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -96,9 +122,9 @@ def _declared(evidence: Sequence[Evidence]) -> list[Evidence]:
             return by_kind[kind][:1]
     field = by_kind["license"] or by_kind["license-text"] or by_kind["model-card"]
     classifiers = by_kind["classifier"]
-    if field and field[0].vague and classifiers:
+    if field and _vague(field[0]) and classifiers:
         family = _families(field[0].expression)
-        covering = _combine(classifiers)
+        covering = " OR ".join(dict.fromkeys(_wrap(e.expression) for e in classifiers))
         if (
             family <= _families(covering) | _specific_families(covering)
             and covering != field[0].expression
@@ -118,7 +144,18 @@ def _fallback(evidence: Sequence[Evidence]) -> list[Evidence]:
 
 def _families(expression: str) -> set[str]:
     """The vague families named in an expression ("BSD" for the BSD placeholder)."""
-    return {k.removeprefix(VAGUE_PREFIX) for k in license_keys(expression) if VAGUE_PREFIX in k}
+    keys = license_keys(expression)
+    found = {k.removeprefix(VAGUE_PREFIX) for k in keys if VAGUE_PREFIX in k}
+    return found | ({"public-domain"} if PUBLIC_DOMAIN in keys else set())
+
+
+def _placeholder(family: str) -> str:
+    return PUBLIC_DOMAIN if family == "public-domain" else f"{VAGUE_PREFIX}{family}"
+
+
+def _vague(item: Evidence) -> bool:
+    """A family name only: the vague placeholders and "Public Domain"."""
+    return item.vague or bool(item.expression and _families(item.expression))
 
 
 def _specific_families(expression: str) -> set[str]:
@@ -126,14 +163,20 @@ def _specific_families(expression: str) -> set[str]:
         family
         for family, prefixes in FAMILY_PREFIXES.items()
         for key in license_keys(expression)
-        if VAGUE_PREFIX not in key and key.startswith(prefixes)
+        if VAGUE_PREFIX not in key and key != PUBLIC_DOMAIN and key.startswith(prefixes)
     }
 
 
-def _combine(chosen: list[Evidence]) -> str:
-    """Several classifiers name alternatives (OR), a vague one yielding to a specific sibling;
-    several licence files each cover part of the package (AND), unless one of them offers a
-    choice that covers the others ("either LICENSE.APACHE or LICENSE.BSD")."""
+def _combine(chosen: list[Evidence], evidence: Sequence[Evidence], notes: list[str]) -> str:
+    """Several licence files each cover part of the package (AND), unless one of them offers
+    a choice that covers the others ("either LICENSE.APACHE or LICENSE.BSD").
+
+    Several classifiers do not say whether their licences are alternatives: a vague one
+    yields to a specific sibling of its family; the rest are alternatives (OR) only when a
+    text of the package offers that choice ("your choice of Unlicense or MIT-0"); otherwise
+    the ones the package's licence texts confirm all apply (AND), and the others are left to
+    the disagreements.
+    """
     expressions = list(dict.fromkeys(e.expression for e in chosen))
     if len(expressions) == 1:
         return expressions[0]
@@ -149,7 +192,93 @@ def _combine(chosen: list[Evidence]) -> str:
         return expressions[0]
     specific = _specific_families(" OR ".join(expressions))
     kept = [x for x in expressions if not (_families(x) and _families(x) <= specific)]
-    return " OR ".join(_wrap(x) for x in kept)
+    if len(kept) == 1:
+        return kept[0]
+    texts = [e for e in evidence if e.kind in _TEXT_KINDS and e.expression and not _vague(e)]
+    for text in texts:
+        for offer in (text.expression, *text.matched):
+            if " OR " in offer and all(_covers(offer, x) for x in kept):
+                notes.append(f"{text.source} offers the choice: {offer}")
+                return " OR ".join(_wrap(x) for x in kept)
+    confirmed = [x for x in kept if any(_covers(t.expression, x) for t in texts)]
+    unread = any(e.kind in _TEXT_KINDS[:3] and e.sha256 and not e.expression for e in evidence)
+    if confirmed and len(confirmed) < len(kept) and not unread:
+        dropped = ", ".join(x for x in kept if x not in confirmed)
+        notes.append(f"classifiers not confirmed by any licence text: {dropped}")
+        kept = confirmed
+    notes.append("several licence classifiers, no text offering a choice: all apply (AND)")
+    return " AND ".join(_wrap(x) for x in kept)
+
+
+_TEXT_KINDS = ("license-file", "license-text", "third-party-file", "license")
+
+
+def _covers(text: str, term: str) -> bool:
+    """Does an expression name the licence ``term`` (a vague one: any of its family)?"""
+    keys = set(license_keys(text))
+    families = _families(term)
+    if families:
+        return all(
+            any(k.startswith(FAMILY_PREFIXES.get(f, ("",))) and k != _placeholder(f) for k in keys)
+            or _placeholder(f) in keys
+            for f in families
+        )
+    return _overlap(keys, set(license_keys(term)))
+
+
+def _second_licence(
+    expression: str, chosen: list[Evidence], evidence: Sequence[Evidence], notes: list[str]
+) -> str:
+    """The package's own licence files confirm the declared licence and another file of theirs
+    puts the shipped code under a second licence that the metadata also names (cmake's
+    LICENSE_BSD_3 beside its Apache text, and its BSD classifier): both apply (AND). A PEP 639
+    expression or a clarification is complete as given."""
+    if chosen[0].kind in ("clarification", "license-expression", "license-file", "knowledge"):
+        return expression
+    own = [
+        e
+        for e in evidence
+        if e.kind == "license-file" and e.expression and not e.note.startswith("low-confidence")
+    ]
+    decided = set(license_keys(expression))
+    if " OR " in expression or not any(
+        _overlap(set(license_keys(e.expression)), decided) for e in own
+    ):
+        return expression
+    declared = [e for e in evidence if e.kind in ("license", "classifier") and e.expression]
+    for item in own:
+        keys = set(license_keys(item.expression))
+        named = any(
+            _covers(m.expression, item.expression) or _covers(item.expression, m.expression)
+            for m in declared
+        )
+        if not _overlap(keys, decided) and not _families(item.expression) and named:
+            expression = f"{_wrap(expression)} AND {_wrap(item.expression)}"
+            decided |= keys
+            notes.append(f"{item.source} puts part of the package under {item.expression}")
+    return expression
+
+
+def _valid(expression: str, chosen: list[Evidence], notes: list[str]) -> str:
+    """An expression that license-expression cannot parse, or that names an exception twice on
+    one licence, is never emitted: the deciding evidence's own expression stands instead."""
+    if _well_formed(expression):
+        return expression
+    notes.append(f"refinement gave an invalid expression ({expression}); kept the declared one")
+    fallback = _combine_plain(chosen)
+    return fallback if _well_formed(fallback) else ""
+
+
+def _combine_plain(chosen: list[Evidence]) -> str:
+    return " AND ".join(_wrap(x) for x in dict.fromkeys(e.expression for e in chosen))
+
+
+def _well_formed(expression: str) -> bool:
+    if not expression:
+        return True
+    if re.search(r"\bWITH\s+[^()\s]+\s+WITH\b", expression):
+        return False
+    return bool(license_keys(expression)) and normalize_expression(expression).expression != ""
 
 
 def _refine_vague(expression: str, evidence: Sequence[Evidence], notes: list[str]) -> str:
@@ -158,18 +287,37 @@ def _refine_vague(expression: str, evidence: Sequence[Evidence], notes: list[str
         prefixes = FAMILY_PREFIXES.get(family, ())
         candidates: list[str] = []
         for item in evidence:
-            if item.vague or not item.expression:
+            if _vague(item) or not item.expression or item.kind not in _CONFIDENCE:
                 continue
-            for term in item.matched or _terms(item.expression):
-                if any(
-                    k.startswith(prefixes) and VAGUE_PREFIX not in k for k in license_keys(term)
-                ):
-                    candidates.append(term)
+            own = [t for t in _terms(item.expression) if _in_family(t, prefixes)]
+            if own:
+                candidates.append(" AND ".join(dict.fromkeys(own)))
+            candidates += [t for t in item.matched if _in_family(t, prefixes)]
         if candidates:
-            placeholder = f"{VAGUE_PREFIX}{family}"
+            placeholder = _placeholder(family)
             expression = replace_key(expression, placeholder, _wrap(candidates[0]))
             notes.append(f"{family} (named vaguely) read as {candidates[0]} from the evidence")
     return normalize_expression(expression).expression or expression
+
+
+# scancode's catch-all ids say no more than a family placeholder does
+GENERIC = frozenset(
+    {
+        "LicenseRef-scancode-proprietary-license",
+        "LicenseRef-scancode-commercial-license",
+        "LicenseRef-scancode-unknown-license-reference",
+        "LicenseRef-scancode-free-unknown",
+        "LicenseRef-scancode-other-permissive",
+        "LicenseRef-scancode-other-copyleft",
+    }
+)
+
+
+def _in_family(term: str, prefixes: tuple[str, ...]) -> bool:
+    return any(
+        k.startswith(prefixes) and VAGUE_PREFIX not in k and k != PUBLIC_DOMAIN and k not in GENERIC
+        for k in license_keys(term)
+    )
 
 
 def _refine_with_files(expression: str, files: list[Evidence], notes: list[str]) -> str:
@@ -178,7 +326,8 @@ def _refine_with_files(expression: str, files: list[Evidence], notes: list[str])
     for item in files:
         for term in _terms(item.expression):
             base, sep, _ = term.partition(" WITH ")
-            if sep and base in keys and term not in expression:
+            bare = re.search(rf"(?<![\w.\-]){re.escape(base)}(?![\w.\-])(?!\s+WITH\b)", expression)
+            if sep and base in keys and term not in expression and bare:
                 expression = replace_key(expression, base, term)
                 notes.append(f"{item.source} adds the exception: {term}")
     return expression
@@ -221,6 +370,8 @@ def _gnu_versions(
             text_is_other = item.kind in ("license-file", "license-text")
             if from_text and kind == "only" and o_kind == "or-later" and o_version <= version:
                 refined = f"{family}-{version}-or-later"
+            elif kind == "only" and text_is_other and o_kind == "or-later" and o_version == version:
+                refined = key  # a name ("LGPL v3") does not say "only"; the text says "or later"
             elif kind == "or-later" and text_is_other and o_version > version:
                 refined = f"{family}-{o_version}-or-later"
             else:
@@ -233,35 +384,96 @@ def _gnu_versions(
 def _disagreements(
     expression: str, evidence: Sequence[Evidence], chosen: list[Evidence], notes: list[str]
 ) -> tuple[str, ...]:
-    """Evidence that names none of the decided licences disagrees; a partial overlap is noted."""
+    """Evidence naming licences that differ in meaning from the decided ones disagrees (family,
+    patent stance, commercial use, obligations); the same licence named another way (a vague
+    family name, scancode's id for it) or a partial overlap is only noted."""
     decided = set(license_keys(expression))
+    confirmed = any(  # the package's own licence text (or the knowledge base) says it
+        e.kind in ("license-file", "knowledge")
+        and e.expression
+        and not e.note.startswith("low-confidence")
+        and _overlap(set(license_keys(e.expression)), decided)
+        for e in evidence
+    )
     out = []
     for item in evidence:
         if item in chosen or not item.expression or item.kind not in _CONFIDENCE:
             continue
         keys = set(license_keys(item.expression))
-        if item.vague:
+        if _vague(item):
             fits = all(
-                any(k.startswith(FAMILY_PREFIXES.get(f, ("",))) for k in decided)
+                _placeholder(f) in decided
+                or any(k.startswith(FAMILY_PREFIXES.get(f, ("",))) for k in decided)
                 for f in _families(item.expression)
             )
-            if not fits:
+            if not fits and confirmed:  # a stray family classifier against the text itself
+                notes.append(
+                    f"{item.source} says {item.value!r}; the licence text or the knowledge "
+                    "base says otherwise"
+                )
+            elif not fits and _differs(keys, decided):
                 out.append(f"{item.source} says {item.value!r}")
+            elif not fits:
+                notes.append(f"{item.source} says {item.value!r} (same terms)")
         elif not _overlap(keys, decided):
-            out.append(f"{item.source} says {item.expression}")
+            if item.kind == "knowledge" or _differs(keys, decided):  # DL107: any other licence
+                out.append(f"{item.source} says {item.expression}")
+            else:
+                notes.append(f"{item.source} says {item.expression} (same terms)")
         elif not (keys <= decided or decided <= keys):
             notes.append(f"{item.source} says {item.expression}")
     return tuple(dict.fromkeys(out))
+
+
+def _differs(keys: set[str], decided: set[str]) -> bool:
+    """Some licence of ``keys`` means something other than every decided licence."""
+    from dllicense.knowledge import license_traits
+
+    def profile(key: str) -> tuple[str, str, str, tuple[str, ...]]:
+        t = license_traits(key.partition(" WITH ")[0])
+        return (t.family, t.patent, t.commercial, t.obligations)
+
+    def same(a: str, b: str) -> bool:
+        return all(
+            x == y or x in ("unknown", ()) or y in ("unknown", ())
+            for x, y in zip(profile(a), profile(b), strict=True)
+        )
+
+    licences = [k for k in keys if not _is_exception(k)]
+    return any(not any(same(k, d) for d in decided if not _is_exception(d)) for k in licences)
+
+
+def _is_exception(key: str) -> bool:
+    from license_expression import ExpressionError
+
+    from dllicense.licenses.spdx import licensing
+
+    try:
+        symbol = licensing().known_symbols.get(key)
+    except ExpressionError:
+        return False
+    return bool(symbol is not None and getattr(symbol, "is_exception", False)) or (
+        "exception" in key.lower()
+    )
 
 
 def _overlap(a: set[str], b: set[str]) -> bool:
     """Do two sets of licence ids share a licence (GNU version nuances and related ids count)?"""
     related = related_licences()
     return any(
-        x == y or _same_gnu({x}, {y}) or related.get(x, x) == related.get(y, y)
+        x == y
+        or _same_gnu({x}, {y})
+        or related.get(x, x) == related.get(y, y)
+        or _lgpl3_text(x, y)
+        or _lgpl3_text(y, x)
         for x in a
         for y in b
     )
+
+
+def _lgpl3_text(gpl: str, lgpl: str) -> bool:
+    """LGPL-3.0 is GPL-3.0 plus additional permissions: its packages ship both texts."""
+    return gpl.startswith("GPL-3.0") and lgpl.startswith("LGPL-3.0")
 
 
 def _same_gnu(a: set[str], b: set[str]) -> bool:

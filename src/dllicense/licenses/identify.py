@@ -6,6 +6,7 @@ table, then the cache, then the scancode engine, loaded only when needed).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dllicense.collect import Collected
 from dllicense.licenses.scancode_keys import scancode_index
-from dllicense.licenses.spdx import normalize_expression
+from dllicense.licenses.spdx import license_keys, normalize_expression
 from dllicense.models import Evidence
 
 if TYPE_CHECKING:
@@ -22,6 +23,18 @@ if TYPE_CHECKING:
 STRONG_SCORE = 90.0  # matches below this are dropped when stronger ones exist
 BLOCK_GAP = 2  # lines between matches of one block
 WHOLE_TEXT_LINES = 5  # a match this long is a licence text, not a mention
+# A whole licence text that starts this far into a file is a notice embedded in a larger
+# text (NVIDIA's EULA quotes the Boost licence of a component at line 968), not its licence.
+EMBEDDED_AFTER_LINES = 60
+EMBEDDED_AFTER_SHARE = 0.25
+# Words that make the licences a text names alternatives ("your choice of A or B").
+CHOICE = re.compile(
+    r"\b(?:your\s+choice|at\s+your\s+option|either\b.{0,200}?\bor\b|dual[-\s]+licen[cs]ed)",
+    re.I | re.S,
+)
+OPENING_LINES = 20  # what a text's opening lines reference is its own licence
+POINTER_MAX_LINES = 12  # a text this short that names other licence files points to them
+_GENERIC = ("LicenseRef-scancode-unknown-license-reference", "LicenseRef-scancode-free-unknown")
 
 KINDS = {
     "none": frozenset(),
@@ -32,7 +45,7 @@ KINDS = {
 }
 
 
-def own_licence(matches: Sequence[TextMatch]) -> tuple[str, tuple[str, ...]]:
+def own_licence(matches: Sequence[TextMatch], text: str = "") -> tuple[str, tuple[str, ...]]:
     """The licence a text grants for its own code, and the other licences it quotes.
 
     Contributor agreements (torch's LICENSE quotes its CLA) grant nothing and
@@ -43,11 +56,45 @@ def own_licence(matches: Sequence[TextMatch]) -> tuple[str, tuple[str, ...]]:
     Otherwise weak matches give way to strong ones. The first block of
     adjacent matches is the text's own licence; what follows are bundled
     third parties' licences (numpy's License field, DL4J's LICENSE).
+
+    With ``text``: a preamble that offers a choice of the licences it names ("your choice
+    of Unlicense or MIT-0") makes them alternatives (OR); a whole text that starts deep
+    inside a longer unmatched text is an embedded notice, and the text's own licence is
+    what its opening lines reference (NVIDIA's EULA), if anything.
     """
     found = [m for m in matches if m.key]
     grants = [m for m in found if not _not_a_licence(m.key)]
     found = grants or found
     texts = [m for m in found if not m.is_reference]
+    whole = [m for m in texts if m.end_line - m.start_line + 1 >= WHOLE_TEXT_LINES]
+    if text and whole:
+        first = min(m.start_line for m in whole)
+        lines = text.splitlines()
+        preamble = "\n".join(lines[: first - 1])
+        named = list(
+            dict.fromkeys(m.key for m in found if m.end_line < first and m.key not in _GENERIC)
+        )
+        if first > max(EMBEDDED_AFTER_LINES, EMBEDDED_AFTER_SHARE * len(lines)):
+            quoted = tuple(dict.fromkeys(m.key for m in whole))
+            opening = [m.key for m in found if m.start_line <= OPENING_LINES]
+            own = " AND ".join(_wrap(k) for k in dict.fromkeys(opening) if k not in _GENERIC)
+            return normalize_expression(own).expression if own else "", quoted
+        if len(named) >= 2 and CHOICE.search(preamble):
+            # a licence named in the preamble is the whole text of its family that follows
+            # ("Artistic License" -> the Perl Artistic text quoted below)
+            texts_of = {_family(m.key): m.key for m in reversed(whole)}
+            parts = [p for k in named for p in (license_keys(k) if " " in k else (k,))]
+            named = list(dict.fromkeys(texts_of.get(_family(k), k) for k in parts))
+            choice = " OR ".join(_wrap(k) for k in named)
+            return normalize_expression(choice).expression, tuple(named)
+        head = min(whole, key=lambda m: m.start_line)
+        stated = [m.key for m in found if m.end_line < first and m.start_line <= OPENING_LINES]
+        same = [k for k in stated if k not in _GENERIC and _family(k) == _family(head.key)]
+        if same and same[0] != head.key:
+            # "packaged under the terms of the LGPL version 3 or any later version", then
+            # copies of the GNU texts: the statement says which version applies (MDAnalysis)
+            quoted = tuple(dict.fromkeys([same[0], *(m.key for m in whole)]))
+            return normalize_expression(same[0]).expression, quoted
     found = texts or found
     whole = [m for m in found if m.end_line - m.start_line + 1 >= WHOLE_TEXT_LINES]
     strong = [m for m in found if m.score >= STRONG_SCORE]
@@ -69,6 +116,10 @@ def own_licence(matches: Sequence[TextMatch]) -> tuple[str, tuple[str, ...]]:
     )
 
 
+def _family(key: str) -> str:
+    return key.split("-", 1)[0]
+
+
 def _not_a_licence(key: str) -> bool:
     """Contributor agreements and "licence not stated" notes are matched but grant nothing."""
     record = scancode_index().get(key.lower())
@@ -79,8 +130,8 @@ def _wrap(key: str) -> str:
     return f"({key})" if " OR " in key else key
 
 
-def _identified(evidence: Evidence, result: TextIdentification) -> Evidence:
-    own, matched = own_licence(result.matches)
+def _identified(evidence: Evidence, result: TextIdentification, text: bytes) -> Evidence:
+    own, matched = own_licence(result.matches, text.decode("utf-8", errors="replace"))
     note = f"identified by {result.engine} (score {result.score:.0f})"
     if not own:
         note = f"no licence found by {result.engine}"
@@ -154,9 +205,43 @@ def identify_texts(
         for e in item.evidence:
             result = found.get(e.sha256) if e.kind in kinds else None
             if result is not None:
-                e = _identified(e, result)
+                e = _identified(e, result, wanted[e.sha256])
             elif e.kind in kinds and e.sha256 in found:
                 e = replace(e, note="not identified: the scancode engine is not installed")
             updated.append(e)
-        out.append(replace(item, evidence=tuple(updated)))
+        out.append(replace(item, evidence=tuple(_follow_pointers(item, updated))))
     return out, missing
+
+
+def _follow_pointers(item: Collected, evidence: list[Evidence]) -> list[Evidence]:
+    """A short licence file that names other licence files of the distribution ("either
+    LICENSE.APACHE or LICENSE.BSD") stands for what those files say: OR when it offers a
+    choice, AND otherwise."""
+    by_name = {e.source.rsplit("/", 1)[-1]: e for e in evidence if e.kind == "license-file"}
+    out = []
+    for e in evidence:
+        data = _text_of(item, e) if e.kind == "license-file" else None
+        text = data.decode("utf-8", errors="replace") if data else ""
+        if not text or len(text.splitlines()) > POINTER_MAX_LINES:
+            out.append(e)
+            continue
+        named = [
+            by_name[n]
+            for n in sorted(by_name, key=text.find)
+            if n != e.source.rsplit("/", 1)[-1]
+            and re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", text)
+        ]
+        parts = list(dict.fromkeys(x.expression for x in named if x.expression))
+        if not parts:
+            out.append(e)
+            continue
+        joiner = " OR " if CHOICE.search(text) else " AND "
+        expression = normalize_expression(joiner.join(_wrap_expr(p) for p in parts)).expression
+        names = ", ".join(x.source.rsplit("/", 1)[-1] for x in named)
+        note = f"points to {names}: {expression}"
+        out.append(replace(e, expression=expression, note=note, matched=tuple(parts)))
+    return out
+
+
+def _wrap_expr(expression: str) -> str:
+    return f"({expression})" if " OR " in expression or " AND " in expression else expression

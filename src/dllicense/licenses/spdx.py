@@ -117,10 +117,50 @@ def normalize(text: str) -> Normalized:
     text = " ".join(text.split())
     if names_nothing(text):
         return Normalized("", error=f"{text or 'empty'!r} names no licence")
-    alias = _aliases().get(alias_key(text))
+    alias = _aliases().get(alias_key(text)) or _classifier_names().get(alias_key(text))
     if alias:
         return Normalized(alias, vague=is_vague(alias))
-    return normalize_expression(text)
+    found = normalize_expression(text)
+    if not found.expression:
+        return _choice_of_names(text) or found
+    return found
+
+
+@cache
+def _classifier_names() -> dict[str, str]:
+    """The licence part of each trove classifier ("GNU General Public License (GPL)"), so a
+    ``License`` field holding it reads as the classifier does."""
+    out: dict[str, str] = {}
+    for classifier, value in classifier_table().items():
+        if value:
+            out.setdefault(alias_key(classifier.rsplit("::", 1)[-1]), value)
+    return out
+
+
+_DUAL = re.compile(r"^\s*dual[-\s]*licen[cs](?:ed|e)\s*[-:–]?\s*", re.I)
+_OR = re.compile(r"\s+or\s+|\s*/\s*", re.I)
+_COMMERCIAL = re.compile(r"\b(?:commercial|proprietary)\b", re.I)
+
+
+def _choice_of_names(text: str) -> Normalized | None:
+    """ "Dual Licensed - GNU AFFERO GPL 3.0 or Artifex Commercial License": names joined by
+    "or" are alternatives; a vendor's commercial licence is the proprietary placeholder."""
+    parts = [p.strip(" ,;.") for p in _OR.split(_DUAL.sub("", text))]
+    if len(parts) < 2 or not all(parts) or any(c in text for c in "()"):
+        return None
+    found = []
+    for part in parts:
+        alias = _aliases().get(alias_key(part)) or _classifier_names().get(alias_key(part))
+        if not alias and _COMMERCIAL.search(part):
+            alias = f"{VAGUE_PREFIX}proprietary"
+        if not alias:
+            one = normalize_expression(part)
+            alias = one.expression if not one.error and " " not in one.expression else ""
+        if not alias:
+            return None
+        found.append(alias)
+    expression = " OR ".join(f"({x})" if " " in x else x for x in dict.fromkeys(found))
+    return Normalized(expression, vague=is_vague(expression))
 
 
 @cache
