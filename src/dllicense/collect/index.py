@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import json
 import logging
 import netrc
@@ -48,8 +47,6 @@ import re
 import struct
 import threading
 import time
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,8 +56,9 @@ from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
+import urllib3
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag, sys_tags
 from packaging.utils import (
@@ -82,6 +80,7 @@ from dllicense.collect.index_cache import (
     load_entry,
     safe_relpath,
 )
+from dllicense.collect.index_http import RedirectError, Transport, discard, strip_userinfo
 from dllicense.collect.pipconfig import DEFAULT_INDEX_URL, IndexConfig, load_index_config
 from dllicense.discover.distributions import METADATA_LIMIT, read_distribution
 from dllicense.models import Distribution, Problem
@@ -89,6 +88,7 @@ from dllicense.models import Distribution, Problem
 logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_INDEX_URL", "IndexClient", "IndexOptions", "fetch_distribution"]
+USER_AGENT = f"dllicense/{__version__}"
 SIMPLE_ACCEPT = (
     "application/vnd.pypi.simple.v1+json, "
     "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -189,6 +189,14 @@ class _NotFound(_Fail):
 class _NoJsonApi(_Fail):
     def __init__(self) -> None:
         super().__init__("DL122", "no per-project JSON API known for this index")
+
+
+class _Retry(Exception):
+    """A try failed in a way another try may not (5xx, 429)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _NoRange(_Fail):
@@ -434,55 +442,25 @@ def _netloc(url: str) -> str:
     return f"{parts.hostname or ''}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
-def _strip_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-
-
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects; credentials go only to the host they belong to."""
-
-    def __init__(self, credentials: _Credentials) -> None:
-        super().__init__()
-        self.credentials = credentials
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: http.client.HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None:
-            auth = self.credentials.header(new.full_url)
-            if auth:  # unredirected: never copied to the next hop
-                new.add_unredirected_header("Authorization", auth)
-        return new
-
-
 class _Source:
     """Fetches metadata from one source (an index, or find-links: a folder, file or page
     of links); keeps per-run state (pages, hosts without ranges). ``options.index_url`` is
     the source's URL; the other sources of ``options`` are not this one's business."""
 
-    def __init__(self, options: IndexOptions, kind: str = "index") -> None:
+    def __init__(
+        self, options: IndexOptions, kind: str = "index", transport: Transport | None = None
+    ) -> None:
         self.options = options
         self.kind = kind
         url = options.index_url.strip()
         if kind == "find-links":
             url = index_local.as_file_url(url)
         self.local = url.startswith("file:")
-        self.index_url = _strip_userinfo(url).rstrip("/")
+        self.index_url = strip_userinfo(url).rstrip("/")
         self.credentials = _Credentials(url)
         self.label = redact_url(url).rstrip("/")
         self.stats = Stats()
-        self._opener = urllib.request.build_opener(_Redirects(self.credentials))
-        self._opener.addheaders = [("User-Agent", f"dllicense/{__version__}")]
+        self._http = transport or Transport(options.timeout, USER_AGENT)
         self._pages: dict[str, SimplePage | _Fail] = {}
         self._no_range: set[str] = set()
         self._count = threading.Lock()  # fetch_many runs fetch in threads
@@ -853,9 +831,11 @@ class _Source:
 
         A ``file:`` URL is read from disk (a folder as its ``index.html``), without ranges.
         """
-        url = _strip_userinfo(url)
+        url = strip_userinfo(url)
         if url.startswith("file:"):
             return self._get_local(url, what=what, limit=limit, ranged=byte_range is not None)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise _Fail("DL121", f"{what}: invalid URL {redact_url(url)!r}")
         headers = {"Accept": accept}
         if byte_range is not None:
             start, end = byte_range
@@ -868,38 +848,52 @@ class _Source:
         for attempt in range(tries):
             if attempt:
                 time.sleep(self.options.backoff * 2 ** (attempt - 1))
-            request = urllib.request.Request(url, headers=headers)
-            auth = self.credentials.header(url)
-            if auth:
-                request.add_unredirected_header("Authorization", auth)
             with self._count:
                 self.stats.requests += 1
             try:
-                with self._opener.open(request, timeout=self.options.timeout) as response:
-                    status = int(response.status)
-                    if byte_range is not None and status != 206:
-                        raise _NoRange(status)
-                    body = self._read_body(response, limit, what)
-                    return _Reply(status, str(response.geturl()), response.headers, body)
-            except urllib.error.HTTPError as exc:
-                exc.close()
-                if exc.code in (404, 410):
-                    raise _NotFound(what) from None
-                if exc.code == 416 and byte_range is not None:
-                    raise _NoRange(exc.code) from None
-                if exc.code in (401, 403):
-                    raise _Fail(
-                        "DL121", f"{what}: access denied (HTTP {exc.code}); check the credentials"
-                    ) from None
-                if exc.code < 500 and exc.code != 429:
-                    raise _Fail("DL121", f"{what}: HTTP {exc.code}") from None
-                last = f"HTTP {exc.code}"
-            except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-                last = _reason(exc, self.options.timeout)
-            except ValueError:  # urllib: "unknown url type", bad port, ...
+                return self._get_once(url, headers, what, limit, byte_range is not None)
+            except _Retry as exc:
+                last = exc.reason
+            except RedirectError as exc:
+                raise _Fail("DL121", f"{what}: {exc}") from None
+            except ValueError:  # urllib3: bad port, unparsable URL, ...
                 raise _Fail("DL121", f"{what}: invalid URL {redact_url(url)!r}") from None
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                last = _reason(exc, self.options.timeout)
             logger.debug("%s of %s: %s (try %d)", what, redact_url(url), last, attempt + 1)
         raise _Fail("DL121", f"{what}: {last} ({tries} {'try' if tries == 1 else 'tries'})")
+
+    def _get_once(
+        self, url: str, headers: dict[str, str], what: str, limit: int, ranged: bool
+    ) -> _Reply:
+        """One try of ``_get``: raises ``_Retry`` for statuses worth another try."""
+        response, final = self._http.open(url, headers, self.credentials.header)
+        status = response.status
+        if status >= 300 or (ranged and status != 206):
+            discard(response)
+            if ranged and (status < 300 or status == 416):
+                raise _NoRange(status)
+            if status in (404, 410):
+                raise _NotFound(what)
+            if status in (401, 403):
+                raise _Fail(
+                    "DL121", f"{what}: access denied (HTTP {status}); check the credentials"
+                )
+            if status >= 500 or status == 429:
+                raise _Retry(f"HTTP {status}")
+            raise _Fail("DL121", f"{what}: HTTP {status}")
+        complete = False
+        try:
+            body = self._read_body(response, limit, what)
+            complete = True
+        finally:
+            if not complete:
+                response.close()
+            response.release_conn()
+        message = Message()
+        for key, value in response.headers.items():
+            message[key] = value
+        return _Reply(status, final, message, body)
 
     def _get_local(self, url: str, *, what: str, limit: int, ranged: bool) -> _Reply:
         if ranged:
@@ -924,7 +918,7 @@ class _Source:
         encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
         gunzip = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
         while True:
-            chunk = response.read(64 * 1024)
+            chunk = response.read(64 * 1024, decode_content=False)
             if not chunk:
                 break
             self._downloaded(len(chunk))
@@ -959,6 +953,7 @@ class IndexClient:
         self.options = options
         self._sources: dict[tuple[str, str], _Source] = {}
         self._lock = threading.Lock()
+        self._http = Transport(options.timeout, USER_AGENT)  # one pool for every source
         urls = () if options.no_index else (options.index_url, *options.extra_index_urls)
         self.configured = [self._source(u, "index") for u in dict.fromkeys(urls)]
         links = dict.fromkeys(options.find_links)
@@ -968,7 +963,8 @@ class IndexClient:
         key = (url.strip().rstrip("/"), kind)
         with self._lock:  # fetch_many: one source per URL, also across threads
             if key not in self._sources:
-                self._sources[key] = _Source(replace(self.options, index_url=url), kind)
+                source = _Source(replace(self.options, index_url=url), kind, self._http)
+                self._sources[key] = source
             return self._sources[key]
 
     @property
@@ -1068,8 +1064,20 @@ def _first_problem(problems: list[Problem]) -> Problem:
 
 
 def _reason(exc: BaseException, timeout: float) -> str:
-    inner = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(inner, TimeoutError) or "timed out" in str(inner):
+    """A short reason for a failed try: the innermost OS error, or "timed out"."""
+    inner: BaseException = exc
+    while inner.__cause__ is not None or isinstance(inner, urllib3.exceptions.ProxyError):
+        if isinstance(inner, urllib3.exceptions.ProxyError) and inner.original_error:
+            inner = inner.original_error
+        elif inner.__cause__ is not None:
+            inner = inner.__cause__
+        else:
+            break
+    if isinstance(inner, (TimeoutError, urllib3.exceptions.TimeoutError)) and not isinstance(
+        inner, urllib3.exceptions.NewConnectionError
+    ):
+        return f"timed out after {timeout:g} s"
+    if "timed out" in str(inner):
         return f"timed out after {timeout:g} s"
     if isinstance(inner, OSError) and inner.strerror:
         return inner.strerror
