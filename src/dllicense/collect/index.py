@@ -83,12 +83,14 @@ from dllicense.collect.index_cache import (
 from dllicense.collect.index_http import RedirectError, Transport, discard, strip_userinfo
 from dllicense.collect.pipconfig import DEFAULT_INDEX_URL, IndexConfig, load_index_config
 from dllicense.discover.distributions import METADATA_LIMIT, read_distribution
-from dllicense.models import Distribution, Problem
+from dllicense.models import Distribution, LockedWheel, Problem
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_INDEX_URL", "IndexClient", "IndexOptions", "fetch_distribution"]
 USER_AGENT = f"dllicense/{__version__}"
+# what fetch_many takes: (name, version), (name, version, index), (..., index, wheels)
+Wanted = tuple[str, str] | tuple[str, str, str] | tuple[str, str, str, Sequence[LockedWheel]]
 SIMPLE_ACCEPT = (
     "application/vnd.pypi.simple.v1+json, "
     "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -491,8 +493,13 @@ class _Source:
             return self._read(final, entry, canonical, version)
         return None
 
-    def fetch(self, name: str, version: str) -> Distribution | Problem:
-        """``name==version`` as a ``Distribution`` (see the module docstring), or a ``Problem``."""
+    def fetch(
+        self, name: str, version: str, wheels: Sequence[LockedWheel] = ()
+    ) -> Distribution | Problem:
+        """``name==version`` as a ``Distribution`` (see the module docstring), or a ``Problem``.
+
+        ``wheels``: the files a lock records for it on this source; their PEP 658 metadata
+        is read without the simple page (``_from_lock``), the page being the fallback."""
         canonical, version = canonicalize_name(name), normalize_version(version)
         if not canonical or not _SAFE_VERSION.fullmatch(version):
             return Problem("DL122", f"cannot look up {name!r} {version!r} on an index", canonical)
@@ -502,7 +509,7 @@ class _Source:
             return hit
         start = self._downloaded()
         try:
-            staging, entry = self._fetch(canonical, version)
+            staging, entry = self._fetch(canonical, version, wheels)
         except _Fail as exc:
             return Problem(
                 exc.code, self._message(canonical, version, exc.message), canonical, version
@@ -550,7 +557,14 @@ class _Source:
 
     # -- the paths ------------------------------------------------------------------------------
 
-    def _fetch(self, name: str, version: str) -> tuple[Staging, CacheEntry]:
+    def _fetch(
+        self, name: str, version: str, locked: Sequence[LockedWheel] = ()
+    ) -> tuple[Staging, CacheEntry]:
+        if locked and not self.local:
+            try:
+                return self._from_lock(name, version, locked)
+            except _Fail as exc:
+                logger.debug("%s %s: the lock's wheel: %s; the page instead", name, version, exc)
         failures: list[_Fail] = []
         notes: list[tuple[str, str]] = []
         page: SimplePage | None = None
@@ -610,6 +624,55 @@ class _Source:
                 notes.append(("DL124", f"licence files not fetched ({why}); metadata from JSON"))
                 files_fetched = all(f.code != "DL121" for f in failures)
         return self._stage(name, version, metadata, files, how, wheel, notes, files_fetched)
+
+    def _from_lock(
+        self, name: str, version: str, wheels: Sequence[LockedWheel]
+    ) -> tuple[Staging, CacheEntry]:
+        """The metadata of a wheel the lock names, without the simple page: the page is
+        what costs (numpy's is 1.9 MB) and its only use here would be to learn the URL
+        the lock already gives. ``<wheel URL>.metadata`` (PEP 658), else, when the file
+        server has none for it (404), the wheel's METADATA by range requests, as the page
+        path does for a wheel the page announces no metadata file for.
+
+        The metadata file is checked against the hash on the page when this run has
+        the page already; neither uv.lock nor pylock.toml record that hash. Raises
+        ``_Fail`` for anything else: the caller then takes the page path."""
+        found = [
+            IndexFile(
+                filename=unquote(PurePosixPath(urlsplit(w.url).path).name),
+                url=urldefrag(w.url)[0],
+                hashes=w.hashes,
+                core_metadata=True,
+                size=w.size,
+            )
+            for w in wheels
+        ]
+        mine = [f for f in found if f.filename.endswith(".whl")]
+        mine = [f for f in mine if _same_version(name, f.filename, version)]
+        if not mine:
+            raise _Fail("DL120", f"the lock names no wheel of {name} {version}")
+        wheel = min(mine, key=_wheel_rank)
+        page = self._pages.get(name)
+        if isinstance(page, SimplePage):  # fetched already: its hash checks the file
+            listed = {f.filename: f for f in page.files}.get(wheel.filename)
+            if listed is None:
+                raise _Fail("DL120", f"{wheel.filename} is not on the simple page")
+            wheel = replace(wheel, metadata_hashes=listed.metadata_hashes)
+        metadata: bytes | None = None
+        how = "range"
+        try:
+            metadata, how = self._core_metadata(wheel), "pep658"
+        except _NotFound:
+            wheel = replace(wheel, core_metadata=False)
+        files: dict[str, bytes] = {}
+        notes: list[tuple[str, str]] = []
+        if metadata is None or self.options.fetch_files:
+            from_zip, files, skipped = self._from_wheel(wheel, name, metadata)
+            metadata = metadata or from_zip
+            if skipped:
+                notes.append(("DL124", f"{skipped} licence file(s) over the size limits skipped"))
+        fetched = self.options.fetch_files
+        return self._stage(name, version, metadata, files, how, wheel, notes, fetched)
 
     def _stage(
         self,
@@ -993,8 +1056,14 @@ class IndexClient:
         own = self._source(index, "index")
         return [own, *(s for s in self.configured if s is not own)]
 
-    def fetch(self, name: str, version: str, index: str = "") -> Distribution | Problem:
-        """``name==version`` from the first source that has it (see the class docstring)."""
+    def fetch(
+        self, name: str, version: str, index: str = "", wheels: Sequence[LockedWheel] = ()
+    ) -> Distribution | Problem:
+        """``name==version`` from the first source that has it (see the class docstring).
+
+        ``wheels``, the files a lock records for it, are read directly when the first
+        source consulted is the index the lock names (a configured mirror of PyPI is
+        not bypassed for the lock's files.pythonhosted.org URLs)."""
         sources = self.sources_for(index)
         if not sources:
             return Problem(
@@ -1009,18 +1078,27 @@ class IndexClient:
             if hit is not None:
                 return hit
         problems: list[Problem] = []
+        direct = tuple(wheels) if wheels and self._locked_from(sources[0], index) else ()
         for source in sources:
-            got = source.fetch(name, version)
+            got = source.fetch(name, version, direct if source is sources[0] else ())
             if isinstance(got, Distribution):
                 return got
             problems.append(got)
         return _first_problem(problems)
 
+    def _locked_from(self, source: _Source, index: str) -> bool:
+        """Is ``source`` the index a lock says it locked from (PyPI: PyPI configured)?"""
+        if source.kind != "index" or source.local or not index:
+            return False
+        if is_pypi(index):
+            return is_pypi(source.index_url)
+        return source is self._source(index, "index")
+
     def fetch_many(
-        self, wanted: Sequence[tuple[str, ...]], workers: int = 8
+        self, wanted: Sequence[Wanted], workers: int = 8
     ) -> list[Distribution | Problem]:
-        """``fetch`` for each (name, version) or (name, version, index), ``workers`` at a
-        time, answers in order.
+        """``fetch`` for each (name, version), (name, version, index) or (name, version,
+        index, wheels), ``workers`` at a time, answers in order.
 
         The index is mostly waited for (a round trip per simple page and metadata
         file), so threads overlap the waits: 60 pins went from 7.7 s to about 1 s.
