@@ -3,9 +3,14 @@ and where credentials go, proxies from the environment."""
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
+import threading
 import tracemalloc
 import zlib
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -158,3 +163,29 @@ def test_the_environments_proxy_is_used(
     )
     assert isinstance(result, Problem) and result.code == "DL121"
     assert len(proxy.paths("/simple/keras")) == 0
+
+
+# -- TLS -----------------------------------------------------------------------------------------
+
+
+def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
+    """HTTPS is verified against the system's CAs: a self-signed index is a finding."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    make = f"req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout {key}"
+    subprocess.run([openssl, *make.split(), "-out", str(cert)], check=True, capture_output=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}/simple"
+        result = client(url, tmp_path / "cache", retries=1).fetch("six", "1.17.0")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert isinstance(result, Problem) and result.code == "DL121"
+    assert "CERTIFICATE_VERIFY_FAILED" in result.message

@@ -334,7 +334,7 @@ def _file_version(name: str, filename: str) -> tuple[str, bool] | None:
     """(version, is_wheel) of a file of project ``name``; None for other files."""
     try:
         if filename.endswith(".whl"):
-            project, version, _, _ = parse_wheel_filename(filename)
+            project, version, _, _ = _parse_wheel(filename)
             return (str(version), True) if canonicalize_name(project) == name else None
         if filename.endswith((".tar.gz", ".zip")):
             project, version = parse_sdist_filename(filename)
@@ -344,6 +344,12 @@ def _file_version(name: str, filename: str) -> tuple[str, bool] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _parse_wheel(filename: str) -> tuple[str, Version, Any, frozenset[Tag]]:
+    """``parse_wheel_filename``, once per file name (matching, then ranking, both ask)."""
+    return parse_wheel_filename(filename)
+
+
 @cache
 def _supported_tags() -> frozenset[Tag]:
     return frozenset(sys_tags())
@@ -351,7 +357,7 @@ def _supported_tags() -> frozenset[Tag]:
 
 def _wheel_rank(item: IndexFile) -> tuple[bool, bool, bool, bool, str]:
     """Not yanked, with a core-metadata file, pure py3, installable here; then by name."""
-    tags = parse_wheel_filename(item.filename)[3]
+    tags = _parse_wheel(item.filename)[3]
     pure = any(
         t.abi == "none" and t.platform == "any" and t.interpreter.startswith("py3") for t in tags
     )
