@@ -15,6 +15,16 @@ The way installers get it, cheapest first:
 5. else the index's per-project JSON (``/pypi/NAME/VERSION/json``, else
    ``/pypi/NAME/json`` when it describes that version) -> ``index:json``.
 
+A wheel a lock names (uv.lock, pylock.toml: ``fetch(..., wheels=...)``) skips
+steps 1-2 when the source is the index the lock names: its core-metadata file,
+else its ``METADATA`` by range requests, straight from the lock's URL; the
+page path above on any failure. Pages are megabytes (aiohttp's JSON page is
+4.8 MB), the core-metadata file a few kB.
+
+HTTP goes through ``index_http.Transport``: kept-alive connections shared by
+``fetch_many``'s threads, redirects followed with credentials recomputed per
+host, proxies from the environment.
+
 With ``fetch_files`` the wheel's licence files (``*.dist-info/licenses/**``,
 ``LICENSE*``/``COPYING*``/``NOTICE*``/``PATENTS*``) are read by range requests
 too. What was fetched is written as a dist-info folder in the cache and read

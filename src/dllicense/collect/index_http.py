@@ -36,12 +36,7 @@ class Transport:
     def __init__(self, timeout: float, user_agent: str) -> None:
         self.timeout = urllib3.Timeout(connect=timeout, read=timeout)
         self.user_agent = user_agent
-        # one context, as urllib's default (system CAs, host names checked): urllib3 would
-        # otherwise load the CA store again for every connection (40 ms of CPU each)
-        self._tls = ssl.create_default_context()
-        self._direct = urllib3.PoolManager(
-            num_pools=32, maxsize=POOL_SIZE, retries=False, ssl_context=self._tls
-        )
+        self._direct: urllib3.PoolManager | None = None  # made at the first request
         self._proxies = {
             k: v if "://" in v else "http://" + v
             for k, v in urllib.request.getproxies().items()
@@ -53,9 +48,17 @@ class Transport:
     def _manager(self, url: str) -> urllib3.PoolManager:
         parts = urlsplit(url)
         proxy = self._proxies.get(parts.scheme)
-        if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
-            return self._direct
+        bypass = not proxy or urllib.request.proxy_bypass(parts.hostname or "")
         with self._lock:
+            if self._direct is None:
+                # one TLS context, as urllib's default (system CAs, host names checked):
+                # urllib3 would load the CA store for every connection (40 ms of CPU each)
+                self._tls = ssl.create_default_context()
+                self._direct = urllib3.PoolManager(
+                    num_pools=32, maxsize=POOL_SIZE, retries=False, ssl_context=self._tls
+                )
+            if bypass or proxy is None:
+                return self._direct
             if proxy not in self._via:
                 self._via[proxy] = _proxy_manager(proxy, self._tls)
             return self._via[proxy]
