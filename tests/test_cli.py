@@ -33,7 +33,17 @@ def test_usage_and_config_errors_exit_2_with_one_line(tmp_path: Path) -> None:
         run_cli("scan", str(tmp_path), "--path", str(tmp_path / "nope")), "not a directory"
     )
     (tmp_path / "dllicense.toml").write_text('allow = ["MIT"]\nbogus = 1\n', encoding="utf-8")
-    _one_line_error(run_cli("scan", str(tmp_path)), "dllicense.toml:2: unknown policy key 'bogus'")
+    _one_line_error(run_cli("scan", str(tmp_path)), "dllicense.toml:2: bogus: unknown policy key")
+    (tmp_path / "dllicense.toml").write_text('allow = ["MIT"]\nbogus = 1\nuse = "x"\n', "utf-8")
+    both = run_cli("scan", str(tmp_path))
+    assert both.returncode == 2 and "Traceback" not in both.stderr
+    assert both.stderr.splitlines() == [
+        "dllicense: error: dllicense.toml:2: bogus: unknown policy key (known: allow, "
+        "clarifications, description, exceptions, extends, forbid-traits, models, name, "
+        "review-traits, scope-rules, scopes, severity, unknown-license, use)",
+        "dllicense: error: dllicense.toml:3: use: must be one of internal, saas, distributed, "
+        "not 'x'",
+    ]
 
 
 def test_scan_path_json_is_deterministic_and_relative(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ from dllicense.models import (
 from dllicense.policy.clarify import clarify
 from dllicense.policy.codes import finding, from_problem
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
-from dllicense.resolve.graph import resolve, scope_selected
+from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
 if TYPE_CHECKING:
     from dllicense.collect.index import IndexClient
@@ -93,6 +93,8 @@ def scan(options: ScanOptions) -> ScanResult:
     unfetched: dict[tuple[str, str], Problem] = {}  # resolved pins the index did not give
     if locked is not None:
         env, graph, lock_files = locked
+        if options.include_all and installed is not None:
+            graph = _with_installed(graph, installed, scopes)
     elif installed is not None:
         env = installed
         graph = resolve(project, env, include_all=options.include_all)
@@ -107,8 +109,11 @@ def scan(options: ScanOptions) -> ScanResult:
         options.progress(f"scanning {env.description}")
     nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
     notes: dict[Node, tuple[Problem, ...]] = {}  # version mismatch, no metadata
+    summary: list[Problem] = []  # nothing installed, not --online: one DL033 for them all
     if locked is not None:
         by_node, notes = _locked_metadata(nodes, env, options)
+        if installed is None and not options.online:
+            notes, summary = _unread_locked(notes)
     elif options.online and installed is None:
         from dllicense.resolve.lockgraph import match_installed
 
@@ -145,7 +150,7 @@ def scan(options: ScanOptions) -> ScanResult:
         for node, item in zip(nodes, collected, strict=True)
     ]
     inputs += [(n, knowledge_evidence(n.name, n.version), notes.get(n, ())) for n in bare]
-    unread = {n for n in bare if n not in notes}  # nothing installed: DL006 speaks for them
+    unread = {n for n in bare if not notes.get(n)}  # nothing installed: DL006/DL033 say so
     inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
     options = replace(options, models=options.models or policy.models, scopes=scopes)
     externals, external_problems = _externals(root, options)
@@ -189,10 +194,15 @@ def scan(options: ScanOptions) -> ScanResult:
             )
         )
     paths = {n.name: n.path for n in graph.nodes}
+    general += [from_problem(p, ()) for p in summary]
     general += [
         from_problem(p, paths.get(p.package, ()))
         for p in (*project.problems, *env.problems, *graph.problems, *external_problems)
     ]
+    if options.online:  # pip configuration files that could not be read (DL125)
+        from dllicense.collect.pipconfig import load_index_config
+
+        general += [from_problem(p, ()) for p in load_index_config().problems]
     findings += _override([*general, *index_notes], overrides)
     findings.sort(key=_finding_key)
     texts = _texts(collected, packages)
@@ -262,6 +272,44 @@ def _from_lock(
     return env, graph, files
 
 
+def _with_installed(graph: Graph, env: Environment, scopes: tuple[str, ...]) -> Graph:
+    """``--all`` with a lock: every installed distribution is listed too. A locked package
+    of an unselected scope that is installed gets the environment scope; one the lock does
+    not have is a node of the environment scope alone (its installed metadata is read)."""
+    installed = {d.name: d.version for d in env.distributions}
+    nodes = []
+    for node in graph.nodes:
+        selected = any(scope_selected(s, scopes) for s in node.scopes)
+        if not selected and installed.get(node.name) == node.version:
+            node = replace(node, scopes=(*node.scopes, ENVIRONMENT_SCOPE))
+        nodes.append(node)
+    locked = {n.name for n in graph.nodes}
+    nodes += [
+        Node(name, version, (ENVIRONMENT_SCOPE,), (name,), (), (), False)
+        for name, version in sorted(installed.items())
+        if name not in locked
+    ]
+    return replace(graph, nodes=tuple(nodes))
+
+
+def _unread_locked(
+    notes: dict[Node, tuple[Problem, ...]],
+) -> tuple[dict[Node, tuple[Problem, ...]], list[Problem]]:
+    """With nothing installed and no --online every locked package lacks metadata: one
+    DL033 says so for all of them (naming a few) instead of one error per package."""
+    unread = sorted({n.name for n, found in notes.items() if any(p.code == "DL033" for p in found)})
+    if not unread:
+        return notes, []
+    named = ", ".join(unread[:5]) + (f" and {len(unread) - 5} more" if len(unread) > 5 else "")
+    message = (
+        f"{len(unread)} locked package(s) have no licence metadata: nothing is installed "
+        f"({named}); scan with --online to read it from the package index, or point "
+        "--python/--path at an environment with the locked versions"
+    )
+    kept = {n: tuple(p for p in found if p.code != "DL033") for n, found in notes.items()}
+    return kept, [Problem("DL033", message)]
+
+
 def _resolved(
     project: Project, options: ScanOptions, scopes: tuple[str, ...]
 ) -> tuple[Environment, Graph, dict[tuple[str, str], Problem]]:
@@ -315,11 +363,18 @@ def _resolved(
 
 
 def _indexes(options: ScanOptions) -> Indexes:
-    """Where the resolver looks: ``--index-url``, else pip's configuration."""
-    from dllicense.collect.index import default_index_url
+    """Where the resolver looks: the sources pip is configured with, the index URL replaced
+    by ``--index-url`` (as on pip's command line)."""
+    from dllicense.collect.pipconfig import load_index_config
     from dllicense.resolve.online import Indexes
 
-    return Indexes(options.index_url or default_index_url())
+    config = load_index_config()
+    return Indexes(
+        options.index_url or config.index_url,
+        config.extra_index_urls,
+        config.find_links,
+        config.no_index and not options.index_url,
+    )
 
 
 def _nothing_installed(

@@ -29,7 +29,7 @@ dev = ["my.demo[all]>=1", "iniconfig"]
 def _read(tmp_path: Path) -> dict[tuple[str, str], str]:
     path = tmp_path / "pyproject.toml"
     path.write_text(PYPROJECT, encoding="utf-8")
-    name, declared, problems = read_pyproject(path, "pyproject.toml")
+    name, declared, problems, _ = read_pyproject(path, "pyproject.toml")
     assert (name, problems) == ("My.Demo", [])
     return {(d.scope, d.name): d.marker for d in declared}
 

@@ -9,6 +9,12 @@ alive (HTTP/1.1) and counted, as a real index's are. It also answers as an
 HTTP proxy would: a request for an absolute URL is served as if for its path,
 and says which host it named (``Seen.proxied_host``).
 
+``root`` is the folder served (default ``tests/fixtures/index``); another
+folder of the same layout (``simple/<name>.json``, optional ``.html``,
+``metadata/``, ``pypi/``, ``wheels/``) can be served instead, such as a
+checkout's recorded index in ``tests/fixtures/checkouts/<slug>/index``. A
+folder without HTML pages gets them made from its JSON pages.
+
 The recorded pages point at files.pythonhosted.org; they are served with
 that prefix replaced by this server (or ``files_base``). Announcing the
 recorded ``.metadata`` files with their sha256 is the server's doing: the
@@ -21,6 +27,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import html
 import json
 import re
 import threading
@@ -28,12 +35,14 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 INDEX = FIXTURES / "index"
 CONSTRUCTED = INDEX / "constructed"  # torch pages standing in for download.pytorch.org
-WHEEL_DIRS = (INDEX / "wheels", FIXTURES / "wheels")
+SHARED_WHEELS = FIXTURES / "wheels"
+WHEEL_DIRS = (INDEX / "wheels", SHARED_WHEELS)
 PYPI_FILES = "https://files.pythonhosted.org"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 
@@ -68,8 +77,9 @@ class Seen:
 class RecordedIndex:
     """The server; ``url`` is its root, ``index_url`` its simple API."""
 
-    def __init__(self, behaviour: Behaviour | None = None) -> None:
+    def __init__(self, behaviour: Behaviour | None = None, root: Path = INDEX) -> None:
         self.behaviour = behaviour or Behaviour()
+        self.root = root
         self.requests: list[Seen] = []
         self.sent: dict[str, int] = {}  # path -> body bytes written
         self.connections = 0  # TCP connections accepted
@@ -156,7 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _simple(self, name: str) -> None:
         b = self.index.behaviour
         base = b.files_base or self.index.url
-        json_file, html_file = INDEX / "simple" / f"{name}.json", INDEX / "simple" / f"{name}.html"
+        root = self.index.root
+        json_file, html_file = root / "simple" / f"{name}.json", root / "simple" / f"{name}.html"
         if not json_file.exists():
             self._send(404, b"not found", "text/plain")
             return
@@ -164,19 +175,27 @@ class _Handler(BaseHTTPRequestHandler):
             page = json.loads(json_file.read_text("utf-8"))
             for item in page["files"]:
                 item["url"] = item["url"].replace(PYPI_FILES, base)
-                digest = _metadata_sha256(item["filename"]) if b.core_metadata else None
+                for key in ("core-metadata", "dist-info-metadata", "data-dist-info-metadata"):
+                    item.pop(key, None)  # announced below from the stored files, or not at all
+                digest = _metadata_sha256(root, item["filename"]) if b.core_metadata else None
                 if digest:
                     item["core-metadata"] = item["dist-info-metadata"] = {"sha256": digest}
             self._send(200, json.dumps(page).encode(), JSON_TYPE)
             return
-        html = html_file.read_text("utf-8").replace(PYPI_FILES, base)
+        page_html = (
+            html_file.read_text("utf-8")
+            if html_file.exists()
+            else _html_page(json.loads(json_file.read_text("utf-8")))
+        ).replace(PYPI_FILES, base)
         if b.core_metadata:
-            html = re.sub(r'<a href="([^"]*)"([^>]*)>([^<]+)</a>', _announce, html)
-        self._send(200, html.encode(), "text/html")
+            page_html = re.sub(
+                r'<a href="([^"]*)"([^>]*)>([^<]+)</a>', lambda m: _announce(root, m), page_html
+            )
+        self._send(200, page_html.encode(), "text/html")
 
     def _project_json(self, name: str, version: str | None) -> None:
         b = self.index.behaviour
-        source = INDEX / "pypi" / f"{name}.json"
+        source = self.index.root / "pypi" / f"{name}.json"
         if not source.exists() or not b.project_json:
             self._send(404, b"not found", "text/plain")
             return
@@ -189,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _file(self, filename: str) -> None:
         b = self.index.behaviour
         if filename.endswith(".metadata"):
-            source = INDEX / "metadata" / filename
+            source = self.index.root / "metadata" / filename
             if not b.core_metadata or not source.exists():
                 self._send(404, b"not found", "text/plain")
                 return
@@ -201,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         if filename in b.wheels:
             self._wheel(b.wheels[filename])
             return
-        for folder in WHEEL_DIRS:
+        for folder in (self.index.root / "wheels", SHARED_WHEELS):
             if (folder / filename).is_file():
                 self._wheel((folder / filename).read_bytes())
                 return
@@ -276,14 +295,30 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def _metadata_sha256(filename: str) -> str | None:
-    source = INDEX / "metadata" / f"{filename}.metadata"
+def _metadata_sha256(root: Path, filename: str) -> str | None:
+    source = root / "metadata" / f"{filename}.metadata"
     return hashlib.sha256(source.read_bytes()).hexdigest() if source.exists() else None
 
 
-def _announce(match: re.Match[str]) -> str:
+def _html_page(page: dict[str, Any]) -> str:
+    """A PEP 503 page made from a PEP 691 JSON page (for folders recorded as JSON only)."""
+    anchors = []
+    for item in page["files"]:
+        hashes = item.get("hashes") or {}
+        href = item["url"] + (f"#sha256={hashes['sha256']}" if "sha256" in hashes else "")
+        attrs = ""
+        if item.get("requires-python"):
+            attrs += f' data-requires-python="{html.escape(item["requires-python"])}"'
+        if item.get("yanked"):
+            attrs += ' data-yanked=""'
+        anchors.append(f'<a href="{html.escape(href)}"{attrs}>{html.escape(item["filename"])}</a>')
+    body = "<br/>\n".join(anchors)
+    return f"<!DOCTYPE html>\n<html><body>\n{body}\n</body></html>\n"
+
+
+def _announce(root: Path, match: re.Match[str]) -> str:
     href, attrs, filename = match.groups()
-    digest = _metadata_sha256(filename)
+    digest = _metadata_sha256(root, filename)
     if digest is None:
         return match.group(0)
     return (

@@ -41,10 +41,11 @@ def _project(tmp_path: Path, *deps: str) -> Path:
 
 
 def _scan(root: Path, server: RecordedIndex | None, tmp_path: Path, **more: object) -> ScanResult:
+    online_ = bool(more.pop("online", server is not None))
     return scan(
         ScanOptions(
             project=root,
-            online=server is not None,
+            online=online_,
             index_url=server.index_url if server else None,
             cache_dir=tmp_path / "cache",
             texts="none",
@@ -198,3 +199,40 @@ def test_an_online_scan_without_a_lock_is_never_replayed(serve: Serve, tmp_path:
     assert '"code": "DL006"' not in first.output and '"six"' in first.output, first.output
     assert CliRunner().invoke(main, args).exit_code == first.exit_code
     assert len(server.requests) == asked  # locked versions: the metadata was cached, then replayed
+
+
+@pytest.mark.parametrize("resolver", ["uv", "pip"])
+def test_the_resolver_uses_pip_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resolver: str
+) -> None:
+    """No --index-url: the sources are pip's own configuration (here a find-links folder of
+    real wheels with no-index), for the resolver and for the metadata alike; requests
+    brings in its four dependencies (the wheels' own Requires-Dist)."""
+    import shutil
+
+    from tests.conftest import WHEELS
+
+    if resolver == "pip":
+        monkeypatch.setattr(online, "find_uv", lambda: None)
+    links = tmp_path / "wheels"
+    links.mkdir()
+    for wheel in WHEELS.glob("*.whl"):
+        shutil.copy2(wheel, links / wheel.name)
+    config = tmp_path / "pip.conf"
+    config.write_text(f"[global]\nno-index = true\nfind-links = {links}\n", encoding="utf-8")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
+    root = _project(tmp_path, "requests")
+    result = _scan(root, None, tmp_path, online=True)
+    assert _set(result) == {
+        ("requests", "2.34.2"),
+        ("certifi", "2026.10.19.post1"),
+        ("charset-normalizer", "3.5.3"),
+        ("idna", "3.20"),
+        ("urllib3", "2.8.0"),
+    }, result.findings
+    urllib3 = next(p for p in result.packages if p.node.name == "urllib3")
+    assert urllib3.node.path == ("requests", "urllib3") and not urllib3.node.direct
+    assert not _codes(result) & {"DL006", "DL007", "DL120", "DL121", "DL125"}
+    config.write_text("not ini at all\n", encoding="utf-8")
+    broken = _scan(root, None, tmp_path, online=True)
+    assert "DL125" in _codes(broken)

@@ -129,3 +129,29 @@ def test_a_lock_that_misses_a_dependency(tmp_path: Path) -> None:
     assert "requests 2.34.2 requires idna<4,>=2.5, which pdm.lock does not lock" in (
         problems[0].message
     )
+
+
+def test_a_pinned_requirements_file_locks_only_its_own_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pip-compile pyproject.toml`` pins the runtime requirements: a dev extra it does not
+    cover is not a sign that it is out of date (DL031), a runtime requirement still is."""
+    from dllicense.pipeline import ScanOptions, scan
+
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.delenv("CONDA_PREFIX", raising=False)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0"\ndependencies = ["six"]\n'
+        '[project.optional-dependencies]\ndev = ["pytest"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "requirements.txt").write_text("six==1.17.0\n", encoding="utf-8")
+    result = scan(ScanOptions(project=tmp_path, texts="none", use_cache=False))
+    assert [p.node.name for p in result.packages] == ["six"]
+    assert not [f for f in result.findings if f.code == "DL031"]
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0"\ndependencies = ["six", "idna"]\n',
+        encoding="utf-8",
+    )
+    stale = scan(ScanOptions(project=tmp_path, texts="none", use_cache=False))
+    assert [f.package for f in stale.findings if f.code == "DL031"] == ["idna"]

@@ -47,13 +47,14 @@ def test_nothing_installed_every_locked_package_lacks_metadata(tmp_path: Path) -
         "text-unidecode": "1.3",
         "urllib3": "2.8.0" if data["python_version"] >= "3.10" else "2.6.3",
     }
-    assert {code for code, _, _ in _findings(data)} == {"DL033"}  # no DL101 on top
-    idna = next(f for f in data["findings"] if f["package"] == "idna")
-    assert idna["severity"] == "error"
-    assert idna["message"] == (
-        "no licence metadata: not installed (use --online to read it from the package index)"
+    # one DL033 for them all (not one error per package), and no DL101 on top
+    (unread,) = data["findings"]
+    assert (unread["code"], unread["severity"], unread["package"]) == ("DL033", "error", None)
+    assert unread["message"].startswith("6 locked package(s) have no licence metadata")
+    assert "certifi, charset-normalizer, idna, requests, text-unidecode and 1 more" in (
+        unread["message"]
     )
-    assert idna["path"] == ["requests", "idna"]
+    assert "--online" in unread["message"]
     assert _scan(project, "--fail-on", "never").exit_code == 0
     assert _scan(project, "--warn", "DL033").exit_code == 0
 
@@ -185,3 +186,23 @@ def test_online_reads_the_locked_versions_from_the_index(
     assert "DL033" not in {c for c, package in codes if package == "text-unidecode"}
     assert ("DL033", "requests") not in codes  # the index's own finding says why instead
     assert any(c[1] == "requests" and c[0].startswith("DL12") for c in codes)
+
+
+def test_all_with_a_lock_lists_every_installed_distribution(tmp_path: Path) -> None:
+    """--all is every distribution of the environment, lock or not: a locked package of an
+    unselected extra that is installed, and one the lock does not have at all."""
+    from tests.conftest import DISTS
+
+    project = copy_project(tmp_path)
+    paths = [("--path", str(DISTS / n)) for n in ("text-unidecode-1.3", "chardet-7.7.0")]
+    paths.append(("--path", str(DISTS / "keras-2.4.3")))
+    args = [a for pair in paths for a in pair]
+    plain = {p["name"]: p for p in _json(_scan(project, *args, "--format", "json"))["packages"]}
+    assert "keras" not in plain and "chardet" not in plain
+    every = _json(_scan(project, *args, "--all", "--format", "json"))
+    found = {p["name"]: p for p in every["packages"]}
+    assert found["keras"]["version"] == "2.4.3" and found["keras"]["scopes"] == ["environment"]
+    assert found["keras"]["license"] == "MIT"  # its installed metadata was read
+    assert found["chardet"]["version"] == "7.7.0"
+    assert found["chardet"]["scopes"] == ["extra:detect", "environment"]
+    assert set(plain) <= set(found)

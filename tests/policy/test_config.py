@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dllicense.config.policy import builtin_names, load_policy
+from dllicense.config.policy import SELECTORS, builtin_names, load_policy
 from dllicense.errors import ConfigError
 from dllicense.models import Severity
 
@@ -42,12 +42,12 @@ def test_dllicense_toml_wins_over_pyproject(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('allow = ["MIT"]\nallwo = ["ISC"]\n', "dllicense.toml:2: unknown policy key 'allwo'"),
-        ('allow = ["@permisive"]\n', "dllicense.toml:1: unknown trait 'permisive'"),
-        ('allow = "MIT"\n', "dllicense.toml:1: allow must be a list of strings"),
+        ('allow = ["MIT"]\nallwo = ["ISC"]\n', "dllicense.toml:2: allwo: unknown policy key"),
+        ('allow = ["@permisive"]\n', "dllicense.toml:1: allow: unknown trait 'permisive'"),
+        ('allow = "MIT"\n', "dllicense.toml:1: allow: must be a list of strings"),
         ("allow = [\n", "dllicense.toml:1: Invalid value"),
-        ('extends = "nope"\n', "extends unknown policy 'nope'"),
-        ('unknown-license = "fatal"\n', "dllicense.toml:1: unknown-license must be"),
+        ('extends = "nope"\n', "dllicense.toml:1: extends: unknown policy 'nope'"),
+        ('unknown-license = "fatal"\n', "dllicense.toml:1: unknown-license: must be"),
     ],
 )
 def test_invalid_policy_files_name_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -66,22 +66,24 @@ def test_unknown_builtin_and_missing_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('[[exceptions]]\npackage = "torch"\nallow = ["BSD-3-Clause"]\nreason = "r"\n'
-     'expires = "next year"\n', "dllicense.toml:5: expires must be a date"),
+     'expires = "next year"\n', "dllicense.toml:5: exceptions[0].expires: must be a date"),
     ('[[exceptions]]\npackage = "torch"\nversions = "two"\nallow = ["MIT"]\nreason = "r"\n',
-     "dllicense.toml:3: versions 'two' is not a PEP 440 version specifier"),
+     "dllicense.toml:3: exceptions[0].versions: 'two' is not a PEP 440 version specifier"),
     ('[[exceptions]]\npackage = "torch"\nallow = ["BSD-3"]\nreason = "r"\n',
-     "dllicense.toml:3: exceptions.allow: 'BSD-3' is not a known licence id"),
+     "dllicense.toml:3: exceptions[0].allow: 'BSD-3' is not a known licence id"),
     ('[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\n', "a reason is required"),
     ('[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\nreason = "r"\napprover = "x"\n',
-     "dllicense.toml:5: unknown exceptions key 'approver'"),
+     "dllicense.toml:5: exceptions[0].approver: unknown exceptions key"),
     ('[[clarifications]]\npackage = "p"\nexpression = "MIT OR (GPL"\n',
-     "dllicense.toml:3: clarification for p: expression 'MIT OR (GPL' is not valid"),
+     "dllicense.toml:3: clarifications[0].expression: 'MIT OR (GPL' is not valid"),
     ('[[clarifications]]\npackage = "p"\nexpression = "MIT"\nfiles = [{path = "LICENSE", '
-     'sha256 = "abc"}]\n', "sha256 must be 64 hex digits"),
-    ('allow = ["MIT"]\n[severity]\nDL999 = "error"\n', "dllicense.toml:3: severity: unknown rule"),
-    ('use = "cloud"\n', "dllicense.toml:1: use must be one of internal, saas, distributed"),
+     'sha256 = "abc"}]\n',
+     "dllicense.toml:4: clarifications[0].files[0].sha256: must be 64 hex digits"),
+    ('allow = ["MIT"]\n[severity]\nDL999 = "error"\n',
+     "dllicense.toml:3: severity.DL999: unknown rule"),
+    ('use = "cloud"\n', "dllicense.toml:1: use: must be one of internal, saas, distributed"),
     ('[[scope-rules]]\nscopes = ["group:*"]\nforbid-traits = ["gpl"]\n',
-     "dllicense.toml:3: unknown trait 'gpl'"),
+     "dllicense.toml:3: scope-rules[0].forbid-traits: unknown trait 'gpl'"),
 ])
 def test_invalid_decisions_name_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
     (tmp_path / "dllicense.toml").write_text(text, encoding="utf-8")
@@ -107,3 +109,32 @@ def test_exception_and_clarification_values(tmp_path: Path) -> None:
     [c] = p.clarifications
     assert (c.expression, c.files) == ("LGPL-2.1-or-later", (("licenses/LICENSE", "a" * 64),))
     assert p.allow == ("@patent-grant",)  # from the built-in it extends
+
+
+def test_every_error_at_once_at_its_key_path_and_real_line(tmp_path: Path) -> None:
+    """A bad value in the second exception is reported at its own line (not at a comment
+    that mentions the word first), with the other errors of the file in the same run."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = \"x\"\n\n"
+        "[tool.dllicense]\n"
+        "# expires: dates are YYYY-MM-DD\n"
+        'allow = ["MIT", "CC-BY-NC-4.0", "@permisive"]\n'
+        'forbid-traits = ["non-commercial"]\n'
+        "\n[[tool.dllicense.exceptions]]\n"
+        'package = "torch"\nallow = ["BSD-3-Clause"]\nreason = "ok"\nexpires = 2027-01-01\n'
+        "\n[[tool.dllicense.exceptions]]\n"
+        'package = "numpy"\nallow = ["BSD-3-Clause"]\nreason = "ok"\n'
+        'expires = "soon"\n',
+        "utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_policy(tmp_path)
+    lines = str(info.value).splitlines()
+    assert lines == [
+        "pyproject.toml:6: allow: unknown trait 'permisive' (known: "
+        + ", ".join(SELECTORS)
+        + ")",
+        "pyproject.toml:19: exceptions[1].expires: must be a date (YYYY-MM-DD), not 'soon'",
+        "pyproject.toml:6: allow: 'CC-BY-NC-4.0' is both allowed and forbidden "
+        "(forbid-traits: non-commercial)",
+    ]

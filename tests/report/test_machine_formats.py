@@ -20,8 +20,8 @@ from dllicense.report.sarif import SCHEMA_URI
 from tests.report.conftest import ALL_RESULTS, REQUIREMENTS
 
 JSON_SCHEMA = Path(__file__).parents[2] / "src/dllicense/report/schema/scan-result.schema.json"
-# The official OASIS schema, in ../shared/schemas beside the checkout (never copied in).
-SARIF_SCHEMA = Path(__file__).parents[3] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+# The official OASIS schema, copied unmodified (tests/fixtures/schemas/README.md)
+SARIF_SCHEMA = Path(__file__).parents[1] / "fixtures" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 def _load(path: Path) -> Any:

@@ -20,14 +20,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def one_line_errors(func: F) -> F:
-    """Turn ``DllicenseError`` (and unexpected crashes) into one line and exit code 2."""
+    """Turn ``DllicenseError`` (and unexpected crashes) into one line per error and exit
+    code 2 (a policy file with three errors gives three lines)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except DllicenseError as exc:
-            click.echo(f"dllicense: error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:
+                click.echo(f"dllicense: error: {line}", err=True)
             sys.exit(2)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
             raise

@@ -6,7 +6,8 @@ built-in ``default``. ``extends = "NAME"`` starts from a built-in policy
 (``policies/NAME.toml``) or another policy file and overrides its keys;
 exceptions, clarifications, scope rules and severities are added to the base's.
 Nothing is guessed: an unknown key, licence, trait, date or version range is
-a ``ConfigError`` that names the file and line.
+a ``ConfigError``; one run names every error, each with its file, real line and
+key path (``exceptions[1].expires``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from dllicense.config.tomllines import Path as KeyPath
+from dllicense.config.tomllines import TomlLines, key_path
 from dllicense.errors import ConfigError
 from dllicense.models import Severity
 from dllicense.resources import data_dir
-from dllicense.tomlfile import describe_error, error_line, line_of, parse_toml, read_text
+from dllicense.tomlfile import describe_error, error_line, parse_toml, read_text
 
 SELECTORS = (
     "permissive",
@@ -180,87 +183,97 @@ def _load_builtin(name: str) -> Policy:
 
 
 class _Reader:
-    """Validating accessors over one policy table; every error names file and line."""
+    """Validating accessors over one policy table. Errors are collected, not raised, so one
+    run names them all, each as ``file:line: key.path: message`` at the key's real line."""
 
-    def __init__(self, label: str, text: str) -> None:
+    def __init__(self, label: str, text: str, prefix: str = "") -> None:
         self.label = label
         self.text = text
+        self.lines = TomlLines(text, prefix)
+        self.errors: list[str] = []
 
-    def where(self, needle: str) -> str:
-        line = line_of(self.text, needle) if needle else None
+    def where(self, path: KeyPath, value: str = "") -> str:
+        line = self.lines.line(path, value)
         return f"{self.label}:{line}" if line else self.label
 
-    def fail(self, needle: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.where(needle)}: {message}")
+    def error(self, path: KeyPath, message: str, value: str = "") -> None:
+        named = key_path(path)
+        self.errors.append(f"{self.where(path, value)}: {named + ': ' if named else ''}{message}")
 
-    def keys(self, table: dict[str, Any], allowed: set[str], what: str) -> None:
+    def keys(self, table: dict[str, Any], allowed: set[str], path: KeyPath, what: str) -> None:
         for key in sorted(set(table) - allowed):
-            raise self.fail(
-                key, f"unknown {what} key {key!r} (known: {', '.join(sorted(allowed))})"
-            )
+            known = ", ".join(sorted(allowed))
+            self.error((*path, key), f"unknown {what} key (known: {known})")
 
-    def strings(self, table: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    def strings(self, table: dict[str, Any], path: KeyPath, key: str) -> tuple[str, ...] | None:
         value = table.get(key)
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, f"{key} must be a list of strings")
+            self.error((*path, key), "must be a list of strings")
+            return None
         return tuple(value)
 
-    def string(self, table: dict[str, Any], key: str, default: str = "") -> str:
+    def string(self, table: dict[str, Any], path: KeyPath, key: str, default: str = "") -> str:
         value = table.get(key, default)
         if not isinstance(value, str):
-            raise self.fail(key, f"{key} must be a string")
+            self.error((*path, key), "must be a string")
+            return default
         return value
 
     def choice(
         self, table: dict[str, Any], key: str, choices: tuple[str, ...], default: str
     ) -> str:
-        value = self.string(table, key, default)
+        value = self.string(table, (), key, default)
         if value not in choices:
-            raise self.fail(key, f"{key} must be one of {', '.join(choices)}, not {value!r}")
+            self.error((key,), f"must be one of {', '.join(choices)}, not {value!r}")
+            return default
         return value
 
-    def traits(self, items: tuple[str, ...], key: str) -> tuple[str, ...]:
+    def traits(self, items: tuple[str, ...], path: KeyPath) -> tuple[str, ...]:
         for item in items:
             if item not in SELECTORS:
-                raise self.fail(
-                    item, f"unknown trait {item!r} in {key} (known: {', '.join(SELECTORS)})"
-                )
-        return items
+                known = ", ".join(SELECTORS)
+                self.error(path, f"unknown trait {item!r} (known: {known})", item)
+        return tuple(i for i in items if i in SELECTORS)
 
-    def licences(self, items: tuple[str, ...], key: str) -> tuple[str, ...]:
+    def licences(
+        self, items: tuple[str, ...], path: KeyPath, star: bool = False
+    ) -> tuple[str, ...]:
         """Allow entries: "@selector", a known licence key, or "X WITH Y" of known keys."""
         from dllicense.knowledge import canonical_license_key
 
         out = []
         for item in items:
             if item.startswith("@"):
-                self.traits((item[1:],), key)
-                out.append(item)
+                if self.traits((item[1:],), path):
+                    out.append(item)
                 continue
-            if item == "*" and key == "exceptions.allow":
+            if item == "*" and star:
                 out.append(item)
                 continue
             parts = [p.strip() for p in item.split(" WITH ")]
-            canonical = [canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None)
-                         for p in parts]
+            canonical = [
+                canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None)
+                for p in parts
+            ]
             if len(parts) > 2 or None in canonical:
-                raise self.fail(
-                    item, f"{key}: {item!r} is not a known licence id, LicenseRef or 'X WITH Y'"
-                )
+                message = f"{item!r} is not a known licence id, LicenseRef or 'X WITH Y'"
+                self.error(path, message, item)
+                continue
             out.append(" WITH ".join(str(c) for c in canonical))
         return tuple(out)
 
-    def versions(self, table: dict[str, Any]) -> str:
-        spec = self.string(table, "versions")
+    def versions(self, table: dict[str, Any], path: KeyPath) -> str:
+        spec = self.string(table, path, "versions")
         try:
             SpecifierSet(spec)
-        except InvalidSpecifier as exc:
-            raise self.fail(spec, f"versions {spec!r} is not a PEP 440 version specifier") from exc
+        except InvalidSpecifier:
+            self.error((*path, "versions"), f"{spec!r} is not a PEP 440 version specifier")
+            return ""
         return spec
 
-    def date(self, table: dict[str, Any], key: str) -> dt.date | None:
+    def date(self, table: dict[str, Any], path: KeyPath, key: str) -> dt.date | None:
         value = table.get(key)
         if value is None:
             return None
@@ -271,13 +284,20 @@ class _Reader:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.fail(key, f"{key} must be a date (YYYY-MM-DD), not {value!r}")
+        self.error((*path, key), f"must be a date (YYYY-MM-DD), not {value!r}")
+        return None
 
-    def tables(self, table: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    def tables(self, table: dict[str, Any], path: KeyPath, key: str) -> list[dict[str, Any]]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(key, f"{key} must be an array of tables ([[{key}]])")
+            self.error((*path, key), f"must be an array of tables ([[{key}]])")
+            return []
         return value
+
+    def done(self) -> None:
+        """Raise every error found, one per line."""
+        if self.errors:
+            raise ConfigError("\n".join(self.errors))
 
 
 def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] = ()) -> Policy:
@@ -291,42 +311,67 @@ def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] 
         raise ConfigError(f"{where}: {describe_error(exc)}") from exc
     if table:
         data = data["tool"][table]
-    reader = _Reader(label, text)
+    reader = _Reader(label, text, f"tool.{table}" if table else "")
     if not isinstance(data, dict):
-        raise reader.fail("", "the policy must be a table")
-    reader.keys(data, _KEYS, "policy")
+        raise ConfigError(f"{label}: the policy must be a table")
+    reader.keys(data, _KEYS, (), "policy")
     base = _base(data.get("extends"), reader, path, seen)
-    return _build(data, reader, base, path)
+    policy = _build(data, reader, base, path)
+    _contradictions(policy, reader)
+    reader.done()
+    return policy
+
+
+def _contradictions(policy: Policy, r: _Reader) -> None:
+    """An explicit allow entry that forbid-traits takes back (cargo-deny flags the same)."""
+    if not policy.forbid_traits:
+        return
+    from dllicense.knowledge import license_traits
+    from dllicense.knowledge.traits import trait_labels
+
+    for entry, _ in policy.allow_where:
+        key = entry.split(" WITH ")[0]
+        traits = license_traits(key)
+        hit = sorted(trait_labels(traits) & set(policy.forbid_traits)) if traits else []
+        if hit:
+            r.error(
+                ("allow",),
+                f"{entry!r} is both allowed and forbidden (forbid-traits: {', '.join(hit)})",
+                entry,
+            )
 
 
 def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) -> Policy:
-    allow = r.licences(r.strings(data, "allow") or (), "allow") if "allow" in data else None
-    forbid = r.strings(data, "forbid-traits")
-    review = r.strings(data, "review-traits")
-    scopes = r.strings(data, "scopes")
+    allow = r.licences(r.strings(data, (), "allow") or (), ("allow",)) if "allow" in data else None
+    forbid = r.strings(data, (), "forbid-traits")
+    review = r.strings(data, (), "review-traits")
+    scopes = r.strings(data, (), "scopes")
     severity = data.get("severity", {})
     if not isinstance(severity, dict):
-        raise r.fail("severity", 'severity must be a table of CODE = "error|warning|info|off"')
+        r.error(("severity",), 'must be a table of CODE = "error|warning|info|off"')
+        severity = {}
     from dllicense.policy.codes import rules
 
-    for code, level in severity.items():
+    for code, level in list(severity.items()):
         if code not in rules():
-            raise r.fail(code, f"severity: unknown rule code {code!r}")
-        if level not in SEVERITIES:
-            raise r.fail(code, f"severity of {code} must be one of {', '.join(SEVERITIES)}")
+            r.error(("severity", code), "unknown rule code")
+            del severity[code]
+        elif level not in SEVERITIES:
+            r.error(("severity", code), f"must be one of {', '.join(SEVERITIES)}")
+            del severity[code]
     unknown_default = base.unknown_severity.value if base else "error"
     merged_severity = dict(base.severity if base else ()) | {
         str(k): str(v) for k, v in severity.items()
     }
     own_allow = allow if allow is not None else (base.allow if base else ())
     return Policy(
-        name=r.string(data, "name", base.name if base else path.stem),
-        description=r.string(data, "description", base.description if base else ""),
+        name=r.string(data, (), "name", base.name if base else path.stem),
+        description=r.string(data, (), "description", base.description if base else ""),
         allow=own_allow,
-        forbid_traits=r.traits(forbid, "forbid-traits")
+        forbid_traits=r.traits(forbid, ("forbid-traits",))
         if forbid is not None
         else (base.forbid_traits if base else ()),
-        review_traits=r.traits(review, "review-traits")
+        review_traits=r.traits(review, ("review-traits",))
         if review is not None
         else (base.review_traits if base else ()),
         unknown_severity=Severity(
@@ -342,7 +387,7 @@ def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) ->
         models=_flag(data, r, "models", base.models if base else False),
         # explicit licences of the user's own policy, checked for use (DL304)
         allow_where=tuple(
-            (a, r.where(f'"{a}"'))
+            (a, r.where(("allow",), a))
             for a in (allow or ())
             if not a.startswith("@") and not r.label.startswith("built-in")
         ),
@@ -352,34 +397,41 @@ def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) ->
 def _flag(data: dict[str, Any], r: _Reader, key: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
-        raise r.fail(key, f"{key} must be true or false")
+        r.error((key,), "must be true or false")
+        return default
     return value
 
 
 def _exceptions(data: dict[str, Any], r: _Reader) -> list[PolicyException]:
     out = []
-    for entry in r.tables(data, "exceptions"):
-        r.keys(entry, _EXCEPTION_KEYS, "exceptions")
-        package = r.string(entry, "package")
+    for index, entry in enumerate(r.tables(data, (), "exceptions")):
+        at: KeyPath = ("exceptions", index)
+        r.keys(entry, _EXCEPTION_KEYS, at, "exceptions")
+        package = r.string(entry, at, "package")
+        allow = r.strings(entry, at, "allow")
+        reason = r.string(entry, at, "reason")
         if not package:
-            raise r.fail("[[exceptions]]", "every exception needs a package")
-        allow = r.strings(entry, "allow")
+            r.error((*at, "package"), "every exception needs a package")
         if not allow:
-            raise r.fail(package, f"exception for {package}: allow must list the licences accepted")
-        reason = r.string(entry, "reason")
+            r.error((*at, "allow"), "must list the licences accepted")
         if not reason.strip():
-            raise r.fail(package, f"exception for {package}: a reason is required")
-        out.append(
-            PolicyException(
-                package=canonicalize_name(package),
-                versions=r.versions(entry),
-                allow=r.licences(allow, "exceptions.allow"),
-                reason=reason,
-                approved_by=r.string(entry, "approved-by"),
-                expires=r.date(entry, "expires"),
-                where=r.where(f'"{package}"'),
+            r.error((*at, "reason"), "a reason is required")
+        versions = r.versions(entry, at)
+        accepted = r.licences(allow or (), (*at, "allow"), star=True)
+        approved = r.string(entry, at, "approved-by")
+        expires = r.date(entry, at, "expires")
+        if package and allow and reason.strip():
+            out.append(
+                PolicyException(
+                    package=canonicalize_name(package),
+                    versions=versions,
+                    allow=accepted,
+                    reason=reason,
+                    approved_by=approved,
+                    expires=expires,
+                    where=r.where((*at, "package")),
+                )
             )
-        )
     return out
 
 
@@ -387,72 +439,79 @@ def _clarifications(data: dict[str, Any], r: _Reader) -> list[Clarification]:
     from dllicense.licenses.spdx import normalize_expression
 
     out = []
-    for entry in r.tables(data, "clarifications"):
-        r.keys(entry, _CLARIFICATION_KEYS, "clarifications")
-        package = r.string(entry, "package")
-        raw = r.string(entry, "expression")
+    for index, entry in enumerate(r.tables(data, (), "clarifications")):
+        at: KeyPath = ("clarifications", index)
+        r.keys(entry, _CLARIFICATION_KEYS, at, "clarifications")
+        package = r.string(entry, at, "package")
+        raw = r.string(entry, at, "expression")
         normal = normalize_expression(raw)
-        if not package or not normal.expression:
-            raise r.fail(
-                raw or package,
-                f"clarification for {package or '?'}: "
-                f"expression {raw!r} is not valid ({normal.error or 'missing'})",
-            )
+        if not package:
+            r.error((*at, "package"), "every clarification needs a package")
+        if not normal.expression:
+            r.error((*at, "expression"), f"{raw!r} is not valid ({normal.error or 'missing'})")
         files = []
-        for item in r.tables(entry, "files"):
-            r.keys(item, {"path", "sha256"}, "clarifications.files")
-            digest = r.string(item, "sha256").lower()
+        for number, item in enumerate(r.tables(entry, at, "files")):
+            where: KeyPath = (*at, "files", number)
+            r.keys(item, {"path", "sha256"}, where, "clarifications.files")
+            digest = r.string(item, where, "sha256").lower()
             if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                raise r.fail(
-                    digest or "sha256", "clarifications.files: sha256 must be 64 hex digits"
+                r.error((*where, "sha256"), "must be 64 hex digits")
+            files.append((r.string(item, where, "path"), digest))
+        versions = r.versions(entry, at)
+        reason = r.string(entry, at, "reason")
+        if package and normal.expression:
+            out.append(
+                Clarification(
+                    package=canonicalize_name(package),
+                    versions=versions,
+                    expression=normal.expression,
+                    reason=reason,
+                    files=tuple(files),
+                    where=r.where((*at, "package")),
                 )
-            files.append((r.string(item, "path"), digest))
-        out.append(
-            Clarification(
-                package=canonicalize_name(package),
-                versions=r.versions(entry),
-                expression=normal.expression,
-                reason=r.string(entry, "reason"),
-                files=tuple(files),
-                where=r.where(f'"{package}"'),
             )
-        )
     return out
 
 
 def _scope_rules(data: dict[str, Any], r: _Reader) -> list[ScopeRule]:
     out = []
-    for entry in r.tables(data, "scope-rules"):
-        r.keys(entry, _SCOPE_RULE_KEYS, "scope-rules")
-        scopes = r.strings(entry, "scopes")
+    for index, entry in enumerate(r.tables(data, (), "scope-rules")):
+        at: KeyPath = ("scope-rules", index)
+        r.keys(entry, _SCOPE_RULE_KEYS, at, "scope-rules")
+        scopes = r.strings(entry, at, "scopes")
         if not scopes:
-            raise r.fail("scope-rules", "scope-rules: scopes must list scope patterns")
-        allow = r.strings(entry, "allow")
-        forbid = r.strings(entry, "forbid-traits")
+            r.error((*at, "scopes"), "must list scope patterns")
+            continue
+        allow = r.strings(entry, at, "allow")
+        forbid = r.strings(entry, at, "forbid-traits")
         out.append(
             ScopeRule(
                 scopes=scopes,
-                allow=r.licences(allow, "scope-rules.allow") if allow is not None else None,
-                forbid_traits=r.traits(forbid, "scope-rules.forbid-traits")
+                allow=r.licences(allow, (*at, "allow")) if allow is not None else None,
+                forbid_traits=r.traits(forbid, (*at, "forbid-traits"))
                 if forbid is not None
                 else None,
-                reason=r.string(entry, "reason"),
+                reason=r.string(entry, at, "reason"),
             )
         )
     return out
 
 
 def _base(extends: object, r: _Reader, path: Path, seen: tuple[str, ...]) -> Policy | None:
+    """The policy ``extends`` names (its own errors are raised with its own file)."""
     if extends is None:
         return None
     if not isinstance(extends, str):
-        raise r.fail("extends", "extends must be a policy name or a path")
+        r.error(("extends",), "must be a policy name or a path")
+        return None
     if extends in seen:
-        raise r.fail("extends", f"policy extends itself ({' -> '.join((*seen, extends))})")
+        r.error(("extends",), f"policy extends itself ({' -> '.join((*seen, extends))})")
+        return None
     candidate = path.parent / extends
     if extends.endswith(".toml") and candidate.is_file():
         return _load_file(candidate, extends, None, (*seen, extends))
     builtin = data_dir("policies") / f"{extends}.toml"
     if not builtin.is_file():
-        raise r.fail("extends", f"extends unknown policy {extends!r}")
+        r.error(("extends",), f"unknown policy {extends!r}")
+        return None
     return _load_file(builtin, f"built-in {extends}", None, (*seen, extends))

@@ -330,3 +330,19 @@ def traits_of_expression(expression: str) -> tuple[LicenseTraits, ...]:
         traits = license_traits(str(symbol.render()))
         found.setdefault(traits.key, traits)
     return tuple(found[key] for key in sorted(found, key=lambda k: (k.lower(), k)))
+
+
+def trait_labels(traits: LicenseTraits) -> set[str]:
+    """The selector names a licence satisfies (``permissive``, ``patent-grant``, ...)."""
+    labels = {traits.family, f"commercial-{traits.commercial}"}
+    if traits.patent in ("express-grant", "grant-with-retaliation"):
+        labels.add("patent-grant")
+    if traits.patent == "grant-with-retaliation":
+        labels.add("patent-retaliation")
+    if traits.patent == "silent":
+        labels.add("patent-silent")
+    if traits.patent == "excluded":
+        labels.add("patents-excluded")
+    if traits.osi_approved:
+        labels.add("osi-approved")
+    return labels

@@ -20,6 +20,7 @@ from functools import lru_cache
 from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
 
 from dllicense.config.policy import Clarification, Policy, PolicyException
+from dllicense.knowledge.traits import trait_labels
 from dllicense.licenses.spdx import parse_expression
 from dllicense.models import Finding, LicenseTraits, Node, Severity, Verdict
 from dllicense.policy.codes import finding, location_of
@@ -72,22 +73,6 @@ class PackageOutcome:
     findings: tuple[Finding, ...]
     used_allow: frozenset[str]
     used_exceptions: frozenset[PolicyException]
-
-
-def trait_labels(traits: LicenseTraits) -> set[str]:
-    """The selector names a licence satisfies (``permissive``, ``patent-grant``, ...)."""
-    labels = {traits.family, f"commercial-{traits.commercial}"}
-    if traits.patent in ("express-grant", "grant-with-retaliation"):
-        labels.add("patent-grant")
-    if traits.patent == "grant-with-retaliation":
-        labels.add("patent-retaliation")
-    if traits.patent == "silent":
-        labels.add("patent-silent")
-    if traits.patent == "excluded":
-        labels.add("patents-excluded")
-    if traits.osi_approved:
-        labels.add("osi-approved")
-    return labels
 
 
 def rules_for(policy: Policy, node: Node) -> Rules:

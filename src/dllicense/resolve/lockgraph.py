@@ -161,6 +161,9 @@ def _merge(locks: list[Lock]) -> Lock:
         problems=tuple(p for lock in locks for p in lock.problems),
         unpinned=tuple(r for lock in locks for r in lock.unpinned),
         universal=any(lock.universal for lock in locks),
+        covers=None
+        if any(lock.covers is None for lock in locks)
+        else frozenset().union(*(lock.covers or () for lock in locks)),
     )
 
 
@@ -251,8 +254,9 @@ class _Builder:
         if not applies(dep.marker, self.target, extras, groups):
             return
         found = self.candidates(dep)
+        covered = self.lock.covers is None or root.scope in self.lock.covers
         if not found:
-            if self.target is not None or dep.name not in self.by_name:
+            if covered and (self.target is not None or dep.name not in self.by_name):
                 self.problems.append(self._missing_root(root))
             return  # for every target, a locked name is enough (single-target locks)
         for package in found:
@@ -471,8 +475,14 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
 
 
 def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None) -> list[Problem]:
-    """What ``pyproject.toml`` declares and the lock does not cover (uv: was not made from)."""
+    """What ``pyproject.toml`` declares and the lock does not cover (uv: was not made from).
+
+    A lock that says which scopes it covers (pinned requirements files: their own; a pylock:
+    its extras and groups) is not out of date for a declaration of another scope.
+    """
     ours = [r for r in declared if r.origin == "pyproject.toml"]
+    if lock.covers is not None:
+        ours = [r for r in ours if r.scope in lock.covers]
     if lock.made_from is not None:
         return _compare_made_from(lock, ours)
     check = _Builder(lock, target)

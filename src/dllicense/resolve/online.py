@@ -45,10 +45,24 @@ _UV_PLATFORMS = {
     ("win32", "x86_64"): "x86_64-pc-windows-msvc",
     ("win32", "arm64"): "aarch64-pc-windows-msvc",
 }
-# pip's --platform per --platform and machine: a manylinux tag stands for the older ones too
+
+
+def _manylinux(arch: str) -> tuple[str, ...]:
+    """pip takes the platform tags as given (no expansion to older glibc): glibc 2.28 (what
+    uv's ``*-unknown-linux-gnu`` targets) down to 2.5, newest first, then the legacy names."""
+    legacy = (
+        ("manylinux2014", "manylinux2010", "manylinux1") if arch == "x86_64" else ("manylinux2014",)
+    )
+    return (
+        *(f"manylinux_2_{minor}_{arch}" for minor in range(28, 4, -1)),
+        *(f"{name}_{arch}" for name in legacy),
+    )
+
+
+# pip's --platform per --platform and machine
 _PIP_PLATFORMS = {
-    ("linux", "x86_64"): ("manylinux_2_35_x86_64",),
-    ("linux", "aarch64"): ("manylinux_2_35_aarch64",),
+    ("linux", "x86_64"): _manylinux("x86_64"),
+    ("linux", "aarch64"): _manylinux("aarch64"),
     ("darwin", "x86_64"): ("macosx_14_0_x86_64", "macosx_14_0_universal2"),
     ("darwin", "arm64"): ("macosx_14_0_arm64", "macosx_14_0_universal2"),
     ("win32", "x86_64"): ("win_amd64",),
@@ -83,6 +97,7 @@ class Indexes:
     index_url: str
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
+    no_index: bool = False  # only find_links
 
 
 @dataclass(frozen=True)
@@ -175,6 +190,8 @@ def _with_uv(
         env["UV_INDEX"] = " ".join(indexes.extra_index_urls)
     if indexes.find_links:
         env["UV_FIND_LINKS"] = ",".join(indexes.find_links)
+    if indexes.no_index:
+        args.append("--no-index")
     version = _version([uv, "--version"], env)
     done = _run([*args, "-"], "\n".join(requirements) + "\n", env)
     if isinstance(done, Problem):
@@ -195,6 +212,7 @@ def _with_pip(requirements: list[str], target: Target, indexes: Indexes) -> Reso
     env["PIP_INDEX_URL"] = indexes.index_url
     env["PIP_EXTRA_INDEX_URL"] = " ".join(indexes.extra_index_urls)
     env["PIP_FIND_LINKS"] = " ".join(indexes.find_links)
+    env["PIP_NO_INDEX"] = "1" if indexes.no_index else "0"
     version = _version([python, "-I", "-m", "pip", "--version"], env)
     with tempfile.TemporaryDirectory(prefix="dllicense-resolve-") as tmp:
         listed = Path(tmp) / "requirements.txt"

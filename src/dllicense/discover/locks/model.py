@@ -67,6 +67,9 @@ class Lock:
     ``made_from``: the requirements the lock says it was made from (uv), to detect staleness.
     ``universal``: made for every target (uv, poetry, pdm, a pylock or requirements file
     with markers), not for the one environment it was made in (pipenv, ``pip lock``).
+    ``covers``: the scopes the lock is for, when it says (a pylock's ``extras`` and
+    ``dependency-groups``, a requirements file's own scope): declarations of other
+    scopes are not its to lock.
     ``unpinned``: entries the lock names without a version (pipenv keeps ``"*"`` for a
     package of another platform), as roots: a problem when they apply to the target.
     ``by_scope``: the installer takes every package whose recorded scopes and marker fit,
@@ -84,4 +87,5 @@ class Lock:
     problems: tuple[Problem, ...] = ()
     unpinned: tuple[Root, ...] = ()
     universal: bool = True
+    covers: frozenset[str] | None = None  # the scopes it locks (None: every scope declared)
     by_scope: bool = False

@@ -117,6 +117,7 @@ def read_pinned(path: Path, label: str, root: Path) -> Lock:
         files=(label,),
         problems=tuple(problems),
         universal=any(p.marker for p in packages),
+        covers=frozenset({scope, *(r.scope for r in roots)}),
     )
 
 

@@ -98,6 +98,10 @@ def read_pylock(path: Path, label: str, root: Path) -> Lock:
         files=(label,),
         problems=tuple(problems),
         universal=bool(data.get("requires-python")) or any(p.marker for p in packages),
+        # PEP 751: extras and dependency-groups default to none
+        covers=frozenset(
+            {"runtime", *(f"extra:{e}" for e in extras), *(f"group:{g}" for g in groups)}
+        ),
     )
 
 
