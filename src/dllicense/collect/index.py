@@ -684,7 +684,7 @@ class _Source:
         notes: list[tuple[str, str]] = []
         if metadata is None or self.options.fetch_files:
             from_zip, files, skipped = self._from_wheel(wheel, name, metadata)
-            metadata = metadata or from_zip
+            metadata = from_zip if metadata is None else metadata
             if skipped:
                 notes.append(("DL124", f"{skipped} licence file(s) over the size limits skipped"))
         fetched = self.options.fetch_files
@@ -1116,8 +1116,9 @@ class IndexClient:
         """``fetch`` for each (name, version), (name, version, index) or (name, version,
         index, wheels), ``workers`` at a time, answers in order.
 
-        The index is mostly waited for (a round trip per simple page and metadata
-        file), so threads overlap the waits: 60 pins went from 7.7 s to about 1 s.
+        The index is mostly waited for (a round trip per metadata file, and per simple
+        page unless the lock names the wheel), so threads overlap the waits, over
+        connections they share and keep alive.
         """
         if len(wanted) < 2:
             return [self.fetch(*item) for item in wanted]
@@ -1165,13 +1166,12 @@ def _first_problem(problems: list[Problem]) -> Problem:
 def _reason(exc: BaseException, timeout: float) -> str:
     """A short reason for a failed try: the innermost OS error, or "timed out"."""
     inner: BaseException = exc
-    while inner.__cause__ is not None or isinstance(inner, urllib3.exceptions.ProxyError):
-        if isinstance(inner, urllib3.exceptions.ProxyError) and inner.original_error:
-            inner = inner.original_error
-        elif inner.__cause__ is not None:
-            inner = inner.__cause__
-        else:
+    while True:  # urllib3 wraps the OS error: NewConnectionError from ConnectionRefusedError
+        proxied = inner.original_error if isinstance(inner, urllib3.exceptions.ProxyError) else None
+        cause = proxied or inner.__cause__
+        if cause is None:
             break
+        inner = cause
     if isinstance(inner, (TimeoutError, urllib3.exceptions.TimeoutError)) and not isinstance(
         inner, urllib3.exceptions.NewConnectionError
     ):
