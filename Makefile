@@ -18,11 +18,13 @@ setup: $(STAMP)
 scan: setup
 	$(VENV)/bin/dllicense scan .
 
-# Debian's chromium renders the HTML report in the browser tests (skipped, with a reason, without it).
+# Debian's chromium renders the HTML report (and prints the PDF) in the browser tests, poppler's
+# pdftotext reads the PDF back (skipped, with a reason, without them).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-	  echo "chromium could not be installed: the browser tests will be skipped"
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; } || \
+	  echo "chromium/poppler-utils could not be installed: the browser tests will be skipped"
 
 test: setup browser
 	$(PY) -m pytest -q

@@ -27,7 +27,7 @@ def _one_line_error(done: subprocess.CompletedProcess[str], needle: str) -> None
 
 
 def test_usage_and_config_errors_exit_2_with_one_line(tmp_path: Path) -> None:
-    _one_line_error(run_cli("scan", str(tmp_path), "--format", "pdf"), "unknown format 'pdf'")
+    _one_line_error(run_cli("scan", str(tmp_path), "--format", "docx"), "unknown format 'docx'")
     _one_line_error(run_cli("scan", str(tmp_path / "missing")), "missing")
     _one_line_error(
         run_cli("scan", str(tmp_path), "--path", str(tmp_path / "nope")), "not a directory"

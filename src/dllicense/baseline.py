@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from dllicense.errors import UsageError
 from dllicense.models import Finding, Location, Node, ScanResult, Severity
+from dllicense.parsing import parse_json
+from dllicense.readfile import read_bounded
 
 if TYPE_CHECKING:
     from dllicense.knowledge import LicenseChange as KnownLicenseChange
@@ -67,15 +69,18 @@ def load_report(path: Path, option: str) -> Report:
     """Read a ``dllicense scan --format json`` report; anything else is a one-line error."""
     where = f"{option} {path}" if option else str(path)
     try:
-        if path.stat().st_size > MAX_REPORT_BYTES:
+        raw, size = read_bounded(path, MAX_REPORT_BYTES)
+        if size > MAX_REPORT_BYTES:
             raise UsageError(f"{where}: larger than {MAX_REPORT_BYTES // 2**20} MB")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(raw.decode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{where}: cannot read it ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where}: not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
         raise UsageError(f"{where}: not JSON (line {exc.lineno}: {exc.msg})") from exc
+    except ValueError as exc:  # nested too deeply
+        raise UsageError(f"{where}: not JSON ({exc})") from exc
     try:
         return _parse(data, path.name)
     except (KeyError, TypeError, ValueError) as exc:

@@ -94,6 +94,8 @@ class Distribution:
     home_page: str = ""
     problems: tuple[Problem, ...] = ()
     files_read: bool = True  # False: metadata from an index, licence files not fetched
+    ecosystem: str = "pypi"  # "conda": a conda package record (path: its package's info folder)
+    license_family: str = ""  # conda: the recipe's license_family, vague evidence only
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,14 @@ class Node:
 
 @dataclass(frozen=True)
 class Graph:
+    """The resolved nodes; ``distributions``: metadata the graph's source itself holds for
+    nodes of other ecosystems (conda records, keyed by name and version); ``evidence``:
+    extra statements about a node by name (the conda package a Python distribution is)."""
+
     nodes: tuple[Node, ...]
     problems: tuple[Problem, ...] = ()
+    distributions: tuple[Distribution, ...] = ()
+    evidence: tuple[tuple[str, Evidence], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,12 +231,59 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a package's facts came from (for the reviewer; see ``ORIGIN_TERMS`` in reports).
+
+    ``version``: installed (the environment), lock (a lock file), resolver (``--online``
+    resolution), declared (an exact pin, nothing resolved), project (models, datasets,
+    other ecosystems referenced by the code or manifests).
+    ``metadata``: installed (an installed copy's dist-info), index (the package index),
+    none (knowledge base only). ``files``: read (licence files read), not-fetched (index
+    metadata without files), none (no metadata to read them from).
+    """
+
+    version: str = ""
+    metadata: str = ""
+    files: str = ""
+
+
+@dataclass(frozen=True)
 class PackageResult:
     node: Node
     evidence: tuple[Evidence, ...]
     verdict: Verdict
     status: str  # "ok", "warning", "error"
     chosen: str = ""  # for OR expressions: the branch the policy accepted
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The scanned project's version-control state, read from ``.git`` (git never runs).
+
+    ``dirty``: "yes", "no" or "unknown" (tracked files against the index, the index against
+    the commit; untracked files are not checked); ``note`` says how it was decided.
+    """
+
+    vcs: str = ""  # "git"; "" when the project is in no repository found
+    commit: str = ""
+    branch: str = ""  # "" when HEAD is detached or unknown
+    dirty: str = "unknown"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A policy exception: a reviewed decision that accepts licences for a package."""
+
+    package: str
+    versions: str
+    allow: tuple[str, ...]
+    reason: str
+    approved_by: str
+    expires: str  # ISO date, "" when it never expires
+    where: str  # "dllicense.toml:12"
+    used: bool  # it accepted a package of this scan
 
 
 @dataclass(frozen=True)
@@ -258,6 +313,8 @@ class ScanResult:
     declared: tuple[Declared, ...] = ()  # what the project declares, with file and line
     texts: tuple[LicenseText, ...] = ()
     schema_version: str = SCHEMA_VERSION
-    generated: str = ""  # ISO timestamp from SOURCE_DATE_EPOCH, "" when unset
+    generated: str = ""  # ISO scan time (SOURCE_DATE_EPOCH when set, for reproducible output)
     options: tuple[tuple[str, str], ...] = field(default=())
     repository_prefix: str = ""  # Project.repository_prefix: SARIF paths are repository-relative
+    revision: Revision = field(default_factory=Revision)
+    approvals: tuple[Approval, ...] = ()  # the policy's exceptions, used or not

@@ -18,13 +18,14 @@ from dllicense import __version__
 from dllicense.collect import Collected, collect_all
 from dllicense.collect.metadata import looks_like_text
 from dllicense.config.policy import Clarification, PolicyException, load_policy
-from dllicense.discover.choice import choose_environment
+from dllicense.discover.choice import EnvironmentChoice, choose_environment
 from dllicense.discover.environment import read_environment
 from dllicense.discover.project import discover_project
 from dllicense.errors import InputError
 from dllicense.licenses.classify import classify
 from dllicense.licenses.identify import identify_texts
 from dllicense.models import (
+    Approval,
     Distribution,
     Environment,
     Evidence,
@@ -34,6 +35,7 @@ from dllicense.models import (
     LicenseText,
     LicenseTraits,
     Node,
+    Origin,
     PackageResult,
     Problem,
     Project,
@@ -48,6 +50,7 @@ from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
 if TYPE_CHECKING:
     from dllicense.collect.index import IndexClient
+    from dllicense.resolve.condagraph import CondaInstalled
     from dllicense.resolve.online import Indexes
 
 
@@ -73,6 +76,7 @@ class ScanOptions:
     python_version: str | None = None  # target of the lock's markers (X.Y)
     platform: str | None = None  # linux, darwin, win32
     all_targets: bool = False  # every locked version, for every target
+    conda_prefix: str | None = None  # --conda-prefix PATH: a conda or pixi environment
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -85,8 +89,11 @@ def scan(options: ScanOptions) -> ScanResult:
     policy = load_policy(root, options.policy)
     project = discover_project(root)
     scopes = options.scopes or policy.scopes
-    decision = choose_environment(root, options.python, options.paths)
+    decision = choose_environment(
+        root, options.python, options.paths, conda_prefix=options.conda_prefix
+    )
     installed = read_environment(decision.choice)
+    conda = _conda_installed(decision.choice)
     locked = _from_lock(root, project, options, installed)
     index_notes: list[Finding] = []
     lock_files: tuple[str, ...] = ()
@@ -95,9 +102,11 @@ def scan(options: ScanOptions) -> ScanResult:
         env, graph, lock_files = locked
         if options.include_all and installed is not None:
             graph = _with_installed(graph, installed, scopes)
+        graph = _conda_locked(graph, conda)
     elif installed is not None:
         env = installed
         graph = resolve(project, env, include_all=options.include_all)
+        graph = _with_conda(root, graph, env, conda, options.include_all)
         if options.online:
             graph, fetched, index_notes = _from_index(project, graph, options)
             env = replace(env, distributions=(*env.distributions, *fetched))
@@ -110,6 +119,8 @@ def scan(options: ScanOptions) -> ScanResult:
     nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
     notes: dict[Node, tuple[Problem, ...]] = {}  # version mismatch, no metadata
     summary: list[Problem] = []  # nothing installed, not --online: one DL033 for them all
+    native = [n for n in nodes if n.ecosystem == "conda"]  # conda nodes: their own records
+    nodes = [n for n in nodes if n.ecosystem != "conda"]
     if locked is not None:
         by_node, notes = _locked_metadata(nodes, env, options)
         if installed is None and not options.online:
@@ -125,6 +136,9 @@ def scan(options: ScanOptions) -> ScanResult:
     else:
         dists = {d.name: d for d in env.distributions}
         by_node = {n: dists[n.name] for n in nodes if n.name in dists}
+    records = {(d.name, d.version): d for d in graph.distributions if d.ecosystem == "conda"}
+    by_node |= {n: records[(n.name, n.version)] for n in native if (n.name, n.version) in records}
+    nodes += native
     rank = {n: i for i, n in enumerate(nodes)}
     bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
     nodes = [n for n in nodes if n in by_node]
@@ -141,24 +155,35 @@ def scan(options: ScanOptions) -> ScanResult:
     used_allow: set[str] = set()
     used_exceptions: set[PolicyException] = set()
     used_clarifications: set[Clarification] = set()
+    related: dict[str, list[Evidence]] = {}  # the conda package a Python distribution is
+    for name, item in graph.evidence:
+        related.setdefault(name, []).append(item)
     inputs = [
         (
             node,
-            (*item.evidence, *knowledge_evidence(node.name, node.version)),
+            (
+                *item.evidence,
+                *knowledge_evidence(node.name, node.version, node.ecosystem),
+                *related.get(node.name, ()),
+            ),
             (*item.problems, *notes.get(node, ())),
         )
         for node, item in zip(nodes, collected, strict=True)
     ]
-    inputs += [(n, knowledge_evidence(n.name, n.version), notes.get(n, ())) for n in bare]
+    inputs += [
+        (n, knowledge_evidence(n.name, n.version, n.ecosystem), notes.get(n, ())) for n in bare
+    ]
     unread = {n for n in bare if not notes.get(n)}  # nothing installed: DL006/DL033 say so
     inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
     options = replace(options, models=options.models or policy.models, scopes=scopes)
     externals, external_problems = _externals(root, options)
+    externals = _not_in_graph(externals, graph)
     where = {(e.node.name, e.node.scopes): e.location for e in externals if e.location}
     inputs += [
         (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems)
         for ext in externals
     ]
+    origin = _Origins(installed, by_node, locked is not None, options.online)
     for node, evidence, node_problems in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
@@ -179,7 +204,10 @@ def scan(options: ScanOptions) -> ScanResult:
         at = where.get((node.name, node.scopes))  # an external's reference in the project
         own = [f if f.location or at is None else replace(f, location=at) for f in own]
         findings += own
-        packages.append(PackageResult(node, evidence, verdict, _status(own), outcome.chosen))
+        packages.append(
+            PackageResult(node, evidence, verdict, _status(own), outcome.chosen, origin(node))
+        )
+    packages = _environment_edges(packages, list(by_node.values()), env.markers)
     names = {(p.node.name, p.node.version) for p in packages}
     # findings on no single package: policy hygiene, the scan's own problems
     general = hygiene_findings(
@@ -206,8 +234,9 @@ def scan(options: ScanOptions) -> ScanResult:
     findings += _override([*general, *index_notes], overrides)
     findings.sort(key=_finding_key)
     texts = _texts(collected, packages)
-    stamp = _source_date()
-    generated = stamp.isoformat() if stamp else ""
+    from dllicense.discover.vcs import read_revision
+
+    stamp = _source_date() or datetime.now(tz=timezone.utc).replace(microsecond=0)
     return ScanResult(
         tool_version=__version__,
         project=project.name,
@@ -221,12 +250,91 @@ def scan(options: ScanOptions) -> ScanResult:
         declared=project.declared,
         repository_prefix=project.repository_prefix,
         texts=texts,
-        generated=generated,
+        generated=stamp.isoformat(),
+        revision=read_revision(root),
+        approvals=_approvals(policy.exceptions, used_exceptions),
         options=(
             ("texts", options.texts),
             ("all", str(options.include_all).lower()),
             *((("models", "true"),) if options.models else ()),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class _Origins:
+    """Where each package's version, metadata and licence files came from (``Origin``)."""
+
+    installed: Environment | None
+    by_node: dict[Node, Distribution]
+    locked: bool
+    online: bool
+
+    def __call__(self, node: Node) -> Origin:
+        if node.ecosystem != "pypi":  # models, datasets, other ecosystems
+            return Origin("project", "project", "none")
+        dist = self.by_node.get(node)
+        here = {id(d) for d in self.installed.distributions} if self.installed else set()
+        metadata = "none" if dist is None else "installed" if id(dist) in here else "index"
+        files = "none" if dist is None else "read" if dist.files_read else "not-fetched"
+        if self.locked:
+            version = "installed" if node.scopes == (ENVIRONMENT_SCOPE,) else "lock"
+        elif self.installed is not None:
+            version = "installed" if metadata != "index" else "index"
+        else:
+            version = "resolver" if self.online else "declared"
+        return Origin(version, metadata, files)
+
+
+def _environment_edges(
+    packages: list[PackageResult],
+    dists: list[Distribution],
+    markers: tuple[tuple[str, str], ...],
+) -> list[PackageResult]:
+    """Packages no declared root reaches (``--all``, a lock without project dependencies, a
+    flat lock) take their parents and requirements from the ``Requires-Dist`` of the scanned
+    metadata, so a report can draw the real paths to them (roots: what nobody requires)."""
+    loose = {
+        p.node.name
+        for p in packages
+        if not p.node.parents and not p.node.direct and len(p.node.path) <= 1
+    }
+    if not loose or not dists:
+        return packages
+    unique = {d.name: d for d in dists}
+    env = Environment("", "", markers, tuple(unique[k] for k in sorted(unique)))
+    edges = {n.name: n for n in resolve(Project("", (), ()), env, include_all=True).nodes}
+    present = {p.node.name for p in packages}
+    out = []
+    for p in packages:
+        found = edges.get(p.node.name)
+        if found is not None and p.node.name in loose and p.node.ecosystem == "pypi":
+            node = replace(
+                p.node,
+                parents=tuple(n for n in found.parents if n in present),
+                requires=p.node.requires or found.requires,
+            )
+            p = replace(p, node=node)
+        out.append(p)
+    return out
+
+
+def _approvals(
+    exceptions: tuple[PolicyException, ...], used: set[PolicyException]
+) -> tuple[Approval, ...]:
+    """The policy's exceptions as the report shows them (who approved what, until when)."""
+    return tuple(
+        Approval(
+            e.package,
+            e.versions,
+            e.allow,
+            e.reason,
+            e.approved_by,
+            e.expires.isoformat() if e.expires else "",
+            e.where,
+            e in used,
+        )
+        for e in exceptions
     )
 
 
@@ -270,6 +378,52 @@ def _from_lock(
         distributions=(),
     )
     return env, graph, files
+
+
+# --- conda and pixi environments (issue 21) -----------------------------------------
+
+
+def _conda_installed(choice: EnvironmentChoice | None) -> CondaInstalled | None:
+    """The package records of the chosen environment when it is a conda environment."""
+    from dllicense.resolve.condagraph import installed_records
+
+    return installed_records(choice)
+
+
+def _with_conda(
+    root: Path, graph: Graph, env: Environment, conda: CondaInstalled | None, include_all: bool
+) -> Graph:
+    """The installed Python graph joined with the conda environment's packages."""
+    if conda is None:
+        return graph
+    from dllicense.discover.ecosystems import ecosystem_declarations
+    from dllicense.resolve.condagraph import conda_graph
+
+    declared = [d.name for d in ecosystem_declarations(root)[0] if d.ecosystem == "conda"]
+    joined = conda_graph(graph, env, conda.records, declared, include_all)
+    return replace(joined, problems=(*joined.problems, *conda.problems))
+
+
+def _conda_locked(graph: Graph, conda: CondaInstalled | None) -> Graph:
+    """A lock's conda nodes read from the installed records of the same version, if any."""
+    if conda is None:
+        return graph
+    from dllicense.resolve.condagraph import conda_distribution
+
+    installed = {(r.name, r.version): conda_distribution(r) for r in conda.records}
+    kept = [d for d in graph.distributions if (d.name, d.version) not in installed]
+    return replace(graph, distributions=(*installed.values(), *kept))
+
+
+def _not_in_graph(externals: list[ExternalPackage], graph: Graph) -> list[ExternalPackage]:
+    """environment.yml's conda declarations that the graph already has as installed or
+    locked packages are not listed twice."""
+    conda = {n.name for n in graph.nodes if n.ecosystem == "conda"}
+    conda |= {item.value.split()[0] for _, item in graph.evidence if item.kind == "conda-package"}
+    return [e for e in externals if not (e.ecosystem == "conda" and e.node.name in conda)]
+
+
+# --------------------------------------------------------------------------------------
 
 
 def _with_installed(graph: Graph, env: Environment, scopes: tuple[str, ...]) -> Graph:
@@ -507,7 +661,7 @@ def _externals(root: Path, options: ScanOptions) -> tuple[list[ExternalPackage],
     if options.models:
         from dllicense.collect.modelcards import model_packages
 
-        models, more = model_packages(root)
+        models, more = model_packages(root, scopes=chosen)
         found += models
         problems += more
     return found, problems

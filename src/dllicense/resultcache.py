@@ -38,6 +38,9 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from dllicense import __version__
+from dllicense.parsing import parse_json
+from dllicense.paths import resolve
+from dllicense.readfile import digest, read_text
 
 KEY_VERSION = "1"
 MAX_ENTRIES = 64  # results kept per cache folder; the oldest go first
@@ -58,8 +61,9 @@ _MANIFESTS = (
     "setup.cfg",
 )
 _INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
-_EXTENDS = re.compile(r"""^\s*extends\s*=\s*["']([^"']+)["']""", re.MULTILINE)
-_PARENT = re.compile(r"<parent>.*?</parent>", re.DOTALL)
+# [ \t], not \s: "^\s*" may run over many blank lines from every line start (quadratic)
+_EXTENDS = re.compile(r"""^[ \t]*extends[ \t]*=[ \t]*["']([^"'\n]+)["']""", re.MULTILINE)
+_MAX_FILE_BYTES = 20 * 1024 * 1024  # a file of the key larger than this: no cache
 _RELATIVE_PATH = re.compile(r"<relativePath>([^<]*)</relativePath>")
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -97,10 +101,10 @@ def run_key(
     try:
         if not project.is_dir():
             return None
-        root = project.resolve()
+        root = resolve(project)
         files = dependency_files(root)
         if policy and (policy.endswith(".toml") or Path(policy).exists()):
-            files += _with_extends([Path(policy).resolve()])
+            files += _with_extends([resolve(Path(policy))])
         if baseline is not None:
             files.append(baseline)
         parts = {
@@ -109,7 +113,7 @@ def run_key(
             "project": str(root),
             "options": {k: _option(options[k]) for k in sorted(options)},
             "python": python,
-            "paths": [str(Path(p).resolve()) for p in paths],
+            "paths": [str(resolve(Path(p))) for p in paths],
             "policy": policy,
             "baseline": str(baseline) if baseline else None,
             "today": _today(),
@@ -144,28 +148,31 @@ def dependency_files(root: Path) -> list[Path]:
     policies = [p for p in existing if p.name in ("pyproject.toml", "dllicense.toml")]
     poms = [p for p in existing if p.name == "pom.xml"]
     return (
-        _with_includes(existing, requirements)
+        _with_includes(root, existing, requirements)
         + _with_extends(policies)
         + _with_parent_poms(root, poms)
     )
 
 
-def _with_includes(files: list[Path], requirements: list[Path]) -> list[Path]:
+def _with_includes(root: Path, files: list[Path], requirements: list[Path]) -> list[Path]:
     """``files`` plus every file the requirements files include (``-r``/``-c``), bounded."""
     out = list(files)
-    seen = {p.resolve() for p in out}
+    seen = {resolve(p) for p in out}
+    base = resolve(root)
     queue = list(requirements)
     while queue and len(out) < _MAX_FILES:
         current = queue.pop(0)
         try:
-            lines = current.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = read_text(current, _MAX_FILE_BYTES).splitlines()
         except OSError:
             continue
         for line in lines:
             match = _INCLUDE.match(line)
             if not match:
                 continue
-            target = (current.parent / match.group(1)).resolve()
+            target = resolve(current.parent / match.group(1))
+            if not target.is_relative_to(base):
+                continue  # the scan does not read an include outside the project
             if target not in seen:
                 seen.add(target)
                 out.append(target)  # a missing include is keyed as "missing"
@@ -184,8 +191,8 @@ def _policy_chain(start: list[Path], builtins: Path | None) -> list[tuple[Path, 
         if any(current == seen for seen, _ in out):
             continue
         try:
-            text: str | None = current.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text: str | None = read_text(current, _MAX_FILE_BYTES)
+        except (OSError, ValueError):
             text = None
         out.append((current, text))
         for name in _EXTENDS.findall(text or ""):
@@ -205,24 +212,33 @@ def _with_parent_poms(root: Path, poms: list[Path]) -> list[Path]:
     """The parent POMs inside the project that ``<relativePath>`` leads to, as the Maven
     reader follows them (``discover/ecosystems/maven.py``), bounded. A text check: the key
     is computed before anything is parsed; a link it cannot follow only adds no file."""
-    base = root.resolve()
+    base = resolve(root)
     out: list[Path] = []
     queue = list(poms)
     while queue and len(out) < _MAX_FILES:
         pom = queue.pop(0)
-        parent = _PARENT.search(pom.read_text(encoding="utf-8", errors="replace"))
+        parent = _parent_element(read_text(pom, _MAX_FILE_BYTES))
         if parent is None:
             continue
-        given = _RELATIVE_PATH.search(parent.group())
+        given = _RELATIVE_PATH.search(parent)
         written = given.group(1).strip() if given else "../pom.xml"
         if not written:
             continue
-        path = (pom.parent / written).resolve()
+        path = resolve(pom.parent / written)
         path = path / "pom.xml" if path.is_dir() else path
         if path.is_relative_to(base) and path.is_file() and path not in out:
             out.append(path)
             queue.append(path)
     return out
+
+
+def _parent_element(text: str) -> str | None:
+    """The first ``<parent>...</parent>`` of a POM's text, found with two ``str.find``
+    (linear: a lazy ``<parent>.*?</parent>`` rescans the rest of the text from every
+    unclosed ``<parent>``)."""
+    start = text.find("<parent>")
+    end = text.find("</parent>", start + 8) if start >= 0 else -1
+    return text[start : end + 9] if end >= 0 else None
 
 
 def policy_flag(project: Path, policy: str | None, key: str) -> bool:
@@ -240,7 +256,7 @@ def policy_flag(project: Path, policy: str | None, key: str) -> bool:
         start.append(
             given if policy.endswith(".toml") or given.exists() else builtins / f"{policy}.toml"
         )
-    flag = re.compile(rf"^\s*{re.escape(key)}\s*=\s*true\b", re.MULTILINE)
+    flag = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*true\b", re.MULTILINE)
     return any(text and flag.search(text) for _, text in _policy_chain(start, builtins))
 
 
@@ -277,14 +293,14 @@ def folder_digest(folder: Path) -> list[tuple[str, str]]:
         for name in sorted(names):
             path = Path(top) / name
             relative = os.path.relpath(path, folder).replace(os.sep, "/")
-            out.append((relative, hashlib.sha256(path.read_bytes()).hexdigest()))
+            out.append((relative, digest(path, _MAX_FILE_BYTES)))
     return out
 
 
 def _file_digest(path: Path) -> tuple[str, str]:
     label = os.path.abspath(path)
     try:
-        return (label, hashlib.sha256(path.read_bytes()).hexdigest())
+        return (label, digest(path, _MAX_FILE_BYTES))
     except FileNotFoundError:
         return (label, "missing")
 
@@ -358,7 +374,7 @@ def _interpreter(python: str) -> tuple[str, list[Path]]:
 def _venv(root: Path) -> list[str]:
     """A venv's or conda environment's configuration (pyvenv.cfg, conda-meta) and sites."""
     config = root / "pyvenv.cfg"
-    cfg = hashlib.sha256(config.read_bytes()).hexdigest() if config.is_file() else ""
+    cfg = digest(config, _MAX_FILE_BYTES) if config.is_file() else ""
     meta = root / "conda-meta"
     if meta.is_dir():
         cfg += f":conda-meta:{meta.stat().st_mtime_ns}"  # changes as packages come and go
@@ -406,7 +422,7 @@ def _today() -> str:
 def load(cache_dir: Path | None, key: str) -> CachedRun | None:
     """The cached run for ``key``; None when absent or unreadable."""
     try:
-        data = json.loads((results_dir(cache_dir) / f"{key}.json").read_text("utf-8"))
+        data = parse_json(read_text(results_dir(cache_dir) / f"{key}.json", MAX_BYTES * 2))
         return CachedRun(
             tuple((str(f), str(t)) for f, t in data["outputs"]),
             str(data["stderr"]),

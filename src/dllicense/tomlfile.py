@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from dllicense.readfile import read_bounded
+from dllicense import readfile
+from dllicense.parsing import TOO_DEEP
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -21,16 +23,17 @@ _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 def read_text(path: Path, limit: int = MAX_BYTES) -> str:
-    """Read a text file with a size bound; undecodable bytes are replaced."""
-    data, size = read_bounded(path, limit)
-    if size > limit:
-        raise ValueError(f"{path.name} is larger than {limit // (1024 * 1024)} MB")
-    return data.decode("utf-8", errors="replace")
+    """Read a regular text file with a size bound (``ValueError`` past it); undecodable
+    bytes are replaced."""
+    return readfile.read_text(path, limit)
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    """Parse TOML text; raises ``TOMLDecodeError``."""
-    return tomllib.loads(text)
+    """Parse TOML text; raises ``TOMLDecodeError`` (also for too deep nesting)."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise TOMLDecodeError(f"TOML {TOO_DEEP}") from None
 
 
 def error_line(exc: Exception, text: str = "") -> int | None:
@@ -49,8 +52,70 @@ def describe_error(exc: Exception) -> str:
 
 
 def line_of(text: str, needle: str, start: int = 1) -> int | None:
-    """First line (1-based, at or after ``start``) that contains ``needle``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number >= start and needle in line:
-            return number
-    return None
+    """First line (1-based, at or after ``start``) that contains ``needle``.
+
+    One lookup; a reader that looks up many needles in one text uses ``lines_of``.
+    """
+    return lines_of(text).find(needle, start)
+
+
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+_INDEXES: dict[int, tuple[str, Lines]] = {}
+
+
+def lines_of(text: str) -> Lines:
+    """The ``Lines`` index of ``text``, built once per text (the last few are kept)."""
+    key = id(text)
+    kept = _INDEXES.get(key)
+    if kept is not None and kept[0] is text:
+        return kept[1]
+    index = Lines(text)
+    if len(_INDEXES) >= 2:
+        _INDEXES.pop(next(iter(_INDEXES)))
+    _INDEXES[key] = (text, index)
+    return index
+
+
+class Lines:
+    """Lines of a text indexed once: a lookup costs the lines that hold its rarest word.
+
+    ``find`` answers as a scan of the lines would (the first line at or after ``start``
+    containing the needle). A line that contains the needle contains each word of the
+    needle that does not touch the needle's ends, so only the lines holding the rarest
+    such word are checked; a needle without one is found with ``str.find``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.splitlines()
+        self._words: dict[str, list[int]] | None = None
+
+    def _index(self) -> dict[str, list[int]]:
+        if self._words is None:
+            words: dict[str, list[int]] = {}
+            for number, line in enumerate(self.lines, start=1):
+                for word in set(_WORD.findall(line)):
+                    words.setdefault(word, []).append(number)
+            self._words = words
+        return self._words
+
+    def find(self, needle: str, start: int = 1) -> int | None:
+        """First line (1-based, at or after ``start``) that contains ``needle``."""
+        inner = [
+            m.group() for m in _WORD.finditer(needle) if m.start() > 0 and m.end() < len(needle)
+        ]
+        if not inner or "\n" in needle or "\r" in needle:
+            return self._scan(needle, start)
+        index = self._index()
+        candidates = min((index.get(word, []) for word in inner), key=len)
+        first = bisect.bisect_left(candidates, start)
+        for number in candidates[first:]:
+            if needle in self.lines[number - 1]:
+                return number
+        return None
+
+    def _scan(self, needle: str, start: int) -> int | None:
+        for number in range(max(start, 1), len(self.lines) + 1):
+            if needle in self.lines[number - 1]:
+                return number
+        return None

@@ -55,4 +55,4 @@ def test_exit_zero_and_severity_overrides(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert _exit(tmp_path, WITH_ERROR, "--fail-on", "sometimes") == 2
     assert _exit(tmp_path, WITH_ERROR, "--deny", "DL999") == 2
-    assert _exit(tmp_path, WITH_ERROR, "--format", "pdf", "--exit-zero") == 2
+    assert _exit(tmp_path, WITH_ERROR, "--format", "docx", "--exit-zero") == 2

@@ -174,3 +174,39 @@ def test_malformed_card_is_a_finding(tmp_path: Path) -> None:
     _evidence, problems, card = folder_evidence(folder, "model", tmp_path)
     assert card is None and [p.code for p in problems] == ["DL063"]
     assert problems[0].location is not None and problems[0].location.line == 2
+
+
+# front matters the earlier hand-written YAML subset dropped whole (license included);
+# the shapes are those of published cards: a wrapped quoted string (long descriptions), a
+# \U escape, an anchor/alias pair and a folded ">-" block.
+@pytest.mark.parametrize(
+    "yaml_text",
+    [
+        'license: apache-2.0\ndescription: "a long description\n  wrapped on two lines"\n',
+        'license: mit\nwidget:\n- text: "smile \\U0001F600"\n',
+        "license: cc-by-nc-4.0\nbase: &b {lr: 1}\nrun: *b\n",
+        "license: openrail\nsummary: >-\n  folded\n  text\n",
+        "license: llama2\nextra_gated_fields:\n  I agree: checkbox\n  Date: date_picker\n",
+    ],
+)
+def test_front_matter_is_real_yaml(yaml_text: str) -> None:
+    fields = front_matter(f"---\n{yaml_text}---\n# card\n")
+    assert card_license(fields) is not None
+
+
+def test_broken_yaml_falls_back_to_license_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    card = "---\nlicense: cc-by-nc-4.0\ntags: [unclosed\nlicense_link: LICENSE\n---\n"
+    (folder / "README.md").write_text(card, "utf-8")
+    evidence, problems, found = folder_evidence(folder, "model", tmp_path)
+    assert found is not None and found.expression == "CC-BY-NC-4.0"
+    assert [p.code for p in problems] == ["DL063"]
+    assert "only its license lines were read" in problems[0].message
+    assert evidence[0].kind == "model-card"
+
+
+def test_front_matter_size_is_bounded() -> None:
+    huge = "---\nlicense: mit\nx: '" + "a" * (300 * 1024) + "'\n---\n"
+    with pytest.raises(YamlError):
+        front_matter(huge)

@@ -87,7 +87,7 @@ def test_policy_setting_turns_models_on(project: Path, hf_cache: Path, no_env: P
     (project / "dllicense.toml").write_text('extends = "research"\n', "utf-8")
     assert LLAMA not in _packages(scan_dirs(project, no_env))
     (project / "dllicense.toml").write_text('extends = "research"\nmodels = "yes"\n', "utf-8")
-    with pytest.raises(ConfigError, match=r"dllicense.toml:2: models must be true or false"):
+    with pytest.raises(ConfigError, match=r"dllicense.toml:2: models: must be true or false"):
         scan_dirs(project, no_env)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from dllicense import resultcache
 from dllicense.report import TEMPLATES
 from dllicense.resources import data_dir
@@ -72,7 +74,10 @@ def test_a_user_page_replaces_the_built_in_one(tmp_path: Path) -> None:
     assert run_cli(*args, "--templates", str(tpl)).stdout == done.stdout
 
 
-def test_a_partial_override_falls_back_to_the_built_in_templates(tmp_path: Path) -> None:
+def test_a_partial_override_falls_back_to_the_built_in_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # the two runs compare byte for byte
     project = write_project(tmp_path / "proj", "onnx\n")
     tpl = _templates(tmp_path / "tpl")
     out, builtin = tmp_path / "out", tmp_path / "builtin"

@@ -6,6 +6,7 @@ above ``--fail-on``, 2 usage, configuration or I/O error (one line, no traceback
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -15,6 +16,7 @@ import click
 
 from dllicense import __version__
 from dllicense.errors import DllicenseError
+from dllicense.sanitize import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,16 +31,25 @@ def one_line_errors(func: F) -> F:
             return func(*args, **kwargs)
         except DllicenseError as exc:
             for line in str(exc).splitlines() or [""]:
-                click.echo(f"dllicense: error: {line}", err=True)
+                click.echo(visible(f"dllicense: error: {line}"), err=True)
             sys.exit(2)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:  # an input the scan cannot reach (a folder it may not enter)
+            if "--debug" in sys.argv:
+                raise
+            name = os.path.basename(os.fsdecode(exc.filename)) if exc.filename else ""
+            reason = exc.strerror or type(exc).__name__
+            click.echo(visible(f"dllicense: error: {name}: {reason}".replace(" : ", " ")), err=True)
+            sys.exit(2)
         except Exception as exc:  # a bug: still one line, the traceback with --debug
             if "--debug" in sys.argv:
                 raise
             click.echo(
-                f"dllicense: internal error: {type(exc).__name__}: {exc} "
-                "(run with --debug for the traceback)",
+                visible(
+                    f"dllicense: internal error: {type(exc).__name__}: {exc} "
+                    "(run with --debug for the traceback)"
+                ),
                 err=True,
             )
             sys.exit(2)

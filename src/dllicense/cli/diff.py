@@ -9,6 +9,7 @@ import click
 
 from dllicense.cli import one_line_errors
 from dllicense.errors import UsageError
+from dllicense.sanitize import terminal
 
 _REPORT = click.Path(dir_okay=False, path_type=Path)
 
@@ -41,7 +42,7 @@ def diff_command(
     diff = diff_reports(load_report(old, ""), load_report(new, ""))
     text = render(diff, fmt)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(terminal(text) if sys.stdout.isatty() else text, nl=False)
     else:
         try:
             output.write_text(text, encoding="utf-8")

@@ -14,6 +14,7 @@ import click
 
 from dllicense.errors import UsageError
 from dllicense.resultcache import CachedRun, load, run_key, store
+from dllicense.sanitize import terminal
 
 if TYPE_CHECKING:
     from dllicense.baseline import Report
@@ -30,6 +31,7 @@ SUFFIX = {
     "sarif": "sarif",
     "cyclonedx": "cdx.json",
     "spdx": "spdx.json",
+    "pdf": "pdf",
 }
 
 
@@ -68,7 +70,7 @@ def replay(key: str | None, cache_dir: Path | None, output: Path | None) -> int 
         return None
     emit(cached.outputs, output)
     if cached.stderr:
-        click.echo(cached.stderr, err=True, nl=False)
+        click.echo(terminal(cached.stderr), err=True, nl=False)
     return cached.exit_code
 
 
@@ -98,23 +100,38 @@ def render_all(
 def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> None:
     """To stdout, to the file ``output`` (one format) or into the folder ``output``."""
     if output is None:
-        for _, text in outputs:
-            click.echo(text, nl=False)
+        tty = sys.stdout.isatty()
+        for fmt, text in outputs:  # the table is sanitised cell by cell (and coloured)
+            if fmt == "pdf":  # bytes, not text
+                sys.stdout.flush()
+                sys.stdout.buffer.write(_bytes(fmt, text))
+                sys.stdout.buffer.flush()
+            else:
+                click.echo(terminal(text) if tty and fmt != "table" else text, nl=False)
         return
     if len(outputs) == 1 and not output.is_dir():
-        _save(output, outputs[0][1])
+        _save(output, outputs[0][1], outputs[0][0])
         return
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create {output}: {exc.strerror}") from exc
     for fmt, text in outputs:
-        _save(output / f"dllicense.{SUFFIX.get(fmt, fmt)}", text)
+        _save(output / f"dllicense.{SUFFIX.get(fmt, fmt)}", text, fmt)
 
 
-def _save(path: Path, text: str) -> None:
+def _bytes(fmt: str, text: str) -> bytes:
+    """A rendered output as the bytes to write (the PDF travels as latin-1 text)."""
+    if fmt == "pdf":
+        from dllicense.report.pdf import PDF_ENCODING
+
+        return text.encode(PDF_ENCODING)
+    return text.encode("utf-8")
+
+
+def _save(path: Path, text: str, fmt: str = "") -> None:
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(_bytes(fmt, text))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
 

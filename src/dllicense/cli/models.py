@@ -15,6 +15,7 @@ import click
 
 from dllicense.cli import one_line_errors
 from dllicense.errors import InputError
+from dllicense.sanitize import terminal
 
 if TYPE_CHECKING:  # not at start-up: every command would pay for the dataclasses
     from dllicense.models import ExternalPackage, Finding, Verdict
@@ -49,7 +50,7 @@ def models_command(project: Path, fmt: str, debug: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(_json(rows, findings, label), indent=2, ensure_ascii=False))
     else:
-        click.echo(_text(rows, findings, label), nl=False)
+        click.echo(terminal(_text(rows, findings, label)), nl=False)
 
 
 def _where(f: Finding) -> str:
@@ -74,6 +75,7 @@ def _json(
         "packages": [
             {
                 "kind": p.node.scopes[0],
+                "scopes": list(p.node.scopes[1:]),
                 "name": p.node.name,
                 "source": p.ecosystem,
                 "version": p.node.version,
@@ -122,7 +124,8 @@ def _text(rows: list[tuple[ExternalPackage, Verdict]], findings: list[Finding], 
     for package, verdict in rows:
         node = package.node
         revision = f" @ {node.version[:12]}" if node.version else ""
-        lines.append(f"{node.scopes[0]} {node.name}{revision}")
+        scope = f" ({', '.join(node.scopes[1:])})" if node.scopes[1:] else ""
+        lines.append(f"{node.scopes[0]} {node.name}{revision}{scope}")
         if verdict.expression:
             why = ", ".join(verdict.decided_by)
             lines.append(f"  licence:    {verdict.expression} ({verdict.confidence}, from {why})")

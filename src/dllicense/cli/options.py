@@ -1,7 +1,7 @@
 """The options that decide the dependency graph, shared by ``scan`` and ``why``.
 
 Both commands walk the same graph, so they take the same options with the same
-meaning: the environment (``--python``, ``--path``, ``--all``), the lock
+meaning: the environment (``--python``, ``--path``, ``--conda-prefix``, ``--all``), the lock
 (``--lock``, ``--no-lock``), the index (``--online``, ``--index-url``) and the
 target (``--python-version``, ``--platform``, ``--all-targets``).
 """
@@ -66,6 +66,12 @@ _OPTIONS = (
         "--platform",
         type=click.Choice(["linux", "darwin", "win32"]),
         help="Evaluate markers (and resolve) for this platform (default: the inspected one).",
+    ),
+    click.option(
+        "--conda-prefix",
+        metavar="PATH",
+        help="Conda or pixi environment to inspect: its conda-meta package records (the native "
+        "packages) and its site-packages (default: .pixi/envs/*, env, .conda, $CONDA_PREFIX).",
     ),
     click.option(
         "--all-targets",

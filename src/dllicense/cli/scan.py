@@ -11,6 +11,7 @@ import click
 from dllicense.cli import one_line_errors
 from dllicense.cli.options import graph_options
 from dllicense.errors import UsageError
+from dllicense.sanitize import terminal, visible
 
 
 @click.command("scan")
@@ -35,7 +36,7 @@ from dllicense.errors import UsageError
     show_default=True,
     metavar="FMT[,FMT]",
     help="Output formats, comma-separated: table, json, html, markdown, csv, notice, sarif, "
-    "cyclonedx, spdx.",
+    "cyclonedx, spdx, pdf (printed by headless Chromium).",
 )
 @click.option(
     "--templates",
@@ -119,6 +120,7 @@ def scan_command(
     python_version: str | None,
     platform: str | None,
     all_targets: bool,
+    conda_prefix: str | None,
     color: bool | None,
     quiet: bool,
     debug: bool,
@@ -154,6 +156,7 @@ def scan_command(
     }
     # models depend on the source tree and the Hugging Face cache: never replay such a run
     use_results = not no_cache and not models and not _policy_models(project, policy)
+    use_results = use_results and not conda_prefix  # the cache fingerprints the default choice
     # without a lock, --online asks the index which versions exist: tomorrow's answer differs
     use_results = use_results and not (online and not _has_lock(project, lock, no_lock))
     key = gate.cache_key(project, options, python, paths, policy, baseline, use_results, templates)
@@ -194,6 +197,7 @@ def scan_command(
             python_version=python_version,
             platform=platform,
             all_targets=all_targets,
+            conda_prefix=conda_prefix,
         )
     )
     if status is not None:
@@ -202,7 +206,7 @@ def scan_command(
     gate.emit(outputs, output)
     code, note = gate.decide(result, fail_on, exit_zero, known)
     if note:
-        click.echo(note, err=True, nl=False)
+        click.echo(terminal(note), err=True, nl=False)
     gate.save(key, cache_dir, outputs, note, code)
     sys.exit(code)
 
@@ -236,6 +240,7 @@ class _Status:
         self.drawing = False
 
     def __call__(self, message: str) -> None:
+        message = visible(message)
         if "[" in message and message.endswith(tuple("0123456789")):
             click.echo(f"\rdllicense: {message}\x1b[K", err=True, nl=False)
             self.drawing = True
@@ -291,16 +296,21 @@ def _lock_key(
     all_targets: bool,
 ) -> dict[str, object]:
     """The lock options' part of the result-cache key (a --lock file by its content)."""
-    import hashlib
+    from dllicense.paths import resolve
+    from dllicense.readfile import digest as file_digest
 
     digest = ""
     if lock is not None:
         try:
-            digest = hashlib.sha256(lock.read_bytes()).hexdigest()
-        except OSError:
+            digest = file_digest(lock, 64 * 1024 * 1024)
+        except (OSError, ValueError):
             digest = "unreadable"
+    try:
+        where = str(resolve(lock)) if lock else ""
+    except OSError:
+        where = str(lock)
     return {
-        "lock": [str(lock.resolve()) if lock else "", digest],
+        "lock": [where, digest],
         "no_lock": no_lock,
         "target": [python_version or "", platform or "", all_targets],
     }

@@ -9,6 +9,7 @@ import click
 
 from dllicense.cli import one_line_errors
 from dllicense.cli.options import graph_options
+from dllicense.sanitize import terminal, visible
 
 
 @click.command("why")
@@ -46,6 +47,7 @@ def why_command(
     python_version: str | None,
     platform: str | None,
     all_targets: bool,
+    conda_prefix: str | None,
     scopes: tuple[str, ...],
     policy: str | None,
     report: Path | None,
@@ -86,11 +88,15 @@ def why_command(
             python_version=python_version,
             platform=platform,
             all_targets=all_targets,
+            conda_prefix=conda_prefix,
         )
         graph = report_of(scan(options))
     name = canonicalize_name(package)
     answer = why(name, (p.node for p in graph.packages), dict(graph.declared_scopes), limit)
     if answer is None:
-        click.echo(f"dllicense: {name} is not in the dependency graph of {graph.project}", err=True)
+        click.echo(
+            visible(f"dllicense: {name} is not in the dependency graph of {graph.project}"),
+            err=True,
+        )
         sys.exit(1)
-    click.echo(render(graph.project, answer, fmt), nl=False)
+    click.echo(terminal(render(graph.project, answer, fmt)), nl=False)

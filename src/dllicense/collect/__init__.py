@@ -38,6 +38,8 @@ def _found(
 
 def collect(dist: Distribution) -> Collected:
     """Metadata and file evidence of one distribution (files hashed, not yet identified)."""
+    if not dist.path:  # a conda record whose package folder is gone, a lock's record
+        return Collected(dist, tuple(metadata_evidence(dist)), (), ())
     top = list_folder(dist.path)  # one listing serves the licence files and the SBOMs
     files, problems = find_license_files(dist, top)
     evidence = metadata_evidence(dist)

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import netrc
 import os
@@ -94,6 +93,7 @@ from dllicense.collect.index_http import RedirectError, Transport, discard, stri
 from dllicense.collect.pipconfig import DEFAULT_INDEX_URL, IndexConfig, load_index_config
 from dllicense.discover.distributions import METADATA_LIMIT, read_distribution
 from dllicense.models import Distribution, LockedWheel, Problem
+from dllicense.parsing import parse_json
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ class SimplePage:
 def parse_json_page(body: bytes, page_url: str) -> SimplePage:
     """A PEP 691 JSON page; raises ``_Fail`` when it is not one."""
     try:
-        data = json.loads(body)
+        data = parse_json(body)
     except ValueError as exc:
         raise _Fail("DL122", f"the simple page is not valid JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
@@ -819,7 +819,7 @@ class _Source:
                 what="the per-project JSON",
             )
         try:
-            info = json.loads(reply.body)["info"]
+            info = parse_json(reply.body)["info"]
             found = str(info["version"])
         except (ValueError, KeyError, TypeError):
             raise _Fail("DL122", "the per-project JSON has no 'info'") from None

@@ -28,11 +28,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from dllicense.licenses.textcache import default_cache_dir
+from dllicense.parsing import parse_json
+from dllicense.readfile import read_text
 
 logger = logging.getLogger(__name__)
 
 ENTRY_FILE = "entry.json"
 ENTRY_FORMAT = 1
+ENTRY_LIMIT = 4 * 1024 * 1024
 _temp_roots: list[Path] = []
 
 
@@ -64,7 +67,7 @@ def entry_dir(root: Path, index_url: str, name: str, version: str) -> Path:
 def load_entry(folder: Path) -> CacheEntry | None:
     """The entry in ``folder``, or None when absent, unreadable or of another format."""
     try:
-        data = json.loads((folder / ENTRY_FILE).read_text("utf-8"))
+        data = parse_json(read_text(folder / ENTRY_FILE, ENTRY_LIMIT))
         entry = CacheEntry(
             dist_info=str(data["dist_info"]),
             path=str(data["path"]),

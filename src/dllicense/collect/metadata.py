@@ -47,6 +47,8 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
                     note=f"invalid SPDX expression: {strict.error}",
                 )
             )
+    if dist.ecosystem == "conda":
+        return conda_evidence(dist)
     if dist.license:
         if looks_like_text(dist.license):
             data = dist.license.encode("utf-8")
@@ -89,6 +91,39 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
                 expression or "",
                 vague="unspecified" in (expression or ""),
                 note=note,
+            )
+        )
+    return out
+
+
+def conda_evidence(dist: Distribution) -> list[Evidence]:
+    """A conda record's recipe licence (free text, normalised like ``License``) and its
+    ``license_family`` (a family name only: vague evidence, never the decision's words)."""
+    out: list[Evidence] = []
+    source = f"conda-meta:{dist.name}"
+    if dist.license:
+        found = normalize(dist.license)
+        note = found.error if not names_nothing(dist.license) else "names no licence"
+        out.append(
+            Evidence(
+                "license",
+                f"{source}:license",
+                dist.license,
+                found.expression,
+                found.vague,
+                note=note,
+            )
+        )
+    if dist.license_family:
+        family = normalize(dist.license_family)
+        out.append(
+            Evidence(
+                "license-family",
+                f"{source}:license_family",
+                dist.license_family,
+                family.expression if family.vague else "",
+                vague=True,
+                note="the recipe's licence family: vague evidence only",
             )
         )
     return out

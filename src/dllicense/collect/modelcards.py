@@ -22,12 +22,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dllicense.discover.models import ModelReference, SourceScan, group_references, scan_sources
-from dllicense.discover.yamlsubset import YamlError, parse_yaml
+from dllicense.discover.models import (
+    ModelReference,
+    SourceScan,
+    file_scope,
+    group_references,
+    scan_sources,
+)
+from dllicense.discover.yamlsubset import YamlError
 from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+from dllicense.paths import reason
 from dllicense.readfile import read_bounded
 
 MAX_CARD_BYTES = 1024 * 1024
+MAX_FRONT_MATTER = 256 * 1024  # characters of YAML handed to the parser
 MAX_LICENSE_BYTES = 1024 * 1024
 _LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING)([._-].*)?$", re.IGNORECASE)
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -91,19 +99,53 @@ def hf_cache_root(environ: Mapping[str, str] | None = None) -> tuple[Path, str]:
 
 
 def front_matter(text: str) -> dict[str, Any]:
-    """The YAML front matter of a model card ({} when there is none); raises ``YamlError``."""
+    """The YAML front matter of a model card ({} when there is none); raises ``YamlError``.
+
+    Parsed with PyYAML's ``safe_load`` (no tags constructed), after bounding its size.
+    """
+    import yaml
+
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != "---":
         return {}
     for number, line in enumerate(lines[1:], start=1):
         if line.strip() in ("---", "..."):
-            data = parse_yaml("\n".join(lines[1:number]))
+            body = "\n".join(lines[1:number])
+            if len(body) > MAX_FRONT_MATTER:
+                raise YamlError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB", 1)
+            try:
+                data = yaml.safe_load(body)
+            except yaml.YAMLError as error:
+                mark = getattr(error, "problem_mark", None)
+                line_no = (mark.line + 1) if mark is not None else 1
+                problem = getattr(error, "problem", None) or type(error).__name__
+                raise YamlError(str(problem), line_no) from error
+            except RecursionError as error:
+                raise YamlError("nested too deeply", 2) from error
             if data is None:
                 return {}
             if not isinstance(data, dict):
                 raise YamlError("the front matter is not a mapping", 2)
             return data
     raise YamlError("the front matter has no closing '---'", len(lines))
+
+
+_LICENSE_LINE = re.compile(r"^(license|license_name|license_link)\s*:\s*(\S.*?)\s*$")
+
+
+def license_lines(text: str) -> dict[str, Any]:
+    """The top-level ``license*:`` lines of a front matter YAML cannot parse (a fallback)."""
+    found: dict[str, Any] = {}
+    for line in text.lstrip("\ufeff").splitlines()[1:]:
+        if line.strip() in ("---", "..."):
+            break
+        match = _LICENSE_LINE.match(line)
+        if match and match.group(1) not in found and match.group(2)[0] not in "*&!|>[{%@`":
+            value = match.group(2).split(" #")[0].strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            found[match.group(1)] = value
+    return found
 
 
 def _licenseref(name: str) -> str:
@@ -184,8 +226,10 @@ def _read_inside(path: Path, boundary: Path, limit: int) -> bytes:
         data, size = read_bounded(resolved, limit)
     except FileNotFoundError as error:
         raise _Unreadable(f"{path.name} is missing or a broken link") from error
-    except (OSError, RuntimeError) as error:
-        raise _Unreadable(f"{path.name} cannot be read ({error})") from error
+    except RuntimeError as error:  # Path.resolve on Python < 3.13
+        raise _Unreadable(f"{path.name} cannot be read (symbolic link loop)") from error
+    except OSError as error:
+        raise _Unreadable(f"{path.name} cannot be read ({reason(error)})") from error
     if size > limit:
         raise _Unreadable(f"{path.name} is larger than {limit // 1024} KB")
     return data
@@ -220,7 +264,22 @@ def folder_evidence(
     if readme.exists() or readme.is_symlink():
         try:
             text = _read_inside(readme, boundary, MAX_CARD_BYTES).decode("utf-8", "replace")
-            fields = front_matter(text)
+            try:
+                fields = front_matter(text)
+            except YamlError as error:
+                fields = license_lines(text)
+                if not fields:
+                    raise
+                problems.append(
+                    Problem(
+                        "DL063",
+                        f"{label}/README.md: model card front matter is not valid YAML "
+                        f"({error}); only its license lines were read",
+                        location=Location(f"{label}/README.md", error.line + 1)
+                        if in_project
+                        else None,
+                    )
+                )
             card = card_license(fields)
             raw_link = fields.get("license_link")
             link = raw_link if isinstance(raw_link, str) else ""
@@ -365,24 +424,43 @@ class HubCache:
 
 
 def model_packages(
-    root: Path, scan: SourceScan | None = None, cache: HubCache | None = None
+    root: Path,
+    scan: SourceScan | None = None,
+    cache: HubCache | None = None,
+    scopes: tuple[str, ...] | None = None,
 ) -> tuple[list[ExternalPackage], list[Problem]]:
     """Every model and dataset the project's code loads, with its licence evidence.
 
     Problems: references that could not be resolved, files that could not be
     parsed, unreadable model cards, and licence conditions to pass on.
+    References only in tests, examples, docs or benchmarks have the scope
+    ``group:tests`` (...) after their kind; with ``scopes`` (the ``--scope``
+    choices) those of unselected groups are left out, with their problems.
     """
+    from dllicense.resolve.graph import scope_selected
+
     scan = scan if scan is not None else scan_sources(root)
     if cache is None:
         cache = HubCache(*hf_cache_root())
     packages: list[ExternalPackage] = []
-    problems = list(scan.problems)
+
+    def wanted(groups: tuple[str, ...]) -> bool:
+        return scopes is None or not groups or any(scope_selected(g, scopes) for g in groups)
+
+    problems = [
+        p
+        for p in scan.problems
+        if p.location is None or wanted(_groups([file_scope(p.location.file)]))
+    ]
     for first, refs in group_references(scan.references):
+        groups = _groups([r.scope for r in refs])
+        if not wanted(groups):
+            continue
         version, evidence, own = _evidence(root, first, refs, cache)
         node = Node(
             name=first.name,
             version=version,
-            scopes=(first.kind,),
+            scopes=(first.kind, *groups),
             path=(first.name,),
             parents=(),
             requires=(),
@@ -394,6 +472,13 @@ def model_packages(
             ExternalPackage(node, ecosystem, tuple(evidence), tuple(own), first.location)
         )
     return packages, problems
+
+
+def _groups(scopes: list[str]) -> tuple[str, ...]:
+    """The group scopes of references from files of these scopes ("" is the product)."""
+    if not scopes or "" in scopes:
+        return ()
+    return tuple(sorted({f"group:{s}" for s in scopes}))
 
 
 def _evidence(

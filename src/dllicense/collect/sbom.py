@@ -9,12 +9,13 @@ not contain, as pillow's does).
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 from dllicense.licenses.spdx import normalize, normalize_expression
 from dllicense.models import Distribution, Evidence, Problem
+from dllicense.parsing import parse_json
+from dllicense.paths import reason
 from dllicense.readfile import read_bounded
 
 SBOM_LIMIT = 8 * 1024 * 1024
@@ -35,11 +36,11 @@ def sbom_evidence(dist: Distribution) -> tuple[list[Evidence], list[Problem]]:
             data, size = read_bounded(os.path.join(folder, name), SBOM_LIMIT)
             if size > SBOM_LIMIT:
                 raise ValueError(f"larger than {SBOM_LIMIT // (1024 * 1024)} MB")
-            document = json.loads(data)
+            document = parse_json(data)
             components = _components(document)
         except (OSError, ValueError) as exc:
             problems.append(
-                Problem("DL114", f"cannot read SBOM {rel}: {exc}", dist.name, dist.version)
+                Problem("DL114", f"cannot read SBOM {rel}: {reason(exc)}", dist.name, dist.version)
             )
             continue
         for component, version, licence in components:

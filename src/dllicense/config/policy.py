@@ -27,6 +27,7 @@ from dllicense.config.tomllines import Path as KeyPath
 from dllicense.config.tomllines import TomlLines, key_path
 from dllicense.errors import ConfigError
 from dllicense.models import Severity
+from dllicense.paths import inside
 from dllicense.resources import data_dir
 from dllicense.tomlfile import describe_error, error_line, parse_toml, read_text
 
@@ -157,7 +158,8 @@ def load_policy(project: Path, choice: str | None = None) -> Policy:
         if path.suffix == ".toml" or path.exists():
             if not path.is_file():
                 raise ConfigError(f"--policy {choice}: no such file")
-            return _load_file(path, choice, table=None)
+            # a file of the project is named relative to it, not by a machine path
+            return _load_file(path, inside(path, project) or choice, table=None)
         return _load_builtin(choice)
     own = project / "dllicense.toml"
     if own.is_file():

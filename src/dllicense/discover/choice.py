@@ -1,10 +1,11 @@
 """Which environment a scan inspects, decided before anything is read.
 
-Order: ``--path DIR`` folders; else ``--python PATH``; else ``.venv``/``venv``
-in the project; else an active ``$VIRTUAL_ENV`` or ``$CONDA_PREFIX`` that is
-not dllicense's own installation; else *no environment*. The interpreter
-dllicense runs in is never chosen implicitly: in a pre-commit hook or a
-``pipx`` install it holds dllicense's own packages, not the project's.
+Order: ``--path DIR`` folders; else ``--python PATH``; else ``--conda-prefix PATH``;
+else ``.venv``/``venv`` in the project; else a conda environment in the project
+(``.pixi/envs/default``, the other ``.pixi/envs/*``, ``env``, ``.conda``); else an
+active ``$VIRTUAL_ENV`` or ``$CONDA_PREFIX`` that is not dllicense's own installation;
+else *no environment*. The interpreter dllicense runs in is never chosen implicitly: in
+a pre-commit hook or a ``pipx`` install it holds dllicense's own packages, not the project's.
 
 Standard library only: the result cache asks this on the hook's hot path.
 """
@@ -16,6 +17,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from dllicense.paths import resolve
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ def choose_environment(
     python: str | None = None,
     paths: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
+    conda_prefix: str | None = None,
 ) -> Decision:
     """Decide which environment to inspect (the one place this order is written)."""
     environ = os.environ if environ is None else environ
@@ -55,9 +59,15 @@ def choose_environment(
         return Decision(EnvironmentChoice("path", f"--path {label}", folders=folders))
     if python:
         return Decision(EnvironmentChoice("python", f"--python {Path(python).name}", python=python))
+    if conda_prefix:
+        root = Path(conda_prefix)
+        label = f"--conda-prefix {short_label(root) if root.is_absolute() else root}"
+        return Decision(EnvironmentChoice("conda", label, root=root))
     for name in (".venv", "venv"):
         if (project / name / "pyvenv.cfg").is_file():
             return Decision(EnvironmentChoice("venv", name, root=project / name))
+    for name in project_conda_prefixes(project):
+        return Decision(EnvironmentChoice("conda", name, root=project / name))
     skipped = []
     for variable, kind in (("VIRTUAL_ENV", "venv"), ("CONDA_PREFIX", "conda")):
         active = environ.get(variable, "")
@@ -77,10 +87,24 @@ def choose_environment(
     return Decision(None, "; ".join(skipped))
 
 
+def project_conda_prefixes(project: Path) -> list[str]:
+    """Conda environments inside the project, in order: pixi's (``default`` first), ``env``,
+    ``.conda`` (each a folder with ``conda-meta``)."""
+    names = []
+    try:
+        pixi = sorted(p.name for p in (project / ".pixi" / "envs").iterdir())
+    except OSError:
+        pixi = []
+    pixi.sort(key=lambda n: n != "default")
+    names += [f".pixi/envs/{n}" for n in pixi]
+    names += ["env", ".conda"]
+    return [n for n in names if (project / n / "conda-meta").is_dir()]
+
+
 def _is_own(root: Path) -> bool:
     """Is ``root`` the installation dllicense itself runs from?"""
     try:
-        return root.resolve() == Path(sys.prefix).resolve()
+        return resolve(root) == resolve(Path(sys.prefix))
     except OSError:
         return False
 

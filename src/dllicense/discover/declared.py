@@ -8,6 +8,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidName, canonicalize_name
 
 from dllicense.models import Declared, Location, Problem
+from dllicense.sanitize import excerpt, quoted
 
 # pip's rules (pip._internal.req.constructors): a scheme or a VCS prefix is a URL; a path
 # separator, a leading "." or "~", or an archive suffix is a local path or file.
@@ -22,7 +23,9 @@ def parse_declared(raw: str, scope: str, location: Location) -> Declared | Probl
         req = Requirement(raw)
     except InvalidRequirement as exc:
         first = str(exc).splitlines()[0]
-        return Problem("DL004", f"invalid requirement {raw!r}: {first}", location=location)
+        return Problem(
+            "DL004", f"invalid requirement {quoted(raw)}: {excerpt(first)}", location=location
+        )
     return Declared(
         raw=raw,
         name=canonicalize_name(req.name),
@@ -85,7 +88,7 @@ def unpinned_source(declared: Declared, where: str = "") -> Problem:
     scope = f" ({declared.scope})" if declared.scope else ""
     return Problem(
         "DL005",
-        f"{where}{declared.kind} requirement {declared.raw!r}{scope} is reported only: "
+        f"{where}{declared.kind} requirement {quoted(declared.raw)}{scope} is reported only: "
         "dllicense never builds, fetches or runs it",
         package=declared.name,
         location=declared.location,

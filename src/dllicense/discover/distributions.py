@@ -11,7 +11,8 @@ from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 
 from dllicense.models import Distribution, Problem
-from dllicense.readfile import read_bounded
+from dllicense.paths import reason
+from dllicense.readfile import read_bounded, read_text
 
 METADATA_LIMIT = 16 * 1024 * 1024
 _FOLDER = re.compile(r"^(?P<name>[^-]+)(?:-(?P<version>[^-]+))?.*\.(dist-info|egg-info)$")
@@ -107,10 +108,10 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Problem:
     try:
         data = read_bounded(metadata_file, METADATA_LIMIT)[0]
     except OSError as exc:
-        reason = "no METADATA file" if isinstance(exc, FileNotFoundError) else str(exc.strerror)
+        why = "no METADATA file" if isinstance(exc, FileNotFoundError) else reason(exc)
         return Problem(
             "DL021",
-            f"{base}: {reason}; distribution skipped",
+            f"{base}: {why}; distribution skipped",
             package=canonicalize_name(guessed_name),
             version=guessed_version,
         )
@@ -141,7 +142,18 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Problem:
         )
     requires = list(raw.get("requires_dist") or [])
     if not requires and egg and os.path.isdir(folder):
-        requires = _egg_requires(Path(folder) / "requires.txt")
+        try:
+            requires = _egg_requires(Path(folder) / "requires.txt")
+        except (OSError, ValueError) as exc:
+            problems.append(
+                Problem(
+                    "DL022",
+                    f"{base}: requires.txt cannot be read ({reason(exc)}); "
+                    "its dependencies are not known",
+                    package=canonicalize_name(name),
+                    version=version,
+                )
+            )
     return Distribution(
         name=canonicalize_name(name),
         display_name=name,
@@ -179,10 +191,11 @@ _IGNORED_UNPARSED = frozenset(
 
 
 def _egg_requires(path: Path) -> list[str]:
-    """Convert an egg-info ``requires.txt`` into ``Requires-Dist`` strings."""
+    """Convert an egg-info ``requires.txt`` into ``Requires-Dist`` strings (none when
+    there is no such file; ``OSError``/``ValueError`` when it cannot be read)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_text(path, METADATA_LIMIT)
+    except FileNotFoundError:
         return []
     out: list[str] = []
     marker = ""

@@ -15,6 +15,7 @@ from dllicense.discover.distributions import list_metadata_folders, read_distrib
 from dllicense.errors import InputError
 from dllicense.models import Distribution, Environment, Problem
 from dllicense.parallel import ordered_map
+from dllicense.paths import resolve
 from dllicense.readfile import read_bounded
 
 # Printed by the target interpreter: its sys.path and PEP 508 marker values.
@@ -112,7 +113,7 @@ def _from_prefix(root: Path, label: str) -> Environment:
         markers["python_full_version"] = ".".join(parts[:3])
         markers["implementation_version"] = markers["python_full_version"]
     sites = sorted(root.glob("lib/python*/site-packages")) + sorted(root.glob("Lib/site-packages"))
-    if not sites:
+    if not sites and not (root / "conda-meta").is_dir():  # a conda one may hold no Python
         raise InputError(f"{label}: no site-packages folder found in the virtual environment")
     dirs = [(site, f"{label}/{site.relative_to(root).as_posix()}") for site in sites]
     return _build(f"{label} (Python {markers['python_full_version']})", markers, dirs)
@@ -129,7 +130,10 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
     seen_dirs: set[Path] = set()
     pending: list[tuple[Path, str]] = []
     for folder, label in dirs:
-        key = folder.resolve()
+        try:
+            key = resolve(folder)
+        except OSError:
+            key = folder.absolute()
         if key in seen_dirs:
             continue
         seen_dirs.add(key)

@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
 import os
 import re
 import string
+import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dllicense.discover.loaders import ClassDef, Loader, ProjectIndex, aliases, checked_values
 from dllicense.models import Location, Problem
+from dllicense.parsing import parse_json
+from dllicense.paths import reason
+from dllicense.readfile import read_bounded
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 20_000
@@ -53,6 +57,14 @@ _HUB_URL = re.compile(
 )
 _ID_KEYWORDS = ("pretrained_model_name_or_path", "repo_id", "model_id", "model_name_or_path")
 _STRING_CALLS = frozenset({"str", "os.getenv", "os.environ.get", "os.path.join", "posixpath.join"})
+# folders whose code is not the product: references there get their own scope (group:NAME)
+NON_PRODUCT = {
+    "tests": "tests", "test": "tests", "testing": "tests", "examples": "examples",
+    "example": "examples", "docs": "docs", "doc": "docs", "benchmarks": "benchmarks",
+    "benchmark": "benchmarks",
+}  # fmt: skip
+# pytest's temporary-folder fixtures: paths built from them are never Hub ids
+_TEMP_NAMES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory", "tempfile"})
 
 
 @dataclass(frozen=True)
@@ -72,12 +84,25 @@ class ModelReference:
     revision: str = ""
     variant: str = ""  # torchvision weights, timm tag
     note: str = ""
+    scope: str = ""  # "" for the product's code, else tests, examples, docs or benchmarks
 
     @property
     def key(self) -> tuple[str, str]:
         """Identity for de-duplication (Hub ids are case-insensitive)."""
         name = self.name.lower() if self.origin != "local" else self.name
         return self.kind, name
+
+
+def file_scope(rel: str) -> str:
+    """The scope of a project file: "" (the product) or tests/examples/docs/benchmarks."""
+    parts = rel.split("/")
+    for part in parts[:-1]:
+        if part.lower() in NON_PRODUCT:
+            return NON_PRODUCT[part.lower()]
+    name = parts[-1]
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return "tests"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -91,7 +116,8 @@ class SourceScan:
 
 
 def _skipped_dir(path: Path, name: str) -> bool:
-    return name.startswith(".") or name in SKIP_DIRS or (path / "pyvenv.cfg").exists()
+    # os.path.lexists: False (never PermissionError) inside a folder that cannot be read
+    return name.startswith(".") or name in SKIP_DIRS or os.path.lexists(path / "pyvenv.cfg")
 
 
 def source_files(root: Path) -> tuple[list[Path], list[Problem]]:
@@ -130,36 +156,72 @@ def scan_sources(root: Path) -> SourceScan:
     files, problems = source_files(root)
     references: list[ModelReference] = []
     read: list[str] = []
+    parsed: list[tuple[Path, str, int, ast.Module]] = []
     for path in files:
         rel = _relative(path, root)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                problems.append(
-                    Problem(
-                        "DL061",
-                        f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, not read",
-                        location=Location(rel),
-                    )
-                )
-                continue
-            data = path.read_bytes()
+            data, size = read_bounded(path, MAX_FILE_BYTES)
         except OSError as error:
             problems.append(
-                Problem("DL061", f"cannot read ({error.strerror})", location=Location(rel))
+                Problem("DL061", f"cannot read ({reason(error)})", location=Location(rel))
+            )
+            continue
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    "DL061",
+                    f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, not read",
+                    location=Location(rel),
+                )
             )
             continue
         read.append(rel)
         for cell, source in _units(rel, data, problems):
             tree = _parse(rel, cell, source, problems)
             if tree is not None:
-                finder = _Finder(root, path, rel, cell)
-                finder.run(tree)
-                references += finder.references
-                problems += finder.problems
+                parsed.append((path, rel, cell, tree))
+    index = ProjectIndex()
+    for _, rel, _, tree in parsed:
+        index.add(rel, tree)
+    index.prepare()
+    for path, rel, cell, tree in parsed:
+        finder = _Finder(root, path, rel, cell, index)
+        finder.run(tree)
+        references += finder.references
+        problems += finder.problems
     references.sort(key=lambda r: (r.location.file, r.location.line or 0, r.kind, r.name))
     problems.sort(key=lambda p: (p.location.file if p.location else "", _line(p), p.message))
-    return SourceScan(tuple(references), tuple(problems), tuple(read))
+    return SourceScan(tuple(references), tuple(_merged(problems)), tuple(read))
+
+
+def _argument_part(message: str) -> str:
+    """A DL060/DL062 message without the call's name: "(args.model): ... reason"."""
+    return message.partition("(")[2]
+
+
+def _merged(problems: list[Problem]) -> list[Problem]:
+    """One DL060/DL062 per file and message: the same dynamic name loaded on several lines
+    (``args.model`` in ten ``from_pretrained`` calls) is one finding listing its lines."""
+    groups: dict[tuple[str, str, str], list[Problem]] = {}
+    out: list[Problem] = []
+    for problem in problems:
+        if problem.code in ("DL060", "DL062") and problem.location is not None:
+            key = (problem.code, problem.location.file, _argument_part(problem.message))
+            if key in groups:
+                groups[key].append(problem)
+                continue
+            groups[key] = [problem]
+        out.append(problem)
+    merged = []
+    for problem in out:
+        file = problem.location.file if problem.location else ""
+        same = groups.get((problem.code, file, _argument_part(problem.message)), [problem])
+        if len(same) > 1:
+            lines = ", ".join(str(p.location.line) for p in same[1:] if p.location)
+            message = f"{problem.message} (the same name is also loaded on lines {lines})"
+            problem = replace(problem, message=message)
+        merged.append(problem)
+    return merged
 
 
 def _line(problem: Problem) -> int:
@@ -172,7 +234,7 @@ def _units(rel: str, data: bytes, problems: list[Problem]) -> Iterator[tuple[int
         yield 0, data
         return
     try:
-        notebook = json.loads(data.decode("utf-8"))
+        notebook = parse_json(data.decode("utf-8"))
         cells = notebook["cells"] if isinstance(notebook, dict) else None
         if not isinstance(cells, list):
             raise ValueError("no 'cells' list")
@@ -194,8 +256,13 @@ def _units(rel: str, data: bytes, problems: list[Problem]) -> Iterator[tuple[int
 def _parse(rel: str, cell: int, source: bytes, problems: list[Problem]) -> ast.Module | None:
     where = f"notebook cell {cell}: " if cell else ""
     try:
-        return ast.parse(source, filename=rel)
+        with warnings.catch_warnings():  # invalid escapes in the scanned code are not ours
+            warnings.simplefilter("ignore")
+            return ast.parse(source, filename=rel)
     except SyntaxError as error:
+        newer = _newer_syntax(rel, source)
+        if newer is not None:
+            return newer
         problems.append(
             Problem(
                 "DL061",
@@ -214,6 +281,17 @@ def _parse(rel: str, cell: int, source: bytes, problems: list[Problem]) -> ast.M
     return None
 
 
+def _newer_syntax(rel: str, source: bytes) -> ast.Module | None:
+    """The module parsed after rewriting Python 3.12 type syntax, or None."""
+    from dllicense.discover.newsyntax import downgrade
+
+    try:
+        text, changes = downgrade(source.decode("utf-8"))
+        return ast.parse(text, filename=rel) if changes else None
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None
+
+
 # -- scopes and constant resolution ------------------------------------------------
 
 
@@ -230,6 +308,9 @@ class _Scope:
     kind: str  # module, class, function
     parent: _Scope | None
     cls: _Scope | None = None  # for methods: the class scope (self.x / cls.x)
+    name: str = ""  # class scopes: the class name
+    func: ast.AST | None = None  # function scopes: the function
+    indexed: ClassDef | None = None  # class scopes: the class in the project index
     bindings: dict[str, list[_Binding]] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)
 
@@ -290,6 +371,9 @@ class _Resolver:
     def __init__(self, imports: dict[str, str]) -> None:
         self.imports = imports
         self.active: set[int] = set()
+        self.memo: dict[
+            tuple[int, int, int, bool], tuple[ast.expr, _Scope, _Values | _Unresolved]
+        ] = {}
         self.formatting = 0  # > 0 inside f-strings and str(): numbers become text
 
     def qualified(self, node: ast.expr) -> str:
@@ -304,16 +388,30 @@ class _Resolver:
         return ".".join([first, *reversed(parts)])
 
     def values(self, node: ast.expr, scope: _Scope, depth: int = 0) -> _Values:
+        """The values of ``node`` in ``scope``, each (node, scope, depth, formatting)
+        resolved once: a constant used many times (``b = a + a; c = b + b; ...``) is not
+        resolved again at each use (which doubled the work per line)."""
         if depth > MAX_DEPTH:
             raise _Unresolved("constant chain too long")
         key = id(node)
         if key in self.active:
             raise _Unresolved("circular definition")
+        memo = (key, id(scope), depth, self.formatting > 0)
+        kept = self.memo.get(memo)
+        if kept is not None and kept[0] is node and kept[1] is scope:
+            if isinstance(kept[2], _Unresolved):
+                raise _Unresolved(kept[2].why)
+            return kept[2]
         self.active.add(key)
         try:
-            return self._values(node, scope, depth + 1)
+            found = self._values(node, scope, depth + 1)
+        except _Unresolved as error:
+            self.memo[memo] = (node, scope, error)  # the node is kept: its id is not reused
+            raise
         finally:
             self.active.discard(key)
+        self.memo[memo] = (node, scope, found)
+        return found
 
     def _values(self, node: ast.expr, scope: _Scope, depth: int) -> _Values:
         if isinstance(node, ast.Constant):
@@ -452,10 +550,11 @@ class _Resolver:
         for binding in bindings:
             if binding.kind == "dynamic" or binding.expr is None:
                 raise _Unresolved(f"{name} {binding.note or 'is set at run time'}")
-            if binding.kind == "iter":
+            if binding.kind in ("iter", "checked"):
                 found = self._elements(binding.expr, binding.scope, depth)
+                how = "loops over" if binding.kind == "iter" else "is checked against"
                 parts.append(
-                    _Values(found.values, (*found.notes, f"one of the values {name} loops over"))
+                    _Values(found.values, (*found.notes, f"one of the values {name} {how}"))
                 )
                 continue
             found = self.values(binding.expr, binding.scope, depth)
@@ -578,10 +677,15 @@ class _Match:
     variant: str = ""
     prefix: str = ""  # prepended to the resolved name (timm/, torchvision/)
     object_ok: bool = False  # the argument may be a loaded object rather than a name
+    loader: Loader | None = None  # a project from_pretrained that passes the id to the Hub
 
 
 class _Finder:
-    def __init__(self, root: Path, path: Path, rel: str, cell: int) -> None:
+    def __init__(
+        self, root: Path, path: Path, rel: str, cell: int, index: ProjectIndex | None = None
+    ) -> None:
+        self.index = index if index is not None else ProjectIndex()
+        self.scope_name = file_scope(rel)
         self.root = root
         self.folder = path.parent
         self.rel = rel
@@ -624,7 +728,10 @@ class _Finder:
                 keywords = (k.value for k in child.keywords)
                 self._visit((*child.decorator_list, *child.bases, *keywords), scope)
                 scope.bind(child.name, _Binding("dynamic", None, scope, "is a class"))
-                self._visit(child.body, _Scope("class", scope))
+                indexed = next(
+                    (c for c in self.index.classes.get(child.name, []) if c.node is child), None
+                )
+                self._visit(child.body, _Scope("class", scope, name=child.name, indexed=indexed))
                 continue
             self._bind(child, scope)
             if isinstance(child, ast.Call):
@@ -640,7 +747,7 @@ class _Finder:
             self._visit(node.decorator_list, scope)
             scope.bind(node.name, _Binding("dynamic", None, scope, "is a function"))
         cls = scope if scope.kind == "class" else scope.cls
-        inner = _Scope("function", scope, cls=cls)
+        inner = _Scope("function", scope, cls=cls, func=node)
         positional = [*args.posonlyargs, *args.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
         defaults += list(args.defaults)
@@ -648,8 +755,15 @@ class _Finder:
             *zip(positional, defaults, strict=True),
             *zip(args.kwonlyargs, args.kw_defaults, strict=True),
         ]
+        module = self.index.modules.get(self.rel)
         for arg, default in pairs:
-            if default is None:
+            accepted = None
+            if not isinstance(node, ast.Lambda):
+                accepted = checked_values(node, arg.arg, module)
+            if accepted:
+                items: list[ast.expr] = [ast.Constant(v) for v in sorted(accepted)]
+                inner.bind(arg.arg, _Binding("checked", ast.List(items), inner))
+            elif default is None:
                 inner.bind(arg.arg, _Binding("dynamic", None, scope, "is a parameter"))
             else:
                 inner.bind(arg.arg, _Binding("param", default, scope))
@@ -736,15 +850,11 @@ class _Finder:
         try:
             values = self.resolver.values(found.arg, scope)
         except _Unresolved as error:
-            self.problems.append(
-                Problem(
-                    "DL060",
-                    f"{self._cell()}{label}({_short(found.arg)}): the {found.kind} "
-                    f"name cannot be resolved statically ({error.why}); its licence is not checked",
-                    location=where,
-                )
-            )
+            self._unresolved(found, label, where, scope, error.why)
             return
+        if found.loader is not None and found.loader.accepted is not None:
+            kept = tuple(v for v in values.values if v in found.loader.accepted)
+            values = _Values(kept, values.notes)
         revision = ""
         if found.revision is not None:
             try:
@@ -753,6 +863,86 @@ class _Finder:
                 revision = ""
         for value in values.values:
             self._reference(found, value, values.notes, label, where, revision)
+
+    def _unresolved(
+        self, found: _Match, label: str, where: Location, scope: _Scope, why: str
+    ) -> None:
+        """DL060 for a dynamic name; DL062 for a path built at run time; nothing for the
+        parameter of a project loader (its call sites are analysed instead)."""
+        if self._loader_parameter(found.arg, scope):
+            return
+        via = f" (passed on to {found.loader.hub})" if found.loader else ""
+        if _path_expression(found.arg):
+            self.problems.append(
+                Problem(
+                    "DL062",
+                    f"{self._cell()}{label}({_short(found.arg)}){via}: a local path built at "
+                    f"run time ({why}); its licence is not checked",
+                    location=where,
+                )
+            )
+            return
+        self.problems.append(
+            Problem(
+                "DL060",
+                f"{self._cell()}{label}({_short(found.arg)}){via}: the {found.kind} "
+                f"name cannot be resolved statically ({why}); its licence is not checked",
+                location=where,
+            )
+        )
+
+    def _loader_parameter(self, arg: ast.expr, scope: _Scope) -> bool:
+        """Is ``arg`` a parameter of a function a project ``from_pretrained`` passes its id
+        through (the ids are the call sites' values)?"""
+        current: _Scope | None = scope
+        while current is not None and current.func is None:
+            current = current.parent
+        if current is None or not isinstance(current.func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        key = (self.rel, current.func.lineno)
+        if not self.index.is_internal(key):
+            return False
+        args = current.func.args
+        names: set[str] = set()
+        for param in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            names |= aliases(current.func, param.arg)
+        return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(arg))
+
+    def _project_loader(self, receiver: ast.expr, scope: _Scope) -> Loader | bool | None:
+        """The project ``from_pretrained`` ``receiver.from_pretrained`` calls: a Loader, or
+        False when the receiver is not a class of the project (or inherits the method)."""
+        index = self.index
+        cls = _enclosing_class(scope)
+        if isinstance(receiver, ast.Call) and _short(receiver.func) == "super":
+            if cls is None:
+                return False
+            bases = [c for b in cls.bases for c in index.classes.get(b, [])]
+            return (index.loader(bases) or False) if bases else False
+        if isinstance(receiver, ast.Name) and receiver.id in ("cls", "self"):
+            if cls is None:
+                return False
+            return index.loader([cls]) or False
+        name = receiver.attr if isinstance(receiver, ast.Attribute) else ""
+        head = receiver
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if isinstance(receiver, ast.Name):
+            name = receiver.id
+        if not name or not isinstance(head, ast.Name) or not index.is_class(name):
+            return False
+        source = self.imports.get(head.id)
+        if source is not None and not self._project_module(source):
+            return False  # imported from an installed package that has a class of that name
+        return index.loader(index.classes[name]) or False
+
+    def _project_module(self, source: str) -> bool:
+        if source.startswith("."):
+            return True
+        top = source.split(".")[0]
+        return any(
+            (base / top).is_dir() or (base / f"{top}.py").is_file()
+            for base in (self.root, self.root / "src")
+        )
 
     def _is_object(self, node: ast.expr, scope: _Scope) -> bool:
         """A name bound only to calls that load something (a model object, not its id)."""
@@ -781,6 +971,10 @@ class _Finder:
         revision = _arg(call, None, "revision")
         if last == "from_pretrained":
             receiver = _short(func.value) if isinstance(func, ast.Attribute) else ""
+            if isinstance(func, ast.Attribute):
+                loader = self._project_loader(func.value, scope)
+                if loader is not False:
+                    return self._through_loader(call, loader, revision)
             if receiver.split(".")[-1].startswith("PeftModel"):
                 arg = _arg(call, 1, "model_id")
             else:
@@ -821,6 +1015,18 @@ class _Finder:
             prefix = "sentence-transformers/" if last == "SentenceTransformer" else ""
             return _Match("model", "huggingface", arg, revision, prefix=prefix)
         return None
+
+    def _through_loader(
+        self, call: ast.Call, loader: Loader | bool | None, revision: ast.expr | None
+    ) -> _Match | None:
+        """A call of a project ``from_pretrained``: a Hub reference only when that method
+        passes its id on to the Hub (and then only the ids it accepts)."""
+        if not isinstance(loader, Loader) or not loader.hub or not loader.param:
+            return None
+        arg = _arg(call, loader.position, loader.param)
+        if arg is None:
+            return None
+        return _Match(loader.kind, "huggingface", arg, revision, loader=loader)
 
     def _torchvision(self, call: ast.Call, qualified: str, last: str) -> _Match | None:
         if not last or last[0].isupper():
@@ -944,8 +1150,38 @@ class _Finder:
         note: str,
     ) -> None:
         self.references.append(
-            ModelReference(kind, name, origin, call, where, revision, variant, note)
+            ModelReference(
+                kind, name, origin, call, where, revision, variant, note, self.scope_name
+            )
         )
+
+
+def _enclosing_class(scope: _Scope) -> ClassDef | None:
+    """The class (as indexed) whose method ``scope`` is in."""
+    current: _Scope | None = scope
+    while current is not None and current.kind != "class" and current.cls is None:
+        current = current.parent
+    if current is None:
+        return None
+    cls = current if current.kind == "class" else current.cls
+    return cls.indexed if cls is not None else None
+
+
+def _path_expression(node: ast.expr) -> bool:
+    """An expression that builds a filesystem path: ``a / b``, ``os.path.join``,
+    ``Path(...)``, ``.parent``, or anything made from pytest's temporary folders."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Div):
+            return True
+        if isinstance(sub, ast.Name) and sub.id in _TEMP_NAMES:
+            return True
+        if isinstance(sub, ast.Attribute) and sub.attr in ("parent", "parents", "joinpath"):
+            return True
+        if isinstance(sub, ast.Call):
+            name = _short(sub.func)
+            if name.endswith(("path.join", "Path", "joinpath", "mkdtemp", "gettempdir")):
+                return True
+    return False
 
 
 def _looks_like_path(value: str) -> bool:

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dllicense.discover.pyproject import PEP621_FIELDS, read_pyproject
 from dllicense.discover.requirements import read_requirements
 from dllicense.discover.setuptools_files import read_setup_files
 from dllicense.models import Declared, Problem, Project
+from dllicense.paths import resolve
 
 
 def requirement_files(root: Path) -> list[Path]:
@@ -28,7 +30,7 @@ def discover_project(root: Path) -> Project:
     name = ""
     pyproject = root / "pyproject.toml"
     static: frozenset[str] = frozenset()
-    if pyproject.is_file():
+    if os.path.lexists(pyproject):  # a FIFO, a device or a loop is a finding, not skipped
         name, more, more_problems, static = read_pyproject(pyproject, "pyproject.toml")
         declared += more
         problems += more_problems
@@ -51,7 +53,7 @@ def discover_project(root: Path) -> Project:
     sources += files
     unique = {(d.scope, d.raw, d.location.file, d.location.line): d for d in declared}
     return Project(
-        name=name or root.resolve().name,
+        name=name or _folder_name(root),
         declared=tuple(unique[k] for k in sorted(unique, key=_key)),
         sources=tuple(sorted(set(sources))),
         problems=tuple(dict.fromkeys(problems)),
@@ -59,12 +61,19 @@ def discover_project(root: Path) -> Project:
     )
 
 
+def _folder_name(root: Path) -> str:
+    try:
+        return resolve(root).name
+    except OSError:
+        return root.absolute().name
+
+
 def repository_prefix(root: Path) -> str:
     """The project's folder relative to the repository that holds it (``"sub/dir/"``), or ""
     at a repository's root or outside any. Found by looking upwards for ``.git`` (a folder,
     or a file in worktrees and submodules) or ``.hg``; no version-control tool is run."""
     try:
-        here = root.resolve()
+        here = resolve(root)
         for folder in (here, *here.parents):
             if (folder / ".git").exists() or (folder / ".hg").is_dir():
                 relative = here.relative_to(folder).as_posix()

@@ -11,6 +11,7 @@ from packaging.utils import canonicalize_name
 from dllicense.discover.declared import parse_declared
 from dllicense.discover.selfextras import both_markers, expand_self_extras
 from dllicense.models import Declared, Location, Problem
+from dllicense.paths import reason
 from dllicense.tomlfile import describe_error, error_line, line_of, parse_toml, read_text
 
 PEP621_FIELDS = frozenset({"dependencies", "optional-dependencies"})
@@ -28,8 +29,8 @@ def read_pyproject(
         text = read_text(path)
         data = parse_toml(text)
     except (OSError, ValueError) as exc:
-        line = error_line(exc, text)
-        message = describe_error(exc) if line else str(exc)
+        line = None if isinstance(exc, OSError) else error_line(exc, text)
+        message = describe_error(exc) if line else reason(exc)
         return (
             "",
             [],

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from dllicense.discover.declared import parse_line
 from dllicense.models import Declared, Location, Problem
+from dllicense.paths import inside, reason, resolve
+from dllicense.sanitize import excerpt
 from dllicense.tomlfile import read_text
 
 INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S+)")
@@ -52,59 +54,78 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
 
 
 def read_requirements(
-    path: Path, root: Path, scope: str | None = None, _stack: tuple[Path, ...] = ()
+    path: Path, root: Path, scope: str | None = None
 ) -> tuple[list[Declared], list[Problem], list[str]]:
-    """Return (declared, problems, files read) for one requirements file and its includes."""
-    label = _label(path, root)
-    scope = scope or scope_for(path)
-    resolved = path.resolve()
-    if resolved in _stack:
-        return (
-            [],
-            [
-                Problem(
-                    "DL012", f"requirements file {label} includes itself", location=Location(label)
-                )
-            ],
-            [],
-        )
-    try:
-        text = read_text(path)
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return (
-            [],
-            [Problem("DL012", f"cannot read {label}: {reason}", location=Location(label))],
-            [],
-        )
-    declared: list[Declared] = []
-    problems: list[Problem] = []
-    files = [label]
-    for number, line in logical_lines(text):
-        location = Location(label, number)
+    """Return (declared, problems, files read) for one requirements file and its includes.
+
+    Every file is read once (a file included twice adds nothing the second time), and
+    only inside ``root``: a file or include that leads outside the project (``..``, an
+    absolute path, a symbolic link) is a DL012 finding and is not read.
+    """
+    reader = _Reader(root, scope or scope_for(path))
+    reader.read(path, ())
+    return reader.declared, reader.problems, reader.files
+
+
+class _Reader:
+    """One requirements file and its includes, each file read once."""
+
+    def __init__(self, root: Path, scope: str) -> None:
+        self.root = root
+        self.scope = scope
+        self.declared: list[Declared] = []
+        self.problems: list[Problem] = []
+        self.files: list[str] = []
+        self.done: set[str] = set()
+
+    def _problem(self, label: str, message: str) -> None:
+        self.problems.append(Problem("DL012", message, location=Location(label)))
+
+    def read(self, path: Path, stack: tuple[str, ...]) -> None:
+        label = _label(path, self.root)
+        where = inside(path, self.root)
+        if where is None:
+            shown = excerpt(label)
+            try:
+                resolve(path)
+            except OSError:
+                self._problem(shown, f"cannot read {shown}: symbolic link loop")
+                return
+            self._problem(shown, f"requirements file {shown} leads outside the project: not read")
+            return
+        if where in stack:
+            self._problem(label, f"requirements file {label} includes itself")
+            return
+        if where in self.done:
+            return  # already read through another include
+        self.done.add(where)
+        try:
+            text = read_text(path)
+        except (OSError, ValueError) as exc:
+            self._problem(label, f"cannot read {label}: {reason(exc)}")
+            return
+        self.files.append(label)
+        for number, line in logical_lines(text):
+            self._line(path, label, number, line, (*stack, where))
+
+    def _line(self, path: Path, label: str, number: int, line: str, stack: tuple[str, ...]) -> None:
         include = INCLUDE.match(line)
         if include:
             target = path.parent / local_file(include.group(2))
             if include.group(1) in ("-c", "--constraint"):
-                files.append(_label(target, root))  # constraints pin versions, they add no roots
-                continue
-            more, more_problems, more_files = read_requirements(
-                target, root, scope, (*_stack, resolved)
-            )
-            declared += more
-            problems += more_problems
-            files += more_files
-            continue
+                self.files.append(_label(target, self.root))  # constraints add no roots
+                return
+            self.read(target, stack)
+            return
         editable = EDITABLE.match(line)
         if line.startswith("-") and not editable:
-            continue  # --index-url, --find-links, --pre, ...: options, no requirement
+            return  # --index-url, --find-links, --pre, ...: options, no requirement
         line = _OPTION_WITH_VALUE.sub("", " " + line).strip()
-        item = parse_line(line, scope, location, editable=editable is not None)
+        item = parse_line(line, self.scope, Location(label, number), editable=editable is not None)
         if isinstance(item, Problem):
-            problems.append(item)
+            self.problems.append(item)
         else:
-            declared.append(item)
-    return declared, problems, files
+            self.declared.append(item)
 
 
 def local_file(reference: str) -> str:
@@ -115,7 +136,5 @@ def local_file(reference: str) -> str:
 
 
 def _label(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    """The project-relative path of a file (its name when it is outside)."""
+    return inside(path, root) or path.name

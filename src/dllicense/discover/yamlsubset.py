@@ -12,13 +12,54 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_LINES = 20_000
 MAX_DEPTH = 64
-_KEY = re.compile(
-    r"""^(?P<key>"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\[\]&*!|>%@`-][^:#]*?|-[^\s:#][^:#]*?)\s*:(?:\s+|$)"""
-)
+# A quoted key; a plain key is found by ``_key`` without a pattern: the former
+# ``[^:#]*?\s*:`` backtracked quadratically on a line padded with spaces.
+_QUOTED_KEY = re.compile(r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')""")
+_NOT_FIRST = frozenset("#'\"{[]&*!|>%@`-")
+
+
+class _Key(NamedTuple):
+    key: str  # as written, without the whitespace before the colon
+    end: int  # after the colon and the whitespace that follows it
+
+
+def _after_colon(text: str, start: int) -> _Key | None:
+    """``\\s*:(?:\\s+|$)`` at ``start``: the end of ``key:`` and its whitespace."""
+    colon = len(text) - len(text[start:].lstrip())
+    if not text.startswith(":", colon):
+        return None
+    rest = text[colon + 1 :]
+    if rest and not rest[0].isspace():
+        return None
+    return _Key(text[:start], len(text) - len(rest.lstrip()))
+
+
+def _key(text: str) -> _Key | None:
+    """The ``key:`` a line starts with (plain, ``"quoted"`` or ``'quoted'``), else None.
+
+    A plain key starts with none of ``_NOT_FIRST`` nor whitespace (``-x`` is a key,
+    ``- x`` an item), holds no ``#`` and ends at its first colon. Linear in the line.
+    """
+    quoted = _QUOTED_KEY.match(text)
+    if quoted:
+        return _after_colon(text, quoted.end())
+    if not text or text[0].isspace():
+        return None
+    head = 1
+    if text[0] == "-":
+        if len(text) < 2 or text[1].isspace() or text[1] in ":#":
+            return None
+        head = 2
+    elif text[0] in _NOT_FIRST:
+        return None
+    colon = text.find(":", head)
+    if colon < 0 or "#" in text[head:colon]:
+        return None
+    return _after_colon(text, len(text[:colon].rstrip()))
 
 
 class YamlError(ValueError):
@@ -100,7 +141,7 @@ class _Parser:
         assert line is not None
         if _is_item(line.text):
             return self._sequence(indent, depth)
-        if _KEY.match(line.text):
+        if _key(line.text):
             return self._mapping(indent, depth)
         self.pos += 1
         return self._scalar_lines(line, indent)
@@ -117,7 +158,7 @@ class _Parser:
             # "- key: value" or "- - x": the rest is a block at a deeper, virtual indent
             inner = indent + 1 + len(rest) - len(stripped)
             self.lines[self.pos] = _Line(line.number, inner, stripped, line.raw)
-            if _is_item(stripped) or _KEY.match(stripped):
+            if _is_item(stripped) or _key(stripped):
                 items.append(self._block(inner, depth + 1))
             else:
                 self.pos += 1
@@ -129,14 +170,14 @@ class _Parser:
     def _mapping(self, indent: int, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         while (line := self._next()) is not None and line.indent == indent:
-            found = _KEY.match(line.text)
+            found = _key(line.text)
             if not found or _is_item(line.text):
                 raise YamlError(f"expected 'key: value', found {line.text[:40]!r}", line.number)
-            key = _unquote(found.group("key").strip(), line.number)
+            key = _unquote(found.key.strip(), line.number)
             if key in out:
                 raise YamlError(f"duplicate key {key!r}", line.number)
             self.pos += 1
-            rest = line.text[found.end() :].strip()
+            rest = line.text[found.end :].strip()
             if rest:
                 out[key] = self._value(rest, line, indent, depth)
                 continue
@@ -179,7 +220,7 @@ class _Parser:
         # a plain scalar may continue on more-indented lines
         parts = [text]
         while (more := self._next()) is not None and more.indent > indent:
-            if _KEY.match(more.text) or _is_item(more.text):
+            if _key(more.text) or _is_item(more.text):
                 raise YamlError("unexpected mapping or sequence in a scalar", more.number)
             parts.append(more.text)
             self.pos += 1

@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 
 from dllicense.models import Finding, Location, Problem, Severity
+from dllicense.sanitize import message as bounded_message
 from dllicense.tomlfile import parse_toml
 
 
@@ -46,10 +47,19 @@ def finding(
     location: Location | None = None,
     severity: Severity | None = None,
 ) -> Finding:
-    """A ``Finding`` for a registered rule (unknown codes raise ``KeyError``)."""
+    """A ``Finding`` for a registered rule (unknown codes raise ``KeyError``). The message
+    is bounded and shows control characters (it may quote scanned text)."""
     r = rule(code)
     return Finding(
-        code, r.slug, severity or r.severity, message, package, version, term, path, location
+        code,
+        r.slug,
+        severity or r.severity,
+        bounded_message(message),
+        package,
+        version,
+        term,
+        path,
+        location,
     )
 
 

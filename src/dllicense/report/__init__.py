@@ -22,6 +22,7 @@ FORMATS = {
     "sarif": "sarif",
     "cyclonedx": "cyclonedx",
     "spdx": "spdx",
+    "pdf": "pdf",  # the HTML report printed by headless Chromium (bytes as latin-1 text)
 }
 
 # format -> the template (under reports/) that ``--templates DIR`` can replace
@@ -29,6 +30,7 @@ TEMPLATES = {
     "html": "html/report.html.j2",
     "markdown": "markdown/report.md.j2",
     "notice": "notice/THIRD_PARTY_NOTICES.j2",
+    "pdf": "html/report.html.j2",
 }
 
 

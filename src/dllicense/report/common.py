@@ -7,7 +7,7 @@ Plain functions of the result; no formatting and no heavy imports.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from dllicense.models import Finding, LicenseTraits, Location, PackageResult, ScanResult
@@ -86,9 +86,13 @@ def failing(result: ScanResult) -> list[PackageResult]:
     return sorted(bad, key=lambda p: (p.status != "error", p.node.name))
 
 
-def root_label(result: ScanResult, path: tuple[str, ...]) -> str:
-    """The project when the path starts at a declared dependency, else the environment."""
-    direct = {p.node.name for p in result.packages if p.node.direct}
+def root_label(result: ScanResult, path: tuple[str, ...], direct: set[str] | None = None) -> str:
+    """The project when the path starts at a declared dependency, else the environment.
+
+    ``direct``: the names of the direct dependencies, when the caller has them (a caller
+    that labels every package passes them, or the work grows with the square)."""
+    if direct is None:
+        direct = {p.node.name for p in result.packages if p.node.direct}
     return result.project if path and path[0] in direct else ENVIRONMENT_ROOT
 
 
@@ -111,38 +115,51 @@ class Tree:
     rows: int  # number of leaf rows
 
 
-def path_tree(result: ScanResult, packages: Iterable[PackageResult]) -> Tree:
+def path_tree(
+    result: ScanResult,
+    packages: Iterable[PackageResult],
+    path_of: Callable[[PackageResult], tuple[str, ...]] | None = None,
+) -> Tree:
     """The union of the dependency paths of ``packages`` as a tree laid out left to right.
 
     Column = depth (the project or the environment first), leaves take one row
-    each, a parent sits at the middle of its children. Deterministic.
+    each, a parent sits at the middle of its children. Deterministic. ``path_of``:
+    the path drawn for a package (default: ``node.path``).
     """
     status = {p.node.name: p.status for p in result.packages}
-    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    direct = {p.node.name for p in result.packages if p.node.direct}
+    children: dict[tuple[str, ...], dict[tuple[str, ...], None]] = {}  # ordered sets
     for package in packages:
-        path = package.node.path or (package.node.name,)
-        full = (root_label(result, path), *path)
+        path = path_of(package) if path_of else package.node.path or (package.node.name,)
+        full = (root_label(result, path, direct), *path)
         for i in range(1, len(full)):
-            prefix, child = full[:i], full[: i + 1]
-            siblings = children.setdefault(prefix, [])
-            if child not in siblings:
-                siblings.append(child)
+            children.setdefault(full[:i], {})[full[: i + 1]] = None
     roots = sorted({k[:1] for k in children}, key=lambda k: (k[0] == ENVIRONMENT_ROOT, k[0]))
     nodes: list[TreeNode] = []
     next_row = 0
 
-    def place(key: tuple[str, ...]) -> float:
+    def place(top: tuple[str, ...]) -> None:
+        """Lay out ``top``'s subtree, children before parents, without recursion (a
+        dependency path may be thousands of packages long)."""
         nonlocal next_row
-        kids = sorted(children.get(key, []), key=lambda k: (k[-1] not in status, k[-1]))
-        rows = [place(k) for k in kids]
-        if rows:
-            row = (rows[0] + rows[-1]) / 2
-        else:
-            row = float(next_row)
-            next_row += 1
-        state = "root" if len(key) == 1 else status.get(key[-1], "missing")
-        nodes.append(TreeNode("/".join(key), key[-1], len(key) - 1, row, state, "/".join(key[:-1])))
-        return row
+        rows: dict[tuple[str, ...], float] = {}
+        stack: list[tuple[tuple[str, ...], list[tuple[str, ...]] | None]] = [(top, None)]
+        while stack:
+            key, kids = stack.pop()
+            if kids is None:
+                kids = sorted(children.get(key, {}), key=lambda k: (k[-1] not in status, k[-1]))
+                stack.append((key, kids))
+                stack.extend((k, None) for k in reversed(kids))
+                continue
+            if kids:
+                row = (rows[kids[0]] + rows[kids[-1]]) / 2
+            else:
+                row = float(next_row)
+                next_row += 1
+            rows[key] = row
+            state = "root" if len(key) == 1 else status.get(key[-1], "missing")
+            parent = "/".join(key[:-1])
+            nodes.append(TreeNode("/".join(key), key[-1], len(key) - 1, row, state, parent))
 
     for root in roots:
         place(root)
@@ -156,13 +173,25 @@ def declaration(result: ScanResult, name: str) -> Location | None:
 
     Findings on ``name`` itself (DL001, DL005) carry the declaring line too.
     """
+    return _declarations(result).get(name)
+
+
+_DECLARATIONS: list[tuple[ScanResult, dict[str, Location]]] = []
+
+
+def _declarations(result: ScanResult) -> dict[str, Location]:
+    """``declaration`` for every name, built once per result (the last one is kept): a
+    search per finding grew with the square of the findings."""
+    if _DECLARATIONS and _DECLARATIONS[0][0] is result:
+        return _DECLARATIONS[0][1]
+    out: dict[str, Location] = {}
     for item in result.declared:
-        if item.name == name:
-            return item.location
+        out.setdefault(item.name, item.location)
     for f in result.findings:
-        if f.package == name and f.location is not None and len(f.path) <= 1:
-            return f.location
-    return None
+        if f.package and f.package not in out and f.location is not None and len(f.path) <= 1:
+            out[f.package] = f.location
+    _DECLARATIONS[:] = [(result, out)]
+    return out
 
 
 def finding_location(result: ScanResult, finding: Finding) -> Location | None:

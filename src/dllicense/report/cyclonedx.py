@@ -34,8 +34,11 @@ def package_url(node: Node) -> PackageURL:
         namespace, name = name.split(":", 1)
     elif node.ecosystem == "huggingface" and "/" in name:
         namespace, name = name.rsplit("/", 1)
-    kind = node.ecosystem if node.ecosystem in ("pypi", "huggingface", "maven", "conda",
-                                                "luarocks") else "generic"
+    kind = (
+        node.ecosystem
+        if node.ecosystem in ("pypi", "huggingface", "maven", "conda", "luarocks")
+        else "generic"
+    )
     return PackageURL(type=kind, namespace=namespace, name=name, version=node.version or None)
 
 

@@ -17,16 +17,28 @@ from pathlib import Path
 
 from dllicense.models import Finding, PackageResult, ScanResult
 from dllicense.report.common import (
-    FrameworkInfo,
     failing,
     finding_location,
     findings_by_package,
-    frameworks,
     obligations,
     path_tree,
     severity_counts,
     trait,
     trait_counts,
+)
+from dllicense.report.review import (
+    AXIS_TITLES,
+    AxisValue,
+    FrameworkCard,
+    axis_values,
+    framework_cards,
+    glossary,
+    glossary_anchor,
+    origin_counts,
+    origin_words,
+    real_path,
+    scope_split,
+    sign_off,
 )
 
 COLORS = {
@@ -130,6 +142,10 @@ class PackageView:
     commercial: str
     obligations: tuple[str, ...]
     findings: tuple[Finding, ...]
+    axes: tuple[AxisValue, ...]  # one value per trait, the others as notes
+    scopes: tuple[str, ...]  # the scopes the report is about
+    other_scopes: tuple[str, ...]  # folded
+    origin: tuple[tuple[str, str], ...]
 
 
 def _meaning(axis: str, value: str) -> str:
@@ -178,7 +194,7 @@ def _donut(result: ScanResult) -> Donut:
 
 
 def _drawing(result: ScanResult, packages: list[PackageResult]) -> Drawing:
-    tree = path_tree(result, packages)
+    tree = path_tree(result, packages, lambda p: real_path(result, p))
     widths = [0.0] * tree.depth
     for n in tree.nodes:
         widths[n.depth] = max(widths[n.depth], len(n.label) * _CHAR + 20)
@@ -209,26 +225,37 @@ def _drawing(result: ScanResult, packages: list[PackageResult]) -> Drawing:
 
 def _views(result: ScanResult) -> list[PackageView]:
     by_package = findings_by_package(result)
-    return [
-        PackageView(
-            p,
-            f"pkg-{p.node.name}",
-            trait(p, "family"),
-            trait(p, "patent"),
-            trait(p, "commercial"),
-            obligations(p),
-            tuple(by_package.get(p.node.name, ())),
+    views = []
+    for p in result.packages:
+        shown, folded = scope_split(result, p)
+        views.append(
+            PackageView(
+                p,
+                f"pkg-{p.node.name}",
+                trait(p, "family"),
+                trait(p, "patent"),
+                trait(p, "commercial"),
+                obligations(p),
+                tuple(by_package.get(p.node.name, ())),
+                axis_values(p),
+                tuple(shown),
+                tuple(folded),
+                origin_words(p),
+            )
         )
-        for p in result.packages
-    ]
+    return views
 
 
-def render(result: ScanResult, templates: Path | None = None) -> str:
+def render(
+    result: ScanResult,
+    templates: Path | None = None,
+    page_numbers: dict[str, int] | None = None,
+) -> str:
     """The report; ``templates``: a folder of templates to use before the built-in ones."""
     from dllicense.report.templating import render_template
 
     attention = failing(result)
-    found: list[FrameworkInfo] = frameworks(result)
+    found: list[FrameworkCard] = framework_cards(result)
     locations = {id(f): finding_location(result, f) for f in result.findings}
     text = render_template(
         "html/report.html.j2",
@@ -248,5 +275,11 @@ def render(result: ScanResult, templates: Path | None = None) -> str:
         location=lambda f: locations.get(id(f)),
         meaning=_meaning,
         colors=COLORS,
+        glossary=glossary(result),
+        anchor=glossary_anchor,
+        signoff=sign_off(result),
+        origins=origin_counts(result),
+        axis_titles=AXIS_TITLES,
+        page_numbers=page_numbers or {},
     )
     return text.rstrip("\n") + "\n"

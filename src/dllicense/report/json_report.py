@@ -79,6 +79,7 @@ def _package_head(p: PackageResult) -> dict[str, Any]:
         "decided_by": list(p.verdict.decided_by),
         "disagreements": list(p.verdict.disagreements),
         "notes": list(p.verdict.notes),
+        "origin": _flat(p.origin),
     }
 
 
@@ -113,6 +114,7 @@ def _head(result: ScanResult) -> dict[str, Any]:
         "schema_version": result.schema_version,
         "tool": {"name": "dllicense", "version": result.tool_version},
         "generated": result.generated or None,
+        "revision": _flat(result.revision),
         "project": result.project,
         "environment": result.environment,
         "python_version": result.python_version,
@@ -120,6 +122,7 @@ def _head(result: ScanResult) -> dict[str, Any]:
         "scopes": list(result.scopes),
         "sources": list(result.sources),
         "options": dict(result.options),
+        "approvals": [_flat(a) for a in result.approvals],
         "summary": {"packages": len(result.packages), "findings": counts},
     }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -40,12 +41,17 @@ def _physical(location: Location, prefix: str) -> dict[str, Any]:
 
 
 def _message(f: Finding) -> str:
+    """The plain-text message, with ``\\``, ``[`` and ``]`` escaped (SARIF 3.11.6): a
+    package named ``[x](javascript:...)`` is not an embedded link in any viewer."""
     text = f.message
     if f.package and f.package not in text:
         text = f"{f.package} {f.version}: {text}".replace("  ", " ")
     if len(f.path) > 1:
         text += f" (brought in by {' > '.join(f.path)})"
-    return text
+    return _SARIF_SPECIAL.sub(r"\\\1", text)
+
+
+_SARIF_SPECIAL = re.compile(r"([\\\[\]])")
 
 
 def _fingerprints(findings: tuple[Finding, ...]) -> list[str]:

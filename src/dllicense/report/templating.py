@@ -81,16 +81,22 @@ def user_environment(templates: Path) -> jinja2.Environment:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+# where a zero-width space breaks what GitHub links: after "@" and "#", after "www"
+# before ".", before "://"
+_AUTOLINK = re.compile(r"[@#]|(?i:www)(?=\.)|(?=://)")
 
 
 def markdown_escape(value: object) -> str:
     """Text that stays literal in GitHub-flavoured Markdown, table cells included.
 
     Every punctuation character Markdown or HTML could act on is backslash-escaped
-    and line breaks become spaces, so metadata cannot inject markup or links.
+    and line breaks become spaces, so metadata cannot inject markup or links. What
+    GitHub links in plain text is broken by a zero-width space (``&#8203;``): an
+    ``@mention`` (which notifies), a ``#123`` reference, a bare ``scheme://`` or
+    ``www.`` URL.
     """
     text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(lambda m: m.group() + "&#8203;", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 def render_template(name: str, templates: Path | None = None, /, **context: Any) -> str:

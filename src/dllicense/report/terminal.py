@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections import Counter
 
 from dllicense.models import ScanResult
 from dllicense.resolve.graph import scope_selected
+from dllicense.sanitize import visible
 
 _COLORS = {"ok": "\033[32m", "warning": "\033[33m", "error": "\033[31m", "info": "\033[36m"}
 _RESET = "\033[0m"
@@ -15,25 +18,39 @@ def _paint(text: str, key: str, color: bool) -> str:
     return f"{_COLORS[key]}{text}{_RESET}" if color and key in _COLORS else text
 
 
-def render(result: ScanResult, color: bool = False) -> str:
-    rows = [("PACKAGE", "VERSION", "LICENSE", "SCOPE", "STATUS")]
+def render(result: ScanResult, color: bool = False, width: int | None = None) -> str:
+    """The table fitted to ``width`` columns (default: the terminal's, 80 when not a terminal):
+    a long licence expression wraps inside its column (JSON keeps it whole); every cell and
+    finding shows control characters visibly (one row each)."""
+    rows: list[tuple[str, ...]] = [("PACKAGE", "VERSION", "LICENSE", "SCOPE", "STATUS")]
     for p in result.packages:
         licence = p.verdict.expression or "UNKNOWN"
         if p.chosen:
             licence += f"  [chosen: {p.chosen}]"
         scopes = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
         version = p.node.version if len(p.node.version) <= 16 else p.node.version[:12] + "…"
-        rows.append((p.node.name, version, licence, ",".join(scopes), p.status))
+        row = (p.node.name, version, licence, ",".join(scopes), p.status)
+        rows.append(tuple(visible(cell) for cell in row))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    columns = width or shutil.get_terminal_size((80, 24)).columns
+    status = max(len(r[4]) for r in rows)
+    room = columns - widths[0] - widths[1] - widths[3] - status - 8
+    widths[2] = max(min(widths[2], room), 24)
     lines = [
-        f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
-        f"policy {result.policy}",
+        visible(
+            f"dllicense {result.tool_version}: {result.project} in {result.environment}, "
+            f"policy {result.policy}"
+        ),
         "",
     ]
-    for i, row in enumerate(rows):
-        cells = [row[c].ljust(widths[c]) for c in range(4)]
-        status = row[4] if i == 0 else _paint(row[4], row[4], color)
-        lines.append("  ".join([*cells, status]).rstrip())
+    for i, shown in enumerate(rows):
+        parts = textwrap.wrap(shown[2], widths[2], break_on_hyphens=False) or [""]
+        cells = [shown[c].ljust(widths[c]) for c in range(4)]
+        cells[2] = parts[0].ljust(widths[2])
+        state = shown[4] if i == 0 else _paint(shown[4], shown[4], color)
+        lines.append("  ".join([*cells, state]).rstrip())
+        indent = " " * (widths[0] + widths[1] + 4)
+        lines += [f"{indent}{part}" for part in parts[1:]]
     if result.findings:
         lines += ["", "Findings:"]
         for f in result.findings:
@@ -48,7 +65,7 @@ def render(result: ScanResult, color: bool = False) -> str:
             who = f"{f.package} {f.version}: ".replace(" :", ":") if f.package else ""
             lines.append(
                 f"  {_paint(f.severity.value.upper(), f.severity.value, color)} "
-                f"{f.code} {f.slug}: {who}{f.message}{via}{where}"
+                + visible(f"{f.code} {f.slug}: {who}{f.message}{via}{where}")
             )
     counts = Counter(f.severity.value for f in result.findings)
     lines += [

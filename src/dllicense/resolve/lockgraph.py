@@ -125,7 +125,29 @@ def lock_graph(
         return Graph((), found.problems), found.files, found.problems  # nothing to walk
     graph = build_graph(found, project.declared, target)
     problems = (*found.problems, *graph.problems)
-    return Graph(graph.nodes, problems), found.files, problems
+    conda = conda_records(found)
+    return Graph(graph.nodes, problems, distributions=conda), found.files, problems
+
+
+def conda_records(lock: Lock) -> tuple[Distribution, ...]:
+    """The conda packages of a lock as the metadata of their nodes: the recipe licence the
+    lock records (pixi.lock), nothing else (conda-lock and explicit files record none)."""
+    return tuple(
+        Distribution(
+            name=p.name,
+            display_name=p.name,
+            version=p.version,
+            path="",
+            location=lock.label,
+            summary=f"conda package {p.name} {p.version} {p.build} ({p.index or '?'})",
+            license=p.license if p.license != "None" else "",
+            files_read=False,
+            ecosystem="conda",
+            license_family=p.license_family,
+        )
+        for p in lock.packages
+        if p.ecosystem == "conda"
+    )
 
 
 def _merge(locks: list[Lock]) -> Lock:
@@ -394,6 +416,7 @@ class _Builder:
     def nodes(self) -> tuple[Node, ...]:
         index = {(p.name, p.version): p.index for p in self.lock.packages}
         wheels = {(p.name, p.version): p.wheels for p in self.lock.packages}
+        ecosystem = {(p.name, p.version): p.ecosystem for p in self.lock.packages}
         out = []
         for (name, version), state in sorted(
             self.states.items(), key=lambda item: (item[0][0], _version_key(item[0][1]))
@@ -410,6 +433,7 @@ class _Builder:
                     extras=tuple(sorted(set().union(*state.extras.values()))),
                     index=index.get((name, version), ""),
                     wheels=wheels.get((name, version), ()),
+                    ecosystem=ecosystem.get((name, version), "pypi"),
                 )
             )
         return tuple(out)
@@ -460,7 +484,7 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
         if r.dependency.name not in loose
     ]
     builder.walk(roots)
-    if not lock.edges or lock.kind == "resolved":  # a resolver's answer is the install set
+    if not lock.edges or lock.kind in ("resolved", "conda"):  # the install set
         builder.add_loose()
     if lock.by_scope:
         builder.add_recorded()

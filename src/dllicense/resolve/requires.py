@@ -78,4 +78,3 @@ def display(raw: str) -> str:
     except InvalidRequirement:
         return raw
     return f"{req.name}{req.specifier}"
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,11 @@ GRADLE_CATALOG_REF = re.compile(
     GRADLE_CONFIGS + r"\s*\(?\s*libs\.(?P<path>[A-Za-z_]\w*(?:\.\w+)*)(?P<call>\(\))?"
 )
 
+# [ \t], not \s: "^\s*" ran over every blank line from every line start (quadratic),
+# and "\s*(?:def)?\s*" split one run of spaces every possible way
 GRADLE_VAR = re.compile(
-    r"^\s*(?:def|val|var)?\s*(?:(?:project\.)?ext\.)?(?P<name>[A-Za-z_]\w*)\s*=\s*"
-    r"[\"'](?P<value>[^\"'$\n]*)[\"']\s*$",
+    r"^[ \t]*(?:(?:def|val|var)[ \t]+)?(?:(?:project\.)?ext\.)?(?P<name>[A-Za-z_]\w*)"
+    r"[ \t]*=[ \t]*[\"'](?P<value>[^\"'$\n]*)[\"'][ \t\r]*$",
     re.MULTILINE,
 )
 
@@ -42,8 +45,20 @@ GRADLE_STRING = re.compile(GRADLE_CONFIGS + r"\s*\(?\s*(?P<q>[\"'])(?P<coord>[^\
 
 
 def _strip_jvm_comments(text: str) -> str:
-    """Drop /* */ and // comments, keeping line numbers (URLs in strings survive)."""
-    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.DOTALL)
+    """Drop /* */ and // comments, keeping line numbers (URLs in strings survive).
+
+    Block comments are found with ``str.find``: a lazy ``/\\*.*?\\*/`` rescanned the rest
+    of the text from every unclosed ``/*`` (quadratic); an unclosed one is left as is.
+    """
+    parts: list[str] = []
+    at = 0
+    while (start := text.find("/*", at)) >= 0:
+        end = text.find("*/", start + 2)
+        if end < 0:
+            break  # no later "/*" is closed either
+        parts += [text[at:start], "\n" * text.count("\n", start, end)]
+        at = end + 2
+    text = "".join([*parts, text[at:]])
     return re.sub(r"(?m)(^|\s)//.*$", r"\1", text)
 
 
@@ -74,17 +89,48 @@ def _accessor(alias: str) -> str:
     return re.sub(r"[-_.]", ".", alias)
 
 
-def _toml_key_line(text: str, table: str, key: str) -> int | None:
-    """Line of ``key = ...`` (or ``key.x = ...``) in ``[table]`` of a TOML text."""
+_KEY_TOKEN = re.compile(r"""[^"'=.\s\[]+""")
+_KEY_AT_START = re.compile(r"""\s*["']?([^"'=.\s\[]+)["']?\s*[=.]""")
+
+
+def _header(line: str) -> str | None:
+    """The table a ``[table]`` line opens (what is between ``[`` and the first ``]``)."""
+    stripped = line.lstrip()
+    close = stripped.find("]")
+    if not stripped.startswith("[") or close < 0 or close == 1:
+        return None
+    return stripped[1:close].strip() or " "
+
+
+def _toml_key_lines(text: str) -> Callable[[str, str], int | None]:
+    """Line of ``key = ...`` (or ``key.x = ...``) in ``[table]`` of a TOML text: the
+    lines are indexed once (a scan per key was quadratic in a large catalog)."""
+    lines = text.splitlines()
+    first: dict[tuple[str, str], int] = {}
     section = ""
-    pattern = re.compile(r"""^\s*["']?""" + re.escape(key) + r"""["']?\s*[=.]""")
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
-        if header:
-            section = header.group(1)
-        elif section == table and pattern.match(line):
-            return number
-    return None
+    for number, line in enumerate(lines, start=1):
+        header = _header(line)
+        if header is not None:
+            section = header
+            continue
+        found = _KEY_AT_START.match(line)
+        if found:
+            first.setdefault((section, found.group(1)), number)
+
+    def find(table: str, key: str) -> int | None:
+        if _KEY_TOKEN.fullmatch(key):
+            return first.get((table, key))
+        pattern = re.compile(r"""\s*["']?""" + re.escape(key) + r"""["']?\s*[=.]""")
+        section = ""
+        for number, line in enumerate(lines, start=1):  # a key of unusual characters
+            header = _header(line)
+            if header is not None:
+                section = header
+            elif section == table and pattern.match(line):
+                return number
+        return None
+
+    return find
 
 
 def _catalog_version(value: object, versions: dict[str, object]) -> tuple[str, str]:
@@ -121,8 +167,9 @@ def read_catalog(text: str, rel: str) -> tuple[Catalog, list[Problem]]:
             raise ManifestError(f"[{name}] is not a table", find_line(text, name))
         sections[name] = section
     libraries: dict[str, CatalogLibrary] = {}
+    key_line = _toml_key_lines(text)
     for alias, value in sections["libraries"].items():
-        line = _toml_key_line(text, "libraries", alias)
+        line = key_line("libraries", alias)
         version: object = None
         if isinstance(value, str):
             parts = value.split(":")
@@ -151,7 +198,7 @@ def read_catalog(text: str, rel: str) -> tuple[Catalog, list[Problem]]:
         libraries[_accessor(alias)] = CatalogLibrary(group, artifact, written, line, note)
     bundles: dict[str, tuple[str, ...]] = {}
     for alias, members in sections["bundles"].items():
-        line = _toml_key_line(text, "bundles", alias)
+        line = key_line("bundles", alias)
         names = members if isinstance(members, list) else []
         missing = [str(m) for m in names if _accessor(str(m)) not in libraries]
         if not isinstance(members, list) or missing:

@@ -17,6 +17,7 @@ from dllicense.discover.ecosystems.common import (
     read_manifest,
 )
 from dllicense.models import Location, Problem
+from dllicense.paths import reason, resolve
 
 MAVEN_TEST_SCOPES = frozenset({"test"})
 
@@ -98,11 +99,14 @@ def _parent_path(pom: _Pom, root: Path) -> tuple[Path | None, str, str]:
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(pom.rel), written))
     if joined.startswith("../") or joined == ".." or posixpath.isabs(written):
         return None, "", f"<relativePath> {written} is outside the project folder"
-    base = root.resolve()
-    path = (base / joined).resolve()
-    if path.is_dir():
-        joined = posixpath.join(joined, "pom.xml")
-        path = (base / joined).resolve()
+    try:
+        base = resolve(root)
+        path = resolve(base / joined)
+        if path.is_dir():
+            joined = posixpath.join(joined, "pom.xml")
+            path = resolve(base / joined)
+    except OSError as error:
+        return None, "", f"<relativePath> {written} cannot be followed ({reason(error)})"
     if not path.is_relative_to(base):
         return None, "", f"<relativePath> {written} leads outside the project folder"
     if not path.is_file():
@@ -192,7 +196,9 @@ def read_pom(
 
     def resolve(value: str) -> str:
         for _ in range(10):
-            new = re.sub(r"\$\{([^}]+)\}", lambda m: properties.get(m.group(1), m.group(0)), value)
+            new = re.sub(
+                r"\$\{([^${}]+)\}", lambda m: properties.get(m.group(1), m.group(0)), value
+            )
             if new == value:
                 break
             value = new

@@ -1,5 +1,6 @@
 """Lock files, read without re-resolving: uv, poetry, PEP 751 pylock, pdm, pipenv, pinned
-requirements. ``find_lock`` picks the file, ``read_lock`` returns its ``Lock``.
+requirements; conda's: pixi.lock, conda-lock.yml, ``@EXPLICIT`` files. ``find_lock`` picks
+the file, ``read_lock`` returns its ``Lock``.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from dllicense.discover.locks.conda import is_explicit, read_conda_lock, read_explicit, read_pixi
 from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage, Root
 from dllicense.discover.locks.pdm import read_pdm
 from dllicense.discover.locks.pinned import is_pinned_file, read_pinned
@@ -17,6 +19,7 @@ from dllicense.discover.locks.pylock import read_pylock
 from dllicense.discover.locks.uv import read_uv
 from dllicense.discover.project import requirement_files
 from dllicense.errors import UsageError
+from dllicense.paths import inside
 
 __all__ = [
     "LOCK_FILES",
@@ -37,7 +40,11 @@ LOCK_FILES: tuple[tuple[str, Reader], ...] = (
     ("pylock.toml", read_pylock),
     ("pdm.lock", read_pdm),
     ("Pipfile.lock", read_pipfile_lock),
+    ("pixi.lock", read_pixi),
+    ("conda-lock.yml", read_conda_lock),
 )
+# conda-lock's rendered explicit files and conda's ``conda list --explicit`` output
+_EXPLICIT = re.compile(r"^(conda-[a-z0-9]+-[a-z0-9_]+\.lock|.*explicit.*\.txt|spec-file\.txt)$")
 _PYLOCK = re.compile(r"^pylock\.[^.]+\.toml$")
 
 
@@ -55,6 +62,9 @@ def find_lock(root: Path, given: Path | None = None, pinned: bool = False) -> li
     for name, _ in LOCK_FILES:
         if (root / name).is_file():
             return [root / name]
+    explicit = _explicit_files(root)
+    if explicit:
+        return explicit[:1]
     if pinned:
         return [p for p in requirement_files(root) if is_pinned_file(p)]
     return []
@@ -71,11 +81,21 @@ def read_lock(path: Path, root: Path) -> Lock:
             return reader(path, label, root)
     if name.endswith(".lock") and "poetry" in name:
         return read_poetry(path, label, root)
+    if name.endswith("conda-lock.yml") or name.endswith("conda-lock.yaml"):
+        return read_conda_lock(path, label, root)
+    if is_explicit(path):
+        return read_explicit(path, label, root)
     return read_pinned(path, label, root)
 
 
-def _label(path: Path, root: Path) -> str:
+def _explicit_files(root: Path) -> list[Path]:
+    """``@EXPLICIT`` spec files at the project root, by name, then content."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+        names = sorted(p.name for p in root.iterdir() if _EXPLICIT.match(p.name))
+    except OSError:
+        return []
+    return [root / n for n in names if (root / n).is_file() and is_explicit(root / n)]
+
+
+def _label(path: Path, root: Path) -> str:
+    return inside(path, root) or path.name

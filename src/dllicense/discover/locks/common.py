@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 
 from dllicense.discover.locks.model import LockedDependency
 from dllicense.models import Location, LockedWheel, Problem
+from dllicense.parsing import parse_json
 from dllicense.tomlfile import describe_error, error_line, parse_toml, read_text
 
 RUNTIME_GROUPS = frozenset({"default", "main", "runtime"})
@@ -38,7 +39,7 @@ def load_json(path: Path, label: str) -> tuple[Any, str, Problem | None]:
     text = ""
     try:
         text = read_text(path)
-        return json.loads(text), text, None
+        return parse_json(text), text, None
     except json.JSONDecodeError as exc:
         return None, text, unreadable(label, exc.msg, exc.lineno)
     except (OSError, ValueError) as exc:

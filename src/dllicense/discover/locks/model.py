@@ -44,6 +44,10 @@ class LockedPackage:
     line: int | None = None
     index: str = ""
     wheels: tuple[LockedWheel, ...] = ()
+    ecosystem: str = "pypi"  # "conda": a conda package (pixi.lock, conda-lock, explicit files)
+    license: str = ""  # conda: the recipe licence the lock records (pixi.lock)
+    license_family: str = ""
+    build: str = ""  # conda: the build string
 
 
 @dataclass(frozen=True)

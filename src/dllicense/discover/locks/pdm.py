@@ -132,7 +132,7 @@ def _expand_auth(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     auth, _, host = parts.netloc.rpartition("@")
-    auth = re.sub(r"\$\{(.+?)\}", lambda m: quote(os.environ.get(m.group(1), ""), ""), auth)
+    auth = re.sub(r"\$\{([^${}]+)\}", lambda m: quote(os.environ.get(m.group(1), ""), ""), auth)
     return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
 
 

@@ -18,6 +18,7 @@ from dllicense.discover.locks.common import unreadable
 from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage, Root
 from dllicense.discover.requirements import scope_for
 from dllicense.models import Location, Problem
+from dllicense.sanitize import quoted
 from dllicense.tomlfile import read_text
 
 _OPTION = re.compile(r"\s--?[a-z][a-z-]*(?:=|\s+)\S+")
@@ -71,7 +72,7 @@ def read_pinned(path: Path, label: str, root: Path) -> Lock:
                 Problem(
                     "DL034",
                     f"{label} is used as a lock but this line is not pinned with ==: "
-                    f"{line.text!r} (skipped)",
+                    f"{quoted(line.text)} (skipped)",
                     location=Location(label, line.number),
                 )
             )

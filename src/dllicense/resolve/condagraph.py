@@ -1,0 +1,201 @@
+"""One graph for a conda environment: its Python distributions and its conda packages.
+
+The Python graph (``resolve.graph``: declared roots through ``Requires-Dist``) is
+extended with conda's ``depends``. A conda package that installed a dist-info (its
+record's ``files`` list it; without files, the conda->PyPI name mapping says which) is
+that Python distribution: one node, of ecosystem ``pypi``, with the conda package named
+in its evidence. Every other record is a node of ecosystem ``conda`` whose metadata is
+its record (``Graph.distributions``). Roots: the Python graph's nodes, the packages the
+user asked conda for (``requested_spec``) and the conda names the project declares
+(environment.yml); when none of them reaches a record, every record is a root.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from dllicense.discover.choice import EnvironmentChoice
+from dllicense.discover.condameta import CondaRecord, is_conda_prefix, read_conda_meta
+from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem
+from dllicense.resolve.graph import ENVIRONMENT_SCOPE
+
+_MAPPING = "prefix.dev parselmouth conda-PyPI mapping"
+
+
+@dataclass(frozen=True)
+class CondaInstalled:
+    """The package records of the chosen conda environment and what could not be read."""
+
+    records: list[CondaRecord]
+    problems: tuple[Problem, ...] = ()
+
+
+def installed_records(choice: EnvironmentChoice | None) -> CondaInstalled | None:
+    """The records of the chosen environment when it is a conda one (else None)."""
+    if choice is None or choice.root is None or not is_conda_prefix(choice.root):
+        return None
+    records, problems = read_conda_meta(choice.root, choice.label)
+    return CondaInstalled(records, tuple(problems))
+
+
+@dataclass
+class _State:
+    scopes: set[str] = field(default_factory=set)
+    parents: set[str] = field(default_factory=set)
+    requires: set[str] = field(default_factory=set)
+    path: tuple[str, ...] = ()
+    direct: bool = False
+
+
+def conda_distribution(record: CondaRecord, location: str | None = None) -> Distribution:
+    """A conda record as the metadata of its node (licence files: its ``info`` folder)."""
+    return Distribution(
+        name=record.name,
+        display_name=record.name,
+        version=record.version,
+        path=record.info,
+        location=location or record.file,
+        summary=f"conda package {record.name} {record.version} {record.build} "
+        f"({record.channel or 'unknown channel'})",
+        license=record.license,
+        files_read=bool(record.info),
+        ecosystem="conda",
+        license_family=record.license_family,
+    )
+
+
+def python_names(record: CondaRecord, installed: Iterable[str]) -> tuple[str, ...]:
+    """The installed Python distributions a record is (its files; else the name mapping)."""
+    if record.python_dists:
+        return record.python_dists
+    from dllicense.knowledge.conda_pypi import pypi_name
+
+    mapped = pypi_name(record.name, record.channel or None)
+    return (mapped,) if mapped and mapped in set(installed) else ()
+
+
+def conda_graph(
+    graph: Graph,
+    env: Environment,
+    records: list[CondaRecord],
+    declared: Iterable[str] = (),
+    include_all: bool = False,
+) -> Graph:
+    """The Python ``graph`` of ``env`` joined with the environment's conda ``records``."""
+    installed = {d.name: d for d in env.distributions}
+    by_name = {r.name: r for r in records}
+    owner: dict[str, str] = {}  # conda name -> the Python distribution it is
+    mapped: dict[str, str] = {}  # conda names related to a Python node by the name mapping only
+    for record in records:
+        names = [n for n in python_names(record, installed) if n in installed]
+        if names:
+            owner[record.name] = names[0]
+            if not record.python_dists:
+                mapped[record.name] = names[0]
+    conda_of = {py: name for name, py in owner.items()}
+    nodes = {n.name: n for n in graph.nodes}
+    states: dict[str, _State] = {}  # conda package name -> state (python ones by conda name)
+    queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
+
+    def key(record_name: str) -> str:
+        return owner.get(record_name, record_name)
+
+    for node in graph.nodes:  # the Python graph reaches the conda packages it is
+        name = conda_of.get(node.name)
+        if name is None:
+            continue
+        state = states.setdefault(name, _State())
+        for scope in node.scopes:
+            if scope not in state.scopes:
+                state.scopes.add(scope)
+                queue.append((name, scope, node.path))
+    wanted = {d.lower() for d in declared}
+    roots = sorted(r.name for r in records if r.requested or r.name in wanted)
+    if not any(n in by_name for n in roots) and not states:
+        roots = sorted(by_name)
+    for name in roots:
+        if name in by_name:
+            state = states.setdefault(name, _State())
+            state.direct = True
+            state.path = state.path or (key(name),)
+            state.scopes.add("runtime")
+            queue.append((name, "runtime", (key(name),)))
+    while queue:
+        name, scope, path = queue.popleft()
+        record = by_name[name]
+        state = states[name]
+        state.path = state.path or path
+        for dep in record.depends:
+            if dep not in by_name:
+                continue  # not installed (conda's solver put it there: a removed package)
+            state.requires.add(key(dep))
+            child = states.setdefault(dep, _State())
+            child.parents.add(key(name))
+            if scope not in child.scopes:
+                child.scopes.add(scope)
+                child.path = child.path or (*path, key(dep))
+                queue.append((dep, scope, (*path, key(dep))))
+    if include_all:
+        for record in records:
+            state = states.setdefault(record.name, _State())
+            if not state.scopes:
+                state.scopes.add(ENVIRONMENT_SCOPE)
+                state.path = (key(record.name),)
+    out: list[Node] = []
+    dists: list[Distribution] = []
+    evidence: list[tuple[str, Evidence]] = []
+    for name, state in sorted(states.items()):
+        record = by_name[name]
+        scopes = tuple(sorted(state.scopes, key=_rank))
+        if name in owner:
+            python = owner[name]
+            node = nodes.get(python) or Node(
+                python, installed[python].version, (), state.path, (), (), state.direct
+            )
+            nodes[python] = replace(
+                node,
+                scopes=tuple(sorted({*node.scopes, *scopes}, key=_rank)),
+                parents=tuple(sorted({*node.parents, *state.parents} - {python})),
+                requires=tuple(sorted({*node.requires, *state.requires} - {python})),
+                direct=node.direct or state.direct,
+            )
+            how = f" ({_MAPPING})" if name in mapped else ""
+            evidence.append(
+                (
+                    python,
+                    Evidence(
+                        "conda-package",
+                        record.file,
+                        f"{record.name} {record.version} {record.build} ({record.channel})",
+                        note=f"installed by conda as conda package {record.name}{how}; "
+                        f"its recipe says license: {record.license or 'none'}",
+                    ),
+                )
+            )
+            continue
+        out.append(
+            Node(
+                name=name,
+                version=record.version,
+                scopes=scopes,
+                path=state.path or (name,),
+                parents=tuple(sorted(state.parents)),
+                requires=tuple(sorted(state.requires)),
+                direct=state.direct,
+                ecosystem="conda",
+            )
+        )
+        dists.append(conda_distribution(record))
+    python_nodes = sorted(nodes.values(), key=lambda n: n.name)
+    return Graph(
+        (*python_nodes, *out),
+        graph.problems,
+        distributions=(*graph.distributions, *dists),
+        evidence=(*graph.evidence, *evidence),
+    )
+
+
+def _rank(scope: str) -> tuple[int, str]:
+    return (0 if scope == "runtime" else 1 if scope.startswith("extra:") else 2, scope)
