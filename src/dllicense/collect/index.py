@@ -951,7 +951,7 @@ class _Source:
         self, url: str, headers: dict[str, str], what: str, limit: int, ranged: bool
     ) -> _Reply:
         """One try of ``_get``: raises ``_Retry`` for statuses worth another try."""
-        response, final = self._http.open(url, headers, self.credentials.header)
+        response, final = self._http.get(url, headers, self.credentials.header)
         status = response.status
         if status >= 300 or (ranged and status != 206):
             discard(response)

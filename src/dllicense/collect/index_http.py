@@ -63,7 +63,7 @@ class Transport:
                 self._via[proxy] = _proxy_manager(proxy, self._tls)
             return self._via[proxy]
 
-    def open(
+    def get(
         self,
         url: str,
         headers: Mapping[str, str],
