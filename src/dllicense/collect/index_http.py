@@ -72,7 +72,7 @@ class Transport:
         """GET ``url`` following redirects: (the final response, not read yet; its URL).
 
         ``auth_for(url)`` gives the ``Authorization`` value for each hop, or None.
-        The caller reads the body and then calls ``release`` (or ``discard``).
+        The caller reads the body, then calls its ``release_conn`` (or ``discard`` on it).
         """
         for _ in range(MAX_REDIRECTS + 1):
             sent = {"User-Agent": self.user_agent, **headers}
