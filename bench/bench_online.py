@@ -10,6 +10,11 @@ Two cases, each timed with empty caches, alternating the tools, several rounds
 * **no lock**: the same checkout without its lock. dllicense resolves with
   ``uv pip compile`` and then fetches the metadata; the reference is
   ``uv pip compile --no-cache pyproject.toml`` alone.
+* **lookups**: the index lookups alone, as the issue states the goal: the
+  lock's pins that apply to the target (the scan's set) fetched by
+  ``IndexClient.fetch_many`` with the lock's wheels, timed inside a fresh
+  process (no start-up, lock reading or report), against the same
+  ``uv pip compile --no-cache`` of the pins as in **lock**.
 
 Needs the network (the package index) and uv (``pip install 'dllicense[resolve]'``).
 
@@ -60,6 +65,51 @@ def _timed(args: list[str], env: dict[str, str], cwd: Path) -> float:
     return took
 
 
+LOOKUPS = """
+import sys, tempfile, time
+from pathlib import Path
+from packaging.markers import Marker, default_environment
+from dllicense.collect.index import IndexClient, IndexOptions
+from dllicense.discover.locks import read_lock
+
+project, pins, index_url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+env = default_environment() | {"python_version": "3.11", "python_full_version": "3.11.0",
+    "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+    "platform_machine": "x86_64"}
+locked = {(p.name, p.version): p for p in read_lock(project / "uv.lock", project).packages}
+wanted = []
+for line in pins.read_text().splitlines():
+    pin, _, marker = line.partition(";")
+    if "==" not in pin or (marker.strip() and not Marker(marker).evaluate(env)):
+        continue
+    name, version = (part.strip() for part in pin.split("=="))
+    package = locked[(name, version)]
+    wanted.append((name, version, package.index, package.wheels))
+with tempfile.TemporaryDirectory() as cache:
+    client = IndexClient(IndexOptions(index_url, cache_dir=Path(cache), use_cache=False))
+    start = time.perf_counter()
+    answers = client.fetch_many(wanted)
+    took = time.perf_counter() - start
+failed = [a for a in answers if not hasattr(a, "location")]
+print(took, len(wanted), len(failed), client.stats.requests, client.stats.downloaded)
+"""
+
+
+def _lookups(
+    project: Path, pins: Path, index_url: str, env: dict[str, str], say: bool = False
+) -> float:
+    """Seconds the index lookups of the lock's pins take inside one process."""
+    args = [sys.executable, "-c", LOOKUPS, str(project), str(pins), index_url]
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        sys.exit(f"the lookups failed: {done.stderr[-500:]}")
+    took, count, failed, requests, downloaded = done.stdout.split()
+    if say or failed != "0":
+        print(f"  lookups: {count} pins, {failed} failed, {requests} requests, "
+              f"{int(downloaded) / 1e6:.2f} MB in {float(took):.2f} s")
+    return float(took)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkout", nargs="?", type=Path)
@@ -68,7 +118,12 @@ def main() -> None:
     options = parser.parse_args()
     checkout = (options.checkout or _default_checkout()).resolve()
     uv = _uv()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("UV_", "VIRTUAL_ENV", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"))
+        and k not in ("PIP_FIND_LINKS", "PIP_NO_INDEX")
+    }
     env.update(PIP_CONFIG_FILE=os.devnull, UV_NO_CONFIG="1", UV_DEFAULT_INDEX=options.index_url)
     env.pop("CONDA_PREFIX", None)
     with tempfile.TemporaryDirectory(prefix="bench-online-") as tmp:
@@ -107,11 +162,22 @@ def main() -> None:
         }
         print(f"checkout: {checkout.name} ({count} runtime pins in uv.lock); "
               f"{options.rounds} rounds, empty caches, index {options.index_url}")
-        for name, (ours, theirs) in cases.items():
+        lookups = {
+            "lookups": (
+                lambda r: _lookups(locked, pins, options.index_url, env, say=r == 0),
+                lambda r: _timed(cases["lock"][1](r), env, work),
+            )
+        }
+        timed = {
+            name: (lambda r, f=ours: _timed(f(r), env, work),
+                   lambda r, f=theirs: _timed(f(r), env, work))
+            for name, (ours, theirs) in cases.items()
+        } | lookups
+        for name, (ours_s, theirs_s) in timed.items():
             times: dict[str, list[float]] = {"dllicense": [], "uv": []}
             for r in range(options.rounds):
-                times["dllicense"].append(_timed(ours(r), env, work))
-                times["uv"].append(_timed(theirs(r), env, work))
+                times["dllicense"].append(ours_s(r))
+                times["uv"].append(theirs_s(r))
             a, b = (statistics.median(times[k]) for k in ("dllicense", "uv"))
             print(f"{name:8} dllicense {a:6.2f} s   uv pip compile --no-cache {b:6.2f} s   "
                   f"ratio {a / b:5.2f}")

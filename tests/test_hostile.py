@@ -623,7 +623,6 @@ _ALLOWED_OPENS = {
     ("knowledge/_resources.py", "joinpath(name).read_text"),  # package data
     ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
-    ("collect/index.py", "self._opener.open(request"),  # the network, not a file
     ("report/pdf.py", "target.read_bytes()"),  # the PDF Chromium just printed, in a temp dir
 }
 

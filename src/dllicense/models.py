@@ -110,6 +110,16 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class LockedWheel:
+    """A wheel a lock records for a package: its URL (may hold credentials: never print it),
+    hashes as (algorithm, hex digest) and size in bytes."""
+
+    url: str
+    hashes: tuple[tuple[str, str], ...] = ()
+    size: int | None = None
+
+
+@dataclass(frozen=True)
 class Node:
     """A package in the resolved graph with how it is reached."""
 
@@ -123,6 +133,9 @@ class Node:
     extras: tuple[str, ...] = ()
     ecosystem: str = "pypi"  # pypi, huggingface, maven, conda, luarocks
     index: str = ""  # the package index a lock says it came from; may hold credentials
+    # the wheels the lock records, for --online to read their metadata without the index
+    # page; not part of the node's identity
+    wheels: tuple[LockedWheel, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

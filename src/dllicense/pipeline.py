@@ -600,8 +600,9 @@ def _locked_metadata(
     nodes: list[Node], env: Environment, options: ScanOptions
 ) -> tuple[dict[Node, Distribution], dict[Node, tuple[Problem, ...]]]:
     """Installed metadata of each locked node (same version only); the rest with --online
-    from the index the lock names for it, else pip's configured sources; otherwise DL033
-    (DL032 first when another version is installed).
+    from the index the lock names for it, else pip's configured sources (straight from
+    the wheel the lock names, when it names one); otherwise DL033 (DL032 first when
+    another version is installed).
 
     Returns (node -> distribution, node -> its problems).
     """
@@ -612,7 +613,7 @@ def _locked_metadata(
         return found, missing
     client = _index_client(options)
     wanted = sorted(missing, key=lambda n: (n.name, n.version))
-    answers = client.fetch_many([(n.name, n.version, n.index) for n in wanted])
+    answers = client.fetch_many([(n.name, n.version, n.index, n.wheels) for n in wanted])
     for node, got in zip(wanted, answers, strict=True):
         kept = tuple(p for p in missing[node] if p.code != "DL033")
         if isinstance(got, Problem):

@@ -3,7 +3,11 @@
 ``Behaviour`` switches what the index offers, as real indexes and mirrors
 differ: JSON or HTML simple pages, core-metadata files or not, range
 requests or not, the per-project JSON API or not; plus failures (statuses
-answered first, delays, tampered files) and Basic auth.
+answered first, delays, tampered files, redirects) and Basic auth;
+gzip-compressed bodies for clients that ask for them. Connections are kept
+alive (HTTP/1.1) and counted, as a real index's are. It also answers as an
+HTTP proxy would: a request for an absolute URL is served as if for its path,
+and says which host it named (``Seen.proxied_host``).
 
 ``root`` is the folder served (default ``tests/fixtures/index``); another
 folder of the same layout (``simple/<name>.json``, optional ``.html``,
@@ -21,6 +25,7 @@ mirror they were recorded from serves the files but does not announce them
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
@@ -31,7 +36,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 INDEX = FIXTURES / "index"
@@ -56,6 +61,9 @@ class Behaviour:
     override: dict[str, bytes] = field(default_factory=dict)  # exact path -> body
     wheels: dict[str, bytes] = field(default_factory=dict)  # file name -> wheel bytes served
     files_base: str | None = None  # where file URLs point (default: this server)
+    gzip: bool = False  # compress every body when the request's Accept-Encoding allows gzip
+    gzipped: dict[str, bytes] = field(default_factory=dict)  # exact path -> gzip body, as is
+    redirect: dict[str, str] = field(default_factory=dict)  # path with query -> 302 Location
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]
+    proxied_host: str = ""  # the host of an absolute request URL (asked as a proxy)
 
 
 class RecordedIndex:
@@ -73,6 +82,7 @@ class RecordedIndex:
         self.root = root
         self.requests: list[Seen] = []
         self.sent: dict[str, int] = {}  # path -> body bytes written
+        self.connections = 0  # TCP connections accepted
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"index": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -97,6 +107,12 @@ class RecordedIndex:
 
 class _Handler(BaseHTTPRequestHandler):
     index: RecordedIndex
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer has a Content-Length
+
+    def setup(self) -> None:
+        super().setup()
+        with self.index._lock:
+            self.index.connections += 1
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
@@ -104,9 +120,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         index = self.index
         b = index.behaviour
+        proxied = urlsplit(self.path) if self.path.startswith("http://") else None
+        if proxied is not None:
+            self.path = proxied.path + (f"?{proxied.query}" if proxied.query else "")
         path = self.path.split("?", 1)[0]
+        host = proxied.netloc if proxied is not None else ""
         with index._lock:
-            index.requests.append(Seen("GET", path, dict(self.headers.items())))
+            index.requests.append(Seen("GET", path, dict(self.headers.items()), host))
         try:
             if b.auth is not None and self.headers.get("Authorization") != _basic(*b.auth):
                 self._send(401, b"auth needed", "text/plain", {"WWW-Authenticate": "Basic"})
@@ -118,12 +138,18 @@ class _Handler(BaseHTTPRequestHandler):
             for prefix, seconds in b.delay.items():
                 if path.startswith(prefix):
                     time.sleep(seconds)
+            if self.path in b.redirect:
+                self._send(302, b"moved", "text/plain", {"Location": b.redirect[self.path]})
+                return
             self._route(path)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client hung up (a refused 200 to a range request, a timeout)
 
     def _route(self, path: str) -> None:
         b = self.index.behaviour
+        if path in b.gzipped:
+            self._send(200, b.gzipped[path], "application/octet-stream", encoded=True)
+            return
         if path in b.override:
             self._send(200, b.override[path], "application/octet-stream")
             return
@@ -226,10 +252,20 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _send(
-        self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        body: bytes,
+        kind: str,
+        headers: dict[str, str] | None = None,
+        encoded: bool = False,
     ) -> None:
+        accepted = self.headers.get("Accept-Encoding", "")
+        if not encoded and self.index.behaviour.gzip and "gzip" in accepted and status != 206:
+            body, encoded = gzip.compress(body, mtime=0), True
         self.send_response(status)
         self.send_header("Content-Type", kind)
+        if encoded:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         if self.index.behaviour.ranges:
             self.send_header("Accept-Ranges", "bytes")

@@ -402,3 +402,52 @@ def test_a_version_that_is_not_a_safe_name_is_refused_without_network(tmp_path: 
     result = fetch_distribution("keras", "../../x", options("http://127.0.0.1:9/simple", tmp_path))
     assert isinstance(result, Problem) and result.code == "DL122"
     assert not (tmp_path / "index").exists()
+
+
+def test_the_quick_version_match_agrees_with_packaging() -> None:
+    """``_same_version`` compares the name's version part before parsing the whole name:
+    it must answer as parsing every file name with packaging does."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        canonicalize_name,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+    from packaging.version import InvalidVersion, Version
+
+    from dllicense.collect.index import _same_version
+
+    def reference(name: str, filename: str, version: str) -> bool:
+        try:
+            if filename.endswith(".whl"):
+                project, found = parse_wheel_filename(filename)[:2]
+            elif filename.endswith((".tar.gz", ".zip")):
+                project, found = parse_sdist_filename(filename)
+            else:
+                return False
+        except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+            return False
+        return canonicalize_name(project) == name and found == Version(version)
+
+    pages = {p.stem: json.loads(p.read_text("utf-8")) for p in (INDEX / "simple").glob("*.json")}
+    filenames = {f["filename"] for page in pages.values() for f in page["files"]}
+    filenames |= {
+        "six-1.17-py3-none-any.whl",
+        "Six-1.17.0.0.tar.gz",
+        "six-1.17.0.zip",
+        "six-1.17.0-1-py3-none-any.whl",
+        "six-1.17.0.exe",
+        "six-bad-py3.whl",
+    }
+    versions = {v for page in pages.values() for v in page["versions"]}
+    versions |= {"1.17", "1.17.0.0", "3.15.1.0", "2.9.1+cpu", "1.17.0rc1"}
+    checked = 0
+    for name in (*pages, "six"):
+        for filename in filenames:
+            for version in versions:
+                assert _same_version(name, filename, version) == reference(
+                    name, filename, version
+                ), (name, filename, version)
+                checked += reference(name, filename, version)
+    assert checked > 40

@@ -15,6 +15,16 @@ The way installers get it, cheapest first:
 5. else the index's per-project JSON (``/pypi/NAME/VERSION/json``, else
    ``/pypi/NAME/json`` when it describes that version) -> ``index:json``.
 
+A wheel a lock names (uv.lock, pylock.toml: ``fetch(..., wheels=...)``) skips
+steps 1-2 when the source is the index the lock names: its core-metadata file,
+else its ``METADATA`` by range requests, straight from the lock's URL; the
+page path above on any failure. Pages are megabytes (aiohttp's JSON page is
+4.8 MB), the core-metadata file a few kB.
+
+HTTP goes through ``index_http.Transport``: kept-alive connections shared by
+``fetch_many``'s threads, redirects followed with credentials recomputed per
+host, proxies from the environment.
+
 With ``fetch_files`` the wheel's licence files (``*.dist-info/licenses/**``,
 ``LICENSE*``/``COPYING*``/``NOTICE*``/``PATENTS*``) are read by range requests
 too. What was fetched is written as a dist-info folder in the cache and read
@@ -39,7 +49,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import logging
 import netrc
 import os
@@ -47,19 +56,18 @@ import re
 import struct
 import threading
 import time
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.message import Message
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
+import urllib3
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag, sys_tags
 from packaging.utils import (
@@ -81,14 +89,18 @@ from dllicense.collect.index_cache import (
     load_entry,
     safe_relpath,
 )
+from dllicense.collect.index_http import RedirectError, Transport, discard, strip_userinfo
 from dllicense.collect.pipconfig import DEFAULT_INDEX_URL, IndexConfig, load_index_config
 from dllicense.discover.distributions import METADATA_LIMIT, read_distribution
-from dllicense.models import Distribution, Problem
+from dllicense.models import Distribution, LockedWheel, Problem
 from dllicense.parsing import parse_json
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_INDEX_URL", "IndexClient", "IndexOptions", "fetch_distribution"]
+USER_AGENT = f"dllicense/{__version__}"
+# what fetch_many takes: (name, version), (name, version, index), (..., index, wheels)
+Wanted = tuple[str, str] | tuple[str, str, str] | tuple[str, str, str, Sequence[LockedWheel]]
 SIMPLE_ACCEPT = (
     "application/vnd.pypi.simple.v1+json, "
     "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -191,6 +203,14 @@ class _NoJsonApi(_Fail):
         super().__init__("DL122", "no per-project JSON API known for this index")
 
 
+class _Retry(Exception):
+    """A try failed in a way another try may not (5xx, 429)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _NoRange(_Fail):
     def __init__(self, status: int) -> None:
         self.status = status
@@ -242,10 +262,12 @@ def parse_json_page(body: bytes, page_url: str) -> SimplePage:
             continue
         meta = item.get("core-metadata", item.get("dist-info-metadata", False))
         size = item.get("size")
+        if not (url.startswith(("https://", "http://")) and "#" not in url):
+            url = urldefrag(urljoin(page_url, url))[0]  # absolute already on PyPI: 2x faster
         files.append(
             IndexFile(
                 filename=filename,
-                url=urldefrag(urljoin(page_url, url))[0],
+                url=url,
                 hashes=_hash_pairs(item.get("hashes")),
                 core_metadata=bool(meta),
                 metadata_hashes=_hash_pairs(meta),
@@ -257,8 +279,11 @@ def parse_json_page(body: bytes, page_url: str) -> SimplePage:
 
 
 def _hash_pairs(value: object) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or not value:
         return ()
+    if len(value) == 1:  # the usual {"sha256": ...}
+        ((key, digest),) = value.items()
+        return ((str(key).lower(), str(digest).lower()),)
     return tuple(sorted((str(k).lower(), str(v).lower()) for k, v in value.items()))
 
 
@@ -319,7 +344,7 @@ def _file_version(name: str, filename: str) -> tuple[str, bool] | None:
     """(version, is_wheel) of a file of project ``name``; None for other files."""
     try:
         if filename.endswith(".whl"):
-            project, version, _, _ = parse_wheel_filename(filename)
+            project, version, _, _ = _parse_wheel(filename)
             return (str(version), True) if canonicalize_name(project) == name else None
         if filename.endswith((".tar.gz", ".zip")):
             project, version = parse_sdist_filename(filename)
@@ -329,6 +354,12 @@ def _file_version(name: str, filename: str) -> tuple[str, bool] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _parse_wheel(filename: str) -> tuple[str, Version, Any, frozenset[Tag]]:
+    """``parse_wheel_filename``, once per file name (matching, then ranking, both ask)."""
+    return parse_wheel_filename(filename)
+
+
 @cache
 def _supported_tags() -> frozenset[Tag]:
     return frozenset(sys_tags())
@@ -336,7 +367,7 @@ def _supported_tags() -> frozenset[Tag]:
 
 def _wheel_rank(item: IndexFile) -> tuple[bool, bool, bool, bool, str]:
     """Not yanked, with a core-metadata file, pure py3, installable here; then by name."""
-    tags = parse_wheel_filename(item.filename)[3]
+    tags = _parse_wheel(item.filename)[3]
     pure = any(
         t.abi == "none" and t.platform == "any" and t.interpreter.startswith("py3") for t in tags
     )
@@ -434,55 +465,25 @@ def _netloc(url: str) -> str:
     return f"{parts.hostname or ''}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
-def _strip_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-
-
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects; credentials go only to the host they belong to."""
-
-    def __init__(self, credentials: _Credentials) -> None:
-        super().__init__()
-        self.credentials = credentials
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: http.client.HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None:
-            auth = self.credentials.header(new.full_url)
-            if auth:  # unredirected: never copied to the next hop
-                new.add_unredirected_header("Authorization", auth)
-        return new
-
-
 class _Source:
     """Fetches metadata from one source (an index, or find-links: a folder, file or page
     of links); keeps per-run state (pages, hosts without ranges). ``options.index_url`` is
     the source's URL; the other sources of ``options`` are not this one's business."""
 
-    def __init__(self, options: IndexOptions, kind: str = "index") -> None:
+    def __init__(
+        self, options: IndexOptions, kind: str = "index", transport: Transport | None = None
+    ) -> None:
         self.options = options
         self.kind = kind
         url = options.index_url.strip()
         if kind == "find-links":
             url = index_local.as_file_url(url)
         self.local = url.startswith("file:")
-        self.index_url = _strip_userinfo(url).rstrip("/")
+        self.index_url = strip_userinfo(url).rstrip("/")
         self.credentials = _Credentials(url)
         self.label = redact_url(url).rstrip("/")
         self.stats = Stats()
-        self._opener = urllib.request.build_opener(_Redirects(self.credentials))
-        self._opener.addheaders = [("User-Agent", f"dllicense/{__version__}")]
+        self._http = transport or Transport(options.timeout, USER_AGENT)
         self._pages: dict[str, SimplePage | _Fail] = {}
         self._no_range: set[str] = set()
         self._count = threading.Lock()  # fetch_many runs fetch in threads
@@ -508,8 +509,13 @@ class _Source:
             return self._read(final, entry, canonical, version)
         return None
 
-    def fetch(self, name: str, version: str) -> Distribution | Problem:
-        """``name==version`` as a ``Distribution`` (see the module docstring), or a ``Problem``."""
+    def fetch(
+        self, name: str, version: str, wheels: Sequence[LockedWheel] = ()
+    ) -> Distribution | Problem:
+        """``name==version`` as a ``Distribution`` (see the module docstring), or a ``Problem``.
+
+        ``wheels``: the files a lock records for it on this source; their PEP 658 metadata
+        is read without the simple page (``_from_lock``), the page being the fallback."""
         canonical, version = canonicalize_name(name), normalize_version(version)
         if not canonical or not _SAFE_VERSION.fullmatch(version):
             return Problem("DL122", f"cannot look up {name!r} {version!r} on an index", canonical)
@@ -519,7 +525,7 @@ class _Source:
             return hit
         start = self._downloaded()
         try:
-            staging, entry = self._fetch(canonical, version)
+            staging, entry = self._fetch(canonical, version, wheels)
         except _Fail as exc:
             return Problem(
                 exc.code, self._message(canonical, version, exc.message), canonical, version
@@ -567,7 +573,14 @@ class _Source:
 
     # -- the paths ------------------------------------------------------------------------------
 
-    def _fetch(self, name: str, version: str) -> tuple[Staging, CacheEntry]:
+    def _fetch(
+        self, name: str, version: str, locked: Sequence[LockedWheel] = ()
+    ) -> tuple[Staging, CacheEntry]:
+        if locked and not self.local:
+            try:
+                return self._from_lock(name, version, locked)
+            except _Fail as exc:
+                logger.debug("%s %s: the lock's wheel: %s; the page instead", name, version, exc)
         failures: list[_Fail] = []
         notes: list[tuple[str, str]] = []
         page: SimplePage | None = None
@@ -627,6 +640,55 @@ class _Source:
                 notes.append(("DL124", f"licence files not fetched ({why}); metadata from JSON"))
                 files_fetched = all(f.code != "DL121" for f in failures)
         return self._stage(name, version, metadata, files, how, wheel, notes, files_fetched)
+
+    def _from_lock(
+        self, name: str, version: str, wheels: Sequence[LockedWheel]
+    ) -> tuple[Staging, CacheEntry]:
+        """The metadata of a wheel the lock names, without the simple page: the page is
+        what costs (numpy's is 1.9 MB) and its only use here would be to learn the URL
+        the lock already gives. ``<wheel URL>.metadata`` (PEP 658), else, when the file
+        server has none for it (404), the wheel's METADATA by range requests, as the page
+        path does for a wheel the page announces no metadata file for.
+
+        The metadata file is checked against the hash on the page when this run has
+        the page already; neither uv.lock nor pylock.toml record that hash. Raises
+        ``_Fail`` for anything else: the caller then takes the page path."""
+        found = [
+            IndexFile(
+                filename=unquote(PurePosixPath(urlsplit(w.url).path).name),
+                url=urldefrag(w.url)[0],
+                hashes=w.hashes,
+                core_metadata=True,
+                size=w.size,
+            )
+            for w in wheels
+        ]
+        mine = [f for f in found if f.filename.endswith(".whl")]
+        mine = [f for f in mine if _same_version(name, f.filename, version)]
+        if not mine:
+            raise _Fail("DL120", f"the lock names no wheel of {name} {version}")
+        wheel = min(mine, key=_wheel_rank)
+        page = self._pages.get(name)
+        if isinstance(page, SimplePage):  # fetched already: its hash checks the file
+            listed = {f.filename: f for f in page.files}.get(wheel.filename)
+            if listed is None:
+                raise _Fail("DL120", f"{wheel.filename} is not on the simple page")
+            wheel = replace(wheel, metadata_hashes=listed.metadata_hashes)
+        metadata: bytes | None = None
+        how = "range"
+        try:
+            metadata, how = self._core_metadata(wheel), "pep658"
+        except _NotFound:
+            wheel = replace(wheel, core_metadata=False)
+        files: dict[str, bytes] = {}
+        notes: list[tuple[str, str]] = []
+        if metadata is None or self.options.fetch_files:
+            from_zip, files, skipped = self._from_wheel(wheel, name, metadata)
+            metadata = from_zip if metadata is None else metadata
+            if skipped:
+                notes.append(("DL124", f"{skipped} licence file(s) over the size limits skipped"))
+        fetched = self.options.fetch_files
+        return self._stage(name, version, metadata, files, how, wheel, notes, fetched)
 
     def _stage(
         self,
@@ -853,9 +915,11 @@ class _Source:
 
         A ``file:`` URL is read from disk (a folder as its ``index.html``), without ranges.
         """
-        url = _strip_userinfo(url)
+        url = strip_userinfo(url)
         if url.startswith("file:"):
             return self._get_local(url, what=what, limit=limit, ranged=byte_range is not None)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise _Fail("DL121", f"{what}: invalid URL {redact_url(url)!r}")
         headers = {"Accept": accept}
         if byte_range is not None:
             start, end = byte_range
@@ -868,38 +932,52 @@ class _Source:
         for attempt in range(tries):
             if attempt:
                 time.sleep(self.options.backoff * 2 ** (attempt - 1))
-            request = urllib.request.Request(url, headers=headers)
-            auth = self.credentials.header(url)
-            if auth:
-                request.add_unredirected_header("Authorization", auth)
             with self._count:
                 self.stats.requests += 1
             try:
-                with self._opener.open(request, timeout=self.options.timeout) as response:
-                    status = int(response.status)
-                    if byte_range is not None and status != 206:
-                        raise _NoRange(status)
-                    body = self._read_body(response, limit, what)
-                    return _Reply(status, str(response.geturl()), response.headers, body)
-            except urllib.error.HTTPError as exc:
-                exc.close()
-                if exc.code in (404, 410):
-                    raise _NotFound(what) from None
-                if exc.code == 416 and byte_range is not None:
-                    raise _NoRange(exc.code) from None
-                if exc.code in (401, 403):
-                    raise _Fail(
-                        "DL121", f"{what}: access denied (HTTP {exc.code}); check the credentials"
-                    ) from None
-                if exc.code < 500 and exc.code != 429:
-                    raise _Fail("DL121", f"{what}: HTTP {exc.code}") from None
-                last = f"HTTP {exc.code}"
-            except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-                last = _reason(exc, self.options.timeout)
-            except ValueError:  # urllib: "unknown url type", bad port, ...
+                return self._get_once(url, headers, what, limit, byte_range is not None)
+            except _Retry as exc:
+                last = exc.reason
+            except RedirectError as exc:
+                raise _Fail("DL121", f"{what}: {exc}") from None
+            except ValueError:  # urllib3: bad port, unparsable URL, ...
                 raise _Fail("DL121", f"{what}: invalid URL {redact_url(url)!r}") from None
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                last = _reason(exc, self.options.timeout)
             logger.debug("%s of %s: %s (try %d)", what, redact_url(url), last, attempt + 1)
         raise _Fail("DL121", f"{what}: {last} ({tries} {'try' if tries == 1 else 'tries'})")
+
+    def _get_once(
+        self, url: str, headers: dict[str, str], what: str, limit: int, ranged: bool
+    ) -> _Reply:
+        """One try of ``_get``: raises ``_Retry`` for statuses worth another try."""
+        response, final = self._http.get(url, headers, self.credentials.header)
+        status = response.status
+        if status >= 300 or (ranged and status != 206):
+            discard(response)
+            if ranged and (status < 300 or status == 416):
+                raise _NoRange(status)
+            if status in (404, 410):
+                raise _NotFound(what)
+            if status in (401, 403):
+                raise _Fail(
+                    "DL121", f"{what}: access denied (HTTP {status}); check the credentials"
+                )
+            if status >= 500 or status == 429:
+                raise _Retry(f"HTTP {status}")
+            raise _Fail("DL121", f"{what}: HTTP {status}")
+        complete = False
+        try:
+            body = self._read_body(response, limit, what)
+            complete = True
+        finally:
+            if not complete:
+                response.close()
+            response.release_conn()
+        message = Message()
+        for key, value in response.headers.items():
+            message[key] = value
+        return _Reply(status, final, message, body)
 
     def _get_local(self, url: str, *, what: str, limit: int, ranged: bool) -> _Reply:
         if ranged:
@@ -924,7 +1002,7 @@ class _Source:
         encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
         gunzip = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
         while True:
-            chunk = response.read(64 * 1024)
+            chunk = response.read(64 * 1024, decode_content=False)
             if not chunk:
                 break
             self._downloaded(len(chunk))
@@ -959,6 +1037,7 @@ class IndexClient:
         self.options = options
         self._sources: dict[tuple[str, str], _Source] = {}
         self._lock = threading.Lock()
+        self._http = Transport(options.timeout, USER_AGENT)  # one pool for every source
         urls = () if options.no_index else (options.index_url, *options.extra_index_urls)
         self.configured = [self._source(u, "index") for u in dict.fromkeys(urls)]
         links = dict.fromkeys(options.find_links)
@@ -968,7 +1047,8 @@ class IndexClient:
         key = (url.strip().rstrip("/"), kind)
         with self._lock:  # fetch_many: one source per URL, also across threads
             if key not in self._sources:
-                self._sources[key] = _Source(replace(self.options, index_url=url), kind)
+                source = _Source(replace(self.options, index_url=url), kind, self._http)
+                self._sources[key] = source
             return self._sources[key]
 
     @property
@@ -992,8 +1072,14 @@ class IndexClient:
         own = self._source(index, "index")
         return [own, *(s for s in self.configured if s is not own)]
 
-    def fetch(self, name: str, version: str, index: str = "") -> Distribution | Problem:
-        """``name==version`` from the first source that has it (see the class docstring)."""
+    def fetch(
+        self, name: str, version: str, index: str = "", wheels: Sequence[LockedWheel] = ()
+    ) -> Distribution | Problem:
+        """``name==version`` from the first source that has it (see the class docstring).
+
+        ``wheels``, the files a lock records for it, are read directly when the first
+        source consulted is the index the lock names (a configured mirror of PyPI is
+        not bypassed for the lock's files.pythonhosted.org URLs)."""
         sources = self.sources_for(index)
         if not sources:
             return Problem(
@@ -1008,21 +1094,31 @@ class IndexClient:
             if hit is not None:
                 return hit
         problems: list[Problem] = []
+        direct = tuple(wheels) if wheels and self._locked_from(sources[0], index) else ()
         for source in sources:
-            got = source.fetch(name, version)
+            got = source.fetch(name, version, direct if source is sources[0] else ())
             if isinstance(got, Distribution):
                 return got
             problems.append(got)
         return _first_problem(problems)
 
-    def fetch_many(
-        self, wanted: Sequence[tuple[str, ...]], workers: int = 8
-    ) -> list[Distribution | Problem]:
-        """``fetch`` for each (name, version) or (name, version, index), ``workers`` at a
-        time, answers in order.
+    def _locked_from(self, source: _Source, index: str) -> bool:
+        """Is ``source`` the index a lock says it locked from (PyPI: PyPI configured)?"""
+        if source.kind != "index" or source.local or not index:
+            return False
+        if is_pypi(index):
+            return is_pypi(source.index_url)
+        return source is self._source(index, "index")
 
-        The index is mostly waited for (a round trip per simple page and metadata
-        file), so threads overlap the waits: 60 pins went from 7.7 s to about 1 s.
+    def fetch_many(
+        self, wanted: Sequence[Wanted], workers: int = 8
+    ) -> list[Distribution | Problem]:
+        """``fetch`` for each (name, version), (name, version, index) or (name, version,
+        index, wheels), ``workers`` at a time, answers in order.
+
+        The index is mostly waited for (a round trip per metadata file, and per simple
+        page unless the lock names the wheel), so threads overlap the waits, over
+        connections they share and keep alive.
         """
         if len(wanted) < 2:
             return [self.fetch(*item) for item in wanted]
@@ -1068,8 +1164,19 @@ def _first_problem(problems: list[Problem]) -> Problem:
 
 
 def _reason(exc: BaseException, timeout: float) -> str:
-    inner = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(inner, TimeoutError) or "timed out" in str(inner):
+    """A short reason for a failed try: the innermost OS error, or "timed out"."""
+    inner: BaseException = exc
+    while True:  # urllib3 wraps the OS error: NewConnectionError from ConnectionRefusedError
+        proxied = inner.original_error if isinstance(inner, urllib3.exceptions.ProxyError) else None
+        cause = proxied or inner.__cause__
+        if cause is None:
+            break
+        inner = cause
+    if isinstance(inner, (TimeoutError, urllib3.exceptions.TimeoutError)) and not isinstance(
+        inner, urllib3.exceptions.NewConnectionError
+    ):
+        return f"timed out after {timeout:g} s"
+    if "timed out" in str(inner):
         return f"timed out after {timeout:g} s"
     if isinstance(inner, OSError) and inner.strerror:
         return inner.strerror
@@ -1077,14 +1184,33 @@ def _reason(exc: BaseException, timeout: float) -> str:
 
 
 def _same_version(name: str, filename: str, version: str) -> bool:
-    """Is ``filename`` a wheel or sdist of ``name`` at ``version`` (PEP 440 equality)?"""
-    found = _file_version(name, filename)
-    if found is None:
+    """Is ``filename`` a wheel or sdist of ``name`` at ``version`` (PEP 440 equality)?
+
+    A page lists thousands of files (aiohttp's: 10,000): the version part of the name
+    is compared first, with each distinct string parsed once, and only the files that
+    pass are parsed whole."""
+    if filename.endswith(".whl"):
+        parts = filename[:-4].split("-")
+        raw = parts[1] if len(parts) in (5, 6) else None
+    elif filename.endswith(".tar.gz"):
+        raw = filename[: -len(".tar.gz")].rpartition("-")[2]
+    elif filename.endswith(".zip"):
+        raw = filename[: -len(".zip")].rpartition("-")[2]
+    else:
         return False
+    if raw is None or not _equal_versions(raw, version):
+        return False
+    found = _file_version(name, filename)
+    return found is not None and _equal_versions(found[0], version)
+
+
+@lru_cache(maxsize=4096)
+def _equal_versions(a: str, b: str) -> bool:
+    """PEP 440 equality, plain string equality when either is not a valid version."""
     try:
-        return Version(found[0]) == Version(version)
+        return Version(a) == Version(b)
     except InvalidVersion:
-        return found[0] == version
+        return a == b
 
 
 def _overall(failures: list[_Fail], page: SimplePage | None) -> _Fail:

@@ -170,6 +170,7 @@ def _merge(locks: list[Lock]) -> Lock:
                 scopes,
                 p.line,
                 index=first.index if first else p.index,
+                wheels=first.wheels if first else p.wheels,
             )
     return Lock(
         kind=locks[0].kind,
@@ -414,6 +415,7 @@ class _Builder:
 
     def nodes(self) -> tuple[Node, ...]:
         index = {(p.name, p.version): p.index for p in self.lock.packages}
+        wheels = {(p.name, p.version): p.wheels for p in self.lock.packages}
         ecosystem = {(p.name, p.version): p.ecosystem for p in self.lock.packages}
         out = []
         for (name, version), state in sorted(
@@ -430,6 +432,7 @@ class _Builder:
                     direct=state.direct,
                     extras=tuple(sorted(set().union(*state.extras.values()))),
                     index=index.get((name, version), ""),
+                    wheels=wheels.get((name, version), ()),
                     ecosystem=ecosystem.get((name, version), "pypi"),
                 )
             )

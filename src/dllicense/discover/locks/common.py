@@ -11,7 +11,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from dllicense.discover.locks.model import LockedDependency
-from dllicense.models import Location, Problem
+from dllicense.models import Location, LockedWheel, Problem
 from dllicense.parsing import parse_json
 from dllicense.tomlfile import describe_error, error_line, parse_toml, read_text
 
@@ -141,3 +141,27 @@ def pep440(spec: str) -> str:
         return str(SpecifierSet(spec))
     except InvalidSpecifier:
         return ""
+
+
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def locked_wheels(value: object) -> tuple[LockedWheel, ...]:
+    """The ``wheels`` array of a uv.lock or pylock.toml package: the entries with an http(s)
+    ``url`` (local ``path`` wheels are left out). Hashes come as uv's ``hash =
+    "sha256:HEX"`` or pylock's ``hashes = { sha256 = "HEX" }``."""
+    out = []
+    for raw in array(value):
+        entry = table(raw)
+        url = text_of(entry.get("url")).strip()
+        if not url.lower().startswith(("https://", "http://")):
+            continue
+        algo, _, digest = text_of(entry.get("hash")).lower().partition(":")
+        pairs = [(algo, digest)]
+        pairs += [
+            (text_of(a).lower(), text_of(d).lower()) for a, d in table(entry.get("hashes")).items()
+        ]
+        hashes = tuple(sorted((a, d) for a, d in pairs if a and _HEX.fullmatch(d)))
+        size = entry.get("size")
+        out.append(LockedWheel(url, hashes, size if isinstance(size, int) and size > 0 else None))
+    return tuple(out)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dllicense.models import Location, Problem
+from dllicense.models import Location, LockedWheel, Problem
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class LockedPackage:
     ``optional`` maps each of the package's own extras to its extra dependencies;
     ``scopes`` are the scopes the lock itself records (pdm groups, Pipfile.lock sections);
     ``index`` is the package index it was locked from, when the lock tells (may hold
-    credentials: never print it).
+    credentials: never print it); ``wheels`` the wheel files the lock records for it
+    (uv.lock, pylock.toml), so that ``--online`` can read their PEP 658 metadata directly.
     """
 
     name: str
@@ -42,6 +43,7 @@ class LockedPackage:
     scopes: tuple[str, ...] = ()
     line: int | None = None
     index: str = ""
+    wheels: tuple[LockedWheel, ...] = ()
     ecosystem: str = "pypi"  # "conda": a conda package (pixi.lock, conda-lock, explicit files)
     license: str = ""  # conda: the recipe licence the lock records (pixi.lock)
     license_family: str = ""

@@ -16,6 +16,7 @@ from dllicense.discover.locks.common import (
     header_lines,
     line_at,
     load_toml,
+    locked_wheels,
     pep440,
     pyproject,
     table,
@@ -84,6 +85,7 @@ def read_pylock(path: Path, label: str, root: Path) -> Lock:
                 scopes=_scopes(marker, extras, groups, defaults),
                 line=line,
                 index=text_of(entry.get("index")),
+                wheels=locked_wheels(entry.get("wheels")),
             )
         )
     return Lock(

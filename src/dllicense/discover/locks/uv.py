@@ -20,6 +20,7 @@ from dllicense.discover.locks.common import (
     header_lines,
     line_at,
     load_toml,
+    locked_wheels,
     pyproject,
     table,
     text_of,
@@ -68,6 +69,7 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
                 optional=optional,
                 line=line_at(lines, index),
                 index=text_of(source.get("registry")),
+                wheels=locked_wheels(entry.get("wheels")),
             )
         )
     roots: list[Root] = []

@@ -1,0 +1,193 @@
+"""Metadata read straight from the wheels a lock names (uv.lock, pylock.toml), without the
+simple page; the page whenever that fails. Real locks made by uv, served by the test index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dllicense.collect.files import find_license_files
+from dllicense.collect.index import IndexClient, IndexOptions
+from dllicense.discover.locks import read_lock
+from dllicense.discover.locks.common import locked_wheels
+from dllicense.models import Distribution, LockedWheel, Problem
+from dllicense.pipeline import ScanOptions, scan
+from tests.index.server import INDEX, PYPI_FILES, RecordedIndex
+
+Serve = Callable[..., RecordedIndex]
+LOCKED = INDEX / "locked"
+PYPI = "https://pypi.org/simple"
+SIX_WHEEL = (
+    "/packages/b7/ce/149a00dd41f10bc29e5921b496af8b574d8413afcd5e30dfa0ed46c2cc5e/"
+    "six-1.17.0-py2.py3-none-any.whl"
+)
+SIX_SHA256 = "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274"
+
+
+def client(server: RecordedIndex, tmp_path: Path, **kw: object) -> IndexClient:
+    return IndexClient(
+        IndexOptions(server.index_url, tmp_path, timeout=5.0, backoff=0.01, **kw)  # type: ignore[arg-type]
+    )
+
+
+def six_wheel(server: RecordedIndex, path: str = SIX_WHEEL) -> tuple[LockedWheel, ...]:
+    return (LockedWheel(server.url + path, (("sha256", SIX_SHA256),), 11050),)
+
+
+def fetched(result: Distribution | Problem) -> Distribution:
+    assert isinstance(result, Distribution), result
+    return result
+
+
+# -- the readers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lock", ["uv.lock", "pylock.toml"])
+def test_the_readers_keep_the_wheels_of_each_package(lock: str) -> None:
+    found = read_lock(LOCKED / lock, LOCKED)
+    assert not found.problems
+    wheels = {p.name: p.wheels for p in found.packages}
+    assert wheels["six"] == (LockedWheel(PYPI_FILES + SIX_WHEEL, (("sha256", SIX_SHA256),), 11050),)
+    assert [w.url.rsplit("/", 1)[1] for w in wheels["text-unidecode"]] == [
+        "text_unidecode-1.3-py2.py3-none-any.whl"
+    ]
+
+
+def test_local_wheels_and_odd_entries_are_left_out() -> None:
+    found = locked_wheels(
+        [
+            {"path": "dist/x-1-py3-none-any.whl"},
+            {"url": "file:///tmp/x-1-py3-none-any.whl"},
+            {"url": "https://h/x-1-py3-none-any.whl", "hash": "sha256:NOT-HEX", "size": -1},
+            "not a table",
+        ]
+    )
+    assert found == (LockedWheel("https://h/x-1-py3-none-any.whl"),)
+
+
+# -- the client ----------------------------------------------------------------------------------
+
+
+def test_the_lock_wheels_metadata_file_without_the_page(serve: Serve, tmp_path: Path) -> None:
+    server = serve()
+    dist = fetched(
+        client(server, tmp_path).fetch("six", "1.17.0", server.index_url, six_wheel(server))
+    )
+    assert dist.location == "index:pep658" and dist.license == "MIT"
+    assert server.paths() == [SIX_WHEEL + ".metadata"]
+
+
+def test_no_metadata_file_reads_the_lock_wheel_by_ranges(serve: Serve, tmp_path: Path) -> None:
+    server = serve(core_metadata=False)
+    dist = fetched(
+        client(server, tmp_path).fetch("six", "1.17.0", server.index_url, six_wheel(server))
+    )
+    assert dist.location == "index:range" and dist.license == "MIT"
+    assert not server.paths("/simple/")
+
+
+def test_fetch_files_reads_the_lock_wheels_licence(serve: Serve, tmp_path: Path) -> None:
+    server = serve()
+    got = client(server, tmp_path, fetch_files=True).fetch(
+        "six", "1.17.0", server.index_url, six_wheel(server)
+    )
+    dist = fetched(got)
+    assert dist.location == "index:pep658" and dist.files_read
+    assert [f.relpath for f in find_license_files(dist)[0]] == ["LICENSE"]
+    assert not server.paths("/simple/")
+
+
+def test_a_wheel_the_server_does_not_have_falls_back_to_the_page(
+    serve: Serve, tmp_path: Path
+) -> None:
+    server = serve()
+    gone = six_wheel(server, "/packages/00/00/six-1.17.0-py3-none-any.whl")  # not there
+    dist = fetched(client(server, tmp_path).fetch("six", "1.17.0", server.index_url, gone))
+    assert dist.location == "index:pep658"
+    assert server.paths("/simple/") == ["/simple/six/"]
+    assert server.paths("/packages/")[-1] == SIX_WHEEL + ".metadata"  # the page's URL
+
+
+def test_metadata_of_another_project_is_not_taken(serve: Serve, tmp_path: Path) -> None:
+    keras = (INDEX / "metadata" / "keras-3.15.1-py3-none-any.whl.metadata").read_bytes()
+    server = serve(override={SIX_WHEEL + ".metadata": keras})
+    dist = fetched(
+        client(server, tmp_path).fetch("six", "1.17.0", server.index_url, six_wheel(server))
+    )
+    # the page's hash refuses the same file again (DL123); the wheel itself is read
+    assert (dist.name, dist.location, dist.license) == ("six", "index:range", "MIT")
+    assert server.paths("/simple/") == ["/simple/six/"]
+
+
+def test_a_wheel_of_another_version_is_not_used(serve: Serve, tmp_path: Path) -> None:
+    server = serve()
+    other = (LockedWheel(server.url + "/packages/x/six-1.16.0-py2.py3-none-any.whl"),)
+    dist = fetched(client(server, tmp_path).fetch("six", "1.17.0", server.index_url, other))
+    assert dist.location == "index:pep658"
+    assert server.paths() == ["/simple/six/", SIX_WHEEL + ".metadata"]
+
+
+def test_a_page_at_hand_checks_the_metadata_hash(serve: Serve, tmp_path: Path) -> None:
+    server = serve(tamper={"six-1.17.0-py2.py3-none-any.whl.metadata"})
+    index = client(server, tmp_path)
+    assert index.best_version("six") == "1.17.0"  # the page is now known
+    dist = fetched(index.fetch("six", "1.17.0", server.index_url, six_wheel(server)))
+    assert dist.location == "index:range" and dist.license == "MIT"
+    assert [p.code for p in dist.problems] == ["DL123"]
+
+
+def test_a_configured_mirror_is_not_bypassed(serve: Serve, tmp_path: Path) -> None:
+    files = serve()
+    mirror = serve(files_base=files.url)
+    dist = fetched(client(mirror, tmp_path).fetch("six", "1.17.0", PYPI, six_wheel(files)))
+    assert dist.location == "index:pep658"
+    assert mirror.paths() == ["/simple/six/"]  # the page of the mirror, then its file URL
+    assert files.paths() == [SIX_WHEEL + ".metadata"]
+
+
+# -- a scan ----------------------------------------------------------------------------------------
+
+
+def locked_project(tmp_path: Path, lock: str, server: RecordedIndex) -> tuple[Path, Path]:
+    root = tmp_path / "proj"
+    root.mkdir()
+    shutil.copy(LOCKED / "pyproject.toml", root)
+    text = (LOCKED / lock).read_text("utf-8")
+    text = text.replace(PYPI, server.index_url).replace(PYPI_FILES, server.url)
+    (root / lock).write_text(text, "utf-8")
+    empty = tmp_path / "site-packages"
+    empty.mkdir()
+    return root, empty
+
+
+@pytest.mark.parametrize("lock", ["uv.lock", "pylock.toml"])
+def test_online_scan_of_a_lock_asks_for_no_page(serve: Serve, tmp_path: Path, lock: str) -> None:
+    server = serve()
+    root, empty = locked_project(tmp_path, lock, server)
+    result = scan(
+        ScanOptions(
+            project=root,
+            paths=(str(empty),),
+            online=True,
+            index_url=server.index_url,
+            cache_dir=tmp_path / "cache",
+            texts="none",
+        )
+    )
+    found = {p.node.name: p for p in result.packages}
+    assert set(found) == {"six", "text-unidecode"}
+    assert found["six"].verdict.expression == "MIT"
+    assert not server.paths("/simple/")
+    assert sorted(server.paths()) == sorted(
+        p for p in server.paths() if p.endswith(".whl.metadata")
+    )
+    assert len(server.paths()) == 2
+    entries = [json.loads(e.read_text("utf-8")) for e in tmp_path.glob("cache/index/*/entry.json")]
+    assert sorted((e["dist_info"], e["path"]) for e in entries) == [
+        ("six-1.17.0.dist-info", "pep658"),
+        ("text_unidecode-1.3.dist-info", "pep658"),
+    ]
