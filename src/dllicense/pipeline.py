@@ -495,7 +495,8 @@ def _resolved(
     fetched: dict[tuple[str, str], Distribution] = {}
     failed: dict[tuple[str, str], Problem] = {}
     keys = [(pin.name, pin.version) for pin in answer.pins]
-    for key, got in zip(keys, client.fetch_many(keys), strict=True):
+    files = [(pin.name, pin.version, "", pin.wheels) for pin in answer.pins]
+    for key, got in zip(keys, client.fetch_many(files), strict=True):
         if isinstance(got, Problem):
             failed[key] = got
         else:

@@ -29,9 +29,10 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from dllicense.discover.locks.common import locked_wheels
 from dllicense.discover.locks.markers import parse_marker
 from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage
-from dllicense.models import Declared, Distribution, Problem
+from dllicense.models import Declared, Distribution, LockedWheel, Problem
 from dllicense.resolve.requires import parse_requires
 
 _TIMEOUT = 900.0  # seconds for one resolver run; each of its HTTP requests has its own
@@ -102,9 +103,13 @@ class Indexes:
 
 @dataclass(frozen=True)
 class Pin:
+    """One resolved version; ``wheels``: the files the resolver chose (their ``.metadata``
+    is read directly, without the simple page)."""
+
     name: str
     version: str
     marker: str = ""
+    wheels: tuple[LockedWheel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,7 @@ def _with_uv(
     use_cache: bool,
 ) -> Resolution:
     args = [uv, "pip", "compile", "--no-build", "--no-config", "--no-header", "--no-annotate"]
+    args += ["--format", "pylock.toml"]  # PEP 751: versions, markers and the wheels' URLs
     args += ["--quiet", "--color", "never", "--no-progress", "--python-version", target.python]
     if target.universal:
         args.append("--universal")
@@ -198,7 +204,10 @@ def _with_uv(
         return Resolution(version, (), (done,))
     if done.returncode != 0:
         return Resolution(version, (), (_failed(version, done.stderr),))
-    return Resolution(version, tuple(_pins(done.stdout.splitlines())))
+    pins = _from_pylock(done.stdout)
+    if pins is None:
+        return Resolution(version, (), (_failed(version, "unexpected pylock.toml output"),))
+    return Resolution(version, pins)
 
 
 def _with_pip(requirements: list[str], target: Target, indexes: Indexes) -> Resolution:
@@ -225,7 +234,11 @@ def _with_pip(requirements: list[str], target: Target, indexes: Indexes) -> Reso
     try:
         report = json.loads(done.stdout)
         pins = [
-            Pin(canonicalize_name(str(item["metadata"]["name"])), str(item["metadata"]["version"]))
+            Pin(
+                canonicalize_name(str(item["metadata"]["name"])),
+                str(item["metadata"]["version"]),
+                wheels=locked_wheels([{"url": item.get("download_info", {}).get("url", "")}]),
+            )
             for item in report.get("install", [])
         ]
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -273,20 +286,18 @@ def _failed(resolver: str, stderr: str) -> Problem:
     return Problem("DL007", f"{resolver} could not resolve the declared dependencies: {reason}")
 
 
-def _pins(lines: Iterable[str]) -> list[Pin]:
-    out = []
-    for line in lines:
-        text = line.split(" #", 1)[0].strip()
-        if not text or text.startswith(("#", "-")):
-            continue
-        try:
-            req = Requirement(text)
-        except InvalidRequirement:
-            continue
-        versions = [s.version for s in req.specifier if s.operator in ("==", "===")]
-        if len(versions) == 1:
-            out.append(Pin(canonicalize_name(req.name), versions[0], str(req.marker or "")))
-    return sorted(out, key=lambda p: (p.name, p.version, p.marker))
+def _from_pylock(text: str) -> tuple[Pin, ...] | None:
+    """The pins of uv's PEP 751 answer, read by the pylock.toml reader of the lock files."""
+    from dllicense.discover.locks.pylock import read_pylock
+
+    with tempfile.TemporaryDirectory(prefix="dllicense-resolve-") as tmp:
+        path = Path(tmp) / "pylock.toml"
+        path.write_text(text, encoding="utf-8")
+        lock = read_pylock(path, "pylock.toml", Path(tmp))
+    if lock.problems:
+        return None
+    pins = (Pin(p.name, p.version, p.marker, p.wheels) for p in lock.packages)
+    return tuple(sorted(pins, key=lambda p: (p.name, p.version, p.marker)))
 
 
 def as_lock(resolution: Resolution, metadata: Mapping[tuple[str, str], Distribution]) -> Lock:
@@ -300,6 +311,7 @@ def as_lock(resolution: Resolution, metadata: Mapping[tuple[str, str], Distribut
                 version=pin.version,
                 marker=pin.marker,
                 dependencies=tuple(_edges(dist.requires_dist if dist else ())),
+                wheels=pin.wheels,
             )
         )
     return Lock(
