@@ -250,18 +250,9 @@ def terms_evidence(fields: Mapping[str, Any], source: str, gated: str = "") -> l
         " ".join(x.split()) for x in (heading, prompt) if isinstance(x, str) and x.strip()
     )
     if gated or words:
-        mode = f"gated on the Hub ({gated} approval)" if gated else "the card asks for"
+        how = f"is gated on the Hub ({gated} approval)" if gated else "needs the card's terms"
         quoted = words[:MAX_TERMS_CHARS] + ("…" if len(words) > MAX_TERMS_CHARS else "")
-        out.append(
-            Evidence(
-                "access-terms",
-                source,
-                quoted,
-                note=f"{mode}: terms accepted to download it"
-                if gated
-                else f"{mode} terms to be accepted before download",
-            )
-        )
+        out.append(Evidence("access-terms", source, quoted or "(no prompt text)", note=how))
     return out
 
 
@@ -656,18 +647,7 @@ def _conditions(ref: ModelReference, version: str, evidence: list[Evidence]) -> 
     from dllicense.knowledge import license_record
     from dllicense.licenses.spdx import license_keys
 
-    out = [
-        Problem(
-            "DL064",
-            f"access terms ({e.note}) must be met and passed on to everyone who receives "
-            f"the {ref.kind}: {e.value}",
-            ref.name,
-            version,
-            location=ref.location,
-        )
-        for e in evidence
-        if e.kind == "access-terms"
-    ][:1]
+    out: list[Problem] = []
     cards = [e for e in evidence if e.kind == "model-card" and e.expression]
     keys = license_keys(cards[0].expression) if cards else ()
     for key in keys:
@@ -691,6 +671,20 @@ def _conditions(ref: ModelReference, version: str, evidence: list[Evidence]) -> 
                     ref.name,
                     version,
                     location=ref.location,
+                )
+            )
+    access = next((e for e in evidence if e.kind == "access-terms"), None)
+    if access is not None:  # one DL064 per model: the access terms join the licence's
+        text = (
+            f"access {access.note}: the terms accepted to download the {ref.kind} must be "
+            f"met and passed on to everyone who receives it: {access.value}"
+        )
+        if out:
+            out[0] = replace(out[0], message=f"{out[0].message} Also, {text}")
+        else:
+            out.append(
+                Problem(
+                    "DL064", text[0].upper() + text[1:], ref.name, version, location=ref.location
                 )
             )
     return out

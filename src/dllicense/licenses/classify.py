@@ -83,7 +83,7 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
         if patents.expression not in expression:
             expression = f"{_wrap(expression)} AND {patents.expression}"
             notes.append(f"{patents.source} adds {patents.expression}")
-    confidence = "low" if alone else _CONFIDENCE[chosen[0].kind]
+    confidence = "medium" if alone else _CONFIDENCE[chosen[0].kind]
     if alone:
         notes.append("the licence itself is unknown: only the card's terms are known")
     if VAGUE_PREFIX in expression or any(e.note.startswith("low-confidence") for e in chosen):
