@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import tomllib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +22,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
+
+from dllicense.tomlfile import parse_toml
 
 HUB = Path(__file__).parents[1] / "fixtures" / "hub"
 
@@ -61,7 +62,7 @@ class Repo:
 
 def load_repos(root: Path = HUB) -> dict[str, Repo]:
     """The repositories of ``repos.toml``, by lower-cased id."""
-    table = tomllib.loads((root / "repos.toml").read_text(encoding="utf-8"))
+    table = parse_toml((root / "repos.toml").read_text(encoding="utf-8"))
     out = {}
     for entry in table["repo"]:
         card = (root / "cards" / entry["card"]).read_text(encoding="utf-8")
