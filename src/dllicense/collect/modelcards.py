@@ -402,6 +402,7 @@ def folder_evidence(
                 )
             )
         evidence += terms_evidence(fields, f"{label}/README.md front matter")
+    evidence += _weights_evidence(folder, label, problems)
     names = _license_files(folder, link)
     for name in names:
         try:
@@ -430,6 +431,36 @@ def folder_evidence(
             )
         )
     return evidence, problems, card
+
+
+def _weights_evidence(folder: Path, label: str, problems: list[Problem]) -> list[Evidence]:
+    """Licences written in the safetensors headers of a model folder (a bounded read)."""
+    from dllicense.collect.weights import MAX_FILES, WeightsError, license_fields
+    from dllicense.collect.weights import safetensors_metadata as read_meta
+
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".safetensors"))
+    except OSError:
+        return []
+    out = []
+    for name in names[:MAX_FILES]:
+        try:
+            fields = license_fields(read_meta(folder / name))
+            card = card_license(fields) if fields else None
+        except (OSError, WeightsError, ValueError) as error:
+            problems.append(Problem("DL063", f"{label}/{name}: weights header not read: {error}"))
+            continue
+        if card is not None:
+            out.append(
+                Evidence(
+                    "weights-metadata",
+                    f"{label}/{name} __metadata__",
+                    card.value,
+                    card.expression,
+                    note="; ".join(x for x in (card.note, "safetensors header") if x),
+                )
+            )
+    return out
 
 
 def _license_files(folder: Path, link: str) -> list[str]:

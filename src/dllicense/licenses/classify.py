@@ -38,7 +38,8 @@ DECLARED = (
     "model-card",
     "classifier",
 )
-FALLBACK = ("license-file", "knowledge")
+# "weights-metadata": a licence in a weight file's header (safetensors __metadata__)
+FALLBACK = ("license-file", "weights-metadata", "knowledge")
 _CONFIDENCE = {
     "clarification": "high",
     "license-expression": "high",
@@ -46,6 +47,7 @@ _CONFIDENCE = {
     "model-card": "high",
     "license-text": "high",
     "license-file": "high",
+    "weights-metadata": "medium",
     "classifier": "medium",
     "knowledge": "medium",
 }
