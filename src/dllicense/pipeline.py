@@ -660,9 +660,11 @@ def _externals(root: Path, options: ScanOptions) -> tuple[list[ExternalPackage],
         if any(not s.startswith("group:") or scope_selected(s, chosen) for s in e.node.scopes)
     ]
     if options.models:
+        from dllicense.collect.hub import HubClient
         from dllicense.collect.modelcards import model_packages
 
-        models, more = model_packages(root, scopes=chosen)
+        hub = HubClient(options.cache_dir, options.use_cache) if options.online else None
+        models, more = model_packages(root, scopes=chosen, hub=hub)
         found += models
         problems += more
     return found, problems

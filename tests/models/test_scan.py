@@ -154,7 +154,7 @@ def test_json_report_is_valid_and_deterministic(
     jsonschema.validate(data, json.loads(schema_path.read_text("utf-8")))
     llama = next(p for p in data["packages"] if p["name"] == LLAMA)
     kinds = [e["kind"] for e in llama["evidence"]]
-    assert kinds == ["model-card", "reference", "reference"]
+    assert kinds == ["model-card", "access-terms", "reference", "reference"]  # a gated card
     assert str(hf_cache) not in first and str(project) not in first  # no machine paths
 
 

@@ -5,7 +5,13 @@ Read from a local folder inside the project, or from the Hugging Face cache
 else ``~/.cache/huggingface/hub``), laid out as ``models--ORG--NAME/`` (or
 ``datasets--…``) with ``refs/main`` and ``snapshots/REV/`` whose files are
 symlinks into ``blobs/``. Nothing is downloaded and nothing outside the
-project or the repository's cache folder is read.
+project or the repository's cache folder is read. With ``--online`` the Hub's
+answer (``collect/hub.py``) comes first, the cache is the fallback.
+
+Besides ``license:``, a card's ``commercial: false`` becomes the term
+``LicenseRef-dllicense-card-non-commercial`` (evidence ``card-terms``, joined
+with AND by classify) and its gating (``extra_gated_prompt``, the Hub's
+``gated``) becomes ``access-terms`` evidence and a DL064 to pass on.
 
 A card's ``license:`` Hub id maps to an SPDX id or ``LicenseRef-…`` through
 the knowledge base; ``other`` uses ``license_name`` (``LicenseRef-hf-NAME``
@@ -20,7 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dllicense.discover.models import (
     ModelReference,
@@ -34,9 +40,14 @@ from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
 from dllicense.paths import reason
 from dllicense.readfile import read_bounded
 
+if TYPE_CHECKING:
+    from dllicense.collect.hub import HubAnswer, HubClient
+
 MAX_CARD_BYTES = 1024 * 1024
 MAX_FRONT_MATTER = 256 * 1024  # characters of YAML handed to the parser
 MAX_LICENSE_BYTES = 1024 * 1024
+NON_COMMERCIAL = "LicenseRef-dllicense-card-non-commercial"
+MAX_TERMS_CHARS = 300  # of a gating prompt quoted in evidence and findings
 _LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING)([._-].*)?$", re.IGNORECASE)
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 # Hub ids that name an SPDX licence under another spelling (hub-docs repositories-licenses.md:
@@ -215,6 +226,93 @@ def card_license(fields: Mapping[str, Any]) -> CardLicense | None:
     return CardLicense(expression, value, "; ".join(notes))
 
 
+def terms_evidence(fields: Mapping[str, Any], source: str, gated: str = "") -> list[Evidence]:
+    """What a card adds to its licence: ``commercial: false`` and gated access terms.
+
+    ``gated`` is the Hub's answer ("auto", "manual"); a card's ``extra_gated_*``
+    fields alone also count (a copy of a gated card).
+    """
+    out = []
+    commercial = fields.get("commercial")
+    if commercial is False or (isinstance(commercial, str) and commercial.lower() == "false"):
+        out.append(
+            Evidence(
+                "card-terms",
+                source,
+                "commercial: false",
+                NON_COMMERCIAL,
+                note="the card says the model may not be used commercially",
+            )
+        )
+    prompt = fields.get("extra_gated_prompt")
+    heading = fields.get("extra_gated_heading")
+    words = " ".join(
+        " ".join(x.split()) for x in (heading, prompt) if isinstance(x, str) and x.strip()
+    )
+    if gated or words:
+        how = f"is gated on the Hub ({gated} approval)" if gated else "needs the card's terms"
+        quoted = words[:MAX_TERMS_CHARS] + ("…" if len(words) > MAX_TERMS_CHARS else "")
+        out.append(Evidence("access-terms", source, quoted or "(no prompt text)", note=how))
+    return out
+
+
+def hub_evidence(answer: HubAnswer) -> tuple[list[Evidence], list[Problem]]:
+    """Evidence of one Hub answer: card metadata, ``license:`` tags, licence file, terms."""
+    label = f"Hub {answer.repo}@{answer.sha[:12] or answer.revision or 'main'}"
+    how = answer.how
+    evidence: list[Evidence] = []
+    problems: list[Problem] = []
+    try:
+        card = card_license(answer.card)
+    except ValueError as error:
+        card = None
+        problems.append(Problem("DL063", f"{label} cardData: {error}", answer.repo, answer.sha))
+    tagged = sorted(t.split(":", 1)[1] for t in answer.tags if t.startswith("license:"))
+    if card is not None:
+        note = "; ".join(x for x in (card.note, how) if x)
+        evidence.append(
+            Evidence("model-card", f"{label} cardData", card.value, card.expression, note=note)
+        )
+    if tagged and (card is None or not card.expression):
+        try:
+            from_tags = card_license({"license": tagged})
+        except ValueError:
+            from_tags = None
+        if from_tags is not None:
+            note = "; ".join(
+                x for x in (from_tags.note, "from the repository's license: tags", how) if x
+            )
+            kind = "model-card" if card is None else "license"
+            evidence.append(
+                Evidence(kind, f"{label} tags", from_tags.value, from_tags.expression, note=note)
+            )
+    found = answer.license_file
+    if found is not None:
+        data = found.text.encode("utf-8")
+        expression, note = _identified(data)
+        first = next((line.strip() for line in found.text.splitlines() if line.strip()), "")
+        evidence.append(
+            Evidence(
+                "license-file",
+                f"{label}/{found.name}",
+                first[:120],
+                expression,
+                sha256=found.sha256,
+                note=f"{note}; downloaded from the Hub ({found.size} bytes)",
+            )
+        )
+    evidence += terms_evidence(answer.card, f"{label} cardData", answer.gated)
+    if not evidence:
+        evidence.append(
+            Evidence(
+                "model-card", f"{label} cardData", "", "", note=f"the card names no licence; {how}"
+            )
+        )
+    for note in answer.notes:
+        problems.append(Problem("DL063", f"{label}: {note}", answer.repo, answer.sha))
+    return evidence, problems
+
+
 def _read_inside(path: Path, boundary: Path, limit: int) -> bytes:
     """Read ``path`` (following symlinks) only if it stays inside ``boundary``."""
     try:
@@ -260,6 +358,7 @@ def folder_evidence(
     problems: list[Problem] = []
     card: CardLicense | None = None
     link = ""
+    fields: dict[str, Any] = {}
     readme = folder / "README.md"
     if readme.exists() or readme.is_symlink():
         try:
@@ -302,6 +401,8 @@ def folder_evidence(
                     note=card.note,
                 )
             )
+        evidence += terms_evidence(fields, f"{label}/README.md front matter")
+    evidence += _weights_evidence(folder, label, problems)
     names = _license_files(folder, link)
     for name in names:
         try:
@@ -330,6 +431,36 @@ def folder_evidence(
             )
         )
     return evidence, problems, card
+
+
+def _weights_evidence(folder: Path, label: str, problems: list[Problem]) -> list[Evidence]:
+    """Licences written in the safetensors headers of a model folder (a bounded read)."""
+    from dllicense.collect.weights import MAX_FILES, WeightsError, license_fields
+    from dllicense.collect.weights import safetensors_metadata as read_meta
+
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".safetensors"))
+    except OSError:
+        return []
+    out = []
+    for name in names[:MAX_FILES]:
+        try:
+            fields = license_fields(read_meta(folder / name))
+            card = card_license(fields) if fields else None
+        except (OSError, WeightsError, ValueError) as error:
+            problems.append(Problem("DL063", f"{label}/{name}: weights header not read: {error}"))
+            continue
+        if card is not None:
+            out.append(
+                Evidence(
+                    "weights-metadata",
+                    f"{label}/{name} __metadata__",
+                    card.value,
+                    card.expression,
+                    note="; ".join(x for x in (card.note, "safetensors header") if x),
+                )
+            )
+    return out
 
 
 def _license_files(folder: Path, link: str) -> list[str]:
@@ -428,6 +559,7 @@ def model_packages(
     scan: SourceScan | None = None,
     cache: HubCache | None = None,
     scopes: tuple[str, ...] | None = None,
+    hub: HubClient | None = None,
 ) -> tuple[list[ExternalPackage], list[Problem]]:
     """Every model and dataset the project's code loads, with its licence evidence.
 
@@ -436,6 +568,7 @@ def model_packages(
     References only in tests, examples, docs or benchmarks have the scope
     ``group:tests`` (...) after their kind; with ``scopes`` (the ``--scope``
     choices) those of unselected groups are left out, with their problems.
+    With ``hub`` (``--online``) Hub repositories are read from the Hub first.
     """
     from dllicense.resolve.graph import scope_selected
 
@@ -456,7 +589,7 @@ def model_packages(
         groups = _groups([r.scope for r in refs])
         if not wanted(groups):
             continue
-        version, evidence, own = _evidence(root, first, refs, cache)
+        version, evidence, own = _evidence(root, first, refs, cache, hub)
         node = Node(
             name=first.name,
             version=version,
@@ -482,7 +615,11 @@ def _groups(scopes: list[str]) -> tuple[str, ...]:
 
 
 def _evidence(
-    root: Path, first: ModelReference, refs: tuple[ModelReference, ...], cache: HubCache
+    root: Path,
+    first: ModelReference,
+    refs: tuple[ModelReference, ...],
+    cache: HubCache,
+    hub: HubClient | None = None,
 ) -> tuple[str, list[Evidence], list[Problem]]:
     references = [
         Evidence(
@@ -503,6 +640,16 @@ def _evidence(
         )
         return "", [*found, *references], problems
     revision = next((r.revision for r in refs if r.revision), "")
+    online_note = ""
+    if hub is not None:
+        from dllicense.collect.hub import HubAnswer
+
+        answer = hub.info(first.kind, first.name, revision)
+        if isinstance(answer, HubAnswer):
+            found, problems = hub_evidence(answer)
+            problems = [replace(p, package=first.name, location=first.location) for p in problems]
+            return answer.sha, [*found, *references], problems
+        online_note = f"not read from the Hub: {answer.message}"
     cached = cache.find(first.kind, first.name, revision, prefix_match=first.origin == "timm")
     if cached is None or cached.snapshot is None:
         repo = f"{first.kind}s--" + first.name.replace("/", "--")
@@ -512,6 +659,7 @@ def _evidence(
             if cached is None
             else f"{cached.folder.name}: {cached.note}"
         )
+        note = "; ".join(x for x in (online_note, note) if x)
         missing = Evidence("model-card", "Hugging Face cache", "", "", note=note)
         return "", [missing, *references], []
     label = f"{cached.folder.name}/snapshots/{cached.revision[:12]}"
@@ -519,8 +667,9 @@ def _evidence(
     if card is None and not any(e.kind == "license-file" for e in found):
         partial = "in the cached snapshot (a partial download holds only the files fetched)"
         found = [replace(e, note=f"{e.note} {partial}") for e in found]
-    if cached.note:
-        found = [replace(e, note="; ".join(x for x in (e.note, cached.note) if x)) for e in found]
+    if cached.note or online_note:
+        extra = "; ".join(x for x in (cached.note, online_note) if x)
+        found = [replace(e, note="; ".join(x for x in (e.note, extra) if x)) for e in found]
     return cached.revision, [*found, *references], problems
 
 
@@ -529,7 +678,7 @@ def _conditions(ref: ModelReference, version: str, evidence: list[Evidence]) -> 
     from dllicense.knowledge import license_record
     from dllicense.licenses.spdx import license_keys
 
-    out = []
+    out: list[Problem] = []
     cards = [e for e in evidence if e.kind == "model-card" and e.expression]
     keys = license_keys(cards[0].expression) if cards else ()
     for key in keys:
@@ -553,6 +702,20 @@ def _conditions(ref: ModelReference, version: str, evidence: list[Evidence]) -> 
                     ref.name,
                     version,
                     location=ref.location,
+                )
+            )
+    access = next((e for e in evidence if e.kind == "access-terms"), None)
+    if access is not None:  # one DL064 per model: the access terms join the licence's
+        text = (
+            f"access {access.note}: the terms accepted to download the {ref.kind} must be "
+            f"met and passed on to everyone who receives it: {access.value}"
+        )
+        if out:
+            out[0] = replace(out[0], message=f"{out[0].message} Also, {text}")
+        else:
+            out.append(
+                Problem(
+                    "DL064", text[0].upper() + text[1:], ref.name, version, location=ref.location
                 )
             )
     return out

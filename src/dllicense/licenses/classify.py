@@ -11,6 +11,8 @@
    WITH LLVM-exception``) or a GNU text whose metadata says "or later"
    refines the declared term. A ``PATENTS`` file joins with AND.
 4. Evidence that contradicts the result is recorded; it never silently wins.
+5. Terms a model card adds to its licence (``card-terms``: ``commercial: false``) join
+   with AND, or stand alone (low confidence) when the licence itself is unknown.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ DECLARED = (
     "model-card",
     "classifier",
 )
-FALLBACK = ("license-file", "knowledge")
+# "weights-metadata": a licence in a weight file's header (safetensors __metadata__)
+FALLBACK = ("license-file", "weights-metadata", "knowledge")
 _CONFIDENCE = {
     "clarification": "high",
     "license-expression": "high",
@@ -44,6 +47,7 @@ _CONFIDENCE = {
     "model-card": "high",
     "license-text": "high",
     "license-file": "high",
+    "weights-metadata": "medium",
     "classifier": "medium",
     "knowledge": "medium",
 }
@@ -64,6 +68,9 @@ _GNU = re.compile(r"^((?:L|A)?GPL)-(\d\.\d)-(only|or-later)$")
 def classify(evidence: Sequence[Evidence]) -> Verdict:
     """Decide the licence expression of one package from its evidence."""
     chosen = _declared(evidence) or _fallback(evidence)
+    terms = [e for e in evidence if e.kind == "card-terms" and e.expression]
+    alone = not chosen and bool(terms)
+    chosen = chosen or terms[:1]
     if not chosen:
         why = tuple(f"{e.source}: {e.note}" for e in evidence if e.note and e.kind in _CONFIDENCE)
         return Verdict("", "none", (), notes=why)
@@ -76,12 +83,15 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
     expression = _refine_with_knowledge(expression, evidence, notes)
     from_text = chosen[0].kind in ("license-file", "license-text")
     expression = _gnu_versions(expression, from_text, evidence, notes)
-    for patents in (e for e in evidence if e.kind == "patents-file" and e.expression):
+    joined = ("patents-file", "card-terms")
+    for patents in (e for e in evidence if e.kind in joined and e.expression):
         if patents.expression not in expression:
             expression = f"{_wrap(expression)} AND {patents.expression}"
             notes.append(f"{patents.source} adds {patents.expression}")
     expression = _valid(expression, chosen, notes)
-    confidence = _CONFIDENCE[chosen[0].kind]
+    confidence = "medium" if alone else _CONFIDENCE[chosen[0].kind]
+    if alone:
+        notes.append("the licence itself is unknown: only the card's terms are known")
     if VAGUE_PREFIX in expression or any(e.note.startswith("low-confidence") for e in chosen):
         confidence = "low"
     bundled = _bundled(expression, evidence, chosen)
