@@ -48,10 +48,12 @@ class _Markers:
 
 
 def _applies(marker: Marker, markers: dict[str, str], extras: frozenset[str]) -> bool:
+    """A marker that cannot be evaluated (``python_version ~= "3"``) holds, as in the lock
+    walk (``discover/locks/markers.py``): a dependency is never dropped silently."""
     try:
         return any(marker.evaluate({**markers, "extra": extra}) for extra in {"", *extras})
     except (UndefinedComparison, UndefinedEnvironmentName, InvalidMarker):
-        return False
+        return True
 
 
 def _scope_rank(scope: str) -> tuple[int, str]:
