@@ -51,8 +51,9 @@ def test_nothing_installed_every_locked_package_lacks_metadata(tmp_path: Path) -
     (unread,) = data["findings"]
     assert (unread["code"], unread["severity"], unread["package"]) == ("DL033", "error", None)
     assert unread["message"].startswith("6 locked package(s) have no licence metadata")
-    assert "certifi, charset-normalizer, idna, requests, text-unidecode and 1 more" in (
-        unread["message"]
+    assert (
+        "certifi, charset-normalizer, idna, requests, text-unidecode and 1 more"
+        in (unread["message"])
     )
     assert "--online" in unread["message"]
     assert _scan(project, "--fail-on", "never").exit_code == 0
@@ -206,3 +207,23 @@ def test_all_with_a_lock_lists_every_installed_distribution(tmp_path: Path) -> N
     assert found["chardet"]["version"] == "7.7.0"
     assert found["chardet"]["scopes"] == ["extra:detect", "environment"]
     assert set(plain) <= set(found)
+
+
+def test_every_locked_version_is_one_sbom_component(tmp_path: Path) -> None:
+    """--all-targets lists several versions of a name: the JSON and the CycloneDX and SPDX
+    SBOMs all carry every one (components were keyed by name and lost versions)."""
+    project = copy_project(tmp_path)
+    args = ("--lock", str(project / "poetry.lock"), "--all-targets", "--scope", "all")
+    data = _json(_scan(project, *args, "--format", "json"))
+    versions = {(p["name"], p["version"]) for p in data["packages"]}
+    assert len({n for n, _ in versions}) < len(versions)  # some name has several versions
+    bom = json.loads(_scan(project, *args, "--format", "cyclonedx").stdout)
+    listed = {(c["name"], c["version"]) for c in bom["components"]}
+    assert listed == versions
+    refs = {c["bom-ref"] for c in bom["components"]}
+    assert all(
+        d["ref"] in refs or d["ref"].startswith("dllicense-project:") for d in bom["dependencies"]
+    )
+    spdx = json.loads(_scan(project, *args, "--format", "spdx").stdout)
+    packages = {(p["name"], p.get("versionInfo", "")) for p in spdx["packages"]}
+    assert versions <= packages

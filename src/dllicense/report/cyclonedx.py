@@ -98,7 +98,11 @@ def build(result: ScanResult) -> object:
     from cyclonedx.model.dependency import Dependency
     from cyclonedx.model.tool import ToolRepository
 
-    components = {p.node.name: _component(p) for p in result.packages}
+    # one component per package version (--all-targets lists several versions of a name)
+    components = {_key(p): _component(p) for p in result.packages}
+    by_name: dict[str, list[str]] = {}
+    for p in result.packages:
+        by_name.setdefault(p.node.name, []).append(_key(p))
     root = Component(
         type=ComponentType.APPLICATION,
         name=result.project,
@@ -112,26 +116,31 @@ def build(result: ScanResult) -> object:
     )
     bom = Bom(serial_number=_serial(result), metadata=metadata, components=components.values())
     tops = [p for p in result.packages if p.node.direct] or [
-        p for p in result.packages if not set(p.node.parents) & components.keys()
+        p for p in result.packages if not set(p.node.parents) & by_name.keys()
     ]
     bom.dependencies.add(
         Dependency(
             ref=root.bom_ref,
-            dependencies=[Dependency(ref=components[p.node.name].bom_ref) for p in tops],
+            dependencies=[Dependency(ref=components[_key(p)].bom_ref) for p in tops],
         )
     )
     for p in result.packages:
         bom.dependencies.add(
             Dependency(
-                ref=components[p.node.name].bom_ref,
+                ref=components[_key(p)].bom_ref,
                 dependencies=[
-                    Dependency(ref=components[r].bom_ref)
+                    Dependency(ref=components[key].bom_ref)
                     for r in p.node.requires
-                    if r in components
+                    for key in by_name.get(r, ())
                 ],
             )
         )
     return bom
+
+
+def _key(package: PackageResult) -> str:
+    """A component's identity: ecosystem, name and version (the purl's parts)."""
+    return f"{package.node.ecosystem}:{package.node.name}@{package.node.version}"
 
 
 def render(result: ScanResult) -> str:
