@@ -189,7 +189,7 @@ def evaluate_package(
         make(
             "DL203",
             f"{term} is accepted pending review ({', '.join(policy.review_traits)}): "
-            "record the review as an exception",
+            f"record the review as an exception{_review_clause(term, traits_of)}",
             term,
         )
         for term in decision.review
@@ -197,6 +197,18 @@ def evaluate_package(
     return PackageOutcome(
         _chosen(verdict, decision), tuple(findings), decision.used, used_exceptions
     )
+
+
+def _review_clause(term: str, traits_of: TraitsOf) -> str:
+    """The clauses a reviewer reads first: what redistribution is allowed, and patents."""
+    base = term.split(" WITH ")[0]
+    facts = dict(
+        s.split(": ", 1)
+        for s in traits_of(base).sources
+        if s.startswith(("commercial: ", "patent: "))
+    )
+    parts = [f"{k}: {facts[k]}" for k in ("commercial", "patent") if k in facts]
+    return f". Clauses: {' '.join(parts)}" if parts else ""
 
 
 def _chosen(verdict: Verdict, decision: Decision) -> str:
