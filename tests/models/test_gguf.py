@@ -21,6 +21,7 @@ from dllicense.collect.ggufheader import gguf_metadata
 from dllicense.collect.modelcards import folder_evidence
 from dllicense.collect.weights import WeightsError
 from dllicense.licenses.classify import classify
+from tests.conftest import scan_dirs
 
 gguf = pytest.importorskip("gguf")
 np = pytest.importorskip("numpy")
@@ -266,3 +267,20 @@ def test_a_fifo_is_not_opened(tmp_path: Path) -> None:
     _evidence, problems, _ = folder_evidence(folder, "model", tmp_path)
     assert [p.code for p in problems] == ["DL063"]
     assert "not a regular file" in problems[0].message
+
+
+def test_scan_of_a_project_with_a_gguf_folder(
+    tmp_path: Path, no_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole pipeline: a local model folder with only a GGUF file, under a commercial policy."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hub-cache"))
+    project = tmp_path / "app"
+    (project / "weights" / "tiny").mkdir(parents=True)
+    write(project / "weights" / "tiny" / "tiny-q8_0.gguf", {"general.license": "cc-by-nc-4.0"})
+    code = 'from transformers import AutoModel\nAutoModel.from_pretrained("./weights/tiny")\n'
+    (project / "app.py").write_text(code, "utf-8")
+    result = scan_dirs(project, no_env, models=True, policy="commercial-distribution")
+    [model] = [p for p in result.packages if p.node.name == "weights/tiny"]
+    assert (model.verdict.expression, model.status) == ("CC-BY-NC-4.0", "error")
+    assert model.verdict.decided_by == ("weights/tiny/tiny-q8_0.gguf general.license",)
+    assert [f.code for f in result.findings if f.package == "weights/tiny"] == ["DL202"]
