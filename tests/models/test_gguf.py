@@ -98,6 +98,15 @@ def test_keys_past_the_first_read(tmp_path: Path) -> None:
     assert gguf_metadata(path) == read_with_gguf(path) == {"license": "mit"}
 
 
+def test_key_values_past_the_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key/values larger than the bound are a finding, not a larger read."""
+    path = tmp_path / "model.gguf"
+    write(path, {"general.license": "mit"}, vocab=20_000)
+    monkeypatch.setattr(ggufheader, "MAX_KV_BYTES", ggufheader.FIRST_READ)
+    with pytest.raises(WeightsError, match="key/values are larger than"):
+        gguf_metadata(path)
+
+
 def test_tensors_are_not_read(tmp_path: Path) -> None:
     """A 16 MB tensor: the read stays within the first prefix."""
     path = tmp_path / "model.gguf"
