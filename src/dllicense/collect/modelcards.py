@@ -434,30 +434,37 @@ def folder_evidence(
 
 
 def _weights_evidence(folder: Path, label: str, problems: list[Problem]) -> list[Evidence]:
-    """Licences written in the safetensors headers of a model folder (a bounded read)."""
-    from dllicense.collect.weights import MAX_FILES, WeightsError, license_fields
-    from dllicense.collect.weights import safetensors_metadata as read_meta
+    """Licences written in the safetensors and GGUF headers of a model folder (bounded reads)."""
+    from dllicense.collect import ggufheader, weights
 
     try:
-        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".safetensors"))
+        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(weights.SUFFIXES))
     except OSError:
         return []
     out = []
-    for name in names[:MAX_FILES]:
+    for name in names[: weights.MAX_FILES]:
+        gguf = name.endswith(".gguf")
         try:
-            fields = license_fields(read_meta(folder / name))
+            if gguf:
+                fields: Mapping[str, Any] = ggufheader.license_fields(
+                    ggufheader.gguf_metadata(folder / name)
+                )
+            else:
+                fields = weights.license_fields(weights.safetensors_metadata(folder / name))
             card = card_license(fields) if fields else None
-        except (OSError, WeightsError, ValueError) as error:
+        except (OSError, weights.WeightsError, ValueError) as error:
             problems.append(Problem("DL063", f"{label}/{name}: weights header not read: {error}"))
             continue
         if card is not None:
+            where = "general.license" if gguf else "__metadata__"
+            kind = "GGUF header" if gguf else "safetensors header"
             out.append(
                 Evidence(
                     "weights-metadata",
-                    f"{label}/{name} __metadata__",
+                    f"{label}/{name} {where}",
                     card.value,
                     card.expression,
-                    note="; ".join(x for x in (card.note, "safetensors header") if x),
+                    note="; ".join(x for x in (card.note, kind) if x),
                 )
             )
     return out

@@ -1,5 +1,7 @@
 """Licence metadata written into weight files: the safetensors ``__metadata__`` header.
 
+(GGUF files: ``dllicense.collect.ggufheader``.)
+
 A safetensors file starts with an 8-byte little-endian header length and a JSON
 header; its ``__metadata__`` is a string-to-string map where exporters record
 provenance (``license``, ``license_name``, ``license_link``; Stability AI's
@@ -17,7 +19,8 @@ from dllicense.readfile import read_bounded
 
 MAX_HEADER = 16 * 1024 * 1024
 LICENSE_KEYS = ("license", "modelspec.license", "license_name", "license_link")
-MAX_FILES = 8  # safetensors files of one model folder whose headers are read
+MAX_FILES = 8  # weight files of one model folder whose headers are read
+SUFFIXES = (".safetensors", ".gguf")  # GGUF: dllicense.collect.ggufheader
 
 
 class WeightsError(ValueError):

@@ -38,7 +38,8 @@ DECLARED = (
     "model-card",
     "classifier",
 )
-# "weights-metadata": a licence in a weight file's header (safetensors __metadata__)
+# "weights-metadata": a licence in a weight file's header (safetensors __metadata__, GGUF
+# general.license)
 FALLBACK = ("license-file", "weights-metadata", "knowledge")
 _CONFIDENCE = {
     "clarification": "high",
