@@ -77,6 +77,27 @@ _NOT_ON_HUB = {
 }
 
 
+# Weights published outside the Hub (or timm's, when no card is found): their documented
+# terms, which always need review (knowledge/licenserefs.toml), never the code's licence.
+_WEIGHTS_TERMS = {
+    "torchvision": "LicenseRef-dllicense-torchvision-weights",
+    "torch-hub": "LicenseRef-dllicense-torch-hub-weights",
+    "timm": "LicenseRef-dllicense-timm-weights",
+}
+
+
+def _weights_terms(origin: str) -> Evidence:
+    """The knowledge base's record for weights of ``origin`` (no card says more)."""
+    key = _WEIGHTS_TERMS[origin]
+    return Evidence(
+        "knowledge",
+        f"knowledge:{key}",
+        f"{origin} pretrained weights",
+        key,
+        note="documented terms of the weights and their training data: needs review",
+    )
+
+
 @dataclass(frozen=True)
 class CardLicense:
     """The licence a model card states: the mapped expression, the raw fields and a note."""
@@ -639,7 +660,7 @@ def _evidence(
     ]
     if first.origin in _NOT_ON_HUB:
         missing = Evidence("model-card", first.origin, "", "", note=_NOT_ON_HUB[first.origin])
-        return "", [missing, *references], []
+        return "", [missing, _weights_terms(first.origin), *references], []
     if first.origin == "local":
         path = root / first.name
         found, problems, _ = folder_evidence(
@@ -658,6 +679,10 @@ def _evidence(
             return answer.sha, [*found, *references], problems
         online_note = f"not read from the Hub: {answer.message}"
     cached = cache.find(first.kind, first.name, revision, prefix_match=first.origin == "timm")
+    if (cached is None or cached.snapshot is None) and first.origin == "timm":
+        online_note = "; ".join(x for x in (online_note, "no card found") if x)
+        missing = Evidence("model-card", "timm", "", "", note=online_note)
+        return "", [missing, _weights_terms("timm"), *references], []
     if cached is None or cached.snapshot is None:
         repo = f"{first.kind}s--" + first.name.replace("/", "--")
         note = (
