@@ -184,6 +184,7 @@ class Evidence:
     sha256: str = ""
     note: str = ""
     matched: tuple[str, ...] = ()  # for texts: every licence text found in it, longest first
+    holders: tuple[str, ...] = ()  # for texts: the copyright holders it names, in text order
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,7 @@ class LicenseText:
     expression: str
     text: str
     packages: tuple[str, ...]  # "name==version" of every package that ships it
+    holders: tuple[str, ...] = ()  # the copyright holders it names, in text order
 
 
 @dataclass(frozen=True)

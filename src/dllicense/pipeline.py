@@ -832,6 +832,7 @@ def _texts(collected: list[Collected], packages: list[PackageResult]) -> tuple[L
         for file in item.files:
             data.setdefault(file.sha256, (file.evidence_kind, file.data))
     expressions: dict[str, str] = {}
+    holders: dict[str, tuple[str, ...]] = {}
     for package in packages:
         for e in package.evidence:
             if e.sha256 in data:
@@ -839,6 +840,8 @@ def _texts(collected: list[Collected], packages: list[PackageResult]) -> tuple[L
                     f"{package.node.name}=={package.node.version}"
                 )
                 expressions.setdefault(e.sha256, e.expression)
+                if e.holders:
+                    holders.setdefault(e.sha256, e.holders)
     out = [
         LicenseText(
             sha,
@@ -846,6 +849,7 @@ def _texts(collected: list[Collected], packages: list[PackageResult]) -> tuple[L
             expressions.get(sha, ""),
             data[sha][1].decode("utf-8", errors="replace"),
             tuple(sorted(set(names))),
+            holders.get(sha, ()),
         )
         for sha, names in shipped.items()
     ]

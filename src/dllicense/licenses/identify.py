@@ -1,7 +1,9 @@
 """Fill in the expressions of licence texts (``License`` texts, licence files).
 
 Texts are identified once per distinct content through ``textid`` (shipped
-table, then the cache, then the scancode engine, loaded only when needed).
+table, then the cache, then the scancode engine, loaded only when needed), and
+their copyright holders, NOTICE files included, through ``holders`` (cache, then
+scancode's copyright detection).
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ KINDS = {
     "all": frozenset(
         {"license-text", "license-file", "patents-file", "third-party-file", "notice-file"}
     ),
+}
+# Texts whose copyright holders are read: the identified ones and the NOTICE files.
+HOLDER_KINDS = {
+    "none": frozenset(),
+    "primary": KINDS["primary"] | {"notice-file"},
+    "all": KINDS["all"],
 }
 
 
@@ -161,7 +169,9 @@ def identify_texts(
     use_cache: bool,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[list[Collected], int]:
-    """Return the collected items with identified texts, and how many texts stayed unidentified."""
+    """Return the collected items with identified texts and their copyright holders, and
+    how many texts stayed unidentified."""
+    collected = _with_holders(collected, mode, cache_dir, use_cache)
     kinds = KINDS[mode]
     wanted: dict[str, bytes] = {}
     for item in collected:
@@ -211,6 +221,40 @@ def identify_texts(
             updated.append(e)
         out.append(replace(item, evidence=tuple(_follow_pointers(item, updated))))
     return out, missing
+
+
+def _with_holders(
+    collected: list[Collected], mode: str, cache_dir: Path | None, use_cache: bool
+) -> list[Collected]:
+    """Set ``holders`` on the licence and NOTICE texts (once per distinct content)."""
+    kinds = HOLDER_KINDS[mode]
+    wanted: dict[str, bytes] = {}
+    for item in collected:
+        for evidence in item.evidence:
+            if evidence.kind in kinds and evidence.sha256 and evidence.sha256 not in wanted:
+                text = _text_of(item, evidence)
+                if text is not None:
+                    wanted[evidence.sha256] = text
+    if not wanted:
+        return collected
+    from dllicense.licenses.holders import detect_holders  # imported only when needed
+
+    order = sorted(wanted)
+    found = dict(
+        zip(order, detect_holders([wanted[s] for s in order], cache_dir, use_cache), strict=True)
+    )
+    return [
+        replace(
+            item,
+            evidence=tuple(
+                replace(e, holders=found[e.sha256])
+                if e.kind in kinds and found.get(e.sha256)
+                else e
+                for e in item.evidence
+            ),
+        )
+        for item in collected
+    ]
 
 
 def _follow_pointers(item: Collected, evidence: list[Evidence]) -> list[Evidence]:

@@ -1,7 +1,9 @@
 """On-disk cache of licence-text identifications (SQLite, one file per user).
 
 The cache lives in ``$XDG_CACHE_HOME/dllicense`` (default ``~/.cache/dllicense``)
-unless a ``cache_dir`` is given. Rows are keyed by ``(key, engine)``: ``key`` is
+unless a ``cache_dir`` is given. It has one table per kind of answer: ``textid``
+(licence identifications) and ``holders`` (copyright holders, schema 2; a table
+older versions never read). Rows are keyed by ``(key, engine)``: ``key`` is
 the sha256 of the *normalised* text (see ``dllicense.licenses.textid.text_key``)
 and ``engine`` names the engine and the post-processing version, so that an
 upgrade of either never serves stale answers. Values are JSON strings.
@@ -28,7 +30,8 @@ _T = TypeVar("_T")
 logger = logging.getLogger(__name__)
 
 DB_FILENAME = "textid.sqlite3"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the holders table
+TABLES = ("textid", "holders")
 _BUSY_TIMEOUT_MS = 10_000
 _WRITE_RETRIES = 5
 _SQLITE_VARS = 500  # keys per SELECT ... IN (...), below SQLite's variable limit
@@ -36,6 +39,13 @@ _SQLITE_VARS = 500  # keys per SELECT ... IN (...), below SQLite's variable limi
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS textid (
+    key TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    value TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (key, engine)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS holders (
     key TEXT NOT NULL,
     engine TEXT NOT NULL,
     value TEXT NOT NULL,
@@ -75,9 +85,12 @@ def _is_locked(exc: sqlite3.DatabaseError) -> bool:
 
 
 class TextCache:
-    """A handle on the cache database; cheap to create, opens the file lazily."""
+    """A handle on one table of the cache database; cheap to create, opens the file lazily."""
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
+    def __init__(self, cache_dir: Path | None = None, table: str = "textid") -> None:
+        if table not in TABLES:
+            raise ValueError(f"unknown cache table {table!r}")
+        self.table = table
         self.path = db_path(cache_dir)
         self._conn: sqlite3.Connection | None = None
         self._disabled = False
@@ -110,7 +123,7 @@ class TextCache:
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
             conn.execute(
-                "INSERT OR IGNORE INTO meta (k, v) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+                "INSERT OR REPLACE INTO meta (k, v) VALUES ('schema', ?)", (SCHEMA_VERSION,)
             )
             # Touch the main table so that a corrupt file fails here, not later.
             conn.execute("SELECT count(*) FROM textid").fetchone()
@@ -187,12 +200,14 @@ class TextCache:
                 marks = ",".join("?" * len(chunk))
                 if engine is not None:
                     rows = conn.execute(
-                        f"SELECT key, value FROM textid WHERE engine = ? AND key IN ({marks})",
+                        f"SELECT key, value FROM {self.table}"
+                        f" WHERE engine = ? AND key IN ({marks})",
                         (engine, *chunk),
                     ).fetchall()
                 else:
                     rows = conn.execute(
-                        f"SELECT key, value FROM textid WHERE key IN ({marks}) ORDER BY created",
+                        f"SELECT key, value FROM {self.table} WHERE key IN ({marks})"
+                        " ORDER BY created",
                         chunk,
                     ).fetchall()
                 for key, value in rows:
@@ -212,7 +227,7 @@ class TextCache:
         def op(conn: sqlite3.Connection) -> int:
             with _transaction(conn):
                 conn.executemany(
-                    "INSERT OR REPLACE INTO textid (key, engine, value, created)"
+                    f"INSERT OR REPLACE INTO {self.table} (key, engine, value, created)"
                     " VALUES (?, ?, ?, ?)",
                     rows,
                 )
@@ -222,24 +237,31 @@ class TextCache:
         return result if result is not None else 0
 
     def count(self) -> dict[str, int]:
-        """Return ``{engine: number of entries}``."""
+        """Return ``{engine: number of entries}`` over every table (engines name their kind:
+        "... textid/2", "... holders/1")."""
 
         def op(conn: sqlite3.Connection) -> dict[str, int]:
-            rows = conn.execute(
-                "SELECT engine, count(*) FROM textid GROUP BY engine ORDER BY engine"
-            ).fetchall()
-            return {str(e): int(n) for e, n in rows}
+            found: dict[str, int] = {}
+            for table in TABLES:
+                rows = conn.execute(
+                    f"SELECT engine, count(*) FROM {table} GROUP BY engine"
+                ).fetchall()
+                for e, n in rows:
+                    found[str(e)] = found.get(str(e), 0) + int(n)
+            return dict(sorted(found.items()))
 
         result = self._run("count", op)
         return result if result is not None else {}
 
     def clear(self) -> int:
-        """Delete every entry; return how many there were."""
+        """Delete every entry of every table; return how many there were."""
 
         def op(conn: sqlite3.Connection) -> int:
+            n = 0
             with _transaction(conn):
-                n = int(conn.execute("SELECT count(*) FROM textid").fetchone()[0])
-                conn.execute("DELETE FROM textid")
+                for table in TABLES:
+                    n += int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                    conn.execute(f"DELETE FROM {table}")
             with contextlib.suppress(sqlite3.OperationalError):  # busy elsewhere: fine
                 conn.execute("VACUUM")
             return n

@@ -64,6 +64,12 @@ def obligations(package: PackageResult) -> tuple[str, ...]:
     return tuple(sorted({o for t in governing_traits(package) for o in t.obligations}))
 
 
+def holders(package: PackageResult) -> tuple[str, ...]:
+    """The copyright holders named in the package's licence and NOTICE texts, deduplicated,
+    in evidence order, then text order."""
+    return tuple(dict.fromkeys(h for e in package.evidence for h in e.holders))
+
+
 def trait_counts(result: ScanResult, axis: str) -> list[tuple[str, int]]:
     """Packages per value of ``axis``, in the axis order, only values that occur."""
     counts = Counter(trait(p, axis) for p in result.packages)

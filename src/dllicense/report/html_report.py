@@ -20,6 +20,7 @@ from dllicense.report.common import (
     failing,
     finding_location,
     findings_by_package,
+    holders,
     obligations,
     path_tree,
     severity_counts,
@@ -146,6 +147,7 @@ class PackageView:
     scopes: tuple[str, ...]  # the scopes the report is about
     other_scopes: tuple[str, ...]  # folded
     origin: tuple[tuple[str, str], ...]
+    holders: tuple[str, ...] = ()  # from its licence and NOTICE texts
 
 
 def _meaning(axis: str, value: str) -> str:
@@ -241,6 +243,7 @@ def _views(result: ScanResult) -> list[PackageView]:
                 tuple(shown),
                 tuple(folded),
                 origin_words(p),
+                holders(p),
             )
         )
     return views

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult
+from dllicense.report.common import holders
 
 _NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -80,6 +81,7 @@ def _package_head(p: PackageResult) -> dict[str, Any]:
         "disagreements": list(p.verdict.disagreements),
         "notes": list(p.verdict.notes),
         "origin": _flat(p.origin),
+        "holders": list(holders(p)),
     }
 
 

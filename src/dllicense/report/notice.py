@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dllicense.models import LicenseText, LicenseTraits, ScanResult
+from dllicense.report.common import holders
 
 NOTICE_KINDS = ("notice-file",)
 # Order of the text sections: the licence itself first, then what it bundles.
@@ -25,6 +26,7 @@ class _Text:
     sources: tuple[str, ...]  # file names (or METADATA:License) this text was read from
     packages: tuple[str, ...]
     text: str
+    holders: tuple[str, ...] = ()  # the copyright holders it names
 
 
 def _sources(result: ScanResult) -> dict[str, tuple[str, ...]]:
@@ -47,6 +49,7 @@ def _numbered(
             sources.get(t.sha256, ()),
             t.packages,
             t.text.strip("\r\n"),
+            t.holders,
         )
         for i, t in enumerate(texts)
     ]
@@ -104,6 +107,7 @@ def render(result: ScanResult, templates: Path | None = None) -> str:
         licence_texts=licence_texts,
         notice_texts=notice_texts,
         refs={k: sorted(v) for k, v in refs.items()},
+        holders={f"{p.node.name}=={p.node.version}": holders(p) for p in result.packages},
         restrictions=_restrictions(result),
         rule="=" * 78,
         thin="-" * 78,
