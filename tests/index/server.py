@@ -25,11 +25,13 @@ mirror they were recorded from serves the files but does not announce them
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import html
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -83,6 +85,7 @@ class RecordedIndex:
         self.requests: list[Seen] = []
         self.sent: dict[str, int] = {}  # path -> body bytes written
         self.connections = 0  # TCP connections accepted
+        self._open: set[socket.socket] = set()  # kept-alive connections, closed by stop()
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"index": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -95,8 +98,15 @@ class RecordedIndex:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop serving and end every kept-alive connection, so that no handler thread
+        outlives the test (a forking test later needs a process without threads)."""
         self.httpd.shutdown()
         self.httpd.server_close()
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self._open.clear()
 
     def paths(self, prefix: str = "") -> list[str]:
         return [r.path for r in self.requests if r.path.startswith(prefix)]
@@ -113,6 +123,12 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.index._lock:
             self.index.connections += 1
+            self.index._open.add(self.connection)
+
+    def finish(self) -> None:
+        with self.index._lock:
+            self.index._open.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass

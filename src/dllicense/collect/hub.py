@@ -207,6 +207,13 @@ class HubClient:
     def _fetch(self, kind: str, repo: str, revision: str) -> HubAnswer | HubFailure:
         try:
             from huggingface_hub import HfApi
+            from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
+            from tqdm import tqdm
+
+            # no bars on a report's stderr, and no tqdm monitor thread left running: the
+            # licence-text pool forks only a process without threads (licenses/textid.py)
+            disable_progress_bars()
+            tqdm.monitor_interval = 0
         except ImportError:
             self._unreachable = (
                 "huggingface_hub is not installed: pip install 'dllicense[hub]' to read "
