@@ -18,9 +18,20 @@ Texts covered:
   torch, tensorflow, numpy, scipy, paddle...): ``*.dist-info/{LICENSE*,COPYING*,NOTICE*}``
   and every file under ``*.dist-info/licenses/``.
 
+It also writes ``data/text_templates.json`` (see
+``dllicense.licenses.textmatch``): for each of these texts whose engine record
+does not depend on its copyright lines, the masked form (copyright lines as
+placeholders) and the record with masked line positions. Each candidate is
+checked by running the engine again on copies whose variable copyright blocks
+name other holders; it is written only when the records agree, and only when
+every text with the same masked form gave the same record. ``--templates-only``
+rebuilds the templates from the existing table (no engine run on the texts
+themselves, only on the perturbed copies).
+
 Output is deterministic: sorted keys, one text per line. Usage::
 
     .venv/bin/python scripts/gen_known_texts.py [--site-packages DIR] [--jobs N]
+    .venv/bin/python scripts/gen_known_texts.py --templates-only
 """
 
 from __future__ import annotations
@@ -36,9 +47,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from dllicense.licenses import textid  # noqa: E402
+from dllicense.licenses import textid, textmatch  # noqa: E402
 
 OUTPUT = ROOT / "src" / "dllicense" / "licenses" / "data" / "known_texts.json"
+TEMPLATES = OUTPUT.with_name("text_templates.json")
+
+# Copyright blocks that replace a template's variable blocks to check that the engine's
+# record does not depend on them (one line; two lines with "All rights reserved.").
+PERTURBATIONS = (
+    "Copyright (c) 2031 Zyxw Qvtr and Example Developers",
+    "Copyright 1999-2030 The Quux Project Authors\nAll rights reserved.",
+)
+
+# Words of scancode's legalese list that are common in copyright holders' names: a
+# variable copyright block may contain them (any other legalese word sends the text
+# to the engine, since it might start a licence detection).
+HOLDER_WORDS = frozenset(
+    """copyright copr c all rights reserved author authors contributor contributors developer
+    developers team university institute affiliates affiliate respective individual
+    individuals community council corporation inc ltd llc company project foundation
+    networks infrastructure industrial analog alliance subsidiary maintainers others
+    """.split()
+)
 
 # LicenseRef-scancode-* keys worth shipping for deep-learning environments.
 DL_KEYS = re.compile(
@@ -81,6 +111,92 @@ def dist_info_files(site_packages: Path) -> dict[str, bytes]:
     return out
 
 
+def perturb(normalised: str, masked: textmatch.Masked, keep: set[int], block: str) -> str:
+    """Return ``normalised`` with each placeholder block not in ``keep`` replaced by ``block``."""
+    lines = normalised.split("\n")
+    out: list[str] = []
+    for unit, first in enumerate(masked.lines):
+        if masked.units[unit] is None and unit not in keep:
+            out.append(block)
+            continue
+        n = len(masked.blocks[unit]) if masked.units[unit] is None else 1
+        out.extend(lines[first - 1 : first - 1 + n])
+    return "\n".join(out)
+
+
+def build_templates(
+    texts: dict[str, str], table: dict[str, dict[str, object]], jobs: int
+) -> dict[str, list[dict[str, object]]]:
+    """Return ``{masked key: [variant]}`` for the texts whose record survives perturbation."""
+    from licensedcode.stopwords import STOPWORDS
+
+    stopwords = frozenset(STOPWORDS)
+    candidates: dict[str, list[tuple[str, dict[str, object], dict[str, object]]]] = {}
+    checks: list[tuple[str, str, textmatch.Masked]] = []  # (text key, perturbed text, masked)
+    for key in sorted(texts):
+        rec = table.get(key)
+        if rec is None or any(m[5] == "1-spdx-id" for m in rec.get("m", [])):  # type: ignore[attr-defined]
+            continue
+        masked = textmatch.mask(texts[key], stopwords)
+        abstract = textmatch.abstract_record(rec, masked)
+        if abstract is None:
+            continue
+        pinned = textmatch.pinned_blocks(abstract, masked)
+        pins = {str(u): [list(line) for line in masked.blocks[u]] for u in sorted(pinned)}
+        variant: dict[str, object] = {"p": pins, "r": abstract}
+        candidates.setdefault(masked.key, []).append((key, variant, abstract))
+        keep = {int(u) for u in pins}
+        if len(keep) < len(masked.blocks):
+            for block in PERTURBATIONS:
+                checks.append((key, perturb(texts[key], masked, keep, block), masked))
+    print(f"{len(candidates)} template candidates, {len(checks)} perturbed copies", file=sys.stderr)
+    records = textid.run_engine([c[1] for c in checks], jobs)
+    failed: set[str] = set()
+    for (key, text, _), rec in zip(checks, records, strict=True):
+        want = candidates[textmatch.mask(texts[key], stopwords).key]
+        expected = next(a for k, _, a in want if k == key)
+        got = textmatch.abstract_record(rec, textmatch.mask(text, stopwords))
+        if rec.get("x") or got != expected:
+            failed.add(key)
+    templates: dict[str, list[dict[str, object]]] = {}
+    for mkey, members in sorted(candidates.items()):
+        if any(k in failed for k, _, _ in members):
+            continue  # the record depends on the copyright lines
+        variants = {json.dumps(v, sort_keys=True) for _, v, _ in members}
+        if len(variants) != 1:
+            continue  # same masked form, different records or pins: ambiguous
+        templates[mkey] = [members[0][1]]
+    print(f"{len(templates)} templates ({len(failed)} texts failed perturbation)", file=sys.stderr)
+    return templates
+
+
+def write_templates(templates: dict[str, list[dict[str, object]]], version: str, path: Path) -> None:
+    """Write the templates file (deterministic: sorted keys, one template per line)."""
+    from licensedcode.legalese import common_license_words
+    from licensedcode.stopwords import STOPWORDS
+
+    deny = sorted(set(common_license_words) - HOLDER_WORDS)
+    header = {
+        "algorithm": textid.ALGORITHM,
+        "engine": version,
+        "format": textmatch.FORMAT,
+        "stopwords": sorted(STOPWORDS),
+        "deny": deny,
+    }
+    lines = ["{"]
+    for name, value in sorted(header.items()):
+        lines.append(f"{json.dumps(name)}:{json.dumps(value)},")
+    lines.append('"templates":{')
+    body = [
+        f"{json.dumps(k)}:{json.dumps(v, sort_keys=True, separators=(',', ':'))}"
+        for k, v in sorted(templates.items())
+    ]
+    lines.append(",\n".join(body))
+    lines.append("}}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    json.loads(path.read_text(encoding="utf-8"))  # sanity
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -93,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="engine worker processes")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--templates", type=Path, default=TEMPLATES)
+    parser.add_argument(
+        "--templates-only",
+        action="store_true",
+        help="keep the table, rebuild the templates from it (texts not in it are skipped)",
+    )
     args = parser.parse_args(argv)
 
     version = textid.engine_version()
@@ -121,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         f" {len(texts)} distinct texts; identifying with {version} ...",
         file=sys.stderr,
     )
+
+    if args.templates_only:
+        table_texts = json.loads(args.output.read_text(encoding="utf-8"))["texts"]
+        templates = build_templates(texts, table_texts, args.jobs)
+        write_templates(templates, version, args.templates)
+        return 0
 
     started = time.perf_counter()
     keys = sorted(texts)
@@ -153,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     json.loads(args.output.read_text(encoding="utf-8"))  # sanity
+    write_templates(build_templates(texts, table, args.jobs), version, args.templates)
     print(
         f"wrote {len(table)} texts, {args.output.stat().st_size} bytes to {args.output}"
         f" in {elapsed:.0f} s",

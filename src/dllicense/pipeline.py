@@ -128,7 +128,7 @@ def scan(options: ScanOptions) -> ScanResult:
     rank = {n: i for i, n in enumerate(nodes)}
     bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
     nodes = [n for n in nodes if n in by_node]
-    collected = collect_all([by_node[n] for n in nodes])
+    collected = collect_all([by_node[n] for n in nodes], record=options.texts != "none")
     collected, unidentified = identify_texts(
         collected, options.texts, options.cache_dir, options.use_cache, options.progress
     )

@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from dllicense.models import Distribution, Problem
 from dllicense.readfile import read_bounded
@@ -59,7 +58,7 @@ def list_folder(folder: str) -> Listing:
 
 
 def find_license_files(
-    dist: Distribution, top: Listing | None = None
+    dist: Distribution, top: Listing | None = None, *, record: bool = True
 ) -> tuple[list[LicenseFile], list[Problem]]:
     """``License-File`` entries, ``licenses/**`` and ``LICENSE*``-like files of the dist-info.
 
@@ -67,7 +66,8 @@ def find_license_files(
     ``License-File`` entries are looked up in the listings, so the common case
     costs no ``stat``; symlinks are followed only when they stay inside the
     folder. When the dist-info holds none, ``RECORD`` is searched for licence
-    files inside the package folders (tensorflow keeps its LICENSE there).
+    files inside the package folders (tensorflow keeps its LICENSE there), unless
+    ``record`` is False (``--texts none``: those files would not be read).
     Paths are plain strings here: this runs once per distribution of
     environments with tens of thousands of them.
     """
@@ -103,7 +103,7 @@ def find_license_files(
                 problems.append(Problem("DL111", message, dist.name, dist.version))
     for rel in candidates:
         wanted.setdefault(rel, listed[rel])
-    from_record = not wanted
+    from_record = not wanted and record
     if from_record:
         wanted = _from_record(folder)
     files = []
@@ -185,8 +185,7 @@ def _from_record(folder: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in text.splitlines():
         rel = line.split(",", 1)[0]
-        pure = PurePosixPath(rel)
-        if len(pure.parts) <= 3 and _LICENSE_NAME.search(pure.name):
+        if rel.count("/") <= 2 and _LICENSE_NAME.search(rel.rsplit("/", 1)[-1]):
             path = contained(site, rel)
             if path is not None and os.path.isfile(path):
                 found[rel] = path
