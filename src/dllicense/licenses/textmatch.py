@@ -32,6 +32,7 @@ text goes to the engine.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.resources
 import json
@@ -42,7 +43,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 """Version of the masked form and of the template file; bump on change."""
 
 _RESOURCE = "data/text_templates.json"
@@ -52,9 +53,9 @@ WORDS = re.compile(r"[^_\W]+\+?[^_\W]*", re.UNICODE)
 
 COPYRIGHT_LINE = re.compile(
     r"""^[\s#*/;>|-]*(?:
-        (?:copyright|copr\.?)\s*(?:\(c\)|©)\s*\S     # Copyright (c) ..., Copyright © ...
-      | (?:copyright|copr\.?)\s+\[?\d{4}             # Copyright 2020 ..., Copyright [2020] ...
-      | (?:\(c\)|©)\s*\[?\d{4}                        # (c) 2020 ..., © 2020 ...
+        (?:copyright|copr\.)\b                       # Copyright ..., Copr. ...
+      | (?:\(c\)|©)                                  # (c) 2020 ..., © 2020 ...
+      | \d{4}(?:\s*[-,]\s*(?:\d{4}|present))?-?\s*(?:\(c\)|©)  # 2009-2026 (c) ...
       | all\s+rights\s+reserved\.?\s*$                # All rights reserved.
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -70,23 +71,36 @@ class Masked:
 
     ``units`` has one entry per masked line: a tuple of tokens for a fixed
     line, or None for a placeholder. ``blocks`` maps the unit index of each
-    placeholder to ``(first line number, tokens of each of its lines)``;
-    ``lines`` maps each unit to its first (1-based) line number.
+    placeholder to the tokens of each of its lines; ``lines`` maps each unit
+    to its first (1-based) line number. ``key`` hashes the units with their
+    line structure; ``flat_key`` hashes only the token stream (a placeholder
+    is one token), for texts that wrap their lines differently; ``flat_start``
+    is the index in that stream of each unit's first token. ``streak`` is the
+    longest run of lines without a legalese word (scancode starts a new query
+    run after four).
     """
 
     key: str
+    flat_key: str
     units: tuple[tuple[str, ...] | None, ...]
     lines: tuple[int, ...]
     blocks: dict[int, tuple[tuple[str, ...], ...]]
+    flat_start: tuple[int, ...]
+    streak: int
 
 
-def mask(normalised: str, stopwords: frozenset[str]) -> Masked:
+def mask(
+    normalised: str, stopwords: frozenset[str], legalese: frozenset[str] = frozenset()
+) -> Masked:
     """Return the masked form of ``normalised`` (see the module docstring)."""
     units: list[tuple[str, ...] | None] = []
     lines: list[int] = []
     blocks: dict[int, list[tuple[str, ...]]] = {}
+    streak = longest = 0
     for number, line in enumerate(normalised.split("\n"), start=1):
         tokens = tuple(t for t in WORDS.findall(line.lower()) if t not in stopwords)
+        streak = 0 if any(t in legalese for t in tokens) else streak + 1
+        longest = max(longest, streak)
         if COPYRIGHT_LINE.match(line):
             last = len(units) - 1
             if last >= 0 and units[last] is None:
@@ -98,26 +112,62 @@ def mask(normalised: str, stopwords: frozenset[str]) -> Masked:
             units.append(tokens)
         lines.append(number)
     serial = "\n".join(PLACEHOLDER if u is None else " ".join(u) for u in units)
-    key = hashlib.sha256(serial.encode("utf-8")).hexdigest()
-    return Masked(key, tuple(units), tuple(lines), {k: tuple(v) for k, v in blocks.items()})
+    flat: list[str] = []
+    flat_start: list[int] = []
+    for u in units:
+        flat_start.append(len(flat))
+        flat.extend((PLACEHOLDER,) if u is None else u)
+    return Masked(
+        key=hashlib.sha256(serial.encode("utf-8")).hexdigest(),
+        flat_key=hashlib.sha256(" ".join(flat).encode("utf-8")).hexdigest(),
+        units=tuple(units),
+        lines=tuple(lines),
+        blocks={k: tuple(v) for k, v in blocks.items()},
+        flat_start=tuple(flat_start),
+        streak=longest,
+    )
 
 
 def line_to_position(masked: Masked, line: int) -> list[int]:
     """Return ``[unit, offset]`` of 1-based ``line``: the masked line holding it and its
     offset inside a placeholder block (0 for a fixed line)."""
-    lo, hi = 0, len(masked.lines) - 1
-    while lo < hi:  # last unit whose first line is <= line
-        mid = (lo + hi + 1) // 2
-        if masked.lines[mid] <= line:
-            lo = mid
-        else:
-            hi = mid - 1
-    return [lo, line - masked.lines[lo]]
+    lo = bisect.bisect_right(masked.lines, line) - 1
+    return [max(lo, 0), line - masked.lines[max(lo, 0)]]
 
 
 def position_to_line(masked: Masked, pos: list[int]) -> int:
     """Inverse of ``line_to_position``."""
     return masked.lines[pos[0]] + pos[1]
+
+
+def line_to_flat(masked: Masked, line: int, end: bool) -> list[int]:
+    """Return ``[token index, offset]`` of ``line`` in the flat token stream: its first token
+    (last when ``end``), or the placeholder holding it and the offset inside its block."""
+    unit, offset = line_to_position(masked, line)
+    tokens = masked.units[unit]
+    if tokens is None:
+        return [masked.flat_start[unit], offset]
+    return [masked.flat_start[unit] + (len(tokens) - 1 if end else 0), 0]
+
+
+def flat_to_line(masked: Masked, pos: list[int]) -> int:
+    """Inverse of ``line_to_flat``: the line holding that token."""
+    unit = bisect.bisect_right(masked.flat_start, pos[0]) - 1
+    while masked.units[unit] == ():  # blank lines share their flat index with the next token
+        unit -= 1
+    return masked.lines[unit] + pos[1]
+
+
+def grouping(lines: list[tuple[int, int]]) -> list[list[int]]:
+    """For each pair of matches, whether scancode would group them (at most 4 lines apart)
+    and whether an exception could attach across them (at most 8): reflowed texts must
+    keep these."""
+    out = []
+    for i, (s1, e1) in enumerate(lines):
+        for s2, e2 in lines[i + 1 :]:
+            gap = max(s2 - e1, s1 - e2, 0)
+            out.append([int(gap <= 4), int(gap <= 8)])
+    return out
 
 
 # -- templates -------------------------------------------------------------------
@@ -139,82 +189,104 @@ def template_data() -> dict[str, Any]:
             _DATA = data
         except (OSError, ValueError) as exc:
             logger.warning("shipped licence-text templates unusable: %s", exc)
-            _DATA = {"templates": {}, "stopwords": [], "deny": [], "engine": ""}
+            _DATA = {"templates": {}, "flat": {}, "stopwords": [], "legalese": [], "engine": ""}
     return _DATA
 
 
-_SETS: tuple[frozenset[str], frozenset[str]] | None = None
+_SETS: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
 
-def _sets() -> tuple[frozenset[str], frozenset[str]]:
+def word_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Return (scancode's stopwords, its legalese words, the deny set: legalese words that
+    are not common in holders' names)."""
     global _SETS
     if _SETS is None:
         data = template_data()
-        _SETS = frozenset(data.get("stopwords", ())), frozenset(data.get("deny", ()))
+        legalese = frozenset(data.get("legalese", ()))
+        deny = legalese - frozenset(data.get("holder_words", ()))
+        _SETS = frozenset(data.get("stopwords", ())), legalese, deny
     return _SETS
 
 
-def abstract_record(rec: dict[str, Any], masked: Masked) -> dict[str, Any] | None:
-    """Return ``rec`` with match lines as masked positions, or None when it cannot be
-    a template (no match, or notes that quote line numbers)."""
+def abstract_record(
+    rec: dict[str, Any], masked: Masked, flat: bool = False
+) -> dict[str, Any] | None:
+    """Return ``rec`` with match lines as masked positions (flat token positions when
+    ``flat``), or None when it cannot be a template (no match, or notes that quote line
+    numbers)."""
     if not rec.get("m") or any("lines " in str(n) for n in rec.get("n", ())):
         return None
     out = {k: v for k, v in rec.items() if k not in ("m", "g", "x")}
-    out["m"] = [
-        [m[0], m[1], line_to_position(masked, m[2]), line_to_position(masked, m[3]), *m[4:]]
-        for m in rec["m"]
-    ]
+    if flat:
+        out["m"] = [
+            [
+                m[0],
+                m[1],
+                line_to_flat(masked, m[2], False),
+                line_to_flat(masked, m[3], True),
+                *m[4:],
+            ]
+            for m in rec["m"]
+        ]
+        out["q"] = grouping([(m[2], m[3]) for m in rec["m"]])
+    else:
+        out["m"] = [
+            [m[0], m[1], line_to_position(masked, m[2]), line_to_position(masked, m[3]), *m[4:]]
+            for m in rec["m"]
+        ]
     return out
 
 
 def pinned_blocks(abstract: dict[str, Any], masked: Masked) -> set[int]:
-    """Return the placeholders inside a match: they are pinned (must equal the template's).
-
-    Placeholders between matches or around them are variable; the generator checks
-    that the engine's record does not depend on them.
-    """
+    """Return the placeholders inside a match (of a line-structured ``abstract``)."""
     return {
-        unit
-        for unit in masked.blocks
-        if any(m[2][0] <= unit <= m[3][0] for m in abstract["m"])
+        unit for unit in masked.blocks if any(m[2][0] <= unit <= m[3][0] for m in abstract["m"])
     }
 
 
-def concrete_record(abstract: dict[str, Any], masked: Masked) -> dict[str, Any]:
+def concrete_record(abstract: dict[str, Any], masked: Masked, flat: bool = False) -> dict[str, Any]:
     """Return the record of a template for the text whose masked form is ``masked``."""
-    out = {k: v for k, v in abstract.items() if k != "m"}
+    to_line = flat_to_line if flat else position_to_line
+    out = {k: v for k, v in abstract.items() if k not in ("m", "q")}
     out["m"] = [
-        [
-            m[0],
-            m[1],
-            position_to_line(masked, m[2]),
-            position_to_line(masked, m[3]),
-            *m[4:],
-        ]
-        for m in abstract["m"]
+        [m[0], m[1], to_line(masked, m[2]), to_line(masked, m[3]), *m[4:]] for m in abstract["m"]
     ]
     return out
 
 
+def _pins_hold(variant: dict[str, Any], masked: Masked, flat: bool) -> bool:
+    for where, want in variant.get("p", {}).items():
+        unit = int(where)
+        if flat:  # pins of flat templates are keyed by flat token index
+            unit = masked.flat_start.index(unit) if unit in masked.flat_start else -1
+            while unit >= 0 and masked.units[unit] == ():
+                unit += 1
+        if [list(line) for line in masked.blocks.get(unit, ())] != want:
+            return False
+    return True
+
+
 def match(normalised: str) -> dict[str, Any] | None:
     """Return the engine's record for ``normalised`` by template, or None (use the engine)."""
-    templates: dict[str, Any] = template_data()["templates"]
-    if not templates or not normalised:
+    data = template_data()
+    if not normalised or not (data["templates"] or data.get("flat")):
         return None
-    stopwords, deny = _sets()
-    masked = mask(normalised, stopwords)
-    variants = templates.get(masked.key)
-    if not variants:
-        return None
-    for variant in variants:
-        pins: dict[str, list[list[str]]] = variant.get("p", {})
-        if any(
-            [list(line) for line in masked.blocks.get(int(unit), ())] != want
-            for unit, want in pins.items()
-        ):
-            continue
-        for unit, block in masked.blocks.items():
-            if str(unit) not in pins and any(t in deny for line in block for t in line):
-                return None  # a variable block that might say more than a copyright
-        return concrete_record(variant["r"], masked)
+    stopwords, legalese, deny = word_sets()
+    masked = mask(normalised, stopwords, legalese)
+    for flat, variants in (
+        (False, data["templates"].get(masked.key)),
+        (True, data.get("flat", {}).get(masked.flat_key)),
+    ):
+        for variant in variants or ():
+            if masked.streak > variant.get("k", 0) or not _pins_hold(variant, masked, flat):
+                continue  # longer runs of lines without legal words than checked: the engine
+            pinned = {int(u) for u in variant.get("p", {})}
+            for unit, block in masked.blocks.items():
+                key = masked.flat_start[unit] if flat else unit
+                if key not in pinned and any(t in deny for line in block for t in line):
+                    return None  # a variable block that might say more than a copyright
+            rec = concrete_record(variant["r"], masked, flat)
+            if flat and grouping([(m[2], m[3]) for m in rec["m"]]) != variant["r"].get("q"):
+                continue  # reflowed so that scancode would group the matches otherwise
+            return rec
     return None
