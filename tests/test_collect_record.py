@@ -80,3 +80,5 @@ def test_scan_with_texts_none_never_opens_record(tmp_path: Path) -> None:
     assert '"tensorflow-cpu"' in result.output
     assert any(p.endswith("METADATA") for p in opened)  # the hook sees the scan's reads
     assert not [p for p in opened if Path(p).name == "RECORD"]
+    # its licence file was not searched for, so it is not said to ship none
+    assert '"DL115"' not in result.output

@@ -46,7 +46,8 @@ def _table_record(normalised: str) -> dict[str, object]:
         ("All rights reserved.", True),
         ("2009-2026 (c) Benoit Chesneau <benoitc@gunicorn.org>", True),
         ("Copyright aio-libs contributors", True),
-        ("copyright notice, this list of conditions and the following disclaimer.", False),
+        # a wrapped line of a licence's text is one too: inside a match it is pinned
+        ("copyright notice, this list of conditions and the following disclaimer.", True),
         ("Permission is hereby granted, free of charge,", False),
     ],
 )

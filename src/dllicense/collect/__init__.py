@@ -21,6 +21,7 @@ class Collected:
     evidence: tuple[Evidence, ...]
     files: tuple[LicenseFile, ...]
     problems: tuple[Problem, ...]
+    unsearched: bool = False  # no licence file in the dist-info and RECORD not searched
 
 
 def collect_all(dists: Sequence[Distribution], record: bool = True) -> list[Collected]:
@@ -29,7 +30,10 @@ def collect_all(dists: Sequence[Distribution], record: bool = True) -> list[Coll
     (``--texts none``: no text will be read) never opens ``RECORD`` to look for licence
     files outside the dist-info."""
     found = ordered_map(partial(_found, record=record), dists)
-    return [Collected(d, *parts) for d, parts in zip(dists, found, strict=True)]
+    return [
+        Collected(d, *parts, unsearched=not record and not parts[1])
+        for d, parts in zip(dists, found, strict=True)
+    ]
 
 
 def _found(
