@@ -129,10 +129,10 @@ COMMON_TITLES = {
     "bsd-new": ("", "BSD 3-Clause License", "The 3-Clause BSD License"),
     "bsd-simplified": ("", "BSD 2-Clause License", "The 2-Clause BSD License"),
     "isc": ("", "ISC License"),
-    "0bsd": ("", "BSD Zero Clause License"),
+    "bsd-zero": ("", "BSD Zero Clause License"),
     "apache-2.0": ("",),
     "zlib": ("", "zlib License"),
-    "bsl-1.0": ("",),
+    "boost-1.0": ("",),
     "unlicense": ("",),
     "mpl-2.0": ("",),
 }
@@ -336,9 +336,13 @@ def build_templates(
             variants.append((flat_t, masked.flat_key, flat_pins, flat_abs, flat_streak))
         for where, mkey, p, abstract, streak in variants:
             variant: Variant = {"k": streak, "p": p, "r": abstract}
-            if mkey in where and where[mkey] != [variant]:
-                dropped.add(mkey)  # same masked form, different records or pins: ambiguous
-            where.setdefault(mkey, [variant])
+            if mkey in where:
+                [old] = where[mkey]
+                if (old["p"], old["r"]) != (p, abstract):
+                    dropped.add(mkey)  # same masked form, different records or pins
+                old["k"] = min(int(old["k"]), streak)  # type: ignore[call-overload]
+                continue
+            where[mkey] = [variant]
     for where in (line_t, flat_t):
         for mkey in dropped:
             where.pop(mkey, None)
