@@ -18,9 +18,20 @@ Texts covered:
   torch, tensorflow, numpy, scipy, paddle...): ``*.dist-info/{LICENSE*,COPYING*,NOTICE*}``
   and every file under ``*.dist-info/licenses/``.
 
+It also writes ``data/text_templates.json`` (see
+``dllicense.licenses.textmatch``): for each of these texts whose engine record
+does not depend on its copyright lines, the masked form (copyright lines as
+placeholders) and the record with masked line positions. Each candidate is
+checked by running the engine again on copies whose variable copyright blocks
+name other holders; it is written only when the records agree, and only when
+every text with the same masked form gave the same record. ``--templates-only``
+rebuilds the templates from the existing table (no engine run on the texts
+themselves, only on the perturbed copies).
+
 Output is deterministic: sorted keys, one text per line. Usage::
 
     .venv/bin/python scripts/gen_known_texts.py [--site-packages DIR] [--jobs N]
+    .venv/bin/python scripts/gen_known_texts.py --templates-only
 """
 
 from __future__ import annotations
@@ -30,15 +41,74 @@ import json
 import re
 import sys
 import sysconfig
+import textwrap
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from dllicense.licenses import textid  # noqa: E402
+from dllicense.licenses import textid, textmatch  # noqa: E402
 
 OUTPUT = ROOT / "src" / "dllicense" / "licenses" / "data" / "known_texts.json"
+TEMPLATES = OUTPUT.with_name("text_templates.json")
+
+# Copyright blocks that replace a template's variable blocks to check that the engine's
+# record does not depend on them (one line; two lines with "All rights reserved.").
+PERTURBATIONS = (
+    "Copyright (c) 2031 Zyxw Qvtr and Example Developers",
+    "Copyright 1999-2030 The Quux Project Authors\nAll rights reserved.",
+    "Copyright (c) 2031 Zyxw Qvtr\nCopyright (c) 2030 Quux Example\n"
+    "Copyright (c) 2029 Other Holder\nCopyright (c) 2028 Last Holder",
+)
+# The last one makes four lines without a legalese word, after which scancode starts
+# a new query run: a template that survives it accepts such runs ("k", the longest run
+# of such lines checked, see textmatch.Masked.streak).
+
+# Words of scancode's legalese list that are common in copyright holders' names: a
+# variable copyright block may contain them (any other legalese word sends the text
+# to the engine, since it might start a licence detection).
+HOLDER_WORDS = frozenset(
+    [
+        "copyright",
+        "copr",
+        "c",
+        "all",
+        "rights",
+        "reserved",
+        "author",
+        "authors",
+        "contributor",
+        "contributors",
+        "developer",
+        "developers",
+        "team",
+        "university",
+        "institute",
+        "affiliates",
+        "affiliate",
+        "respective",
+        "individual",
+        "individuals",
+        "community",
+        "council",
+        "corporation",
+        "inc",
+        "ltd",
+        "llc",
+        "company",
+        "project",
+        "foundation",
+        "networks",
+        "infrastructure",
+        "industrial",
+        "analog",
+        "alliance",
+        "subsidiary",
+        "maintainers",
+        "others",
+    ]
+)
 
 # LicenseRef-scancode-* keys worth shipping for deep-learning environments.
 DL_KEYS = re.compile(
@@ -48,6 +118,42 @@ DL_KEYS = re.compile(
     r"|sspl|flux|exaone|hyperclova|bigcode|bigscience|moonshot"
 )
 LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE)", re.IGNORECASE)
+
+
+# Standard licences often found with a title and a copyright notice above their text
+# (the SPDX templates' optional title and ``copyright`` variable): their scancode text
+# is also tried in these shapes, for templates only (the shapes are not real files,
+# so they do not go into the table).
+COMMON_TITLES = {
+    "mit": ("", "MIT License", "The MIT License (MIT)", "The MIT License"),
+    "bsd-new": ("", "BSD 3-Clause License", "The 3-Clause BSD License"),
+    "bsd-simplified": ("", "BSD 2-Clause License", "The 2-Clause BSD License"),
+    "isc": ("", "ISC License"),
+    "bsd-zero": ("", "BSD Zero Clause License"),
+    "apache-2.0": ("",),
+    "zlib": ("", "zlib License"),
+    "boost-1.0": ("",),
+    "unlicense": ("",),
+    "mpl-2.0": ("",),
+}
+SHAPE_HOLDER = "Copyright (c) 2031 Zyxw Qvtr"
+
+
+def shaped_texts() -> dict[str, str]:
+    """Return ``{label: text}``: the common licences' scancode texts under each of their
+    usual titles, with a copyright line above the text (and without, under a title)."""
+    from licensedcode.models import load_licenses
+
+    licences = load_licenses()
+    out: dict[str, str] = {}
+    for key, titles in sorted(COMMON_TITLES.items()):
+        body = licences[key].text.strip("\n")
+        for title in titles:
+            head = f"{title}\n\n" if title else ""
+            out[f"shape:{key}:{title or '-'}:copyright"] = f"{head}{SHAPE_HOLDER}\n\n{body}"
+            if title:
+                out[f"shape:{key}:{title}"] = f"{head}{body}"
+    return out
 
 
 def scancode_texts() -> dict[str, str]:
@@ -81,6 +187,204 @@ def dist_info_files(site_packages: Path) -> dict[str, bytes]:
     return out
 
 
+def perturb(normalised: str, masked: textmatch.Masked, keep: set[int], block: str) -> str:
+    """Return ``normalised`` with each placeholder block not in ``keep`` replaced by ``block``."""
+    lines = normalised.split("\n")
+    out: list[str] = []
+    for unit, first in enumerate(masked.lines):
+        if masked.units[unit] is None and unit not in keep:
+            out.append(block)
+            continue
+        n = len(masked.blocks[unit]) if masked.units[unit] is None else 1
+        out.extend(lines[first - 1 : first - 1 + n])
+    return "\n".join(out)
+
+
+def rewrap(normalised: str, masked: textmatch.Masked, width: int) -> str:
+    """Return ``normalised`` with each paragraph of fixed lines wrapped at ``width``."""
+    lines = normalised.split("\n")
+    out: list[str] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            out.extend(
+                textwrap.wrap(" ".join(para), width, break_long_words=False, break_on_hyphens=False)
+            )
+            para.clear()
+
+    for unit, first in enumerate(masked.lines):
+        if masked.units[unit] is None:
+            flush()
+            out.extend(lines[first - 1 : first - 1 + len(masked.blocks[unit])])
+        elif not lines[first - 1]:
+            flush()
+            out.append("")
+        else:
+            para.append(lines[first - 1])
+    flush()
+    return "\n".join(out)
+
+
+Variant = dict[str, object]
+
+
+def build_templates(
+    texts: dict[str, str],
+    table: dict[str, dict[str, object]],
+    jobs: int,
+    labels: dict[str, str] | None = None,
+) -> tuple[dict[str, list[Variant]], dict[str, list[Variant]]]:
+    """Return the line-structured and the flat templates of the texts whose record survives
+    perturbation (other holders; other line wrapping)."""
+    from licensedcode.legalese import common_license_words
+    from licensedcode.stopwords import STOPWORDS
+
+    stopwords, legalese = frozenset(STOPWORDS), frozenset(common_license_words)
+    labels = dict(labels or {})
+    texts = dict(texts)
+    table = dict(table)
+    shapes: dict[str, str] = {}  # key -> text
+    for label, raw in shaped_texts().items():
+        normalised = textid.normalise_text(raw.encode("utf-8"))
+        key = textid._key_of(normalised)
+        if key not in texts:
+            shapes[key], labels[key] = normalised, label
+    print(f"identifying {len(shapes)} shaped common licence texts", file=sys.stderr)
+    for key, rec in zip(shapes, textid.run_engine(list(shapes.values()), jobs), strict=True):
+        if not rec.get("x"):
+            texts[key] = shapes[key]
+            table[key] = {k: v for k, v in rec.items() if k != "g"}
+
+    def masked_of(text: str) -> textmatch.Masked:
+        return textmatch.mask(text, stopwords, legalese)
+
+    # key -> (masked, line abstract, flat abstract)
+    cands: dict[str, tuple[textmatch.Masked, dict[str, object], dict[str, object]]] = {}
+    for key in sorted(texts):
+        rec = table.get(key)
+        if rec is None or any(m[5] == "1-spdx-id" for m in rec.get("m", [])):  # type: ignore[attr-defined]
+            continue
+        masked = masked_of(texts[key])
+        line_abs = textmatch.abstract_record(rec, masked)
+        flat_abs = textmatch.abstract_record(rec, masked, flat=True)
+        if line_abs is None or flat_abs is None:
+            continue
+        cands[key] = (masked, line_abs, flat_abs)
+
+    streaks = {key: [c[0].streak] * 2 for key, c in cands.items()}  # [line, flat] checked
+
+    def check(jobs_list: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
+        """Run the engine on (key, kind, text); return the (key, kind) that disagree, and
+        raise the streak checked for the others."""
+        records = textid.run_engine([t for _, _, t in jobs_list], jobs)
+        bad: set[tuple[str, str]] = set()
+        for (key, kind, text), rec in zip(jobs_list, records, strict=True):
+            _, line_abs, flat_abs = cands[key]
+            m = masked_of(text)
+            if kind == "wrap":
+                ok = textmatch.abstract_record(rec, m, flat=True) == flat_abs
+            else:
+                ok = textmatch.abstract_record(rec, m) == line_abs
+            if not rec.get("x") and ok:
+                which = 1 if kind == "wrap" else 0
+                streaks[key][which] = max(streaks[key][which], m.streak)
+            elif not kind.endswith("-long"):  # a failed long block only keeps the streak low
+                bad.add((key, kind))
+        for key, kind in sorted(bad)[:15]:
+            print(f"  {kind} check failed: {labels.get(key, key)}", file=sys.stderr)
+        return bad
+
+    first: list[tuple[str, str, str]] = []
+    for key, (masked, _, _) in cands.items():
+        for width in (55, 100):
+            wrapped = rewrap(texts[key], masked, width)
+            if wrapped != texts[key]:
+                first.append((key, "wrap", wrapped))
+                break
+        if masked.blocks:
+            for i, block in enumerate(PERTURBATIONS):
+                kind = "free-long" if i == len(PERTURBATIONS) - 1 else "free"
+                first.append((key, kind, perturb(texts[key], masked, set(), block)))
+    print(f"{len(cands)} template candidates, {len(first)} perturbed copies", file=sys.stderr)
+    bad = check(first)
+    second: list[tuple[str, str, str]] = []
+    pins: dict[str, set[int]] = {}
+    for key, (masked, line_abs, _) in cands.items():
+        pins[key] = set()
+        if (key, "free") in bad:
+            pins[key] = textmatch.pinned_blocks(line_abs, masked)
+            if len(pins[key]) < len(masked.blocks):
+                for i, block in enumerate(PERTURBATIONS):
+                    kind = "pinned-long" if i == len(PERTURBATIONS) - 1 else "pinned"
+                    second.append((key, kind, perturb(texts[key], masked, pins[key], block)))
+    print(f"{len(second)} more perturbed copies (pinned blocks)", file=sys.stderr)
+    bad |= check(second)
+
+    line_t: dict[str, list[Variant]] = {}
+    flat_t: dict[str, list[Variant]] = {}
+    dropped: set[str] = set()
+    for key, (masked, line_abs, flat_abs) in sorted(cands.items()):
+        if (key, "pinned") in bad:
+            continue  # the record depends on the copyright lines
+        blocks = {u: [list(line) for line in masked.blocks[u]] for u in sorted(pins[key])}
+        line_pins = {str(u): b for u, b in blocks.items()}
+        variants = [(line_t, masked.key, line_pins, line_abs, streaks[key][0])]
+        if (key, "wrap") not in bad:
+            flat_pins = {str(masked.flat_start[u]): b for u, b in blocks.items()}
+            flat_streak = min(streaks[key])  # both the holders and the wrapping vary
+            variants.append((flat_t, masked.flat_key, flat_pins, flat_abs, flat_streak))
+        for where, mkey, p, abstract, streak in variants:
+            variant: Variant = {"k": streak, "p": p, "r": abstract}
+            if mkey in where:
+                [old] = where[mkey]
+                if (old["p"], old["r"]) != (p, abstract):
+                    dropped.add(mkey)  # same masked form, different records or pins
+                old["k"] = min(int(old["k"]), streak)  # type: ignore[call-overload]
+                continue
+            where[mkey] = [variant]
+    for where in (line_t, flat_t):
+        for mkey in dropped:
+            where.pop(mkey, None)
+    print(
+        f"{len(line_t)} templates, {len(flat_t)} of any line wrapping;"
+        f" {len({k for k, _ in bad})} texts failed a perturbation, {len(dropped)} ambiguous",
+        file=sys.stderr,
+    )
+    return line_t, flat_t
+
+
+def write_templates(
+    templates: tuple[dict[str, list[Variant]], dict[str, list[Variant]]], version: str, path: Path
+) -> None:
+    """Write the templates file (deterministic: sorted keys, one template per line)."""
+    from licensedcode.legalese import common_license_words
+    from licensedcode.stopwords import STOPWORDS
+
+    header = {
+        "algorithm": textid.ALGORITHM,
+        "engine": version,
+        "format": textmatch.FORMAT,
+        "stopwords": sorted(STOPWORDS),
+        "legalese": sorted(common_license_words),
+        "holder_words": sorted(HOLDER_WORDS),
+    }
+    lines = ["{"]
+    for name, value in sorted(header.items()):
+        lines.append(f"{json.dumps(name)}:{json.dumps(value)},")
+    for name, table in (("flat", templates[1]), ("templates", templates[0])):
+        lines.append(f"{json.dumps(name)}:{{")
+        body = [
+            f"{json.dumps(k)}:{json.dumps(v, sort_keys=True, separators=(',', ':'))}"
+            for k, v in sorted(table.items())
+        ]
+        lines.append(",\n".join(body))
+        lines.append("}," if name == "flat" else "}")
+    lines.append("}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    json.loads(path.read_text(encoding="utf-8"))  # sanity
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -93,6 +397,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="engine worker processes")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--templates", type=Path, default=TEMPLATES)
+    parser.add_argument(
+        "--templates-only",
+        action="store_true",
+        help="keep the table, rebuild the templates from it (texts not in it are skipped)",
+    )
     args = parser.parse_args(argv)
 
     version = textid.engine_version()
@@ -121,6 +431,12 @@ def main(argv: list[str] | None = None) -> int:
         f" {len(texts)} distinct texts; identifying with {version} ...",
         file=sys.stderr,
     )
+
+    if args.templates_only:
+        table_texts = json.loads(args.output.read_text(encoding="utf-8"))["texts"]
+        templates = build_templates(texts, table_texts, args.jobs, labels)
+        write_templates(templates, version, args.templates)
+        return 0
 
     started = time.perf_counter()
     keys = sorted(texts)
@@ -153,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     json.loads(args.output.read_text(encoding="utf-8"))  # sanity
+    write_templates(build_templates(texts, table, args.jobs, labels), version, args.templates)
     print(
         f"wrote {len(table)} texts, {args.output.stat().st_size} bytes to {args.output}"
         f" in {elapsed:.0f} s",

@@ -57,11 +57,13 @@ def test_every_healthy_package_survives(hostile: ScanResult) -> None:
 @pytest.mark.parametrize(
     ("package", "codes"),
     [
-        ("bad-encoding", ["DL022", "DL115"]),  # DL115: none of them ships a licence text
-        ("dup-fields", ["DL022", "DL022", "DL115"]),
+        # no DL115 (ships no licence text) although none of these ships one: with
+        # --texts none, RECORD is not searched for licence files, so that is not known
+        ("bad-encoding", ["DL022"]),
+        ("dup-fields", ["DL022", "DL022"]),
         ("escaper", ["DL110", "DL110", "DL111"]),
-        ("unbalanced", ["DL101", "DL104", "DL115"]),
-        ("twin", ["DL003", "DL115"]),
+        ("unbalanced", ["DL101", "DL104"]),
+        ("twin", ["DL003"]),
         ("not-installed-anywhere", ["DL002"]),
     ],
 )

@@ -142,7 +142,10 @@ def scan(options: ScanOptions) -> ScanResult:
     rank = {n: i for i, n in enumerate(nodes)}
     bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
     nodes = [n for n in nodes if n in by_node]
-    collected = collect_all([by_node[n] for n in nodes])
+    collected = collect_all([by_node[n] for n in nodes], record=options.texts != "none")
+    # --texts none: a distribution whose dist-info holds no licence file may still ship one
+    # listed in RECORD, which was not searched: whether it ships a text is not known (DL115)
+    unsearched = {n for n, item in zip(nodes, collected, strict=True) if item.unsearched}
     collected, unidentified = identify_texts(
         collected, options.texts, options.cache_dir, options.use_cache, options.progress
     )
@@ -197,7 +200,7 @@ def scan(options: ScanOptions) -> ScanResult:
         said = {p.code for p in node_problems}  # DL033 already says the licence is unknown
         if node in unread:
             said.add("DL033")
-        files_read = node not in by_node or by_node[node].files_read
+        files_read = node not in by_node or (by_node[node].files_read and node not in unsearched)
         own += [*stale, *_evidence_findings(node, verdict, evidence, files_read)]
         own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
         own = _override(own, overrides)

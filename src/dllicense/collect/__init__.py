@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from dllicense.collect.files import LicenseFile, find_license_files, list_folder
 from dllicense.collect.metadata import metadata_evidence
@@ -20,24 +21,31 @@ class Collected:
     evidence: tuple[Evidence, ...]
     files: tuple[LicenseFile, ...]
     problems: tuple[Problem, ...]
+    unsearched: bool = False  # no licence file in the dist-info and RECORD not searched
 
 
-def collect_all(dists: Sequence[Distribution]) -> list[Collected]:
+def collect_all(dists: Sequence[Distribution], record: bool = True) -> list[Collected]:
     """``collect`` each distribution, on several processes for large environments; a worker
-    sends back only what it found, not the distribution it was given."""
-    found = ordered_map(_found, dists)
-    return [Collected(d, *parts) for d, parts in zip(dists, found, strict=True)]
+    sends back only what it found, not the distribution it was given. ``record`` False
+    (``--texts none``: no text will be read) never opens ``RECORD`` to look for licence
+    files outside the dist-info."""
+    found = ordered_map(partial(_found, record=record), dists)
+    return [
+        Collected(d, *parts, unsearched=not record and not parts[1])
+        for d, parts in zip(dists, found, strict=True)
+    ]
 
 
 def _found(
-    dist: Distribution,
+    dist: Distribution, record: bool = True
 ) -> tuple[tuple[Evidence, ...], tuple[LicenseFile, ...], tuple[Problem, ...]]:
-    item = collect(dist)
+    item = collect(dist, record)
     return item.evidence, item.files, item.problems
 
 
-def collect(dist: Distribution) -> Collected:
-    """Metadata and file evidence of one distribution (files hashed, not yet identified)."""
+def collect(dist: Distribution, record: bool = True) -> Collected:
+    """Metadata and file evidence of one distribution (files hashed, not yet identified);
+    ``record`` as in ``collect_all``."""
     if not dist.path:  # a conda record whose package folder is gone, a lock's record
         return Collected(dist, tuple(metadata_evidence(dist)), (), ())
     top = list_folder(dist.path)  # one listing serves the licence files and the SBOMs
@@ -45,7 +53,7 @@ def collect(dist: Distribution) -> Collected:
     vague = not any(
         e.expression and not e.vague and "public-domain" not in e.expression for e in evidence
     )
-    files, problems = find_license_files(dist, top, vague=vague)
+    files, problems = find_license_files(dist, top, vague=vague, record=record)
     bundled: list[Evidence] = []
     if any(name == "sboms" and is_dir for name, is_dir, *_ in top):
         bundled, sbom_problems = sbom_evidence(dist)

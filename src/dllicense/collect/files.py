@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from dllicense.models import Distribution, Problem
 from dllicense.readfile import read_bounded
@@ -65,7 +64,11 @@ VAGUE_RECORD_DEPTH = 4  # deeper when dist-info has only vague evidence (pygame/
 
 
 def find_license_files(
-    dist: Distribution, top: Listing | None = None, vague: bool = False
+    dist: Distribution,
+    top: Listing | None = None,
+    vague: bool = False,
+    *,
+    record: bool = True,
 ) -> tuple[list[LicenseFile], list[Problem]]:
     """``License-File`` entries, ``licenses/**`` and ``LICENSE*``-like files of the dist-info.
 
@@ -73,7 +76,8 @@ def find_license_files(
     ``License-File`` entries are looked up in the listings, so the common case
     costs no ``stat``; symlinks are followed only when they stay inside the
     folder. When the dist-info holds none, ``RECORD`` is searched for licence
-    files inside the package folders (tensorflow keeps its LICENSE there).
+    files inside the package folders (tensorflow keeps its LICENSE there), unless
+    ``record`` is False (``--texts none``: those files would not be read).
     Paths are plain strings here: this runs once per distribution of
     environments with tens of thousands of them.
     """
@@ -109,7 +113,7 @@ def find_license_files(
                 problems.append(Problem("DL111", message, dist.name, dist.version))
     for rel in candidates:
         wanted.setdefault(rel, listed[rel])
-    from_record = not wanted
+    from_record = not wanted and record
     if from_record:
         wanted = _from_record(folder, vague)
     files = []
@@ -190,9 +194,9 @@ def _from_record(folder: str, vague: bool = False) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in text.splitlines():
         rel = line.split(",", 1)[0]
-        pure = PurePosixPath(rel)
-        near = len(pure.parts) <= RECORD_DEPTH and _LICENSE_NAME.search(pure.name)
-        named = vague and len(pure.parts) <= VAGUE_RECORD_DEPTH and _NAMED_LICENCE.match(pure.name)
+        depth, name = rel.count("/") + 1, rel.rsplit("/", 1)[-1]  # no pathlib in this loop
+        near = depth <= RECORD_DEPTH and _LICENSE_NAME.search(name)
+        named = vague and depth <= VAGUE_RECORD_DEPTH and _NAMED_LICENCE.match(name)
         if (near or named) and not _THIRD_PARTY.search(rel):
             path = contained(site, rel)
             if path is not None and os.path.isfile(path):

@@ -19,15 +19,17 @@ METADATA_LIMIT = 16 * 1024 * 1024
 _FOLDER = re.compile(r"^(?P<name>[^-]+)(?:-(?P<version>[^-]+))?.*\.(dist-info|egg-info)$")
 
 
-def list_metadata_folders(site_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """The ``*.dist-info`` / ``*.egg-info`` entries of one folder, sorted by name."""
+def list_metadata_folders(site_dir: Path) -> tuple[list[str], list[Problem]]:
+    """The ``*.dist-info`` / ``*.egg-info`` entries of one folder, sorted by name (plain
+    strings: one per distribution, no ``pathlib`` object each)."""
     try:
         with os.scandir(site_dir) as entries:
             names = sorted(e.name for e in entries if e.name.endswith((".dist-info", ".egg-info")))
         note_folder(site_dir)  # a distribution added or removed changes the folder
     except OSError as exc:
         return [], [Problem("DL020", f"cannot list {site_dir.name}: {exc.strerror or exc}")]
-    return [site_dir / name for name in names], []
+    base = os.fspath(site_dir)
+    return [os.path.join(base, name) for name in names], []
 
 
 def headers_only(data: bytes) -> bytes:

@@ -119,7 +119,7 @@ def _from_prefix(root: Path, label: str) -> Environment:
     return _build(f"{label} (Python {markers['python_full_version']})", markers, dirs)
 
 
-def _read(item: tuple[Path, str]) -> Distribution | Problem:
+def _read(item: tuple[str, str]) -> Distribution | Problem:
     return read_distribution(*item)
 
 
@@ -128,7 +128,7 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
     found: dict[str, Distribution] = {}
     problems: list[Problem] = []
     seen_dirs: set[Path] = set()
-    pending: list[tuple[Path, str]] = []
+    pending: list[tuple[str, str]] = []
     for folder, label in dirs:
         try:
             key = resolve(folder)
