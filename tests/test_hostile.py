@@ -626,6 +626,7 @@ _ALLOWED_OPENS = {
     ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
     ("report/pdf.py", "target.read_bytes()"),  # the PDF Chromium just printed, in a temp dir
+    ("licenses/textmatch.py", "raw.joinpath(_RESOURCE).read_text"),  # package data
 }
 
 
