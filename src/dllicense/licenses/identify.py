@@ -9,7 +9,7 @@ scancode's copyright detection).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,13 +173,7 @@ def identify_texts(
     how many texts stayed unidentified."""
     collected = _with_holders(collected, mode, cache_dir, use_cache)
     kinds = KINDS[mode]
-    wanted: dict[str, bytes] = {}
-    for item in collected:
-        for evidence in item.evidence:
-            if evidence.kind in kinds and evidence.sha256 and evidence.sha256 not in wanted:
-                text = _text_of(item, evidence)
-                if text is not None:
-                    wanted[evidence.sha256] = text
+    wanted = _distinct_texts(collected, kinds)
     if not wanted:
         return collected, 0
     from dllicense.licenses.textid import TextIdentifier  # heavy path: imported only when needed
@@ -223,11 +217,8 @@ def identify_texts(
     return out, missing
 
 
-def _with_holders(
-    collected: list[Collected], mode: str, cache_dir: Path | None, use_cache: bool
-) -> list[Collected]:
-    """Set ``holders`` on the licence and NOTICE texts (once per distinct content)."""
-    kinds = HOLDER_KINDS[mode]
+def _distinct_texts(collected: list[Collected], kinds: Collection[str]) -> dict[str, bytes]:
+    """sha256 -> bytes of each distinct text of ``kinds`` among the evidence (read once)."""
     wanted: dict[str, bytes] = {}
     for item in collected:
         for evidence in item.evidence:
@@ -235,6 +226,15 @@ def _with_holders(
                 text = _text_of(item, evidence)
                 if text is not None:
                     wanted[evidence.sha256] = text
+    return wanted
+
+
+def _with_holders(
+    collected: list[Collected], mode: str, cache_dir: Path | None, use_cache: bool
+) -> list[Collected]:
+    """Set ``holders`` on the licence and NOTICE texts (once per distinct content)."""
+    kinds = HOLDER_KINDS[mode]
+    wanted = _distinct_texts(collected, kinds)
     if not wanted:
         return collected
     from dllicense.licenses.holders import detect_holders  # imported only when needed
