@@ -2,7 +2,7 @@
 """Benchmark a cold default scan (empty cache) of real environments, before and after.
 
 For each environment (``--env PYTHON``, repeatable) and each source tree
-(``--tree LABEL=DIR``, repeatable, e.g. ``before=/work/main after=.``), run
+(``--tree LABEL=DIR``, repeatable, e.g. ``before=../dllicense-base after=.``), run
 
     python -m dllicense scan EMPTY --python ENV --all --format json --cache-dir FRESH
 
@@ -12,8 +12,8 @@ are forked from it). Also counts, with this tree's code and without the engine,
 the distinct primary licence texts of the environment and where each would be
 answered: the shipped table, a template, or the engine.
 
-Usage: ``.venv/bin/python bench/bench_cold_scan.py --env /tmp/venv/bin/python
---tree before=/work/main --tree after=. [--rounds 1]``
+Usage: ``.venv/bin/python bench/bench_cold_scan.py --env VENV/bin/python
+--tree before=../dllicense-base --tree after=. [--rounds 1]``
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ exists so that anyone can see where each byte came from and record it again.
 
 Usage::
 
-    python scripts/record_checkouts.py oracle --tools /work/tools-corpus/bin [SLUG ...]
+    python scripts/record_checkouts.py oracle --tools TOOLS_VENV/bin [SLUG ...]
     python scripts/record_checkouts.py index [SLUG ...]
 
 Both run with ``UV_NO_CONFIG=1``, ``PIP_CONFIG_FILE=/dev/null`` and without
