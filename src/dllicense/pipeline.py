@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -508,8 +508,8 @@ def _resolved(
     graph = build_graph(lock, tuple(wanted), None if options.all_targets else target)
     problems = [*answer.problems, *graph.problems]
     if not answer.pins:  # the resolver failed: the declared packages alone, said plainly
-        graph, more = _direct_only(project, scopes, "the resolver failed (DL007)")
-        problems += more
+        graph, more = _direct_only(project, scopes, "the resolver failed (DL007)", target)
+        problems = [*answer.problems, *more]  # an empty lock's "not locked" would be noise
     where = "every target" if options.all_targets else f"Python {goal.python} on {goal.platform}"
     env = Environment(
         description=f"{lock.label} for {where} (nothing installed; metadata from the index)",
@@ -543,22 +543,25 @@ def _nothing_installed(
     why = "no environment found (.venv, venv, an active $VIRTUAL_ENV or $CONDA_PREFIX)"
     if skipped:
         why += f"; {skipped}"
-    graph, problems = _direct_only(project, scopes, why)
+    from dllicense.resolve.lockgraph import target_markers
+
+    markers = target_markers()  # the running interpreter's: only to read the markers
+    graph, problems = _direct_only(project, scopes, why, markers)
     env = Environment(
         description="nothing installed, no lock file: declared dependencies only",
         python_version="",
-        markers=tuple(sorted(_running_markers().items())),
+        markers=tuple(sorted(markers.items())),
         distributions=(),
     )
     return env, replace(graph, problems=tuple(problems))
 
 
 def _direct_only(
-    project: Project, scopes: tuple[str, ...], why: str
+    project: Project, scopes: tuple[str, ...], why: str, markers: Mapping[str, str]
 ) -> tuple[Graph, list[Problem]]:
     """The declared index packages as nodes (versioned when pinned exactly, so the knowledge
     base can speak for them), and the DL006 that says what they depend on is unknown."""
-    nothing = Environment("", "", tuple(sorted(_running_markers().items())), ())
+    nothing = Environment("", "", tuple(sorted(markers.items())), ())
     graph = resolve(project, nothing)  # DL005 for URL/path requirements; DL001 for the rest
     names: dict[str, set[str]] = {}
     pins: dict[str, set[str]] = {}  # name -> the versions exact pins (==X) name
@@ -593,11 +596,6 @@ def _direct_only(
         )
     return Graph(nodes, ()), problems
 
-
-def _running_markers() -> dict[str, str]:
-    from dllicense.resolve.lockgraph import target_markers
-
-    return target_markers()
 
 
 def _locked_metadata(

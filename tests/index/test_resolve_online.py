@@ -99,6 +99,7 @@ def test_a_package_the_index_cannot_satisfy_is_dl007_with_the_reason(
     # the declared packages are still listed, and the scan says what is missing
     assert {p.node.name for p in result.packages} == {"six", "no-such-package-dllicense"}
     assert "DL006" in _codes(result)
+    assert not {"DL031", "DL034"} & _codes(result)  # no "not locked" for a failed resolution
 
 
 def test_no_build_an_sdist_only_version_fails_instead_of_building(

@@ -86,13 +86,6 @@ def describe_target(target: Target | None) -> str:
     return f"Python {target.get('python_full_version', '?')} on {target.get('sys_platform', '?')}"
 
 
-def environment_found(root: Path, python: str | None, paths: Iterable[str]) -> bool:
-    """Is there an installed environment of the project (never the running interpreter)?"""
-    from dllicense.discover.choice import choose_environment
-
-    return choose_environment(root, python, tuple(paths)).choice is not None
-
-
 def lock_graph(
     root: Path,
     project: Project,
