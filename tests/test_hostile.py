@@ -26,6 +26,21 @@ from tests.conftest import FIXTURES, run_cli, scan_dirs
 HOSTILE = FIXTURES / "hostile" / "site-packages"
 
 
+def _nobody_can_run() -> bool:
+    """Root with setpriv, and user nobody can import this checkout (a clone under a private
+    folder, such as a 0700 ``mktemp -d`` or ``/root``, cannot be read by nobody)."""
+    if shutil.which("setpriv") is None or os.geteuid() != 0:
+        return False
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    done = subprocess.run(
+        [*drop, sys.executable, "-c", "import dllicense"], capture_output=True, check=False
+    )
+    return done.returncode == 0
+
+
+_CAN_DROP = _nobody_can_run()
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> ScanResult:
     project = tmp_path_factory.mktemp("project")
@@ -145,8 +160,7 @@ def test_symlinks_out_of_the_dist_info_are_not_followed(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(
-    shutil.which("setpriv") is None or os.geteuid() != 0,
-    reason="needs root and setpriv to run the scan as an unprivileged user",
+    not _CAN_DROP, reason="needs root, setpriv and a checkout user nobody can read"
 )
 def test_unreadable_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     base = Path(tmp_path_factory.mktemp("world", numbered=True))
@@ -225,7 +239,7 @@ CASE_MEMORY = 2 * 1024**3  # bytes of address space
 SECRET = "OUTSIDE-SECRET-7f3a9c"
 FORMATS = "table,json,markdown,sarif,html,csv"
 _RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CAN_DROP = shutil.which("setpriv") is not None and os.geteuid() == 0
+
 _SRC = str(Path(__file__).resolve().parents[1] / "src")
 _DIST = "Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\nLicense: MIT\n{extra}\n"
 
@@ -569,7 +583,7 @@ def run_case(case: Case, base: Path, user: str) -> tuple[subprocess.CompletedPro
 
 
 def _users() -> list[object]:
-    skip = pytest.mark.skip(reason="needs root and setpriv to run as user nobody")
+    skip = pytest.mark.skip(reason="needs root, setpriv and a checkout user nobody can read")
     return ["root", pytest.param("nobody", marks=[] if _CAN_DROP else [skip])]
 
 
