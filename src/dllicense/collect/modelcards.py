@@ -36,7 +36,7 @@ from dllicense.discover.models import (
     scan_sources,
 )
 from dllicense.discover.yamlsubset import YamlError
-from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+from dllicense.models import Evidence, EvidenceKind, ExternalPackage, Location, Node, Problem
 from dllicense.paths import reason
 from dllicense.readfile import read_bounded
 
@@ -303,7 +303,7 @@ def hub_evidence(answer: HubAnswer) -> tuple[list[Evidence], list[Problem]]:
             note = "; ".join(
                 x for x in (from_tags.note, "from the repository's license: tags", how) if x
             )
-            kind = "model-card" if card is None else "license"
+            kind: EvidenceKind = "model-card" if card is None else "license"
             evidence.append(
                 Evidence(kind, f"{label} tags", from_tags.value, from_tags.expression, note=note)
             )
