@@ -39,6 +39,7 @@ from dllicense.models import (
     Origin,
     PackageResult,
     Problem,
+    Progress,
     Project,
     ScanResult,
     Severity,
@@ -65,7 +66,8 @@ class ScanOptions:
     scopes: tuple[str, ...] = ()  # empty: the policy's scopes (default: runtime)
     policy: str | None = None
     severity: tuple[tuple[str, str], ...] = ()  # --warn/--deny: rule code -> severity
-    progress: Callable[[str], None] | None = None  # status lines for a terminal; never stdout
+    # status lines and progress steps for a terminal; never stdout
+    progress: Callable[[str | Progress], None] | None = None
     texts: str = "primary"  # none, primary, all
     cache_dir: Path | None = None
     use_cache: bool = True

@@ -11,6 +11,7 @@ import click
 from dllicense.cli import one_line_errors
 from dllicense.cli.options import graph_options
 from dllicense.errors import UsageError
+from dllicense.models import Progress
 from dllicense.sanitize import terminal, visible
 
 
@@ -238,20 +239,29 @@ def _policy_models(project: Path, policy: str | None) -> bool:
     return project.is_dir() and policy_flag(project, policy, "models")
 
 
+BAR_WIDTH = 20
+
+
+def progress_line(step: Progress) -> str:
+    """``label [#####.....] done/total``: one line a terminal redraws in place."""
+    filled = step.done * BAR_WIDTH // step.total if step.total else BAR_WIDTH
+    bar = "#" * filled + "." * (BAR_WIDTH - filled)
+    return f"{visible(step.label)} [{bar}] {step.done}/{step.total}"
+
+
 class _Status:
-    """Status lines on stderr (a terminal only); a progress bar ("[###...]") redraws one line."""
+    """Status lines on stderr (a terminal only); a ``Progress`` step redraws one line."""
 
     def __init__(self) -> None:
         self.drawing = False
 
-    def __call__(self, message: str) -> None:
-        message = visible(message)
-        if "[" in message and message.endswith(tuple("0123456789")):
-            click.echo(f"\rdllicense: {message}\x1b[K", err=True, nl=False)
+    def __call__(self, event: str | Progress) -> None:
+        if isinstance(event, Progress):
+            click.echo(f"\rdllicense: {progress_line(event)}\x1b[K", err=True, nl=False)
             self.drawing = True
             return
         self.close()
-        click.echo(f"dllicense: {message}", err=True)
+        click.echo(f"dllicense: {visible(event)}", err=True)
 
     def close(self) -> None:
         if self.drawing:

@@ -22,7 +22,7 @@ from dllicense.licenses.ownlicence import (  # own_licence: re-exported
     own_licence,
 )
 from dllicense.licenses.spdx import normalize_expression
-from dllicense.models import Evidence
+from dllicense.models import Evidence, Progress
 
 __all__ = ["HOLDER_KINDS", "KINDS", "identify_texts", "own_licence"]
 
@@ -73,7 +73,7 @@ def identify_texts(
     mode: str,
     cache_dir: Path | None,
     use_cache: bool,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str | Progress], None] | None = None,
 ) -> tuple[list[Collected], int]:
     """Return the collected items with identified texts and their copyright holders, and
     how many texts stayed unidentified."""
@@ -95,10 +95,7 @@ def identify_texts(
 
     def on_progress(done: int, total: int) -> None:
         if progress is not None:
-            filled = done * 20 // total
-            progress(
-                f"identifying licence texts [{'#' * filled}{'.' * (20 - filled)}] {done}/{total}"
-            )
+            progress(Progress("identifying licence texts", done, total))
 
     identifier = TextIdentifier(
         cache_dir, use_cache=use_cache, on_engine=on_engine, on_progress=on_progress
