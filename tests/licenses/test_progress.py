@@ -43,11 +43,3 @@ def test_engine_progress_messages(tmp_path: Path) -> None:
     again: list[str | Progress] = []
     identify_texts([collect(dist)], "all", tmp_path, True, again.append)
     assert again == []
-
-
-def test_progress_line_draws_the_share_done() -> None:
-    assert progress_line(Progress("texts", 0, 4)) == "texts [....................] 0/4"
-    assert progress_line(Progress("texts", 1, 4)) == "texts [#####...............] 1/4"
-    assert progress_line(Progress("texts", 3, 3)) == "texts [####################] 3/3"
-    # a label is escaped for the terminal; nothing to do counts as done
-    assert progress_line(Progress("\x1b[2Jx", 0, 0)) == "\\x1b[2Jx [####################] 0/0"

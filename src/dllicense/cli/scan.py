@@ -5,14 +5,17 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dllicense.cli import one_line_errors
 from dllicense.cli.options import graph_options
 from dllicense.errors import UsageError
-from dllicense.models import Progress
 from dllicense.sanitize import terminal, visible
+
+if TYPE_CHECKING:  # models is imported by the scan, not at start-up (the hook's hot path)
+    from dllicense.models import Progress
 
 
 @click.command("scan")
@@ -256,6 +259,8 @@ class _Status:
         self.drawing = False
 
     def __call__(self, event: str | Progress) -> None:
+        from dllicense.models import Progress
+
         if isinstance(event, Progress):
             click.echo(f"\rdllicense: {progress_line(event)}\x1b[K", err=True, nl=False)
             self.drawing = True
