@@ -159,7 +159,9 @@ def test_symlinks_out_of_the_dist_info_are_not_followed(tmp_path: Path) -> None:
     assert [f.code for f in result.findings if f.package == "linked"].count("DL110") == 1
 
 
-@pytest.mark.skipif(not _CAN_DROP, reason="needs root, setpriv and a checkout user nobody can read")
+@pytest.mark.skipif(
+    not _CAN_DROP, reason="needs root, setpriv and a checkout user nobody can read"
+)
 def test_unreadable_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     base = Path(tmp_path_factory.mktemp("world", numbered=True))
     base.chmod(0o755)
