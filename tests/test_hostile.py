@@ -634,6 +634,7 @@ _ALLOWED_OPENS = {
     ("licenses/textid.py", "raw.joinpath(_TABLE_RESOURCE).read_text"),  # package data
     ("licenses/scancode_keys.py", '.read_text("utf-8")'),  # package data
     ("cli/init.py", 'joinpath("starter.toml").read_text'),  # package data
+    ("report/review.py", 'joinpath("data/actions.toml").read_text'),  # package data
     ("knowledge/_resources.py", "joinpath(name).read_text"),  # package data
     ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before

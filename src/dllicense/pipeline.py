@@ -29,6 +29,7 @@ from dllicense.models import (
     Distribution,
     Environment,
     Evidence,
+    EvidenceKind,
     ExternalPackage,
     Finding,
     Graph,
@@ -38,13 +39,15 @@ from dllicense.models import (
     Origin,
     PackageResult,
     Problem,
+    Progress,
     Project,
     ScanResult,
     Severity,
+    Status,
     Verdict,
 )
 from dllicense.policy.clarify import clarify
-from dllicense.policy.codes import finding, from_problem
+from dllicense.policy.codes import finding, from_problem, rules
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
@@ -63,7 +66,8 @@ class ScanOptions:
     scopes: tuple[str, ...] = ()  # empty: the policy's scopes (default: runtime)
     policy: str | None = None
     severity: tuple[tuple[str, str], ...] = ()  # --warn/--deny: rule code -> severity
-    progress: Callable[[str], None] | None = None  # status lines for a terminal; never stdout
+    # status lines and progress steps for a terminal; never stdout
+    progress: Callable[[str | Progress], None] | None = None
     texts: str = "primary"  # none, primary, all
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -240,6 +244,8 @@ def scan(options: ScanOptions) -> ScanResult:
     from dllicense.discover.vcs import read_revision
 
     stamp = _source_date() or datetime.now(tz=timezone.utc).replace(microsecond=0)
+    from dllicense.knowledge.cards import framework_facts, meanings
+
     return ScanResult(
         tool_version=__version__,
         project=project.name,
@@ -261,6 +267,9 @@ def scan(options: ScanOptions) -> ScanResult:
             ("all", str(options.include_all).lower()),
             *((("models", "true"),) if options.models else ()),
         ),
+        frameworks=framework_facts((p.node.name, p.node.version) for p in packages),
+        meanings=meanings(),
+        rules=tuple(rules().values()),
     )
 
 
@@ -597,7 +606,6 @@ def _direct_only(
     return Graph(nodes, ()), problems
 
 
-
 def _locked_metadata(
     nodes: list[Node], env: Environment, options: ScanOptions
 ) -> tuple[dict[Node, Distribution], dict[Node, tuple[Problem, ...]]]:
@@ -650,7 +658,7 @@ def _externals(root: Path, options: ScanOptions) -> tuple[list[ExternalPackage],
     Each provider reads the project statically and returns ``ExternalPackage`` values and
     the problems met on the way (unresolvable references, unreadable manifests).
     """
-    from dllicense.discover.ecosystems import ecosystem_packages
+    from dllicense.collect.ecosystems import ecosystem_packages
 
     # pom.xml, Gradle, environment.yml, rockspecs; test-scoped ones are "group:test"
     found, problems = ecosystem_packages(root)
@@ -824,7 +832,7 @@ def _evidence_findings(
 
 def _texts(collected: list[Collected], packages: list[PackageResult]) -> tuple[LicenseText, ...]:
     """Each distinct licence/notice text once, with the packages that ship it."""
-    data: dict[str, tuple[str, bytes]] = {}
+    data: dict[str, tuple[EvidenceKind, bytes]] = {}
     shipped: dict[str, list[str]] = {}
     for item in collected:
         if looks_like_text(item.dist.license):
@@ -876,7 +884,7 @@ def _source_date() -> datetime | None:
     )
 
 
-def _status(findings: list[Finding]) -> str:
+def _status(findings: list[Finding]) -> Status:
     worst = max((f.severity.rank for f in findings), default=-1)
     return "error" if worst >= Severity.ERROR.rank else "warning" if worst >= 1 else "ok"
 

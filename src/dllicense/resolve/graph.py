@@ -12,10 +12,20 @@ from dataclasses import dataclass, field
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
-from dllicense.models import Declared, Distribution, Environment, Graph, Node, Problem, Project
+from dllicense.models import (  # ENVIRONMENT_SCOPE, scope_selected: re-exported
+    ENVIRONMENT_SCOPE,
+    Declared,
+    Distribution,
+    Environment,
+    Graph,
+    Node,
+    Problem,
+    Project,
+    scope_selected,
+)
 from dllicense.resolve.requires import display, parse_requires
 
-ENVIRONMENT_SCOPE = "environment"
+__all__ = ["ENVIRONMENT_SCOPE", "resolve", "scope_selected"]
 
 
 @dataclass
@@ -216,15 +226,3 @@ def _not_installed(declared: Declared) -> Problem:
         package=declared.name,
         location=declared.location,
     )
-
-
-def scope_selected(scope: str, selected: tuple[str, ...]) -> bool:
-    """Is ``scope`` among the ``--scope`` choices? Extras and groups are opt-in; runtime,
-    the environment and non-Python scopes (model, dataset, maven, ...) always count."""
-    if "all" in selected or scope in selected:
-        return True
-    if scope.startswith("extra:"):
-        return "extras" in selected
-    if scope.startswith("group:"):
-        return "groups" in selected
-    return True
