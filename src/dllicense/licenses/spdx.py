@@ -44,12 +44,17 @@ def _data(name: str) -> dict[str, Any]:
     return parse_toml(text)
 
 
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)")
+_V_DIGIT = re.compile(r"\bv(?=\s*\d)")
+_NOT_WORD = re.compile(r"[^a-z0-9.+]+")
+
+
 def alias_key(text: str) -> str:
     """Normalise a free-text licence name for alias lookup."""
     text = text.lower().replace("licence", "license")
-    text = re.sub(r"(?<=[a-z])(?=\d)", " ", text)  # "gplv3" -> "gplv 3"
-    text = re.sub(r"\bv(?=\s*\d)", " ", text)  # "v 3" -> " 3"
-    words = re.sub(r"[^a-z0-9.+]+", " ", text).split()
+    text = _LETTER_DIGIT.sub(" ", text)  # "gplv3" -> "gplv 3"
+    text = _V_DIGIT.sub(" ", text)  # "v 3" -> " 3"
+    words = _NOT_WORD.sub(" ", text).split()
     return " ".join(w.strip(".") for w in words if w not in _DROP_WORDS and w.strip("."))
 
 
