@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from dllicense import preparsed
-from dllicense.tomlfile import parse_toml
+from dllicense.tomlfile import parse_toml, tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(
@@ -41,7 +40,7 @@ def test_every_shipped_file_is_answered_as_tomllib_parses_it(path: Path) -> None
 
 def test_other_texts_are_parsed() -> None:
     shipped = (ROOT / "policies" / "default.toml").read_text(encoding="utf-8")
-    edited = shipped + '\n[zz_added]\nwhen = 2026-12-04\n'
+    edited = shipped + "\n[zz_added]\nwhen = 2026-12-04\n"
     assert preparsed.preparsed(edited) is None
     assert parse_toml(edited) == tomllib.loads(edited)  # the date survives: tomllib parsed it
 
