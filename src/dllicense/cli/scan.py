@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -178,11 +179,16 @@ def scan_command(
     # collecting cycles among them cost a quarter of a 20,000-distribution scan for the
     # same peak memory (bench/bench_scale.py).
     gc.disable()
-    from dllicense.journal import note_folder, recording
+    from dllicense.journal import Journal, note_folder, recording
     from dllicense.resultcache import default_cache_dir
 
     # what the scan reads is journaled; the cache replays it only while all of it holds
-    with recording(skip=(str(cache_dir or default_cache_dir()),)) as journal:
+    # (nothing to journal when the result is not cached: --no-cache, --models...)
+    skip = (str(cache_dir or default_cache_dir()),)
+    journaled: AbstractContextManager[Journal | None] = (
+        recording(skip=skip) if key is not None else nullcontext()
+    )
+    with journaled as journal:
         note_folder(project)  # a dependency or lock file added at the root changes it
         result = scan(
             ScanOptions(
