@@ -637,7 +637,8 @@ _ALLOWED_OPENS = {
     ("licenses/scancode_keys.py", '.read_text("utf-8")'),  # package data
     ("cli/init.py", 'joinpath("starter.toml").read_text'),  # package data
     ("knowledge/_resources.py", "joinpath(name).read_text"),  # package data
-    ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
+    ("collect/index_local.py", "archive.open(info)"),  # a member of a wheel, bounded
+    ("collect/index_wheel.py", "zipfile.ZipFile(remote)"),  # a wheel on an index, by ranges
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
     ("report/pdf.py", "target.read_bytes()"),  # the PDF Chromium just printed, in a temp dir
     ("licenses/textmatch.py", "raw.joinpath(_RESOURCE).read_text"),  # package data
