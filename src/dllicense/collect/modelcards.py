@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dllicense.discover.models import (
+from dllicense.discover.modelrefs import (
     ModelReference,
     SourceScan,
     file_scope,
