@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dllicense.discover.modelrefs import walk
-from dllicense.discover.modelrefs import ModelReference, SourceScan, scan_sources
+from dllicense.discover.modelrefs import ModelReference, SourceScan, scan_sources, walk
 
 
 def _refs(scan: SourceScan) -> set[tuple[str, str, str]]:
