@@ -9,9 +9,9 @@ The way installers get it, cheapest first:
 3. the wheel's core-metadata file where the page announces one (PEP 658 /
    PEP 714 ``core-metadata`` / ``data-dist-info-metadata``), hash verified
    -> ``index:pep658``;
-4. else the wheel's ``METADATA`` read with HTTP range requests: the zip's
-   central directory from the end of the file, then only the members needed
-   -> ``index:range``;
+4. else the wheel's ``METADATA`` read with ``zipfile`` over HTTP range
+   requests: the end of the file (the zip's central directory), then only the
+   members needed -> ``index:range``;
 5. else the index's per-project JSON (``/pypi/NAME/VERSION/json``, else
    ``/pypi/NAME/json`` when it describes that version) -> ``index:json``.
 
@@ -43,6 +43,12 @@ for which one wins.
 Credentials (``user:pass@`` in the index URL, ``~/.netrc`` or ``$NETRC``) are
 sent only to the host they belong to and never appear in any message.
 Failures are ``Problem`` values (DL120-DL124), never exceptions.
+
+By job: ``index_source`` (one source: the paths above, the cache entry),
+``index_get`` (GET with retries and bounded bodies), ``index_http`` (connections,
+credentials), ``index_pages`` (simple pages, per-project JSON), ``index_select``
+(versions, wheel ranking), ``index_wheel`` (a wheel read with ``zipfile`` over
+range requests), ``index_local``, ``index_cache``, ``index_options``.
 """
 
 from __future__ import annotations
