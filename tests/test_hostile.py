@@ -636,7 +636,8 @@ _ALLOWED_OPENS = {
     ("cli/init.py", 'joinpath("starter.toml").read_text'),  # package data
     ("report/review.py", 'joinpath("data/actions.toml").read_text'),  # package data
     ("knowledge/_resources.py", "joinpath(name).read_text"),  # package data
-    ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
+    ("collect/index_local.py", "archive.open(info)"),  # a member of a wheel, bounded
+    ("collect/index_wheel.py", "zipfile.ZipFile(remote)"),  # a wheel on an index, by ranges
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
     ("report/pdf.py", "target.read_bytes()"),  # the PDF Chromium just printed, in a temp dir
     ("licenses/textmatch.py", "raw.joinpath(_RESOURCE).read_text"),  # package data
@@ -814,24 +815,25 @@ def test_model_constants_are_resolved_once(monkeypatch: pytest.MonkeyPatch) -> N
     """``c1 = c0 + c0; c2 = c1 + c1; ...``: a resolution per use doubled per line."""
     import ast as python_ast
 
-    from dllicense.discover import models
+    from dllicense.discover.modelrefs import calls as modelcalls
+    from dllicense.discover.modelrefs.constants import Resolver
 
     calls = 0
-    original = models._Resolver._values
+    original = Resolver._values
 
     def counted(self: Any, *args: Any) -> Any:
         nonlocal calls
         calls += 1
         return original(self, *args)
 
-    monkeypatch.setattr(models._Resolver, "_values", counted)
+    monkeypatch.setattr(Resolver, "_values", counted)
 
     def resolve(count: int) -> int:
         nonlocal calls
         calls = 0
         lines = ["c0 = 'acme/'"] + [f"c{i} = c{i - 1} if x else c{i - 1}" for i in range(1, count)]
         source = "\n".join([*lines, f"AutoModel.from_pretrained(c{count - 1} + 'model')"])
-        finder = models._Finder(Path("."), Path("x.py"), "x.py", 0)
+        finder = modelcalls.Finder(Path("."), Path("x.py"), "x.py", 0)
         finder.run(python_ast.parse(source))
         assert [r.name for r in finder.references] == ["acme/model"]
         return calls

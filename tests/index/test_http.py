@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dllicense.collect import index as index_module
+from dllicense.collect import index_source
 from dllicense.collect.index import IndexClient, IndexOptions
 from dllicense.models import Distribution, Problem
 from tests.index.server import RecordedIndex
@@ -86,7 +86,7 @@ def test_range_requests_ask_for_no_encoding(serve: Serve, tmp_path: Path) -> Non
 def test_a_gzip_bomb_is_refused_within_the_limit(
     serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(index_module, "PAGE_LIMIT", 1 << 20)
+    monkeypatch.setattr(index_source, "PAGE_LIMIT", 1 << 20)
     bomb = gzip_bomb(64 << 20)  # 64 MiB of spaces in about 64 KB
     server = serve(gzipped={"/simple/six/": bomb})
     tracemalloc.start()

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dllicense.licenses import textcache, textid
+from dllicense.licenses import textcache, textengine, textid
 
 TEXTS = Path(__file__).parent / "texts"
 MIT = (TEXTS / "MIT-attrs.txt").read_bytes()
@@ -156,13 +156,13 @@ def test_fold_exceptions_attaches_to_nearest_licence() -> None:
         "llvm-exception": SimpleNamespace(is_exception=True),
     }
     ops = [
-        textid._Op(0, 1, 20, "mit"),
-        textid._Op(1, 30, 60, "gcc-exception-3.1"),
-        textid._Op(1, 62, 700, "gpl-3.0"),
-        textid._Op(2, 800, 810, "llvm-exception"),
+        textengine._Op(0, 1, 20, "mit"),
+        textengine._Op(1, 30, 60, "gcc-exception-3.1"),
+        textengine._Op(1, 62, 700, "gpl-3.0"),
+        textengine._Op(2, 800, 810, "llvm-exception"),
     ]
     notes: list[str] = []
-    unresolved = textid._fold_exceptions(ops, db, notes)
+    unresolved = textengine._fold_exceptions(ops, db, notes)
     assert [op.expression for op in ops if not op.folded] == [
         "mit",
         "gpl-3.0 WITH gcc-exception-3.1",
@@ -170,21 +170,21 @@ def test_fold_exceptions_attaches_to_nearest_licence() -> None:
     assert notes == []
     # the only licence of the adjacent region already has its exception: unresolved
     assert unresolved == ["llvm-exception"]
-    ops = [textid._Op(0, 1, 200, "apache-2.0"), textid._Op(1, 205, 220, "llvm-exception")]
+    ops = [textengine._Op(0, 1, 200, "apache-2.0"), textengine._Op(1, 205, 220, "llvm-exception")]
     db["apache-2.0"] = SimpleNamespace(is_exception=False)
-    assert textid._fold_exceptions(ops, db, notes) == []
+    assert textengine._fold_exceptions(ops, db, notes) == []
     assert [op.expression for op in ops if not op.folded] == ["apache-2.0 WITH llvm-exception"]
     assert len(notes) == 1 and "by proximity" in notes[0]
     # an exception matched twice next to one licence: one WITH, nothing left over
     ops = [
-        textid._Op(0, 1, 2, "gcc-exception-3.1"),
-        textid._Op(0, 3, 80, "gcc-exception-3.1"),
-        textid._Op(0, 82, 700, "gpl-3.0"),
+        textengine._Op(0, 1, 2, "gcc-exception-3.1"),
+        textengine._Op(0, 3, 80, "gcc-exception-3.1"),
+        textengine._Op(0, 82, 700, "gpl-3.0"),
     ]
-    assert textid._fold_exceptions(ops, db, notes) == []
+    assert textengine._fold_exceptions(ops, db, notes) == []
     assert [op.expression for op in ops if not op.folded] == ["gpl-3.0 WITH gcc-exception-3.1"]
-    lonely = [textid._Op(0, 1, 5, "llvm-exception")]
-    assert textid._fold_exceptions(lonely, db, []) == ["llvm-exception"]
+    lonely = [textengine._Op(0, 1, 5, "llvm-exception")]
+    assert textengine._fold_exceptions(lonely, db, []) == ["llvm-exception"]
 
 
 # -- the cache -----------------------------------------------------------------------

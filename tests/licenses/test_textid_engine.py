@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from license_expression import get_spdx_licensing
 
-from dllicense.licenses import textid
+from dllicense.licenses import textengine, textid
 
 pytestmark = [
     pytest.mark.slow,
@@ -138,7 +138,7 @@ def test_oversized_text_is_truncated_with_a_note() -> None:
 def test_process_pool_gives_the_serial_answers_in_order(
     results: dict[str, textid.TextIdentification], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(textid, "POOL_MIN_TEXTS", 2)
+    monkeypatch.setattr(textengine, "POOL_MIN_TEXTS", 2)
     names = [
         "dual-text_unidecode.txt",
         "MIT-attrs.txt",

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dllicense.discover import models as discover_models
-from dllicense.discover.models import ModelReference, SourceScan, scan_sources
+from dllicense.discover.modelrefs import ModelReference, SourceScan, scan_sources, walk
 
 
 def _refs(scan: SourceScan) -> set[tuple[str, str, str]]:
@@ -296,7 +295,7 @@ def test_skipped_folders_and_size_bound(tmp_path: Path, monkeypatch: pytest.Monk
     (tmp_path / "myenv" / "pyvenv.cfg").write_text("home = /usr/bin\n", "utf-8")
     (tmp_path / "app.py").write_text(call.format("kept"), "utf-8")
     (tmp_path / "big.py").write_text(call.format("big") + "#" * 200, "utf-8")
-    monkeypatch.setattr(discover_models, "MAX_FILE_BYTES", 150)
+    monkeypatch.setattr(walk, "MAX_FILE_BYTES", 150)
     scan = scan_sources(tmp_path)
     assert {r.name for r in scan.references} == {"acme/kept"}
     [big] = scan.problems

@@ -24,7 +24,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from dllicense.collect.modelcards import HubCache, model_packages
-from dllicense.discover.models import scan_sources
+from dllicense.discover.modelrefs import scan_sources
 from dllicense.discover.newsyntax import downgrade
 
 

@@ -5,17 +5,23 @@ TLS handshake to the index and to its file host is paid once per connection,
 not once per request (a scan asks each host for dozens of pages and files).
 Redirects are followed here, not by urllib3, so that the ``Authorization``
 header is computed afresh for every hop: credentials go only to the host they
-belong to. Proxies come from the environment, as urllib's do (``https_proxy``,
-``no_proxy``...). Retries, status codes and body limits are the caller's.
+belong to (``Credentials``: the index URL's own ``user:pass``, else netrc). Proxies
+come from the environment, as urllib's do (``https_proxy``, ``no_proxy``...).
+Retries, status codes and body limits are the caller's (``index_get``).
 """
 
 from __future__ import annotations
 
+import base64
+import logging
+import netrc
+import os
+import re
 import ssl
 import threading
 import urllib.request
 from collections.abc import Callable, Mapping
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import urllib3
 from urllib3.util import make_headers
@@ -24,6 +30,8 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10  # as urllib's HTTPRedirectHandler
 DRAIN_LIMIT = 64 * 1024  # an unread error body up to this size is read to keep the connection
 POOL_SIZE = 10  # connections kept per host: fetch_many runs 8 threads
+_USERINFO = re.compile(r"^([^/]*//)?[^/]*@")
+logger = logging.getLogger(__name__)
 
 
 class RedirectError(Exception):
@@ -133,3 +141,87 @@ def strip_userinfo(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``****@`` (also in malformed URLs)."""
+    return _USERINFO.sub(lambda m: (m.group(1) or "") + "****@", url, count=1)
+
+
+def netloc(url: str) -> str:
+    """``host:port`` of ``url``, the port made explicit: what credentials are tied to."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or ''}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+class Credentials:
+    """Basic-auth headers per host: the index URL's own ``user:pass``, else netrc."""
+
+    def __init__(self, index_url: str) -> None:
+        parts = urlsplit(index_url)
+        self.index_netloc = netloc(index_url)
+        self.secrets: set[str] = set()
+        self.url_auth: tuple[str, str] | None = None
+        if parts.username is not None or parts.password is not None:
+            user, password = unquote(parts.username or ""), unquote(parts.password or "")
+            self.url_auth = (user, password)
+            self._remember(user, password, parts.username or "", parts.password or "")
+        self._netrc: netrc.netrc | bool | None = False  # False: not loaded yet
+
+    def _remember(self, *values: str) -> None:
+        for value in values:
+            if value:
+                self.secrets.update({value, quote(value, safe="")})
+
+    def header(self, url: str) -> str | None:
+        """The ``Authorization`` value for ``url``'s host, or None."""
+        if self.url_auth is not None and netloc(url) == self.index_netloc:
+            return _basic(*self.url_auth)
+        host = urlsplit(url).hostname or ""
+        found = self._load_netrc()
+        auth = found.authenticators(host) if found and host else None
+        if not auth:
+            return None
+        login, _, password = auth
+        self._remember(login, password or "")
+        return _basic(login, password or "")
+
+    def _load_netrc(self) -> netrc.netrc | None:
+        if self._netrc is False:
+            path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+            try:
+                self._netrc = netrc.netrc(path) if os.path.isfile(path) else None
+            except (netrc.NetrcParseError, OSError):
+                logger.warning("the netrc file cannot be read; no credentials taken from it")
+                self._netrc = None
+        return self._netrc if isinstance(self._netrc, netrc.netrc) else None
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any credential in it."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, "****")
+        return text
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+def reason(exc: BaseException, timeout: float) -> str:
+    """A short reason for a failed try: the innermost OS error, or "timed out"."""
+    inner: BaseException = exc
+    while True:  # urllib3 wraps the OS error: NewConnectionError from ConnectionRefusedError
+        proxied = inner.original_error if isinstance(inner, urllib3.exceptions.ProxyError) else None
+        cause = proxied or inner.__cause__
+        if cause is None:
+            break
+        inner = cause
+    if isinstance(inner, (TimeoutError, urllib3.exceptions.TimeoutError)) and not isinstance(
+        inner, urllib3.exceptions.NewConnectionError
+    ):
+        return f"timed out after {timeout:g} s"
+    if "timed out" in str(inner):
+        return f"timed out after {timeout:g} s"
+    if isinstance(inner, OSError) and inner.strerror:
+        return inner.strerror
+    return str(inner) or type(inner).__name__

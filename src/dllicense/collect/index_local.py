@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -121,13 +122,22 @@ class LocalWheel:
 
     def read(self, info: zipfile.ZipInfo, limit: int) -> bytes:
         """A member's content; more than ``limit`` bytes is an error."""
-        if info.flag_bits & 1:
-            raise LocalError(f"{info.filename} is encrypted")
-        try:
-            with self.zip.open(info) as handle:
-                data = handle.read(limit + 1)
-        except (OSError, zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
-            raise LocalError(f"{info.filename}: {exc}") from None
-        if len(data) > limit:
-            raise LocalError(f"{info.filename} is larger than {limit} bytes")
-        return data
+        return read_member(self.zip, info, limit)
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """A member's content, stored or deflated; more than ``limit`` bytes is an error.
+
+    Other methods are refused: bz2 and lzma decompress a read's input without bound."""
+    if info.flag_bits & 1:
+        raise LocalError(f"{info.filename} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise LocalError(f"{info.filename}: unsupported compression method {info.compress_type}")
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(limit + 1)
+    except (OSError, zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error) as exc:
+        raise LocalError(f"{info.filename}: {exc}") from None
+    if len(data) > limit:
+        raise LocalError(f"{info.filename} is larger than {limit} bytes")
+    return data

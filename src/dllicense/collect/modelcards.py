@@ -16,54 +16,56 @@ with AND by classify) and its gating (``extra_gated_prompt``, the Hub's
 A card's ``license:`` Hub id maps to an SPDX id or ``LicenseRef-…`` through
 the knowledge base; ``other`` uses ``license_name`` (``LicenseRef-hf-NAME``
 when the knowledge base does not know it); ``unknown`` names no licence.
+
+The module, by job: ``cardfields`` (a card's licence fields), ``cardevidence`` (the
+evidence of one model, from the Hub or a folder), ``hubcache`` (the local cache);
+here, the references of the code made packages.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from dllicense.discover.models import (
+from dllicense.collect.cardevidence import folder_evidence, hub_evidence, weights_terms
+from dllicense.collect.cardfields import (
+    NON_COMMERCIAL,
+    CardLicense,
+    card_license,
+    front_matter,
+    hub_license,
+    license_lines,
+    terms_evidence,
+)
+from dllicense.collect.hubcache import CachedRepo, HubCache, hf_cache_root
+from dllicense.discover.modelrefs import (
     ModelReference,
     SourceScan,
     file_scope,
     group_references,
     scan_sources,
 )
-from dllicense.discover.yamlsubset import YamlError
-from dllicense.models import Evidence, EvidenceKind, ExternalPackage, Location, Node, Problem
-from dllicense.paths import reason
-from dllicense.readfile import read_bounded
+from dllicense.models import Evidence, ExternalPackage, Node, Problem
 
 if TYPE_CHECKING:
-    from dllicense.collect.hub import HubAnswer, HubClient
+    from dllicense.collect.hub import HubClient
 
-MAX_CARD_BYTES = 1024 * 1024
-MAX_FRONT_MATTER = 256 * 1024  # characters of YAML handed to the parser
-MAX_LICENSE_BYTES = 1024 * 1024
-NON_COMMERCIAL = "LicenseRef-dllicense-card-non-commercial"
-MAX_TERMS_CHARS = 300  # of a gating prompt quoted in evidence and findings
-_LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING)([._-].*)?$", re.IGNORECASE)
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
-# Hub ids that name an SPDX licence under another spelling (hub-docs repositories-licenses.md:
-# "Open Data Commons License Attribution family", "Open Database License family", "Public
-# Domain Dedication and License", "Lesser General Public License For Linguistic Resources",
-# "Computational Use of Data Agreement"; each has a single SPDX version). Every other Hub id
-# is an SPDX id itself or a `huggingface_ids` entry of a knowledge-base record (family ids
-# such as `bsd`, `gpl`, `cc` map to the `LicenseRef-dllicense-unspecified-*` placeholders);
-# tests/fixtures/hub-licenses.md lists them and tests/models/test_hub_licenses.py checks it.
-_HUB_SPDX = {
-    "odc-by": "ODC-By-1.0",
-    "odbl": "ODbL-1.0",
-    "pddl": "PDDL-1.0",
-    "lgpl-lr": "LGPLLR",
-    "c-uda": "C-UDA-1.0",
-}
+__all__ = [
+    "NON_COMMERCIAL",
+    "CachedRepo",
+    "CardLicense",
+    "HubCache",
+    "card_license",
+    "folder_evidence",
+    "front_matter",
+    "hf_cache_root",
+    "hub_evidence",
+    "hub_license",
+    "license_lines",
+    "model_packages",
+    "terms_evidence",
+]
 _NOT_ON_HUB = {
     "torchvision": (
         "torchvision weights carry no licence metadata; torchvision's documentation warns "
@@ -75,511 +77,6 @@ _NOT_ON_HUB = {
         "repository's licence and clarify it in the policy"
     ),
 }
-
-
-# Weights published outside the Hub (or timm's, when no card is found): their documented
-# terms, which always need review (knowledge/licenserefs.toml), never the code's licence.
-_WEIGHTS_TERMS = {
-    "torchvision": "LicenseRef-dllicense-torchvision-weights",
-    "torch-hub": "LicenseRef-dllicense-torch-hub-weights",
-    "timm": "LicenseRef-dllicense-timm-weights",
-}
-
-
-def _weights_terms(origin: str) -> Evidence:
-    """The knowledge base's record for weights of ``origin`` (no card says more)."""
-    key = _WEIGHTS_TERMS[origin]
-    return Evidence(
-        "knowledge",
-        f"knowledge:{key}",
-        f"{origin} pretrained weights",
-        key,
-        note="documented terms of the weights and their training data: needs review",
-    )
-
-
-@dataclass(frozen=True)
-class CardLicense:
-    """The licence a model card states: the mapped expression, the raw fields and a note."""
-
-    expression: str
-    value: str
-    note: str = ""
-
-
-class _Unreadable(Exception):
-    pass
-
-
-def hf_cache_root(environ: Mapping[str, str] | None = None) -> tuple[Path, str]:
-    """The Hugging Face hub cache folder and a label for reports (never an absolute path)."""
-    env = os.environ if environ is None else environ
-    for variable in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if env.get(variable):
-            return Path(env[variable]).expanduser(), f"${variable}"
-    if env.get("HF_HOME"):
-        return Path(env["HF_HOME"]).expanduser() / "hub", "$HF_HOME/hub"
-    if env.get("XDG_CACHE_HOME"):
-        return (
-            Path(env["XDG_CACHE_HOME"]).expanduser() / "huggingface" / "hub",
-            "$XDG_CACHE_HOME/huggingface/hub",
-        )
-    return Path.home() / ".cache" / "huggingface" / "hub", "~/.cache/huggingface/hub"
-
-
-# -- model cards --------------------------------------------------------------------
-
-
-def front_matter(text: str) -> dict[str, Any]:
-    """The YAML front matter of a model card ({} when there is none); raises ``YamlError``.
-
-    Parsed with PyYAML's ``safe_load`` (no tags constructed), after bounding its size.
-    """
-    import yaml
-
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or lines[0].strip() != "---":
-        return {}
-    for number, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            body = "\n".join(lines[1:number])
-            if len(body) > MAX_FRONT_MATTER:
-                raise YamlError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB", 1)
-            try:
-                data = yaml.safe_load(body)
-            except yaml.YAMLError as error:
-                mark = getattr(error, "problem_mark", None)
-                line_no = (mark.line + 1) if mark is not None else 1
-                problem = getattr(error, "problem", None) or type(error).__name__
-                raise YamlError(str(problem), line_no) from error
-            except RecursionError as error:
-                raise YamlError("nested too deeply", 2) from error
-            if data is None:
-                return {}
-            if not isinstance(data, dict):
-                raise YamlError("the front matter is not a mapping", 2)
-            return data
-    raise YamlError("the front matter has no closing '---'", len(lines))
-
-
-_LICENSE_LINE = re.compile(r"^(license|license_name|license_link)\s*:\s*(\S.*?)\s*$")
-
-
-def license_lines(text: str) -> dict[str, Any]:
-    """The top-level ``license*:`` lines of a front matter YAML cannot parse (a fallback)."""
-    found: dict[str, Any] = {}
-    for line in text.lstrip("\ufeff").splitlines()[1:]:
-        if line.strip() in ("---", "..."):
-            break
-        match = _LICENSE_LINE.match(line)
-        if match and match.group(1) not in found and match.group(2)[0] not in "*&!|>[{%@`":
-            value = match.group(2).split(" #")[0].strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            found[match.group(1)] = value
-    return found
-
-
-def _licenseref(name: str) -> str:
-    text = name.strip().replace("+", "-plus")
-    return "LicenseRef-hf-" + (re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-.") or "unnamed")
-
-
-def hub_license(hub_id: str, license_name: str = "") -> tuple[str, str]:
-    """(expression, note) for one ``license:`` value of a card."""
-    from dllicense.knowledge import huggingface_license_key
-    from dllicense.licenses.spdx import normalize
-
-    value = hub_id.strip()
-    if value.lower() == "unknown":
-        return "", "the card says license: unknown"
-    if value.lower() == "other":
-        if not license_name:
-            return "", "license: other without license_name"
-        known = huggingface_license_key(license_name)
-        if known:
-            return known, f"license: other, license_name {license_name!r} is {known}"
-        return _licenseref(license_name), (
-            f"license: other, license_name {license_name!r} is not in the dllicense knowledge "
-            "base: read the licence (license_link) and record a review"
-        )
-    known = huggingface_license_key(_HUB_SPDX.get(value.lower(), value))
-    if known:
-        return known, ""
-    normal = normalize(value)
-    if normal.expression:
-        return normal.expression, f"{value!r} is not a Hub licence id; read as {normal.expression}"
-    return _licenseref(value), (
-        f"Hub licence id {value!r} is not in the dllicense knowledge base: read the licence"
-    )
-
-
-def card_license(fields: Mapping[str, Any]) -> CardLicense | None:
-    """The licence of a card's front matter; None when it has no ``license`` field.
-
-    A list of licences means every one applies (AND). Raises ``ValueError``
-    for a field that is neither a string nor a list of strings.
-    """
-    if "license" not in fields:
-        return None
-    raw = fields.get("license")
-    name = fields.get("license_name") or ""
-    link = fields.get("license_link") or fields.get("license_url") or ""
-    if not isinstance(name, str) or not isinstance(link, str):
-        raise ValueError("license_name and license_link must be strings")
-    if raw is None:
-        return CardLicense("", "license:", "the license field is empty")
-    ids = [raw] if isinstance(raw, str) else raw
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-        raise ValueError("license must be a Hub licence id or a list of them")
-    parts = [hub_license(i, name) for i in ids]
-    expressions = [e for e, _ in parts if e]
-    notes = [n for _, n in parts if n]
-    if len(ids) > 1:
-        notes.append("several licences are listed: all of them apply (read as AND)")
-    if link:
-        notes.append(f"license_link: {link}")
-    value = "license: " + (raw if isinstance(raw, str) else "[" + ", ".join(ids) + "]")
-    if name:
-        value += f", license_name: {name}"
-    wrapped = [f"({e})" if " " in e and len(expressions) > 1 else e for e in expressions]
-    expression = " AND ".join(dict.fromkeys(wrapped)) if len(expressions) == len(ids) else ""
-    return CardLicense(expression, value, "; ".join(notes))
-
-
-def terms_evidence(fields: Mapping[str, Any], source: str, gated: str = "") -> list[Evidence]:
-    """What a card adds to its licence: ``commercial: false`` and gated access terms.
-
-    ``gated`` is the Hub's answer ("auto", "manual"); a card's ``extra_gated_*``
-    fields alone also count (a copy of a gated card).
-    """
-    out = []
-    commercial = fields.get("commercial")
-    if commercial is False or (isinstance(commercial, str) and commercial.lower() == "false"):
-        out.append(
-            Evidence(
-                "card-terms",
-                source,
-                "commercial: false",
-                NON_COMMERCIAL,
-                note="the card says the model may not be used commercially",
-            )
-        )
-    prompt = fields.get("extra_gated_prompt")
-    heading = fields.get("extra_gated_heading")
-    words = " ".join(
-        " ".join(x.split()) for x in (heading, prompt) if isinstance(x, str) and x.strip()
-    )
-    if gated or words:
-        how = f"is gated on the Hub ({gated} approval)" if gated else "needs the card's terms"
-        quoted = words[:MAX_TERMS_CHARS] + ("…" if len(words) > MAX_TERMS_CHARS else "")
-        out.append(Evidence("access-terms", source, quoted or "(no prompt text)", note=how))
-    return out
-
-
-def hub_evidence(answer: HubAnswer) -> tuple[list[Evidence], list[Problem]]:
-    """Evidence of one Hub answer: card metadata, ``license:`` tags, licence file, terms."""
-    label = f"Hub {answer.repo}@{answer.sha[:12] or answer.revision or 'main'}"
-    how = answer.how
-    evidence: list[Evidence] = []
-    problems: list[Problem] = []
-    try:
-        card = card_license(answer.card)
-    except ValueError as error:
-        card = None
-        problems.append(Problem("DL063", f"{label} cardData: {error}", answer.repo, answer.sha))
-    tagged = sorted(t.split(":", 1)[1] for t in answer.tags if t.startswith("license:"))
-    if card is not None:
-        note = "; ".join(x for x in (card.note, how) if x)
-        evidence.append(
-            Evidence("model-card", f"{label} cardData", card.value, card.expression, note=note)
-        )
-    if tagged and (card is None or not card.expression):
-        try:
-            from_tags = card_license({"license": tagged})
-        except ValueError:
-            from_tags = None
-        if from_tags is not None:
-            note = "; ".join(
-                x for x in (from_tags.note, "from the repository's license: tags", how) if x
-            )
-            kind: EvidenceKind = "model-card" if card is None else "license"
-            evidence.append(
-                Evidence(kind, f"{label} tags", from_tags.value, from_tags.expression, note=note)
-            )
-    found = answer.license_file
-    if found is not None:
-        data = found.text.encode("utf-8")
-        expression, note = _identified(data)
-        first = next((line.strip() for line in found.text.splitlines() if line.strip()), "")
-        evidence.append(
-            Evidence(
-                "license-file",
-                f"{label}/{found.name}",
-                first[:120],
-                expression,
-                sha256=found.sha256,
-                note=f"{note}; downloaded from the Hub ({found.size} bytes)",
-            )
-        )
-    evidence += terms_evidence(answer.card, f"{label} cardData", answer.gated)
-    if not evidence:
-        evidence.append(
-            Evidence(
-                "model-card", f"{label} cardData", "", "", note=f"the card names no licence; {how}"
-            )
-        )
-    for note in answer.notes:
-        problems.append(Problem("DL063", f"{label}: {note}", answer.repo, answer.sha))
-    return evidence, problems
-
-
-def _read_inside(path: Path, boundary: Path, limit: int) -> bytes:
-    """Read ``path`` (following symlinks) only if it stays inside ``boundary``."""
-    try:
-        resolved = path.resolve(strict=True)
-        if not resolved.is_relative_to(boundary.resolve()):
-            raise _Unreadable(f"{path.name} points outside {boundary.name}")
-        if not resolved.is_file():
-            raise _Unreadable(f"{path.name} is not a file")
-        data, size = read_bounded(resolved, limit)
-    except FileNotFoundError as error:
-        raise _Unreadable(f"{path.name} is missing or a broken link") from error
-    except RuntimeError as error:  # Path.resolve on Python < 3.13
-        raise _Unreadable(f"{path.name} cannot be read (symbolic link loop)") from error
-    except OSError as error:
-        raise _Unreadable(f"{path.name} cannot be read ({reason(error)})") from error
-    if size > limit:
-        raise _Unreadable(f"{path.name} is larger than {limit // 1024} KB")
-    return data
-
-
-def _identified(data: bytes) -> tuple[str, str]:
-    """(expression, note) of a licence text from the shipped table of known texts (no engine)."""
-    from dllicense.licenses.ownlicence import own_licence
-    from dllicense.licenses.textid import record_to_identification, shipped_table, text_key
-
-    record = shipped_table()["texts"].get(text_key(data))
-    if not isinstance(record, dict):
-        return "", "text not in the table of known licence texts: read it"
-    ident = record_to_identification(record, hashlib.sha256(data).hexdigest(), "table", "table")
-    own, _ = own_licence(ident.matches)
-    return own, "identified from the table of known licence texts" if own else "no licence found"
-
-
-def folder_evidence(
-    folder: Path, label: str, boundary: Path, in_project: bool = True
-) -> tuple[list[Evidence], list[Problem], CardLicense | None]:
-    """Evidence of one model folder: the card's front matter and its licence files.
-
-    ``label`` names the folder in reports; problems carry a location only for
-    folders of the project (``in_project``).
-    """
-    evidence: list[Evidence] = []
-    problems: list[Problem] = []
-    card: CardLicense | None = None
-    link = ""
-    fields: dict[str, Any] = {}
-    readme = folder / "README.md"
-    if readme.exists() or readme.is_symlink():
-        try:
-            text = _read_inside(readme, boundary, MAX_CARD_BYTES).decode("utf-8", "replace")
-            try:
-                fields = front_matter(text)
-            except YamlError as error:
-                fields = license_lines(text)
-                if not fields:
-                    raise
-                problems.append(
-                    Problem(
-                        "DL063",
-                        f"{label}/README.md: model card front matter is not valid YAML "
-                        f"({error}); only its license lines were read",
-                        location=Location(f"{label}/README.md", error.line + 1)
-                        if in_project
-                        else None,
-                    )
-                )
-            card = card_license(fields)
-            raw_link = fields.get("license_link")
-            link = raw_link if isinstance(raw_link, str) else ""
-        except (_Unreadable, YamlError, ValueError) as error:
-            line = error.line + 1 if isinstance(error, YamlError) else None
-            problems.append(
-                Problem(
-                    "DL063",
-                    f"{label}/README.md: model card not readable: {error}",
-                    location=Location(f"{label}/README.md", line) if in_project else None,
-                )
-            )
-        if card is not None:
-            evidence.append(
-                Evidence(
-                    "model-card",
-                    f"{label}/README.md front matter",
-                    card.value,
-                    card.expression,
-                    note=card.note,
-                )
-            )
-        evidence += terms_evidence(fields, f"{label}/README.md front matter")
-    evidence += _weights_evidence(folder, label, problems)
-    names = _license_files(folder, link)
-    for name in names:
-        try:
-            data = _read_inside(folder / name, boundary, MAX_LICENSE_BYTES)
-        except _Unreadable as error:
-            problems.append(Problem("DL063", f"{label}/{name}: {error}"))
-            continue
-        expression, note = _identified(data)
-        lines = (line.strip() for line in data.decode("utf-8", "replace").splitlines())
-        first = next((line for line in lines if line), "")
-        evidence.append(
-            Evidence(
-                "license-file",
-                f"{label}/{name}",
-                first[:120],
-                expression,
-                sha256=hashlib.sha256(data).hexdigest(),
-                note=note,
-            )
-        )
-    if card is None and not names:
-        where = "no README.md model card" if not readme.exists() else "no license in the card"
-        evidence.append(
-            Evidence(
-                "model-card", f"{label}/README.md", "", "", note=f"{where} and no LICENSE file"
-            )
-        )
-    return evidence, problems, card
-
-
-def _weights_evidence(folder: Path, label: str, problems: list[Problem]) -> list[Evidence]:
-    """Licences written in the safetensors and GGUF headers of a model folder (bounded reads)."""
-    from dllicense.collect import ggufheader, weights
-
-    try:
-        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(weights.SUFFIXES))
-    except OSError:
-        return []
-    out = []
-    for name in names[: weights.MAX_FILES]:
-        gguf = name.endswith(".gguf")
-        try:
-            if gguf:
-                fields: Mapping[str, Any] = ggufheader.license_fields(
-                    ggufheader.gguf_metadata(folder / name)
-                )
-            else:
-                fields = weights.license_fields(weights.safetensors_metadata(folder / name))
-            card = card_license(fields) if fields else None
-        except (OSError, weights.WeightsError, ValueError) as error:
-            problems.append(Problem("DL063", f"{label}/{name}: weights header not read: {error}"))
-            continue
-        if card is not None:
-            where = "general.license" if gguf else "__metadata__"
-            kind = "GGUF header" if gguf else "safetensors header"
-            out.append(
-                Evidence(
-                    "weights-metadata",
-                    f"{label}/{name} {where}",
-                    card.value,
-                    card.expression,
-                    note="; ".join(x for x in (card.note, kind) if x),
-                )
-            )
-    return out
-
-
-def _license_files(folder: Path, link: str) -> list[str]:
-    try:
-        entries = sorted(p.name for p in folder.iterdir())
-    except OSError:
-        return []
-    names = [n for n in entries if _LICENSE_FILE.match(n)]
-    if link and "/" not in link and ":" not in link and link in entries and link not in names:
-        names.append(link)
-    return names
-
-
-# -- the Hugging Face cache ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CachedRepo:
-    folder: Path  # models--ORG--NAME
-    snapshot: Path | None
-    revision: str
-    note: str = ""
-
-
-class HubCache:
-    """Read-only lookups in one Hugging Face hub cache folder."""
-
-    def __init__(self, root: Path, label: str) -> None:
-        self.root = root
-        self.label = label
-        self._entries: dict[str, str] | None = None
-
-    def entries(self) -> dict[str, str]:
-        """Lower-cased folder name -> folder name (the hub's ids are case-insensitive)."""
-        if self._entries is None:
-            try:
-                names = sorted(p.name for p in self.root.iterdir() if "--" in p.name)
-            except OSError:
-                names = []
-            self._entries = {}
-            for name in names:
-                self._entries.setdefault(name.lower(), name)
-        return self._entries
-
-    def find(
-        self, kind: str, repo_id: str, revision: str = "", prefix_match: bool = False
-    ) -> CachedRepo | None:
-        """The cached repository of ``repo_id`` and the snapshot for ``revision`` (default main)."""
-        base = f"{kind}s--" + repo_id.replace("/", "--")
-        entries = self.entries()
-        name = entries.get(base.lower())
-        note = ""
-        if name is None and prefix_match:
-            tagged = sorted(v for k, v in entries.items() if k.startswith(base.lower() + "."))
-            if tagged:
-                name = tagged[0]
-                note = f"no tag given: used the cached {name.split('--')[-1]}"
-        if name is None:
-            return None
-        folder = self.root / name
-        commit, why = self._revision(folder, revision or "main")
-        snapshot = folder / "snapshots" / commit if commit else None
-        if snapshot is not None and not snapshot.is_dir():
-            snapshot, why = None, f"snapshot {commit[:12]} is not in the cache"
-        return CachedRepo(folder, snapshot, commit, "; ".join(n for n in (note, why) if n))
-
-    def _revision(self, folder: Path, revision: str) -> tuple[str, str]:
-        if _COMMIT.match(revision):
-            return revision, ""
-        ref = folder / "refs" / revision
-        try:
-            data = _read_inside(ref, folder, 1024).decode("ascii", "replace").strip()
-            if _COMMIT.match(data):
-                return data, ""
-            return "", f"refs/{revision} does not hold a commit hash"
-        except _Unreadable:
-            pass
-        try:
-            snapshots = sorted(p.name for p in (folder / "snapshots").iterdir() if p.is_dir())
-        except OSError:
-            snapshots = []
-        if len(snapshots) == 1:
-            return snapshots[0], f"no refs/{revision}: used the only snapshot"
-        if snapshots:
-            return snapshots[
-                0
-            ], f"no refs/{revision}: used snapshot {snapshots[0][:12]} of {len(snapshots)}"
-        return "", "no snapshot is cached"
-
-
-# -- references to packages ------------------------------------------------------------
 
 
 def model_packages(
@@ -660,7 +157,7 @@ def _evidence(
     ]
     if first.origin in _NOT_ON_HUB:
         missing = Evidence("model-card", first.origin, "", "", note=_NOT_ON_HUB[first.origin])
-        return "", [missing, _weights_terms(first.origin), *references], []
+        return "", [missing, weights_terms(first.origin), *references], []
     if first.origin == "local":
         path = root / first.name
         found, problems, _ = folder_evidence(
@@ -682,7 +179,7 @@ def _evidence(
     if (cached is None or cached.snapshot is None) and first.origin == "timm":
         online_note = "; ".join(x for x in (online_note, "no card found") if x)
         missing = Evidence("model-card", "timm", "", "", note=online_note)
-        return "", [missing, _weights_terms("timm"), *references], []
+        return "", [missing, weights_terms("timm"), *references], []
     if cached is None or cached.snapshot is None:
         repo = f"{first.kind}s--" + first.name.replace("/", "--")
         note = (

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dllicense.collect.index_http import redact_url
 from dllicense.models import Problem
 from dllicense.readfile import read_bounded
 
@@ -56,8 +57,6 @@ class IndexConfig:
     problems: tuple[Problem, ...] = ()  # DL125: config files that could not be read
 
     def __repr__(self) -> str:
-        from dllicense.collect.index import redact_url
-
         return (
             f"IndexConfig(index_url={redact_url(self.index_url)!r}, "
             f"extra_index_urls={tuple(redact_url(u) for u in self.extra_index_urls)!r}, "

@@ -12,48 +12,39 @@ key path (``exceptions[1].expires``).
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
+from dllicense.config.policyreader import Reader
+from dllicense.config.policytypes import (
+    SELECTORS,
+    SEVERITIES,
+    USES,
+    Clarification,
+    Policy,
+    PolicyException,
+    ScopeRule,
+)
 from dllicense.config.tomllines import Path as KeyPath
-from dllicense.config.tomllines import TomlLines, key_path
 from dllicense.errors import ConfigError
 from dllicense.models import Severity
 from dllicense.paths import inside
 from dllicense.resources import data_dir
 from dllicense.tomlfile import describe_error, error_line, parse_toml, read_text
 
-SELECTORS = (
-    "permissive",
-    "weak-copyleft",
-    "strong-copyleft",
-    "network-copyleft",
-    "public-domain",
-    "proprietary",
-    "non-commercial",
-    "source-available",
-    "unknown",
-    "patent-grant",
-    "patent-retaliation",
-    "patent-silent",
-    "patents-excluded",
-    "commercial-allowed",
-    "commercial-restricted",
-    "commercial-forbidden",
-    "commercial-unknown",
-    "osi-approved",
-)
-USES = ("internal", "saas", "distributed")
-_LICENSEREF = re.compile(r"LicenseRef-[A-Za-z0-9.\-]+")  # a team's own licence ids are fine
-SEVERITIES = ("error", "warning", "info", "off")
+__all__ = [
+    "SELECTORS",
+    "SEVERITIES",
+    "USES",
+    "Clarification",
+    "Policy",
+    "PolicyException",
+    "ScopeRule",
+    "builtin_names",
+    "load_policy",
+]
 _KEYS = {
     "name",
     "description",
@@ -73,78 +64,6 @@ _KEYS = {
 _EXCEPTION_KEYS = {"package", "versions", "allow", "reason", "approved-by", "expires"}
 _CLARIFICATION_KEYS = {"package", "versions", "expression", "reason", "files"}
 _SCOPE_RULE_KEYS = {"scopes", "allow", "forbid-traits", "reason"}
-
-
-@dataclass(frozen=True)
-class PolicyException:
-    """A reviewed decision: these licences are accepted for this package (and versions)."""
-
-    package: str
-    versions: str
-    allow: tuple[str, ...]
-    reason: str
-    approved_by: str
-    expires: dt.date | None
-    where: str  # "dllicense.toml:12"
-
-    def matches(self, name: str, version: str) -> bool:
-        return canonicalize_name(name) == self.package and _version_in(version, self.versions)
-
-
-@dataclass(frozen=True)
-class Clarification:
-    """The licence of a package whose evidence is wrong, pinned to its licence files' hashes."""
-
-    package: str
-    versions: str
-    expression: str
-    reason: str
-    files: tuple[tuple[str, str], ...]  # (path relative to the dist-info, sha256)
-    where: str
-
-    def matches(self, name: str, version: str) -> bool:
-        return canonicalize_name(name) == self.package and _version_in(version, self.versions)
-
-
-@dataclass(frozen=True)
-class ScopeRule:
-    """Other allow/forbid lists for packages reached only through some scopes (dev tools)."""
-
-    scopes: tuple[str, ...]  # glob patterns: "group:*", "extra:docs"
-    allow: tuple[str, ...] | None
-    forbid_traits: tuple[str, ...] | None
-    reason: str
-
-    def covers(self, scopes: tuple[str, ...]) -> bool:
-        return bool(scopes) and all(any(fnmatchcase(s, p) for p in self.scopes) for s in scopes)
-
-
-@dataclass(frozen=True)
-class Policy:
-    name: str
-    description: str
-    allow: tuple[str, ...]  # SPDX ids, LicenseRefs, "X WITH Y", or "@selector"
-    forbid_traits: tuple[str, ...]
-    unknown_severity: Severity
-    source: str  # "built-in default", "dllicense.toml", ...
-    use: str = "distributed"
-    review_traits: tuple[str, ...] = ()
-    scopes: tuple[str, ...] = ("runtime",)
-    severity: tuple[tuple[str, str], ...] = ()  # rule code -> error/warning/info/off
-    scope_rules: tuple[ScopeRule, ...] = ()
-    exceptions: tuple[PolicyException, ...] = ()
-    clarifications: tuple[Clarification, ...] = ()
-    allow_where: tuple[tuple[str, str], ...] = ()  # own explicit allow entry -> "file:line"
-    models: bool = False  # also check the models and datasets the code loads
-
-
-def _version_in(version: str, spec: str) -> bool:
-    if not spec:
-        return True
-    try:
-        return Version(version) in SpecifierSet(spec)
-    except InvalidVersion:
-        return False
 
 
 def builtin_names() -> list[str]:
@@ -184,123 +103,6 @@ def _load_builtin(name: str) -> Policy:
     return _load_file(path, f"built-in {name}", table=None)
 
 
-class _Reader:
-    """Validating accessors over one policy table. Errors are collected, not raised, so one
-    run names them all, each as ``file:line: key.path: message`` at the key's real line."""
-
-    def __init__(self, label: str, text: str, prefix: str = "") -> None:
-        self.label = label
-        self.text = text
-        self.lines = TomlLines(text, prefix)
-        self.errors: list[str] = []
-
-    def where(self, path: KeyPath, value: str = "") -> str:
-        line = self.lines.line(path, value)
-        return f"{self.label}:{line}" if line else self.label
-
-    def error(self, path: KeyPath, message: str, value: str = "") -> None:
-        named = key_path(path)
-        self.errors.append(f"{self.where(path, value)}: {named + ': ' if named else ''}{message}")
-
-    def keys(self, table: dict[str, Any], allowed: set[str], path: KeyPath, what: str) -> None:
-        for key in sorted(set(table) - allowed):
-            known = ", ".join(sorted(allowed))
-            self.error((*path, key), f"unknown {what} key (known: {known})")
-
-    def strings(self, table: dict[str, Any], path: KeyPath, key: str) -> tuple[str, ...] | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error((*path, key), "must be a list of strings")
-            return None
-        return tuple(value)
-
-    def string(self, table: dict[str, Any], path: KeyPath, key: str, default: str = "") -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str):
-            self.error((*path, key), "must be a string")
-            return default
-        return value
-
-    def choice(
-        self, table: dict[str, Any], key: str, choices: tuple[str, ...], default: str
-    ) -> str:
-        value = self.string(table, (), key, default)
-        if value not in choices:
-            self.error((key,), f"must be one of {', '.join(choices)}, not {value!r}")
-            return default
-        return value
-
-    def traits(self, items: tuple[str, ...], path: KeyPath) -> tuple[str, ...]:
-        for item in items:
-            if item not in SELECTORS:
-                known = ", ".join(SELECTORS)
-                self.error(path, f"unknown trait {item!r} (known: {known})", item)
-        return tuple(i for i in items if i in SELECTORS)
-
-    def licences(
-        self, items: tuple[str, ...], path: KeyPath, star: bool = False
-    ) -> tuple[str, ...]:
-        """Allow entries: "@selector", a known licence key, or "X WITH Y" of known keys."""
-        from dllicense.knowledge import canonical_license_key
-
-        out = []
-        for item in items:
-            if item.startswith("@"):
-                if self.traits((item[1:],), path):
-                    out.append(item)
-                continue
-            if item == "*" and star:
-                out.append(item)
-                continue
-            parts = [p.strip() for p in item.split(" WITH ")]
-            canonical = [
-                canonical_license_key(p) or (p if _LICENSEREF.fullmatch(p) else None) for p in parts
-            ]
-            if len(parts) > 2 or None in canonical:
-                message = f"{item!r} is not a known licence id, LicenseRef or 'X WITH Y'"
-                self.error(path, message, item)
-                continue
-            out.append(" WITH ".join(str(c) for c in canonical))
-        return tuple(out)
-
-    def versions(self, table: dict[str, Any], path: KeyPath) -> str:
-        spec = self.string(table, path, "versions")
-        try:
-            SpecifierSet(spec)
-        except InvalidSpecifier:
-            self.error((*path, "versions"), f"{spec!r} is not a PEP 440 version specifier")
-            return ""
-        return spec
-
-    def date(self, table: dict[str, Any], path: KeyPath, key: str) -> dt.date | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.error((*path, key), f"must be a date (YYYY-MM-DD), not {value!r}")
-        return None
-
-    def tables(self, table: dict[str, Any], path: KeyPath, key: str) -> list[dict[str, Any]]:
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.error((*path, key), f"must be an array of tables ([[{key}]])")
-            return []
-        return value
-
-    def done(self) -> None:
-        """Raise every error found, one per line."""
-        if self.errors:
-            raise ConfigError("\n".join(self.errors))
-
-
 def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] = ()) -> Policy:
     text = ""
     try:
@@ -312,7 +114,7 @@ def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] 
         raise ConfigError(f"{where}: {describe_error(exc)}") from exc
     if table:
         data = data["tool"][table]
-    reader = _Reader(label, text, f"tool.{table}" if table else "")
+    reader = Reader(label, text, f"tool.{table}" if table else "")
     if not isinstance(data, dict):
         raise ConfigError(f"{label}: the policy must be a table")
     reader.keys(data, _KEYS, (), "policy")
@@ -323,7 +125,7 @@ def _load_file(path: Path, label: str, table: str | None, seen: tuple[str, ...] 
     return policy
 
 
-def _contradictions(policy: Policy, r: _Reader) -> None:
+def _contradictions(policy: Policy, r: Reader) -> None:
     """An explicit allow entry that forbid-traits takes back (cargo-deny flags the same)."""
     if not policy.forbid_traits:
         return
@@ -342,7 +144,7 @@ def _contradictions(policy: Policy, r: _Reader) -> None:
             )
 
 
-def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) -> Policy:
+def _build(data: dict[str, Any], r: Reader, base: Policy | None, path: Path) -> Policy:
     allow = r.licences(r.strings(data, (), "allow") or (), ("allow",)) if "allow" in data else None
     forbid = r.strings(data, (), "forbid-traits")
     review = r.strings(data, (), "review-traits")
@@ -395,7 +197,7 @@ def _build(data: dict[str, Any], r: _Reader, base: Policy | None, path: Path) ->
     )
 
 
-def _flag(data: dict[str, Any], r: _Reader, key: str, default: bool) -> bool:
+def _flag(data: dict[str, Any], r: Reader, key: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
         r.error((key,), "must be true or false")
@@ -403,7 +205,7 @@ def _flag(data: dict[str, Any], r: _Reader, key: str, default: bool) -> bool:
     return value
 
 
-def _exceptions(data: dict[str, Any], r: _Reader) -> list[PolicyException]:
+def _exceptions(data: dict[str, Any], r: Reader) -> list[PolicyException]:
     out = []
     for index, entry in enumerate(r.tables(data, (), "exceptions")):
         at: KeyPath = ("exceptions", index)
@@ -436,7 +238,7 @@ def _exceptions(data: dict[str, Any], r: _Reader) -> list[PolicyException]:
     return out
 
 
-def _clarifications(data: dict[str, Any], r: _Reader) -> list[Clarification]:
+def _clarifications(data: dict[str, Any], r: Reader) -> list[Clarification]:
     from dllicense.licenses.spdx import normalize_expression
 
     out = []
@@ -474,7 +276,7 @@ def _clarifications(data: dict[str, Any], r: _Reader) -> list[Clarification]:
     return out
 
 
-def _scope_rules(data: dict[str, Any], r: _Reader) -> list[ScopeRule]:
+def _scope_rules(data: dict[str, Any], r: Reader) -> list[ScopeRule]:
     out = []
     for index, entry in enumerate(r.tables(data, (), "scope-rules")):
         at: KeyPath = ("scope-rules", index)
@@ -498,7 +300,7 @@ def _scope_rules(data: dict[str, Any], r: _Reader) -> list[ScopeRule]:
     return out
 
 
-def _base(extends: object, r: _Reader, path: Path, seen: tuple[str, ...]) -> Policy | None:
+def _base(extends: object, r: Reader, path: Path, seen: tuple[str, ...]) -> Policy | None:
     """The policy ``extends`` names (its own errors are raised with its own file)."""
     if extends is None:
         return None

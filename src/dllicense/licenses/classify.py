@@ -24,9 +24,17 @@ from dllicense.licenses.spdx import (
     VAGUE_PREFIX,
     license_keys,
     normalize_expression,
-    related_licences,
     replace_key,
 )
+from dllicense.licenses.terms import FAMILY_PREFIXES, PUBLIC_DOMAIN
+from dllicense.licenses.terms import GNU as _GNU
+from dllicense.licenses.terms import families as _families
+from dllicense.licenses.terms import is_exception as _is_exception
+from dllicense.licenses.terms import overlap as _overlap
+from dllicense.licenses.terms import placeholder as _placeholder
+from dllicense.licenses.terms import specific_families as _specific_families
+from dllicense.licenses.terms import terms as _terms
+from dllicense.licenses.terms import wrap as _wrap
 from dllicense.models import Confidence, Evidence, Verdict
 
 # "model-card": the `license:` of a model card's front matter (a Hub id), decides like License
@@ -52,18 +60,8 @@ _CONFIDENCE: dict[str, Confidence] = {
     "classifier": "medium",
     "knowledge": "medium",
 }
-# Which SPDX ids a vague family placeholder stands for (prefixes of the ids).
-FAMILY_PREFIXES = {
-    "BSD": ("BSD-", "0BSD"),
-    "GPL": ("GPL-",),
-    "LGPL": ("LGPL-",),
-    "AGPL": ("AGPL-",),
-    "Artistic": ("Artistic-",),
-    "proprietary": ("LicenseRef-",),
-    "public-domain": ("Unlicense", "CC0-1.0", "CC-PDDC", "LicenseRef-scancode-public-domain"),
-}
-PUBLIC_DOMAIN = "LicenseRef-dllicense-public-domain"  # "Public Domain": which dedication?
-_GNU = re.compile(r"^((?:L|A)?GPL)-(\d\.\d)-(only|or-later)$")
+
+__all__ = ["DECLARED", "FALLBACK", "FAMILY_PREFIXES", "PUBLIC_DOMAIN", "classify"]
 
 
 def classify(evidence: Sequence[Evidence]) -> Verdict:
@@ -153,29 +151,9 @@ def _fallback(evidence: Sequence[Evidence]) -> list[Evidence]:
     return []
 
 
-def _families(expression: str) -> set[str]:
-    """The vague families named in an expression ("BSD" for the BSD placeholder)."""
-    keys = license_keys(expression)
-    found = {k.removeprefix(VAGUE_PREFIX) for k in keys if VAGUE_PREFIX in k}
-    return found | ({"public-domain"} if PUBLIC_DOMAIN in keys else set())
-
-
-def _placeholder(family: str) -> str:
-    return PUBLIC_DOMAIN if family == "public-domain" else f"{VAGUE_PREFIX}{family}"
-
-
 def _vague(item: Evidence) -> bool:
     """A family name only: the vague placeholders and "Public Domain"."""
     return item.vague or bool(item.expression and _families(item.expression))
-
-
-def _specific_families(expression: str) -> set[str]:
-    return {
-        family
-        for family, prefixes in FAMILY_PREFIXES.items()
-        for key in license_keys(expression)
-        if VAGUE_PREFIX not in key and key != PUBLIC_DOMAIN and key.startswith(prefixes)
-    }
 
 
 def _combine(chosen: list[Evidence], evidence: Sequence[Evidence], notes: list[str]) -> str:
@@ -452,56 +430,3 @@ def _differs(keys: set[str], decided: set[str]) -> bool:
 
     licences = [k for k in keys if not _is_exception(k)]
     return any(not any(same(k, d) for d in decided if not _is_exception(d)) for k in licences)
-
-
-def _is_exception(key: str) -> bool:
-    from license_expression import ExpressionError
-
-    from dllicense.licenses.spdx import licensing
-
-    try:
-        symbol = licensing().known_symbols.get(key)
-    except ExpressionError:
-        return False
-    return bool(symbol is not None and getattr(symbol, "is_exception", False)) or (
-        "exception" in key.lower()
-    )
-
-
-def _overlap(a: set[str], b: set[str]) -> bool:
-    """Do two sets of licence ids share a licence (GNU version nuances and related ids count)?"""
-    related = related_licences()
-    return any(
-        x == y
-        or _same_gnu({x}, {y})
-        or related.get(x, x) == related.get(y, y)
-        or _lgpl3_text(x, y)
-        or _lgpl3_text(y, x)
-        for x in a
-        for y in b
-    )
-
-
-def _lgpl3_text(gpl: str, lgpl: str) -> bool:
-    """LGPL-3.0 is GPL-3.0 plus additional permissions: its packages ship both texts."""
-    return gpl.startswith("GPL-3.0") and lgpl.startswith("LGPL-3.0")
-
-
-def _same_gnu(a: set[str], b: set[str]) -> bool:
-    """One GNU licence named twice, once as "-only" and once as "-or-later" of an older version."""
-    if len(a) != 1 or len(b) != 1:
-        return False
-    x, y = _GNU.match(next(iter(a))), _GNU.match(next(iter(b)))
-    if not (x and y and x.group(1) == y.group(1)):
-        return False
-    low, high = sorted((x, y), key=lambda m: m.group(2))
-    return low.group(2) == high.group(2) or low.group(3) == "or-later"
-
-
-def _terms(expression: str) -> list[str]:
-    """Top-level AND/OR operands of an expression, as written ("X WITH Y" stays whole)."""
-    return [t.strip("() ") for t in re.split(r"\s+(?:AND|OR)\s+", expression) if t.strip("() ")]
-
-
-def _wrap(expression: str) -> str:
-    return f"({expression})" if " OR " in expression or " AND " in expression else expression
