@@ -133,6 +133,8 @@ def scan(options: ScanOptions) -> ScanResult:
         from dllicense.resolve.lockgraph import match_installed
 
         by_node, notes = match_installed(nodes, env.distributions)
+        if any(p.code == "DL006" for p in graph.problems):  # the resolver failed: DL006 says
+            notes = {}  # the declared packages are all that is known, not one DL033 each
         notes = {
             n: (unfetched[(n.name, n.version)],) if (n.name, n.version) in unfetched else found
             for n, found in notes.items()
@@ -517,7 +519,12 @@ def _resolved(
     graph = build_graph(lock, tuple(wanted), None if options.all_targets else target)
     problems = [*answer.problems, *graph.problems]
     if not answer.pins:  # the resolver failed: the declared packages alone, said plainly
-        graph, more = _direct_only(project, scopes, "the resolver failed (DL007)", target)
+        advice = (
+            "fix what DL007 names (or choose another --python-version/--platform), add a "
+            "lock file (uv lock, poetry lock, pdm lock, pip-compile), or point --python at "
+            "the project's interpreter"
+        )
+        graph, more = _direct_only(project, scopes, "the resolver failed (DL007)", target, advice)
         problems = [*answer.problems, *more]  # an empty lock's "not locked" would be noise
     where = "every target" if options.all_targets else f"Python {goal.python} on {goal.platform}"
     env = Environment(
@@ -565,8 +572,18 @@ def _nothing_installed(
     return env, replace(graph, problems=tuple(problems))
 
 
+_NO_GRAPH_ADVICE = (
+    "scan with --online (resolve from the package index), add a lock file (uv lock, poetry "
+    "lock, pdm lock, pip-compile), or point --python at the project's interpreter"
+)
+
+
 def _direct_only(
-    project: Project, scopes: tuple[str, ...], why: str, markers: Mapping[str, str]
+    project: Project,
+    scopes: tuple[str, ...],
+    why: str,
+    markers: Mapping[str, str],
+    advice: str = _NO_GRAPH_ADVICE,
 ) -> tuple[Graph, list[Problem]]:
     """The declared index packages as nodes (versioned when pinned exactly, so the knowledge
     base can speak for them), and the DL006 that says what they depend on is unknown."""
@@ -598,9 +615,7 @@ def _direct_only(
             Problem(
                 "DL006",
                 f"{why}: only the {len(nodes)} declared package(s) are listed and what they "
-                "depend on is unknown; scan with --online (resolve from the package index), "
-                "add a lock file (uv lock, poetry lock, pdm lock, pip-compile), or point "
-                "--python at the project's interpreter",
+                f"depend on is unknown; {advice}",
             )
         )
     return Graph(nodes, ()), problems

@@ -1,6 +1,6 @@
 """NVIDIA wheels that real projects lock, scanned from their real dist-info.
 
-cuda-bindings 12.9.7 (tests/fixtures/corpus, found on huggingface/lerobot's uv.lock) spells
+cuda-bindings 12.9.7 (tests/fixtures/tryout, found on huggingface/lerobot's uv.lock) spells
 its LicenseRef in upper case; nvidia-nvtx-cu12 12.4.127 (tests/fixtures/tryout, found on
 DS4SD/docling's poetry.lock, via torch 2.5.1) ships the CUDA EULA, not Apache-2.0.
 """
@@ -16,7 +16,7 @@ from dllicense.licenses.spdx import Normalized
 from dllicense.models import ScanResult
 from tests.conftest import FIXTURES, scan_dirs
 
-CUDA_BINDINGS = FIXTURES / "corpus" / "dists" / "cuda-bindings-12.9.7"
+CUDA_BINDINGS = FIXTURES / "tryout" / "cuda-bindings-12.9.7"
 NVTX_12_4 = FIXTURES / "tryout" / "nvidia-nvtx-cu12-12.4.127"
 
 
