@@ -207,7 +207,8 @@ def scan(options: ScanOptions) -> ScanResult:
         if node in unread:
             said.add("DL033")
         files_read = node not in by_node or (by_node[node].files_read and node not in unsearched)
-        own += [*stale, *_evidence_findings(node, verdict, evidence, files_read)]
+        unfetched_files = node in by_node and not by_node[node].files_read  # index, no files
+        own += [*stale, *_evidence_findings(node, verdict, evidence, files_read, unfetched_files)]
         own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
         own = _override(own, overrides)
         at = where.get((node.name, node.scopes))  # an external's reference in the project
@@ -762,11 +763,17 @@ def _traits(expression: str) -> tuple[LicenseTraits, ...]:
 
 
 def _evidence_findings(
-    node: Node, verdict: Verdict, evidence: tuple[Evidence, ...], files_read: bool = True
+    node: Node,
+    verdict: Verdict,
+    evidence: tuple[Evidence, ...],
+    files_read: bool = True,
+    unfetched_files: bool = False,
 ) -> list[Finding]:
     """What the evidence itself says is doubtful: vague, low confidence, disagreements,
     and a Python distribution that ships no licence text (its notice cannot quote one;
-    ``files_read`` False: its files were not fetched, so nothing is known of them)."""
+    ``files_read`` False: its files were not fetched, so nothing is known of them).
+    ``unfetched_files``: metadata read from the index without the wheel's licence files,
+    which usually name the licence a vague family name leaves open (DL102 says so)."""
     out = []
     texts = ("license-file", "license-text", "third-party-file")
     declared = ("license-expression", "license", "classifier")
@@ -792,7 +799,12 @@ def _evidence_findings(
         out.append(
             finding(
                 "DL102",
-                f"licence named only by family: {verdict.expression}",
+                f"licence named only by family: {verdict.expression}"
+                + (
+                    " (the wheel's licence files were not read: --fetch-files reads them)"
+                    if unfetched_files
+                    else ""
+                ),
                 node.name,
                 node.version,
                 path=node.path,

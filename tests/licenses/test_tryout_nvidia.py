@@ -13,7 +13,7 @@ import pytest
 
 from dllicense.collect.metadata import known_spelling
 from dllicense.licenses.spdx import Normalized
-from dllicense.models import ScanResult
+from dllicense.models import Problem, ScanResult
 from tests.conftest import FIXTURES, scan_dirs
 
 CUDA_BINDINGS = FIXTURES / "tryout" / "cuda-bindings-12.9.7"
@@ -47,3 +47,26 @@ def test_known_spelling_keeps_unknown_refs_and_expressions() -> None:
     assert known_spelling(unknown) is unknown
     mixed = Normalized("MIT AND LicenseRef-nvidia-proprietary")
     assert known_spelling(mixed).expression == "MIT AND LicenseRef-NVIDIA-Proprietary"
+
+
+def test_dl102_from_the_index_says_the_licence_files_were_not_read() -> None:
+    """jinja2 3.1.6 names only the BSD family in its metadata (its LICENSE.txt is
+    BSD-3-Clause): read from the index without --fetch-files, DL102 says how to learn more."""
+    from dataclasses import replace
+
+    from dllicense.collect.metadata import metadata_evidence
+    from dllicense.discover.distributions import read_distribution
+    from dllicense.licenses.classify import classify
+    from dllicense.models import Node
+    from dllicense.pipeline import _evidence_findings
+
+    folder = FIXTURES / "corpus" / "dists" / "jinja2-3.1.6" / "jinja2-3.1.6.dist-info"
+    dist = read_distribution(folder, "test")
+    assert not isinstance(dist, Problem)
+    evidence = tuple(metadata_evidence(replace(dist, license_files=())))
+    verdict = classify(evidence)
+    node = Node("jinja2", "3.1.6", ("runtime",), ("jinja2",), (), (), direct=True)
+    [vague] = _evidence_findings(node, verdict, evidence, False, True)
+    assert vague.code == "DL102" and "--fetch-files" in vague.message
+    [local] = _evidence_findings(node, verdict, evidence, False, False)
+    assert "--fetch-files" not in local.message
