@@ -134,6 +134,8 @@ def scan(options: ScanOptions) -> ScanResult:
         from dllicense.resolve.lockgraph import match_installed
 
         by_node, notes = match_installed(nodes, env.distributions)
+        if any(p.code == "DL006" for p in graph.problems):  # the resolver failed: DL006 says
+            notes = {}  # the declared packages are all that is known, not one DL033 each
         notes = {
             n: (unfetched[(n.name, n.version)],) if (n.name, n.version) in unfetched else found
             for n, found in notes.items()
@@ -206,7 +208,8 @@ def scan(options: ScanOptions) -> ScanResult:
         if node in unread:
             said.add("DL033")
         files_read = node not in by_node or (by_node[node].files_read and node not in unsearched)
-        own += [*stale, *_evidence_findings(node, verdict, evidence, files_read)]
+        unfetched_files = node in by_node and not by_node[node].files_read  # index, no files
+        own += [*stale, *_evidence_findings(node, verdict, evidence, files_read, unfetched_files)]
         own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
         own = _override(own, overrides)
         at = where.get((node.name, node.scopes))  # an external's reference in the project
@@ -524,7 +527,12 @@ def _resolved(
     graph = build_graph(lock, tuple(wanted), None if options.all_targets else target)
     problems = [*answer.problems, *graph.problems]
     if not answer.pins:  # the resolver failed: the declared packages alone, said plainly
-        graph, more = _direct_only(project, scopes, "the resolver failed (DL007)", target)
+        advice = (
+            "fix what DL007 names (or choose another --python-version/--platform), add a "
+            "lock file (uv lock, poetry lock, pdm lock, pip-compile), or point --python at "
+            "the project's interpreter"
+        )
+        graph, more = _direct_only(project, scopes, "the resolver failed (DL007)", target, advice)
         problems = [*answer.problems, *more]  # an empty lock's "not locked" would be noise
     where = "every target" if options.all_targets else f"Python {goal.python} on {goal.platform}"
     env = Environment(
@@ -572,8 +580,18 @@ def _nothing_installed(
     return env, replace(graph, problems=tuple(problems))
 
 
+_NO_GRAPH_ADVICE = (
+    "scan with --online (resolve from the package index), add a lock file (uv lock, poetry "
+    "lock, pdm lock, pip-compile), or point --python at the project's interpreter"
+)
+
+
 def _direct_only(
-    project: Project, scopes: tuple[str, ...], why: str, markers: Mapping[str, str]
+    project: Project,
+    scopes: tuple[str, ...],
+    why: str,
+    markers: Mapping[str, str],
+    advice: str = _NO_GRAPH_ADVICE,
 ) -> tuple[Graph, list[Problem]]:
     """The declared index packages as nodes (versioned when pinned exactly, so the knowledge
     base can speak for them), and the DL006 that says what they depend on is unknown."""
@@ -605,9 +623,7 @@ def _direct_only(
             Problem(
                 "DL006",
                 f"{why}: only the {len(nodes)} declared package(s) are listed and what they "
-                "depend on is unknown; scan with --online (resolve from the package index), "
-                "add a lock file (uv lock, poetry lock, pdm lock, pip-compile), or point "
-                "--python at the project's interpreter",
+                f"depend on is unknown; {advice}",
             )
         )
     return Graph(nodes, ()), problems
@@ -754,11 +770,17 @@ def _traits(expression: str) -> tuple[LicenseTraits, ...]:
 
 
 def _evidence_findings(
-    node: Node, verdict: Verdict, evidence: tuple[Evidence, ...], files_read: bool = True
+    node: Node,
+    verdict: Verdict,
+    evidence: tuple[Evidence, ...],
+    files_read: bool = True,
+    unfetched_files: bool = False,
 ) -> list[Finding]:
     """What the evidence itself says is doubtful: vague, low confidence, disagreements,
     and a Python distribution that ships no licence text (its notice cannot quote one;
-    ``files_read`` False: its files were not fetched, so nothing is known of them)."""
+    ``files_read`` False: its files were not fetched, so nothing is known of them).
+    ``unfetched_files``: metadata read from the index without the wheel's licence files,
+    which usually name the licence a vague family name leaves open (DL102 says so)."""
     out = []
     texts = ("license-file", "license-text", "third-party-file")
     declared = ("license-expression", "license", "classifier")
@@ -784,7 +806,12 @@ def _evidence_findings(
         out.append(
             finding(
                 "DL102",
-                f"licence named only by family: {verdict.expression}",
+                f"licence named only by family: {verdict.expression}"
+                + (
+                    " (the wheel's licence files were not read: --fetch-files reads them)"
+                    if unfetched_files
+                    else ""
+                ),
                 node.name,
                 node.version,
                 path=node.path,

@@ -100,6 +100,10 @@ def test_a_package_the_index_cannot_satisfy_is_dl007_with_the_reason(
     assert {p.node.name for p in result.packages} == {"six", "no-such-package-dllicense"}
     assert "DL006" in _codes(result)
     assert not {"DL031", "DL034"} & _codes(result)  # no "not locked" for a failed resolution
+    # already --online: DL006 does not advise it, and no per-package DL033 repeats DL006
+    (unknown,) = [f for f in result.findings if f.code == "DL006"]
+    assert "--online" not in unknown.message and "fix what DL007 names" in unknown.message
+    assert "DL033" not in _codes(result), result.findings
 
 
 def test_no_build_an_sdist_only_version_fails_instead_of_building(

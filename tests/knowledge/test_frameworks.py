@@ -98,7 +98,9 @@ def test_periods_never_overlap() -> None:
     ("mxnet-cu112", "1.9.1", "Apache-2.0"),
     ("cupy-cuda12x", "13.0.0", "MIT"),
     ("nvidia-cublas-cu12", "12.4.5.8", "LicenseRef-NVIDIA-Proprietary"),
-    ("nvidia-nvtx-cu12", "12.4.127", "Apache-2.0"),
+    ("nvidia-nvtx-cu12", "12.4.127", "LicenseRef-NVIDIA-Proprietary"),  # ships the CUDA EULA
+    ("nvidia-nvtx-cu11", "11.8.86", "LicenseRef-NVIDIA-Proprietary"),
+    ("nvidia-nvtx-cu12", "12.6.77", "Apache-2.0"),
     ("mkl", "2026.2.0", "LicenseRef-Intel-ISSL"),
 ])
 def test_licence_by_version(name: str, version: str, expression: str) -> None:

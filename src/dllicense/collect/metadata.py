@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
-from dllicense.licenses.spdx import classifier_table, names_nothing, normalize, normalize_expression
+from dllicense.knowledge import canonical_license_key
+from dllicense.licenses.spdx import (
+    Normalized,
+    classifier_table,
+    license_keys,
+    names_nothing,
+    replace_key,
+)
+from dllicense.licenses.spdx import normalize as _normalize
+from dllicense.licenses.spdx import normalize_expression as _normalize_expression
 from dllicense.models import Distribution, Evidence
 
 SHORT_VALUE = 200
@@ -18,6 +28,29 @@ def looks_like_text(value: str) -> bool:
 def shorten(value: str, limit: int = SHORT_VALUE) -> str:
     value = " ".join(value.split())
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def known_spelling(found: Normalized) -> Normalized:
+    """LicenseRef ids spelled as the knowledge base spells them: SPDX ids and LicenseRefs
+    match case-insensitively (SPDX 2.3 Annex D), so cuda-bindings 12.9.7's
+    ``LicenseRef-NVIDIA-SOFTWARE-LICENSE`` is ``LicenseRef-NVIDIA-Software-License``."""
+    expression = found.expression
+    for key in license_keys(expression):
+        if "LicenseRef-" in key:
+            known = canonical_license_key(key)
+            if known and known != key:
+                expression = replace_key(expression, key, known)
+    return found if expression == found.expression else replace(found, expression=expression)
+
+
+def normalize(text: str) -> Normalized:
+    """``spdx.normalize`` with the knowledge base's spelling of LicenseRef ids."""
+    return known_spelling(_normalize(text))
+
+
+def normalize_expression(text: str) -> Normalized:
+    """``spdx.normalize_expression`` with the knowledge base's spelling of LicenseRef ids."""
+    return known_spelling(_normalize_expression(text))
 
 
 def metadata_evidence(dist: Distribution) -> list[Evidence]:
