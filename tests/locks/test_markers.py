@@ -43,8 +43,10 @@ def test_markers_for_one_target() -> None:
     assert applies(WINDOWS, win) and not applies(WINDOWS, py311)
     assert not applies(POETRY_EXTRA, py311)  # no extra asked for
     assert applies(POETRY_EXTRA, py311, frozenset({"detect"}))
-    assert applies(POETRY_EXTRA, py311, None)  # a package's own marker: any extra
-    assert not applies(POETRY_EXTRA, py39, None)
+    # a package's own marker: for whichever of the extras the lock and the project name
+    named = frozenset({"detect", "docs"})
+    assert applies(POETRY_EXTRA, py311, named)
+    assert not applies(POETRY_EXTRA, py39, named)
 
 
 def test_markers_for_every_target() -> None:

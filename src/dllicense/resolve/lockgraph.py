@@ -11,13 +11,9 @@ installers do. Out-of-date locks (DL031) and gaps in the lock (DL034) are proble
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from packaging.markers import default_environment
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -32,18 +28,14 @@ from dllicense.discover.locks import (
     read_lock,
 )
 from dllicense.discover.locks.markers import applies
+from dllicense.discover.locks.markers import platforms as _platforms
 from dllicense.errors import UsageError
 from dllicense.models import Declared, Distribution, Graph, Location, Node, Problem, Project
-from dllicense.tomlfile import parse_toml
+from dllicense.resolve.walk import Edge, Key, State, Walk, reported_only, scope_rank
+from dllicense.resolve.walk import node as make_node
 
 Target = Mapping[str, str]
 _PYTHON = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
-
-
-@cache
-def _platforms() -> dict[str, Any]:
-    text = resources.files("dllicense.resolve").joinpath("platforms.toml").read_text("utf-8")
-    return parse_toml(text)
 
 
 def platforms() -> tuple[str, ...]:
@@ -182,18 +174,6 @@ def _merge(locks: list[Lock]) -> Lock:
     )
 
 
-@dataclass
-class _State:
-    """One locked version as walked; ``extras``: the extras each scope's paths activate."""
-
-    scopes: set[str] = field(default_factory=set)
-    extras: dict[str, set[str]] = field(default_factory=dict)
-    parents: set[str] = field(default_factory=set)
-    requires: set[str] = field(default_factory=set)
-    path: tuple[str, ...] = ()
-    direct: bool = False
-
-
 def _version_key(version: str) -> tuple[int, Version | str]:
     try:
         return (1, Version(version))
@@ -203,10 +183,6 @@ def _version_key(version: str) -> tuple[int, Version | str]:
 
 def _same(a: str, b: str) -> bool:
     return a == b or _version_key(a) == _version_key(b)
-
-
-def _scope_rank(scope: str) -> tuple[int, str]:
-    return (0 if scope == "runtime" else 1 if scope.startswith("extra:") else 2, scope)
 
 
 def _scope_sets(scope: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -239,29 +215,33 @@ def _matches(package: LockedPackage, dep: LockedDependency) -> bool:
 
 
 class _Builder:
-    def __init__(self, lock: Lock, target: Target | None) -> None:
+    def __init__(self, lock: Lock, target: Target | None, declared: Iterable[Root] = ()) -> None:
         self.lock = lock
         self.target = target
         self.by_name: dict[str, list[LockedPackage]] = {}
         for p in sorted(lock.packages, key=lambda p: _version_key(p.version), reverse=True):
             self.by_name.setdefault(p.name, []).append(p)
-        self.states: dict[tuple[str, str], _State] = {}
+        self.packages = {(p.name, p.version): p for p in lock.packages}
+        self.walk = Walk(self._edges)
+        self.states = self.walk.states
         self.problems: list[Problem] = []
         self.reported: set[tuple[str, str]] = set()
         self.root_scopes: dict[str, set[str]] = {}
+        # "whatever extras" for a package's own marker: every extra and group the lock names
+        self.any_extras, self.any_groups = _extras_named(lock, declared)
+
+    def fits(self, package: LockedPackage, target: Target) -> bool:
+        """Is this locked version the one for ``target`` (its marker, for some extra)?"""
+        return applies(package.marker, target, self.any_extras, self.any_groups) and _python_ok(
+            package.requires_python, target
+        )
 
     def candidates(self, dep: LockedDependency) -> list[LockedPackage]:
         """The locked versions ``dep`` resolves to: one for a target, all for every target."""
         found = [p for p in self.by_name.get(dep.name, []) if _matches(p, dep)]
         if self.target is None or dep.version:
             return found
-        fit = [
-            p
-            for p in found
-            if applies(p.marker, self.target, None, None)
-            and _python_ok(p.requires_python, self.target)
-        ]
-        return fit[:1]
+        return [p for p in found if self.fits(p, self.target)][:1]
 
     def add_root(self, root: Root) -> None:
         dep = root.dependency
@@ -275,49 +255,25 @@ class _Builder:
                 self.problems.append(self._missing_root(root))
             return  # for every target, a locked name is enough (single-target locks)
         for package in found:
-            key = (package.name, package.version)
-            state = self.states.setdefault(key, _State())
-            state.direct = True
-            state.extras.setdefault(root.scope, set()).update(dep.extras)
-            state.path = state.path or (package.name,)
-            self.queue.append((key, root.scope, (package.name,)))
+            self.walk.add_root((package.name, package.version), root.scope, dep.extras)
 
-    def walk(self, roots: list[Root]) -> None:
-        self.queue: deque[tuple[tuple[str, str], str, tuple[str, ...]]] = deque()
+    def run(self, roots: list[Root]) -> None:
         for root in roots:
             self.root_scopes.setdefault(root.dependency.name, set()).add(root.scope)
-        for root in sorted(roots, key=lambda r: (_scope_rank(r.scope), r.dependency.name)):
+        for root in sorted(roots, key=lambda r: (scope_rank(r.scope), r.dependency.name)):
             self.add_root(root)
-        packages = {(p.name, p.version): p for p in self.lock.packages}
-        expanded: set[tuple[tuple[str, str], str, frozenset[str]]] = set()
-        while self.queue:
-            key, scope, path = self.queue.popleft()
-            state = self.states[key]
-            extras = frozenset(state.extras.get(scope, ()))  # only this scope's paths count
-            marker = (key, scope, extras)
-            if marker in expanded:
-                continue
-            expanded.add(marker)
-            state.scopes.add(scope)
-            if not self.lock.edges:
-                continue
-            package = packages[key]
-            for dep in self._dependencies(package, extras):
-                children = self.candidates(dep)
-                if not children:
-                    self._missing_edge(package, dep)
-                    continue
-                for child in children:
-                    state.requires.add(child.name)
-                    child_key = (child.name, child.version)
-                    child_state = self.states.setdefault(child_key, _State())
-                    child_state.parents.add(package.name)
-                    child_state.path = child_state.path or (*path, child.name)
-                    child_extras = child_state.extras.setdefault(scope, set())
-                    grew = not set(dep.extras) <= child_extras
-                    child_extras.update(dep.extras)
-                    if grew or scope not in child_state.scopes:
-                        self.queue.append((child_key, scope, (*path, child.name)))
+        self.walk.run()
+
+    def _edges(self, key: Key, extras: frozenset[str]) -> Iterator[Edge]:
+        if not self.lock.edges:
+            return
+        package = self.packages[key]
+        for dep in self._dependencies(package, extras):
+            children = self.candidates(dep)
+            if not children:
+                self._missing_edge(package, dep)
+            for child in children:
+                yield Edge((child.name, child.version), dep.extras)
 
     def _dependencies(
         self, package: LockedPackage, extras: frozenset[str]
@@ -332,13 +288,10 @@ class _Builder:
             key = (package.name, package.version)
             if key in self.states:
                 continue
-            if self.target is not None and not (
-                applies(package.marker, self.target, None, None)
-                and _python_ok(package.requires_python, self.target)
-            ):
+            if self.target is not None and not self.fits(package, self.target):
                 continue
             scopes = set(package.scopes or self.root_scopes.get(package.name, ("runtime",)))
-            self.states[key] = _State(scopes=scopes, path=(package.name,))
+            self.states[key] = State(scopes=scopes, path=(package.name,))
 
     def add_recorded(self) -> None:
         """The lock's own scopes where its installer goes by them (pdm): a package reached
@@ -359,7 +312,9 @@ class _Builder:
         elif (
             locked
             and self.target is not None
-            and not any(_matches(p, dep) for p in self.by_name[dep.name] if _fits(p, self.target))
+            and not any(
+                _matches(p, dep) for p in self.by_name[dep.name] if self.fits(p, self.target)
+            )
             and any(_matches(p, dep) for p in self.by_name[dep.name])
         ):
             code = "DL034"
@@ -407,35 +362,32 @@ class _Builder:
         )
 
     def nodes(self) -> tuple[Node, ...]:
-        index = {(p.name, p.version): p.index for p in self.lock.packages}
-        wheels = {(p.name, p.version): p.wheels for p in self.lock.packages}
-        ecosystem = {(p.name, p.version): p.ecosystem for p in self.lock.packages}
-        out = []
-        for (name, version), state in sorted(
-            self.states.items(), key=lambda item: (item[0][0], _version_key(item[0][1]))
-        ):
-            out.append(
-                Node(
-                    name=name,
-                    version=version,
-                    scopes=tuple(sorted(state.scopes, key=_scope_rank)),
-                    path=state.path,
-                    parents=tuple(sorted(state.parents)),
-                    requires=tuple(sorted(state.requires)),
-                    direct=state.direct,
-                    extras=tuple(sorted(set().union(*state.extras.values()))),
-                    index=index.get((name, version), ""),
-                    wheels=wheels.get((name, version), ()),
-                    ecosystem=ecosystem.get((name, version), "pypi"),
-                )
+        return tuple(
+            make_node(
+                key,
+                state,
+                index=self.packages[key].index,
+                wheels=self.packages[key].wheels,
+                ecosystem=self.packages[key].ecosystem,
             )
-        return tuple(out)
+            for key, state in sorted(
+                self.states.items(), key=lambda item: (item[0][0], _version_key(item[0][1]))
+            )
+        )
 
 
-def _fits(package: LockedPackage, target: Target) -> bool:
-    return applies(package.marker, target, None, None) and _python_ok(
-        package.requires_python, target
-    )
+def _extras_named(
+    lock: Lock, declared: Iterable[Root]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Every extra and dependency group the lock or the project names (roots, scopes,
+    optional tables)."""
+    scopes = {s for p in lock.packages for s in p.scopes} | set(lock.covers or ())
+    scopes |= {r.scope for r in (*lock.roots, *(lock.made_from or ()), *declared)}
+    extras = {s.partition(":")[2] for s in scopes if s.startswith("extra:")}
+    extras |= {e for p in lock.packages for e, _ in p.optional}
+    extras |= {e for p in lock.packages for d in p.dependencies for e in d.extras}
+    groups = {s.partition(":")[2] for s in scopes if s.startswith("group:")}
+    return frozenset(extras), frozenset(groups)
 
 
 def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | None) -> Graph:
@@ -443,20 +395,13 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
     problems: list[Problem] = []
     project_roots: list[Root] = []
     for d in declared:
-        if d.kind != "pypi" or not d.name:
-            problems.append(
-                Problem(
-                    "DL005",
-                    f"{d.kind} requirement {d.raw!r} ({d.scope}) is reported only: "
-                    "dllicense never builds, fetches or runs it",
-                    package=d.name,
-                    location=d.location,
-                )
-            )
+        only = reported_only(d)
+        if only is not None:
+            problems.append(only)
             continue
         dep = LockedDependency(d.name, specifier=d.specifier, marker=d.marker, extras=d.extras)
         project_roots.append(Root(d.scope, dep, d.location.file, d.location))
-    builder = _Builder(lock, target)
+    builder = _Builder(lock, target, project_roots)
     loose = {r.dependency.name for r in lock.unpinned}
     for entry in lock.unpinned:
         extras, groups = _scope_sets(entry.scope)
@@ -476,7 +421,7 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
         for r in (*lock.roots, *(project_roots if lock.project_roots else ()))
         if r.dependency.name not in loose
     ]
-    builder.walk(roots)
+    builder.run(roots)
     if not lock.edges or lock.kind in ("resolved", "conda"):  # the install set
         builder.add_loose()
     if lock.by_scope:
@@ -502,7 +447,7 @@ def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None)
         ours = [r for r in ours if r.scope in lock.covers]
     if lock.made_from is not None:
         return _compare_made_from(lock, ours)
-    check = _Builder(lock, target)
+    check = _Builder(lock, target, declared)
     said = {r.dependency.name for r in lock.roots}
     out = []
     for root in ours:
@@ -541,7 +486,7 @@ def _compare_made_from(lock: Lock, declared: list[Root]) -> list[Problem]:
     where = {(r.scope, r.dependency.name): r.location for r in declared}
     lock_at = next((r.location for r in lock.made_from or ()), None)
     out = []
-    for scope, name in sorted(set(now) | set(then), key=lambda k: (_scope_rank(k[0]), k[1])):
+    for scope, name in sorted(set(now) | set(then), key=lambda k: (scope_rank(k[0]), k[1])):
         a, b = now.get((scope, name)), then.get((scope, name))
         if a == b:
             continue
@@ -571,7 +516,7 @@ def _compare_made_from(lock: Lock, declared: list[Root]) -> list[Problem]:
 def _orphans(lock: Lock, roots: list[Root]) -> list[Problem]:
     """Locked packages that nothing declared reaches, for any target: left over in the lock."""
     every = _Builder(lock, None)
-    every.walk([replace(r, dependency=replace(r.dependency, specifier="")) for r in roots])
+    every.run([replace(r, dependency=replace(r.dependency, specifier="")) for r in roots])
     out = []
     for p in sorted(lock.packages, key=lambda p: (p.name, _version_key(p.version))):
         if (p.name, p.version) not in every.states:
