@@ -46,8 +46,13 @@ class Report:
     findings: tuple[Finding, ...]
     declared_scopes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # root name -> scopes
 
-    def licenses(self) -> dict[str, str]:
-        return {p.node.name: p.license for p in self.packages}
+    def licenses(self) -> dict[tuple[str, str], str]:
+        """Each package's licence by identity (name, version); by (name, "") too where the
+        report holds one version of the name (for findings that name no version)."""
+        out = {(p.node.name, p.node.version): p.license for p in self.packages}
+        names = Counter(p.node.name for p in self.packages)
+        out |= {(p.node.name, ""): p.license for p in self.packages if names[p.node.name] == 1}
+        return out
 
 
 def report_of(result: ScanResult, label: str = "scan") -> Report:
@@ -131,8 +136,20 @@ def _package(p: Any, i: int) -> ReportPackage:
         parents=_strings(p, "parents", where),
         requires=_strings(p, "requires", where),
         direct=bool(p.get("direct", False)),
+        depends=_depends(p, where),
     )
     return ReportPackage(node, _str(p, "license", where))
+
+
+def _depends(p: Mapping[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """``depends``: the required packages by identity (reports before it have none)."""
+    items = p.get("depends", [])
+    if not isinstance(items, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("name"), str) and isinstance(d.get("version"), str)
+        for d in items
+    ):
+        raise ValueError(f"{where}depends is not a list of names and versions")
+    return tuple((d["name"], d["version"]) for d in items)
 
 
 def _finding(f: Any, i: int) -> Finding:
@@ -157,11 +174,12 @@ def _finding(f: Any, i: int) -> Finding:
     )
 
 
-def fingerprint(f: Finding, licenses: Mapping[str, str]) -> str:
-    """A finding's identity across scans (see the module docstring)."""
+def fingerprint(f: Finding, licenses: Mapping[tuple[str, str], str]) -> str:
+    """A finding's identity across scans (see the module docstring): the licence is that
+    of the very version the finding is about (a report can hold several of a name)."""
     parts: tuple[str, ...]
     if f.package:
-        parts = (f.code, f.package, f.term, licenses.get(f.package, ""))
+        parts = (f.code, f.package, f.term, licenses.get((f.package, f.version), ""))
     else:
         file = f.location.file if f.location else ""
         parts = (f.code, "", f.term, file, _DIGITS.sub("#", f.message))

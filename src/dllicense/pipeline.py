@@ -597,7 +597,6 @@ def _direct_only(
     return Graph(nodes, ()), problems
 
 
-
 def _locked_metadata(
     nodes: list[Node], env: Environment, options: ScanOptions
 ) -> tuple[dict[Node, Distribution], dict[Node, tuple[Problem, ...]]]:

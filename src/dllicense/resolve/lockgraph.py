@@ -376,9 +376,7 @@ class _Builder:
         )
 
 
-def _extras_named(
-    lock: Lock, declared: Iterable[Root]
-) -> tuple[frozenset[str], frozenset[str]]:
+def _extras_named(lock: Lock, declared: Iterable[Root]) -> tuple[frozenset[str], frozenset[str]]:
     """Every extra and dependency group the lock or the project names (roots, scopes,
     optional tables)."""
     scopes = {s for p in lock.packages for s in p.scopes} | set(lock.covers or ())
