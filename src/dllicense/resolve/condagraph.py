@@ -20,6 +20,7 @@ from dllicense.discover.choice import EnvironmentChoice
 from dllicense.discover.condameta import CondaRecord, is_conda_prefix, read_conda_meta
 from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE
+from dllicense.resolve.walk import scope_rank
 
 _MAPPING = "prefix.dev parselmouth conda-PyPI mapping"
 
@@ -148,7 +149,7 @@ def conda_graph(
     evidence: list[tuple[str, Evidence]] = []
     for name, state in sorted(states.items()):
         record = by_name[name]
-        scopes = tuple(sorted(state.scopes, key=_rank))
+        scopes = tuple(sorted(state.scopes, key=scope_rank))
         if name in owner:
             python = owner[name]
             node = nodes.get(python) or Node(
@@ -156,7 +157,7 @@ def conda_graph(
             )
             nodes[python] = replace(
                 node,
-                scopes=tuple(sorted({*node.scopes, *scopes}, key=_rank)),
+                scopes=tuple(sorted({*node.scopes, *scopes}, key=scope_rank)),
                 parents=tuple(sorted({*node.parents, *state.parents} - {python})),
                 requires=tuple(sorted({*node.requires, *state.requires} - {python})),
                 direct=node.direct or state.direct,
@@ -195,7 +196,3 @@ def conda_graph(
         distributions=(*graph.distributions, *dists),
         evidence=(*graph.evidence, *evidence),
     )
-
-
-def _rank(scope: str) -> tuple[int, str]:
-    return (0 if scope == "runtime" else 1 if scope.startswith("extra:") else 2, scope)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from dllicense.discover.locks import (
     Lock,
@@ -31,7 +31,15 @@ from dllicense.discover.locks.markers import applies
 from dllicense.discover.locks.markers import platforms as _platforms
 from dllicense.errors import UsageError
 from dllicense.models import Declared, Distribution, Graph, Location, Node, Problem, Project
-from dllicense.resolve.walk import Edge, Key, State, Walk, reported_only, scope_rank
+from dllicense.resolve.walk import (
+    Edge,
+    Key,
+    State,
+    Walk,
+    reported_only,
+    scope_rank,
+    version_order,
+)
 from dllicense.resolve.walk import node as make_node
 
 Target = Mapping[str, str]
@@ -174,11 +182,7 @@ def _merge(locks: list[Lock]) -> Lock:
     )
 
 
-def _version_key(version: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
+_version_key = version_order
 
 
 def _same(a: str, b: str) -> bool:

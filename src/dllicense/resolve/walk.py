@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from packaging.version import InvalidVersion, Version
+
 from dllicense.models import Declared, LockedWheel, Node, Problem
 
 Key = tuple[str, str]  # (canonical name, version)
@@ -44,6 +46,14 @@ class State:
 
 
 Edges = Callable[[Key, frozenset[str]], Iterable[Edge]]
+
+
+def version_order(version: str) -> tuple[int, Version | str]:
+    """Versions in PEP 440 order; one that is not PEP 440 first, as text."""
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, version)
 
 
 def scope_rank(scope: str) -> tuple[int, str]:

@@ -11,11 +11,9 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from packaging.version import InvalidVersion, Version
-
 from dllicense.models import Node
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE
-from dllicense.resolve.walk import Key
+from dllicense.resolve.walk import Key, version_order
 
 MAX_STEPS = 200_000  # partial paths explored before giving up
 
@@ -51,7 +49,7 @@ def why(
     for n in nodes:
         graph.setdefault((n.name, n.version), n)
     parents = _parents(graph)
-    targets = sorted((k for k in graph if k[0] == name), key=lambda k: _version_order(k[1]))
+    targets = sorted((k for k in graph if k[0] == name), key=lambda k: version_order(k[1]))
     if not targets:
         return None
     declared = declared_scopes or {}
@@ -100,10 +98,3 @@ def _parents(graph: Mapping[Key, Node]) -> dict[Key, set[Key]]:
             if not any(key in graph[k].depends for k in versions):
                 out.setdefault(key, set()).update(versions)
     return out
-
-
-def _version_order(version: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
