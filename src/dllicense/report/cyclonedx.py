@@ -138,12 +138,13 @@ def build(result: ScanResult) -> object:
 
 
 def required(package: PackageResult, keys: Mapping[tuple[str, str], list[str]]) -> list[str]:
-    """The keys of the packages ``package`` requires: by identity (``Node.depends``), else
-    (nodes that record only names) every package of each name."""
+    """The keys of the packages ``package`` requires: by identity (``Node.depends``); a
+    name required with no identity recorded (conda's edges) stands for each of its versions."""
     node = package.node
-    if node.depends:
-        return [k for ref in node.depends for k in keys.get(ref, ())]
-    return [k for name in node.requires for (n, _), ks in keys.items() if n == name for k in ks]
+    named = {n for n, _ in node.depends}
+    out = [k for ref in node.depends for k in keys.get(ref, ())]
+    rest = set(node.requires) - named
+    return out + [k for (n, _), ks in keys.items() if n in rest for k in ks]
 
 
 def _key(package: PackageResult) -> str:
