@@ -22,6 +22,7 @@ from dllicense.errors import UsageError
 from dllicense.models import Finding, Location, Node, ScanResult, Severity
 from dllicense.parsing import parse_json
 from dllicense.readfile import read_bounded
+from dllicense.resolve.walk import version_order
 
 if TYPE_CHECKING:
     from dllicense.knowledge import LicenseChange as KnownLicenseChange
@@ -230,31 +231,52 @@ class ReportDiff:
 
 
 def diff_reports(old: Report, new: Report) -> ReportDiff:
-    """Packages added, removed, up- and downgraded, and every licence change (DL210)."""
-    before = {p.node.name: p for p in old.packages}
-    after = {p.node.name: p for p in new.packages}
+    """Packages added, removed, up- and downgraded, and every licence change (DL210).
+
+    Packages match by identity (name, version); a name with one version left unmatched on
+    each side was up- or downgraded. Any other unmatched version (a report read for every
+    target can hold several of a name) is added or removed.
+    """
+    before, after = _versions(old), _versions(new)
     upgraded: list[VersionChange] = []
     downgraded: list[VersionChange] = []
     changes: list[LicenseChange] = []
-    for name in sorted(set(before) & set(after)):
-        a, b = before[name], after[name]
-        change = VersionChange(name, a.node.version, b.node.version, a.license, b.license)
-        if a.node.version != b.node.version:
-            (downgraded if _older(b.node.version, a.node.version) else upgraded).append(change)
-        known = _known_changes(name, a.node.version, b.node.version)
-        if a.license != b.license or known:
-            changes.append(LicenseChange(change, known, _change_finding(change, known, b)))
+    added: list[ReportPackage] = []
+    removed: list[ReportPackage] = []
+    for name in sorted(set(before) | set(after)):
+        was, now = before.get(name, {}), after.get(name, {})
+        pairs = [(was[v], now[v]) for v in sorted(set(was) & set(now), key=version_order)]
+        gone = [was[v] for v in sorted(set(was) - set(now), key=version_order)]
+        came = [now[v] for v in sorted(set(now) - set(was), key=version_order)]
+        if len(gone) == 1 and len(came) == 1:
+            pairs.append((gone.pop(), came.pop()))
+        removed += gone
+        added += came
+        for a, b in pairs:
+            change = VersionChange(name, a.node.version, b.node.version, a.license, b.license)
+            if a.node.version != b.node.version:
+                (downgraded if _older(b.node.version, a.node.version) else upgraded).append(change)
+            known = _known_changes(name, a.node.version, b.node.version)
+            if a.license != b.license or known:
+                changes.append(LicenseChange(change, known, _change_finding(change, known, b)))
     return ReportDiff(
         old.label,
         new.label,
-        tuple(after[n] for n in sorted(set(after) - set(before))),
-        tuple(before[n] for n in sorted(set(before) - set(after))),
+        tuple(added),
+        tuple(removed),
         tuple(upgraded),
         tuple(downgraded),
         tuple(changes),
         tuple(new_findings(new, old)),
         tuple(new_findings(old, new)),
     )
+
+
+def _versions(report: Report) -> dict[str, dict[str, ReportPackage]]:
+    out: dict[str, dict[str, ReportPackage]] = {}
+    for p in report.packages:
+        out.setdefault(p.node.name, {}).setdefault(p.node.version, p)
+    return out
 
 
 def _older(left: str, right: str) -> bool:

@@ -280,3 +280,31 @@ def test_why_json_and_sboms_agree_on_edges_between_versions(tmp_path: Path) -> N
     for path in answer.paths:  # each step of a path is an edge of the JSON, by name
         steps = list(zip(path.packages, path.packages[1:], strict=False))
         assert all(any(a == p[0] and b == c[0] for p, c in json_edges) for a, b in steps)
+
+
+def test_diff_of_every_target_against_one_target_matches_versions(tmp_path: Path) -> None:
+    """A report of every locked version against one of a single target: the versions both
+    hold match by identity (no licence change between different versions of a name), and
+    each version only the first holds is removed."""
+    from dllicense.baseline import diff_reports, load_report
+
+    project = copy_project(tmp_path)
+    args = ("--lock", str(project / "poetry.lock"), "--scope", "all", "--format", "json")
+    every, one = tmp_path / "every.json", tmp_path / "one.json"
+    every.write_text(_scan(project, *args, "--all-targets").stdout, "utf-8")
+    one.write_text(_scan(project, *args, "--python-version", "3.12").stdout, "utf-8")
+    old, new = load_report(every, "OLD"), load_report(one, "NEW")
+    assert {p.node.version for p in old.packages if p.node.name == "chardet"} == {
+        "5.2.0",
+        "7.7.0",
+    }
+    diff = diff_reports(old, new)
+    assert [(p.node.name, p.node.version) for p in diff.removed] == [
+        ("chardet", "5.2.0"),
+        ("colorama", "0.4.6"),  # win32 only
+        ("iniconfig", "2.1.0"),  # Python < 3.10
+        ("requests", "2.32.5"),
+        ("urllib3", "2.6.3"),
+    ]
+    assert diff.added == () and diff.upgraded == () and diff.downgraded == ()
+    assert diff.license_changes == ()
