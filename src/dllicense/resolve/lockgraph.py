@@ -10,12 +10,10 @@ installers do. Out-of-date locks (DL031) and gaps in the lock (DL034) are proble
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from packaging.markers import default_environment
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion
 
@@ -28,9 +26,11 @@ from dllicense.discover.locks import (
     read_lock,
 )
 from dllicense.discover.locks.markers import applies
-from dllicense.discover.locks.markers import platforms as _platforms
 from dllicense.errors import UsageError
 from dllicense.models import Declared, Distribution, Graph, Location, Node, Problem, Project
+from dllicense.resolve.lockstale import compare_made_from
+from dllicense.resolve.targets import Target, describe_target
+from dllicense.resolve.targets import target_markers as target_markers  # re-exported
 from dllicense.resolve.walk import (
     Edge,
     Key,
@@ -41,49 +41,6 @@ from dllicense.resolve.walk import (
     version_order,
 )
 from dllicense.resolve.walk import node as make_node
-
-Target = Mapping[str, str]
-_PYTHON = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
-
-
-def platforms() -> tuple[str, ...]:
-    """The names ``--platform`` accepts."""
-    return tuple(sorted(_platforms()))
-
-
-def target_markers(
-    base: Mapping[str, str] | None = None,
-    python_version: str | None = None,
-    platform: str | None = None,
-) -> dict[str, str]:
-    """The marker environment to evaluate a lock for (``base``: default the running one)."""
-    env = dict(base) if base else {k: str(v) for k, v in default_environment().items()}
-    if python_version:
-        found = _PYTHON.match(python_version.strip())
-        if not found:
-            raise UsageError(f"--python-version {python_version!r}: expected X.Y or X.Y.Z")
-        major, minor, micro = found.group(1), found.group(2), found.group(3) or "0"
-        env["python_version"] = f"{major}.{minor}"
-        env["python_full_version"] = f"{major}.{minor}.{micro}"
-        if env.get("implementation_name", "cpython") == "cpython":
-            env["implementation_version"] = env["python_full_version"]
-    if platform:
-        values = _platforms().get(platform)
-        if values is None:
-            choices = ", ".join(platforms())
-            raise UsageError(f"--platform {platform!r}: choose from {choices}")
-        for key in ("sys_platform", "platform_system", "os_name"):
-            env[key] = str(values[key])
-        machines: dict[str, str] = values.get("machine", {})
-        env["platform_machine"] = machines.get(env.get("platform_machine", ""), "")
-        env["platform_release"] = env["platform_version"] = ""
-    return env
-
-
-def describe_target(target: Target | None) -> str:
-    if target is None:
-        return "some target"
-    return f"Python {target.get('python_full_version', '?')} on {target.get('sys_platform', '?')}"
 
 
 def lock_graph(
@@ -448,7 +405,7 @@ def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None)
     if lock.covers is not None:
         ours = [r for r in ours if r.scope in lock.covers]
     if lock.made_from is not None:
-        return _compare_made_from(lock, ours)
+        return compare_made_from(lock, ours)
     check = _Builder(lock, target, declared)
     said = {r.dependency.name for r in lock.roots}
     out = []
@@ -463,55 +420,6 @@ def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None)
         problem = check._missing_root(root) if missing else None
         if problem is not None and (problem.code == "DL031" or name not in said):
             out.append(problem)  # a DL034 for the manifest's own root is said already
-    return out
-
-
-def _requirement_set(roots: Iterable[Root]) -> dict[tuple[str, str], set[str]]:
-    out: dict[tuple[str, str], set[str]] = {}
-    for r in roots:
-        try:
-            spec = str(SpecifierSet(r.dependency.specifier))
-        except InvalidSpecifier:
-            spec = r.dependency.specifier
-        out.setdefault((r.scope, r.dependency.name), set()).add(spec)
-    return out
-
-
-def _specs(specs: set[str]) -> str:
-    return " | ".join(sorted(s or "any version" for s in specs))
-
-
-def _compare_made_from(lock: Lock, declared: list[Root]) -> list[Problem]:
-    """uv.lock records the requirements it was made from: compare them with pyproject.toml."""
-    now = _requirement_set(declared)
-    then = _requirement_set(lock.made_from or ())
-    where = {(r.scope, r.dependency.name): r.location for r in declared}
-    lock_at = next((r.location for r in lock.made_from or ()), None)
-    out = []
-    for scope, name in sorted(set(now) | set(then), key=lambda k: (scope_rank(k[0]), k[1])):
-        a, b = now.get((scope, name)), then.get((scope, name))
-        if a == b:
-            continue
-        label = lock.label
-        if b is None:
-            text = f"{name} ({scope}) is declared in pyproject.toml but {label} was made without it"
-        elif a is None:
-            text = (
-                f"{label} was made with {name} ({scope}), which pyproject.toml no longer declares"
-            )
-        else:
-            text = (
-                f"{name} ({scope}): pyproject.toml declares {_specs(a)}, "
-                f"{label} was made from {_specs(b)}"
-            )
-        out.append(
-            Problem(
-                "DL031",
-                f"{text}: the lock is out of date",
-                package=name,
-                location=where.get((scope, name)) or lock_at,
-            )
-        )
     return out
 
 
