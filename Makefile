@@ -32,6 +32,7 @@ test: setup browser
 lint: setup
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports  # the stage order ([tool.importlinter] in pyproject.toml)
 
 bench: setup
 	$(PY) bench/run_all.py

@@ -32,6 +32,7 @@ Output is deterministic: sorted keys, one text per line. Usage::
 
     .venv/bin/python scripts/gen_known_texts.py [--site-packages DIR] [--jobs N]
     .venv/bin/python scripts/gen_known_texts.py --templates-only
+    .venv/bin/python scripts/gen_known_texts.py --add TOP   # see fetch_top_licence_files.py
 """
 
 from __future__ import annotations
@@ -399,6 +400,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--templates", type=Path, default=TEMPLATES)
     parser.add_argument(
+        "--add",
+        type=Path,
+        action="append",
+        help="keep the table and the templates; add the licence files of this folder's "
+        "*.dist-info that neither the table nor a template answers (repeatable; e.g. the "
+        "output of scripts/fetch_top_licence_files.py)",
+    )
+    parser.add_argument(
         "--templates-only",
         action="store_true",
         help="keep the table, rebuild the templates from it (texts not in it are skipped)",
@@ -409,6 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     if version is None:
         print("scancode-toolkit is not installed", file=sys.stderr)
         return 2
+
+    if args.add:
+        return add_texts(args.add, args.output, args.jobs, version)
 
     texts: dict[str, str] = {}  # key -> normalised text
     labels: dict[str, str] = {}  # key -> first label, for the log
@@ -450,6 +462,33 @@ def main(argv: list[str] | None = None) -> int:
             continue
         table[key] = {k: v for k, v in rec.items() if k not in ("x", "g")}
 
+    write_table(table, version, args.output)
+    write_templates(build_templates(texts, table, args.jobs, labels), version, args.templates)
+    print(f"identified in {elapsed:.0f} s", file=sys.stderr)
+    return 0
+
+
+def add_texts(folders: list[Path], output: Path, jobs: int, version: str) -> int:
+    """Identify the folders' licence texts that the table and the templates miss; add them."""
+    table: dict[str, dict[str, object]] = json.loads(output.read_text(encoding="utf-8"))["texts"]
+    texts: dict[str, str] = {}
+    for folder in folders:
+        for _, data in sorted(dist_info_files(folder).items()):
+            key, normalised = textid.text_key(data), textid.normalise_text(data)
+            fresh = normalised and key not in table and key not in texts
+            if fresh and textmatch.match(normalised) is None:
+                texts[key] = normalised
+    print(f"{len(texts)} texts to identify with {version} ...", file=sys.stderr)
+    keys = sorted(texts)
+    for key, rec in zip(keys, textid.run_engine([texts[k] for k in keys], jobs), strict=True):
+        if not rec.get("x"):
+            table[key] = {k: v for k, v in rec.items() if k not in ("x", "g")}
+    write_table(table, version, output)
+    return 0
+
+
+def write_table(table: dict[str, dict[str, object]], version: str, output: Path) -> None:
+    """Write the table (deterministic: sorted keys, one text per line)."""
     header = {
         "algorithm": textid.ALGORITHM,
         "engine": version,
@@ -466,16 +505,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     lines.append(",\n".join(body))
     lines.append("}}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    json.loads(args.output.read_text(encoding="utf-8"))  # sanity
-    write_templates(build_templates(texts, table, args.jobs, labels), version, args.templates)
-    print(
-        f"wrote {len(table)} texts, {args.output.stat().st_size} bytes to {args.output}"
-        f" in {elapsed:.0f} s",
-        file=sys.stderr,
-    )
-    return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    json.loads(output.read_text(encoding="utf-8"))  # sanity
+    print(f"wrote {len(table)} texts, {output.stat().st_size} bytes to {output}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -159,9 +159,7 @@ def test_symlinks_out_of_the_dist_info_are_not_followed(tmp_path: Path) -> None:
     assert [f.code for f in result.findings if f.package == "linked"].count("DL110") == 1
 
 
-@pytest.mark.skipif(
-    not _CAN_DROP, reason="needs root, setpriv and a checkout user nobody can read"
-)
+@pytest.mark.skipif(not _CAN_DROP, reason="needs root, setpriv and a checkout user nobody can read")
 def test_unreadable_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     base = Path(tmp_path_factory.mktemp("world", numbered=True))
     base.chmod(0o755)
@@ -636,6 +634,7 @@ _ALLOWED_OPENS = {
     ("licenses/textid.py", "raw.joinpath(_TABLE_RESOURCE).read_text"),  # package data
     ("licenses/scancode_keys.py", '.read_text("utf-8")'),  # package data
     ("cli/init.py", 'joinpath("starter.toml").read_text'),  # package data
+    ("report/review.py", 'joinpath("data/actions.toml").read_text'),  # package data
     ("knowledge/_resources.py", "joinpath(name).read_text"),  # package data
     ("collect/index_local.py", "self.zip.open(info)"),  # a member of a wheel, bounded
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before

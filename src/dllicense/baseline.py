@@ -16,16 +16,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dllicense.errors import UsageError
 from dllicense.models import Finding, Location, Node, ScanResult, Severity
+from dllicense.models import LicenseChange as KnownLicenseChange
 from dllicense.parsing import parse_json
 from dllicense.readfile import read_bounded
 from dllicense.resolve.walk import version_order
-
-if TYPE_CHECKING:
-    from dllicense.knowledge import LicenseChange as KnownLicenseChange
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024
 _DIGITS = re.compile(r"\d+")

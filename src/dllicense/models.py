@@ -11,8 +11,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 SCHEMA_VERSION = "1.0"
+ENVIRONMENT_SCOPE = "environment"  # the scope of a distribution no declared root reaches
+
+# What an ``Evidence`` item is. From a distribution's metadata: license-expression
+# (PEP 639), license (a short name), license-text (a whole text in ``License``),
+# classifier (trove), license-family (conda's vague family). Files it ships:
+# license-file (its own licence), third-party-file (a bundled party's licence),
+# notice-file, patents-file; sbom-component (a PEP 770 SBOM it ships). Other sources:
+# knowledge (the knowledge base), clarification (the policy), conda-package (the conda
+# package a distribution is), declaration (a manifest line of another ecosystem). Models
+# and datasets: model-card, card-terms (terms a card adds), access-terms (the gate's
+# prompt), weights-metadata (a weights file's own header), reference (where the code
+# loads it).
+EvidenceKind = Literal[
+    "license-expression",
+    "license",
+    "license-text",
+    "classifier",
+    "license-family",
+    "license-file",
+    "third-party-file",
+    "notice-file",
+    "patents-file",
+    "sbom-component",
+    "knowledge",
+    "clarification",
+    "conda-package",
+    "declaration",
+    "model-card",
+    "card-terms",
+    "access-terms",
+    "weights-metadata",
+    "reference",
+]
+Confidence = Literal["high", "medium", "low", "none"]
+Status = Literal["ok", "warning", "error"]  # the worst severity of a package's findings
 
 
 class Severity(str, Enum):
@@ -173,13 +209,12 @@ class ExternalPackage:
 class Evidence:
     """One statement about a package's licence, with its source.
 
-    ``kind``: license-expression, license, license-text, classifier,
-    license-file, notice-file, patents-file, knowledge, clarification.
+    ``kind``: one of ``EvidenceKind`` (its comment says what each is).
     ``expression`` is the normalised SPDX expression this item supports
     ("" when it supports none, e.g. UNKNOWN).
     """
 
-    kind: str
+    kind: EvidenceKind
     source: str  # "METADATA:License-Expression", "licenses/LICENSE", ...
     value: str  # the raw value, shortened for texts
     expression: str = ""
@@ -212,7 +247,7 @@ class Verdict:
     """The licence of a package (classify)."""
 
     expression: str  # SPDX expression; "" when unknown
-    confidence: str  # high, medium, low, none
+    confidence: Confidence
     decided_by: tuple[str, ...]  # sources of the evidence that decided
     traits: tuple[LicenseTraits, ...] = ()
     disagreements: tuple[str, ...] = ()
@@ -257,7 +292,7 @@ class PackageResult:
     node: Node
     evidence: tuple[Evidence, ...]
     verdict: Verdict
-    status: str  # "ok", "warning", "error"
+    status: Status
     chosen: str = ""  # for OR expressions: the branch the policy accepted
     origin: Origin = field(default_factory=Origin)
 
@@ -296,11 +331,71 @@ class LicenseText:
     """A distinct licence, notice or patents text found in the scan (for NOTICE files)."""
 
     sha256: str
-    kind: str  # license-text, license-file, third-party-file, notice-file, patents-file
+    kind: EvidenceKind  # license-text, license-file, third-party-file, notice-file, patents-file
     expression: str
     text: str
     packages: tuple[str, ...]  # "name==version" of every package that ships it
     holders: tuple[str, ...] = ()  # the copyright holders it names, in text order
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the registry (``policy/rules.toml``)."""
+
+    code: str
+    slug: str
+    severity: Severity
+    summary: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class LicenseChange:
+    """A licence change a reviewer must see when an upgrade crosses it.
+
+    ``kind``: relicense, component (a bundled part changed) or metadata (only
+    the declared expression changed). ``at_version`` is the first version
+    with the new licence, "" when unknown.
+    """
+
+    kind: str
+    from_expression: str
+    to_expression: str
+    at_version: str = ""
+    date: str = ""
+    verified: bool = True
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LicensePeriod:
+    """A licence period of a framework (a PEP 440 specifier set, "" = every version)."""
+
+    versions: str
+    expression: str
+    wheel_expression: str
+    verified: bool
+    current: bool  # covers the scanned version
+    note: str
+
+
+@dataclass(frozen=True)
+class FrameworkFacts:
+    """What the knowledge base says of a deep learning framework, for one package of the
+    scan (``name``/``version`` of the package; ``key``/``title`` of the framework)."""
+
+    name: str
+    version: str
+    key: str
+    title: str
+    seed: bool  # reviewed in the seed document
+    reviewer_note: str
+    commercial_support: str
+    periods: tuple[LicensePeriod, ...]
+    changes: tuple[LicenseChange, ...]
+    bundled: tuple[tuple[str, str, str], ...]  # (component, expression, note) at this version
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -324,3 +419,48 @@ class ScanResult:
     repository_prefix: str = ""  # Project.repository_prefix: SARIF paths are repository-relative
     revision: Revision = field(default_factory=Revision)
     approvals: tuple[Approval, ...] = ()  # the policy's exceptions, used or not
+    # what reports explain, from the knowledge base and the rule registry (not scan facts):
+    frameworks: tuple[FrameworkFacts, ...] = ()  # one per framework package, package order
+    meanings: tuple[tuple[str, str, str], ...] = ()  # (trait axis, value, meaning)
+    rules: tuple[Rule, ...] = ()  # the whole registry, in code order
+
+
+@dataclass(frozen=True)
+class WhyPath:
+    packages: tuple[str, ...]  # root first, the package last
+    scopes: tuple[str, ...]  # how the root is declared ("environment" if not declared)
+
+
+@dataclass(frozen=True)
+class Why:
+    """``dllicense why``: the paths from the project's roots to one package."""
+
+    name: str
+    version: str
+    scopes: tuple[str, ...]
+    paths: tuple[WhyPath, ...]
+    truncated: bool  # more paths exist than were returned
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step of a long task, for a progress bar: ``done`` of ``total`` items of ``label``.
+
+    A scan's progress callback receives these and plain status lines (``str``).
+    """
+
+    label: str
+    done: int
+    total: int
+
+
+def scope_selected(scope: str, selected: tuple[str, ...]) -> bool:
+    """Is ``scope`` among the ``--scope`` choices? Extras and groups are opt-in; runtime,
+    the environment and non-Python scopes (model, dataset, maven, ...) always count."""
+    if "all" in selected or scope in selected:
+        return True
+    if scope.startswith("extra:"):
+        return "extras" in selected
+    if scope.startswith("group:"):
+        return "groups" in selected
+    return True

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from dllicense.models import (
     Distribution,
     Environment,
     Evidence,
+    EvidenceKind,
     ExternalPackage,
     Finding,
     Graph,
@@ -38,13 +40,15 @@ from dllicense.models import (
     Origin,
     PackageResult,
     Problem,
+    Progress,
     Project,
     ScanResult,
     Severity,
+    Status,
     Verdict,
 )
 from dllicense.policy.clarify import clarify
-from dllicense.policy.codes import finding, from_problem
+from dllicense.policy.codes import finding, from_problem, rules
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
@@ -63,7 +67,8 @@ class ScanOptions:
     scopes: tuple[str, ...] = ()  # empty: the policy's scopes (default: runtime)
     policy: str | None = None
     severity: tuple[tuple[str, str], ...] = ()  # --warn/--deny: rule code -> severity
-    progress: Callable[[str], None] | None = None  # status lines for a terminal; never stdout
+    # status lines and progress steps for a terminal; never stdout
+    progress: Callable[[str | Progress], None] | None = None
     texts: str = "primary"  # none, primary, all
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -240,6 +245,8 @@ def scan(options: ScanOptions) -> ScanResult:
     from dllicense.discover.vcs import read_revision
 
     stamp = _source_date() or datetime.now(tz=timezone.utc).replace(microsecond=0)
+    from dllicense.knowledge.cards import framework_facts, meanings
+
     return ScanResult(
         tool_version=__version__,
         project=project.name,
@@ -261,6 +268,9 @@ def scan(options: ScanOptions) -> ScanResult:
             ("all", str(options.include_all).lower()),
             *((("models", "true"),) if options.models else ()),
         ),
+        frameworks=framework_facts((p.node.name, p.node.version) for p in packages),
+        meanings=meanings(),
+        rules=tuple(rules().values()),
     )
 
 
@@ -273,11 +283,17 @@ class _Origins:
     locked: bool
     online: bool
 
+    @cached_property
+    def _installed_ids(self) -> frozenset[int]:
+        """Identities of the installed distributions (built once: a set per package was
+        quadratic, 25 million ``id`` calls for 5,000 distributions)."""
+        return frozenset(map(id, self.installed.distributions)) if self.installed else frozenset()
+
     def __call__(self, node: Node) -> Origin:
         if node.ecosystem != "pypi":  # models, datasets, other ecosystems
             return Origin("project", "project", "none")
         dist = self.by_node.get(node)
-        here = {id(d) for d in self.installed.distributions} if self.installed else set()
+        here = self._installed_ids
         metadata = "none" if dist is None else "installed" if id(dist) in here else "index"
         files = "none" if dist is None else "read" if dist.files_read else "not-fetched"
         if self.locked:
@@ -649,7 +665,7 @@ def _externals(root: Path, options: ScanOptions) -> tuple[list[ExternalPackage],
     Each provider reads the project statically and returns ``ExternalPackage`` values and
     the problems met on the way (unresolvable references, unreadable manifests).
     """
-    from dllicense.discover.ecosystems import ecosystem_packages
+    from dllicense.collect.ecosystems import ecosystem_packages
 
     # pom.xml, Gradle, environment.yml, rockspecs; test-scoped ones are "group:test"
     found, problems = ecosystem_packages(root)
@@ -823,7 +839,7 @@ def _evidence_findings(
 
 def _texts(collected: list[Collected], packages: list[PackageResult]) -> tuple[LicenseText, ...]:
     """Each distinct licence/notice text once, with the packages that ship it."""
-    data: dict[str, tuple[str, bytes]] = {}
+    data: dict[str, tuple[EvidenceKind, bytes]] = {}
     shipped: dict[str, list[str]] = {}
     for item in collected:
         if looks_like_text(item.dist.license):
@@ -875,7 +891,7 @@ def _source_date() -> datetime | None:
     )
 
 
-def _status(findings: list[Finding]) -> str:
+def _status(findings: list[Finding]) -> Status:
     worst = max((f.severity.rank for f in findings), default=-1)
     return "error" if worst >= Severity.ERROR.rank else "warning" if worst >= 1 else "ok"
 

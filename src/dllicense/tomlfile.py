@@ -10,6 +10,7 @@ from typing import Any
 
 from dllicense import readfile
 from dllicense.parsing import TOO_DEEP
+from dllicense.preparsed import preparsed
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,7 +30,12 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> str:
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    """Parse TOML text; raises ``TOMLDecodeError`` (also for too deep nesting)."""
+    """Parse TOML text; raises ``TOMLDecodeError`` (also for too deep nesting).
+
+    A shipped data file's text is answered from its stored parse (``preparsed``)."""
+    stored = preparsed(text)
+    if stored is not None:
+        return stored
     try:
         return tomllib.loads(text)
     except RecursionError:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dllicense.discover.ecosystems import ecosystem_declarations, ecosystem_packages
+from dllicense.collect.ecosystems import ecosystem_packages
+from dllicense.discover.ecosystems import ecosystem_declarations
 from dllicense.models import PackageResult, ScanResult
 from tests.conftest import scan_dirs
 

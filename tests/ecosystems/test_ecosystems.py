@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from dllicense.collect.ecosystems import ecosystem_packages
 from dllicense.discover import ecosystems
 from dllicense.discover.ecosystems import (
     DIRECT_ONLY,
     conda_version,
     ecosystem_declarations,
-    ecosystem_packages,
     pip_declared,
 )
 from dllicense.models import Location, PackageResult, ScanResult

@@ -1,4 +1,5 @@
-"""The terminal sees what the engine is doing: an announcement, then a progress bar."""
+"""The terminal sees what the engine is doing: an announcement, then progress steps (typed
+``Progress`` events the CLI draws as a bar)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from dllicense.cli.scan import progress_line
 from dllicense.collect import collect
 from dllicense.discover.distributions import read_distribution
 from dllicense.licenses.identify import identify_texts
-from dllicense.models import Distribution
+from dllicense.models import Distribution, Progress
 from tests.conftest import DISTS
 
 pytestmark = pytest.mark.slow
@@ -28,13 +30,16 @@ def test_engine_progress_messages(tmp_path: Path) -> None:
     licence.write_bytes(text.replace(b"Permission is hereby", b"\nPermission is hereby", 1))
     dist = read_distribution(folder, "site")
     assert isinstance(dist, Distribution)
-    messages: list[str] = []
+    messages: list[str | Progress] = []
     items, missing = identify_texts([collect(dist)], "all", tmp_path, True, messages.append)
     assert missing == 0
     assert [e.expression for e in items[0].evidence if e.kind == "license-file"] == ["MIT"]
-    assert messages[0].startswith("identifying 1 new licence text(s) with scancode-toolkit")
-    assert messages[-1] == "identifying licence texts [####################] 1/1"
+    first, *_, last = messages
+    assert isinstance(first, str)
+    assert first.startswith("identifying 1 new licence text(s) with scancode-toolkit")
+    assert last == Progress("identifying licence texts", 1, 1)
+    assert progress_line(last) == "identifying licence texts [####################] 1/1"
     # a second scan answers from the cache: no engine, no messages
-    again: list[str] = []
+    again: list[str | Progress] = []
     identify_texts([collect(dist)], "all", tmp_path, True, again.append)
     assert again == []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +14,9 @@ from dllicense.cli import one_line_errors
 from dllicense.cli.options import graph_options
 from dllicense.errors import UsageError
 from dllicense.sanitize import terminal, visible
+
+if TYPE_CHECKING:  # models is imported by the scan, not at start-up (the hook's hot path)
+    from dllicense.models import Progress
 
 
 @click.command("scan")
@@ -174,11 +179,16 @@ def scan_command(
     # collecting cycles among them cost a quarter of a 20,000-distribution scan for the
     # same peak memory (bench/bench_scale.py).
     gc.disable()
-    from dllicense.journal import note_folder, recording
+    from dllicense.journal import Journal, note_folder, recording
     from dllicense.resultcache import default_cache_dir
 
     # what the scan reads is journaled; the cache replays it only while all of it holds
-    with recording(skip=(str(cache_dir or default_cache_dir()),)) as journal:
+    # (nothing to journal when the result is not cached: --no-cache, --models...)
+    skip = (str(cache_dir or default_cache_dir()),)
+    journaled: AbstractContextManager[Journal | None] = (
+        recording(skip=skip) if key is not None else nullcontext()
+    )
+    with journaled as journal:
         note_folder(project)  # a dependency or lock file added at the root changes it
         result = scan(
             ScanOptions(
@@ -238,20 +248,31 @@ def _policy_models(project: Path, policy: str | None) -> bool:
     return project.is_dir() and policy_flag(project, policy, "models")
 
 
+BAR_WIDTH = 20
+
+
+def progress_line(step: Progress) -> str:
+    """``label [#####.....] done/total``: one line a terminal redraws in place."""
+    filled = step.done * BAR_WIDTH // step.total if step.total else BAR_WIDTH
+    bar = "#" * filled + "." * (BAR_WIDTH - filled)
+    return f"{visible(step.label)} [{bar}] {step.done}/{step.total}"
+
+
 class _Status:
-    """Status lines on stderr (a terminal only); a progress bar ("[###...]") redraws one line."""
+    """Status lines on stderr (a terminal only); a ``Progress`` step redraws one line."""
 
     def __init__(self) -> None:
         self.drawing = False
 
-    def __call__(self, message: str) -> None:
-        message = visible(message)
-        if "[" in message and message.endswith(tuple("0123456789")):
-            click.echo(f"\rdllicense: {message}\x1b[K", err=True, nl=False)
+    def __call__(self, event: str | Progress) -> None:
+        from dllicense.models import Progress
+
+        if isinstance(event, Progress):
+            click.echo(f"\rdllicense: {progress_line(event)}\x1b[K", err=True, nl=False)
             self.drawing = True
             return
         self.close()
-        click.echo(f"dllicense: {message}", err=True)
+        click.echo(f"dllicense: {visible(event)}", err=True)
 
     def close(self) -> None:
         if self.drawing:

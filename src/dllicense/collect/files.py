@@ -6,8 +6,9 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-from dllicense.models import Distribution, Problem
+from dllicense.models import Distribution, EvidenceKind, Problem
 from dllicense.readfile import read_bounded
 
 FILE_LIMIT = 4 * 1024 * 1024  # bytes read from one licence file
@@ -23,7 +24,7 @@ class LicenseFile:
     """A licence, notice or patents file with its content hash."""
 
     relpath: str  # relative to the dist-info folder (or to site-packages for package files)
-    kind: str  # license-file, notice-file, patents-file
+    kind: Literal["license-file", "notice-file", "patents-file"]
     primary: bool  # the package's own licence rather than a bundled third party's
     sha256: str
     size: int
@@ -31,12 +32,12 @@ class LicenseFile:
     truncated: bool
 
     @property
-    def evidence_kind(self) -> str:
+    def evidence_kind(self) -> EvidenceKind:
         """``third-party-file`` for bundled licences, else the file's own kind."""
         return "third-party-file" if self.kind == "license-file" and not self.primary else self.kind
 
 
-def file_kind(name: str) -> str:
+def file_kind(name: str) -> Literal["license-file", "notice-file", "patents-file"]:
     upper = name.upper()
     if upper.startswith("NOTICE"):
         return "notice-file"

@@ -36,7 +36,7 @@ from dllicense.discover.models import (
     scan_sources,
 )
 from dllicense.discover.yamlsubset import YamlError
-from dllicense.models import Evidence, ExternalPackage, Location, Node, Problem
+from dllicense.models import Evidence, EvidenceKind, ExternalPackage, Location, Node, Problem
 from dllicense.paths import reason
 from dllicense.readfile import read_bounded
 
@@ -303,7 +303,7 @@ def hub_evidence(answer: HubAnswer) -> tuple[list[Evidence], list[Problem]]:
             note = "; ".join(
                 x for x in (from_tags.note, "from the repository's license: tags", how) if x
             )
-            kind = "model-card" if card is None else "license"
+            kind: EvidenceKind = "model-card" if card is None else "license"
             evidence.append(
                 Evidence(kind, f"{label} tags", from_tags.value, from_tags.expression, note=note)
             )
@@ -356,7 +356,7 @@ def _read_inside(path: Path, boundary: Path, limit: int) -> bytes:
 
 def _identified(data: bytes) -> tuple[str, str]:
     """(expression, note) of a licence text from the shipped table of known texts (no engine)."""
-    from dllicense.licenses.identify import own_licence
+    from dllicense.licenses.ownlicence import own_licence
     from dllicense.licenses.textid import record_to_identification, shipped_table, text_key
 
     record = shipped_table()["texts"].get(text_key(data))
@@ -598,7 +598,7 @@ def model_packages(
     choices) those of unselected groups are left out, with their problems.
     With ``hub`` (``--online``) Hub repositories are read from the Hub first.
     """
-    from dllicense.resolve.graph import scope_selected
+    from dllicense.models import scope_selected
 
     scan = scan if scan is not None else scan_sources(root)
     if cache is None:

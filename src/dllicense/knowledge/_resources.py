@@ -14,6 +14,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from dllicense.tomlfile import parse_toml
+
 PACKAGE = "dllicense.knowledge"
 VOCABULARY_FILE = "vocabulary.toml"
 GENERATED_FILE = "licenses.generated.json"
@@ -40,7 +42,7 @@ def read_text(name: str) -> str:
 def load_toml(name: str) -> Mapping[str, Any]:
     """A TOML data file, parsed once."""
     try:
-        return tomllib.loads(read_text(name))
+        return parse_toml(read_text(name))  # the shipped file's stored parse (``preparsed``)
     except tomllib.TOMLDecodeError as error:
         raise KnowledgeError(f"knowledge file {name} is not valid TOML: {error}") from error
 

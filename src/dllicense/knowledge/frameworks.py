@@ -14,6 +14,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from dllicense.knowledge._resources import FRAMEWORKS_FILE, KnowledgeError, load_toml
+from dllicense.models import LicenseChange as LicenseChange  # re-exported: a value of models
 
 _WILDCARDS = re.compile(r"[*?\[]")
 
@@ -47,25 +48,6 @@ class FrameworkLicense:
         except InvalidVersion:
             return False
         return SpecifierSet(self.versions).contains(parsed, prereleases=True)
-
-
-@dataclass(frozen=True)
-class LicenseChange:
-    """A licence change a reviewer must see when an upgrade crosses it.
-
-    ``kind``: relicense, component (a bundled part changed) or metadata (only
-    the declared expression changed). ``at_version`` is the first version
-    with the new licence, "" when unknown.
-    """
-
-    kind: str
-    from_expression: str
-    to_expression: str
-    at_version: str = ""
-    date: str = ""
-    verified: bool = True
-    sources: tuple[str, ...] = ()
-    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -314,6 +314,20 @@ def traits_of_expression(expression: str) -> tuple[LicenseTraits, ...]:
 
     ``X WITH Y`` counts as one key. Raises ``ValueError`` for an invalid expression.
     """
+    from dllicense.licenses.spdx import simple_symbols
+
+    symbols = simple_symbols(expression)  # read without license-expression, as it reads it
+    if symbols is None:
+        symbols = _parsed_symbols(expression)
+    found: dict[str, LicenseTraits] = {}
+    for symbol in symbols:
+        traits = license_traits(symbol)
+        found.setdefault(traits.key, traits)
+    return tuple(found[key] for key in sorted(found, key=lambda k: (k.lower(), k)))
+
+
+def _parsed_symbols(expression: str) -> tuple[str, ...]:
+    """license-expression's unique symbols of ``expression`` (``X WITH Y`` as one), rendered."""
     from license_expression import ExpressionError
 
     from dllicense.licenses.spdx import parse_expression
@@ -325,11 +339,10 @@ def traits_of_expression(expression: str) -> tuple[LicenseTraits, ...]:
         raise ValueError(f"invalid licence expression {expression!r}: {error}") from error
     if parsed is None:
         return ()
-    found: dict[str, LicenseTraits] = {}
-    for symbol in licensing.license_symbols(parsed, unique=True, decompose=False):
-        traits = license_traits(str(symbol.render()))
-        found.setdefault(traits.key, traits)
-    return tuple(found[key] for key in sorted(found, key=lambda k: (k.lower(), k)))
+    return tuple(
+        str(symbol.render())
+        for symbol in licensing.license_symbols(parsed, unique=True, decompose=False)
+    )
 
 
 def trait_labels(traits: LicenseTraits) -> set[str]:

@@ -27,7 +27,7 @@ from dllicense.licenses.spdx import (
     related_licences,
     replace_key,
 )
-from dllicense.models import Evidence, Verdict
+from dllicense.models import Confidence, Evidence, Verdict
 
 # "model-card": the `license:` of a model card's front matter (a Hub id), decides like License
 DECLARED = (
@@ -41,7 +41,7 @@ DECLARED = (
 # "weights-metadata": a licence in a weight file's header (safetensors __metadata__, GGUF
 # general.license)
 FALLBACK = ("license-file", "weights-metadata", "knowledge")
-_CONFIDENCE = {
+_CONFIDENCE: dict[str, Confidence] = {
     "clarification": "high",
     "license-expression": "high",
     "license": "medium",
@@ -90,7 +90,7 @@ def classify(evidence: Sequence[Evidence]) -> Verdict:
             expression = f"{_wrap(expression)} AND {patents.expression}"
             notes.append(f"{patents.source} adds {patents.expression}")
     expression = _valid(expression, chosen, notes)
-    confidence = "medium" if alone else _CONFIDENCE[chosen[0].kind]
+    confidence: Confidence = "medium" if alone else _CONFIDENCE[chosen[0].kind]
     if alone:
         notes.append("the licence itself is unknown: only the card's terms are known")
     if VAGUE_PREFIX in expression or any(e.note.startswith("low-confidence") for e in chosen):

@@ -8,13 +8,20 @@ alias table ``data/aliases.toml``; trove classifiers through
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from license_expression import ExpressionError, Licensing, get_spdx_licensing
+from license_expression import (
+    ExpressionError,
+    Licensing,
+    get_spdx_licensing,
+    vendored_scancode_licensedb_index_location,
+)
 
 from dllicense.licenses.scancode_keys import spdx_for_scancode_key
 from dllicense.tomlfile import parse_toml
@@ -38,26 +45,57 @@ def licensing() -> Licensing:
     return get_spdx_licensing()
 
 
+def index_digest() -> str:
+    """sha256 of the licence index the installed license-expression builds its symbols from."""
+    with open(vendored_scancode_licensedb_index_location, "rb") as handle:  # our own dependency
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+@cache
+def known_symbols() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    """(key, aliases, is exception) of every symbol of ``licensing()``, in its order.
+
+    Read from ``data/spdx_symbols.json`` when the installed license-expression ships
+    the index that table was made from (``scripts/gen_spdx_symbols.py``): then
+    ``licensing()`` is built only for expressions ``_simple`` does not read.
+    """
+    table = resources.files("dllicense.licenses").joinpath("data").joinpath("spdx_symbols.json")
+    try:
+        data = json.loads(table.read_text("utf-8"))
+        if data["index_sha256"] == index_digest():
+            return tuple((str(k), tuple(map(str, a)), bool(e)) for k, a, e in data["symbols"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return tuple(
+        (s.key, tuple(s.aliases), bool(s.is_exception)) for s in licensing().known_symbols.values()
+    )
+
+
 @cache
 def _data(name: str) -> dict[str, Any]:
     text = resources.files("dllicense.licenses").joinpath("data").joinpath(name).read_text("utf-8")
     return parse_toml(text)
 
 
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)")
+_V_DIGIT = re.compile(r"\bv(?=\s*\d)")
+_NOT_WORD = re.compile(r"[^a-z0-9.+]+")
+
+
 def alias_key(text: str) -> str:
     """Normalise a free-text licence name for alias lookup."""
     text = text.lower().replace("licence", "license")
-    text = re.sub(r"(?<=[a-z])(?=\d)", " ", text)  # "gplv3" -> "gplv 3"
-    text = re.sub(r"\bv(?=\s*\d)", " ", text)  # "v 3" -> " 3"
-    words = re.sub(r"[^a-z0-9.+]+", " ", text).split()
+    text = _LETTER_DIGIT.sub(" ", text)  # "gplv3" -> "gplv 3"
+    text = _V_DIGIT.sub(" ", text)  # "v 3" -> " 3"
+    words = _NOT_WORD.sub(" ", text).split()
     return " ".join(w.strip(".") for w in words if w not in _DROP_WORDS and w.strip("."))
 
 
 @cache
 def _aliases() -> dict[str, str]:
     table = {alias_key(k): v for k, v in _data("aliases.toml")["aliases"].items()}
-    for symbol in licensing().known_symbols.values():  # "Apache-2.0" -> "apache 2.0"
-        table.setdefault(alias_key(symbol.key), symbol.key)
+    for key, _, _ in known_symbols():  # "Apache-2.0" -> "apache 2.0"
+        table.setdefault(alias_key(key), key)
     return table
 
 
@@ -167,11 +205,72 @@ def _choice_of_names(text: str) -> Normalized | None:
 def _symbols() -> dict[str, str]:
     """Lower-cased SPDX id or alias (``gpl-2.0+``) -> canonical id, for one-word expressions."""
     table: dict[str, str] = {}
-    for symbol in licensing().known_symbols.values():
-        table.setdefault(symbol.key.lower(), symbol.key)
-        for alias in symbol.aliases:
-            table.setdefault(alias.lower(), symbol.key)
+    for key, aliases, _ in known_symbols():
+        table.setdefault(key.lower(), key)
+        for alias in aliases:
+            table.setdefault(alias.lower(), key)
     return table
+
+
+@cache
+def _exceptions() -> frozenset[str]:
+    """The canonical keys of the exception symbols (``Classpath-exception-2.0``)."""
+    return frozenset(key for key, _, exception in known_symbols() if exception)
+
+
+_WORD = r"[A-Za-z0-9.+\-]+"
+_OPERAND = rf"{_WORD}(?:\s+[Ww][Ii][Tt][Hh]\s+{_WORD})?"
+_FLAT = re.compile(rf"{_OPERAND}(?:\s+(?:[Aa][Nn][Dd]|[Oo][Rr])\s+{_OPERAND})*")
+_SPACES = re.compile(r"\s+")
+
+Operand = tuple[str, str | None]  # canonical licence key, canonical exception key or None
+
+
+@lru_cache(maxsize=8192)
+def _simple(text: str) -> tuple[str, tuple[Operand, ...]] | None:
+    """A flat expression of known ids, ``A OR B WITH X OR C`` (one operator throughout,
+    no parentheses), read without license-expression: its operator and operands, each
+    with the canonical key license-expression gives it. None for anything else (unknown
+    or curated ids, an exception in the wrong place, mixed operators), which
+    ``parse_expression`` reads. A test checks both agree on every SPDX id."""
+    if not _FLAT.fullmatch(text):
+        return None
+    words = _SPACES.split(text)
+    keywords = ("AND", "OR", "WITH")
+    operators: set[str] = set()
+    operands: list[Operand] = []
+    at = 0
+    while at < len(words):
+        if at:  # an operator between operands
+            operators.add(words[at].upper())
+            at += 1
+        base = _symbols().get(words[at].lower()) if words[at].upper() not in keywords else None
+        if base is None or base in _exceptions() or base in _refs():
+            return None
+        exception = None
+        if at + 2 < len(words) and words[at + 1].upper() == "WITH":
+            name = words[at + 2]
+            exception = _symbols().get(name.lower()) if name.upper() not in keywords else None
+            if exception is None or exception not in _exceptions() or exception in _refs():
+                return None
+            at += 2
+        operands.append((base, exception))
+        at += 1
+    if len(operators) > 1 or not operators <= {"AND", "OR"}:
+        return None
+    return (operators.pop() if operators else "OR"), tuple(operands)
+
+
+def _render(operand: Operand) -> str:
+    return f"{operand[0]} WITH {operand[1]}" if operand[1] else operand[0]
+
+
+def simple_symbols(expression: str) -> tuple[str, ...] | None:
+    """The rendered symbols (``X WITH Y`` as one) of a flat expression, unique, in order
+    (license-expression's ``license_symbols(unique=True, decompose=False)``); None when
+    ``_simple`` does not read it."""
+    found = _simple(expression)
+    return tuple(dict.fromkeys(map(_render, found[1]))) if found else None
 
 
 _ONE_WORD = re.compile(r"[A-Za-z0-9.+\-]+")
@@ -191,6 +290,10 @@ def normalize_expression(text: str) -> Normalized:
             return Normalized(key)
         if _LICENSEREF.match(text):
             return Normalized(text, vague=is_vague(text))
+    flat = _simple(text)
+    if flat is not None:
+        rendered = f" {flat[0]} ".join(map(_render, flat[1]))
+        return Normalized(rendered, vague=is_vague(rendered))
     try:
         parsed = parse_expression(text)
     except ExpressionError as exc:
@@ -225,6 +328,9 @@ def license_keys(expression: str) -> tuple[str, ...]:
         key = _symbols().get(expression.lower())
         if key is not None or _LICENSEREF.match(expression):
             return (key or expression,)
+    flat = _simple(expression)
+    if flat is not None:
+        return tuple(sorted({k for pair in flat[1] for k in pair if k}))
     try:
         parsed = parse_expression(expression)
     except ExpressionError:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from dllicense.models import Finding, Location, Problem, Severity
+from dllicense.models import Finding, Location, Problem, Rule, Severity
 from dllicense.sanitize import message as bounded_message
 from dllicense.tomlfile import parse_toml
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    slug: str
-    severity: Severity
-    summary: str
-    explanation: str
 
 
 @cache

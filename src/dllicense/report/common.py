@@ -9,8 +9,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from dllicense.models import Finding, LicenseTraits, Location, PackageResult, ScanResult
+from dllicense.models import (
+    Finding,
+    FrameworkFacts,
+    LicenseChange,
+    LicensePeriod,
+    LicenseTraits,
+    Location,
+    PackageResult,
+    ScanResult,
+)
 
 SEVERITIES = ("error", "warning", "info")
 # Trait values, least favourable first: a package governed by several licences
@@ -212,100 +222,70 @@ def finding_location(result: ScanResult, finding: Finding) -> Location | None:
 
 
 @dataclass(frozen=True)
-class Period:
-    """A licence period of a framework, as the report shows it."""
-
-    versions: str  # PEP 440 specifier set, "" = every version
-    expression: str
-    wheel_expression: str
-    verified: bool
-    current: bool  # covers the scanned version
-    note: str
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str  # relicense, component, metadata
-    from_expression: str
-    to_expression: str
-    at_version: str
-    date: str
-    verified: bool
-    note: str
-
-
-@dataclass(frozen=True)
 class FrameworkInfo:
-    """What the knowledge base says of a deep learning framework found in the scan."""
+    """A deep learning framework found in the scan: one of its packages and what the
+    knowledge base says of it (``ScanResult.frameworks``)."""
 
-    key: str
-    name: str
     package: PackageResult
-    seed: bool  # reviewed in the seed document
-    reviewer_note: str
-    commercial_support: str
-    periods: tuple[Period, ...]
-    changes: tuple[Change, ...]
-    bundled: tuple[tuple[str, str, str], ...]  # (component, expression, note) at this version
-    sources: tuple[str, ...]
+    facts: FrameworkFacts
 
     @property
-    def known(self) -> Period | None:
+    def key(self) -> str:
+        return self.facts.key
+
+    @property
+    def name(self) -> str:
+        return self.facts.title
+
+    @property
+    def seed(self) -> bool:
+        return self.facts.seed
+
+    @property
+    def reviewer_note(self) -> str:
+        return self.facts.reviewer_note
+
+    @property
+    def commercial_support(self) -> str:
+        return self.facts.commercial_support
+
+    @property
+    def periods(self) -> tuple[LicensePeriod, ...]:
+        return self.facts.periods
+
+    @property
+    def changes(self) -> tuple[LicenseChange, ...]:
+        return self.facts.changes
+
+    @property
+    def bundled(self) -> tuple[tuple[str, str, str], ...]:
+        return self.facts.bundled
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.facts.sources
+
+    @property
+    def known(self) -> LicensePeriod | None:
         """The period covering the scanned version, if the knowledge base has one."""
         return next((p for p in self.periods if p.current), None)
 
 
 def frameworks(result: ScanResult) -> list[FrameworkInfo]:
     """Deep learning frameworks among the packages, with facts and licence history."""
-    from dllicense.knowledge import framework_for, framework_license
-
-    out = []
-    for p in result.packages:
-        fw = framework_for(p.node.name)
-        if fw is None:
-            continue
-        current = framework_license(p.node.name, p.node.version)
-        periods = tuple(
-            Period(x.versions, x.expression, x.wheel_expression, x.verified, x == current, x.note)
-            for x in fw.licenses
-        )
-        changes = tuple(
-            Change(
-                c.kind, c.from_expression, c.to_expression, c.at_version, c.date, c.verified, c.note
-            )
-            for c in fw.changes
-        )
-        bundled = tuple(
-            (b.component, b.expression, b.note)
-            for b in fw.bundled
-            if not b.versions or _covers(b.versions, p.node.version)
-        )
-        sources = sorted(set(current.sources)) if current else []
-        out.append(
-            FrameworkInfo(
-                fw.key,
-                fw.name,
-                p,
-                fw.seed,
-                fw.reviewer_note,
-                fw.commercial_support,
-                periods,
-                changes,
-                bundled,
-                tuple(sources),
-            )
-        )
-    return out
+    facts = {(f.name, f.version): f for f in result.frameworks}
+    found = ((p, facts.get((p.node.name, p.node.version))) for p in result.packages)
+    return [FrameworkInfo(p, f) for p, f in found if f is not None]
 
 
-def _covers(specifier: str, version: str) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
+def meaning(result: ScanResult, axis: str, value: str) -> str:
+    """The one-line meaning of a trait value ("" when the value is not in the vocabulary)."""
+    return _meanings(result.meanings).get((axis, value), "")
 
-    try:
-        return Version(version) in SpecifierSet(specifier, prereleases=True)
-    except (InvalidSpecifier, InvalidVersion):
-        return False
+
+@cache
+def _meanings(rows: tuple[tuple[str, str, str], ...]) -> dict[tuple[str, str], str]:
+    return {(axis, value): text for axis, value, text in rows}
 
 
 def content_digest(result: ScanResult) -> str:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dllicense.baseline import ReportDiff, ReportPackage, summary_counts
-from dllicense.models import Finding
+from dllicense.models import Finding, LicenseChange
 from dllicense.report.json_report import _finding
-
-if TYPE_CHECKING:
-    from dllicense.knowledge import LicenseChange as KnownLicenseChange
 
 DIFF_SCHEMA_VERSION = "1.0"
 FORMATS = ("text", "json", "markdown")
@@ -32,7 +29,7 @@ def _package(p: ReportPackage) -> dict[str, Any]:
     return {"name": p.node.name, "version": p.node.version, "license": p.license or None}
 
 
-def _known(k: KnownLicenseChange) -> dict[str, Any]:
+def _known(k: LicenseChange) -> dict[str, Any]:
     return asdict(k) | {"sources": list(k.sources)}
 
 

@@ -21,6 +21,7 @@ from dllicense.report.common import (
     finding_location,
     findings_by_package,
     holders,
+    meaning,
     obligations,
     path_tree,
     severity_counts,
@@ -150,12 +151,6 @@ class PackageView:
     holders: tuple[str, ...] = ()  # from its licence and NOTICE texts
 
 
-def _meaning(axis: str, value: str) -> str:
-    from dllicense.knowledge import meaning
-
-    return meaning(axis, value)
-
-
 def _bars(result: ScanResult, axis: str) -> BarChart:
     counts = trait_counts(result, axis)
     most = max((n for _, n in counts), default=1)
@@ -164,7 +159,7 @@ def _bars(result: ScanResult, axis: str) -> BarChart:
             label,
             n,
             COLORS[axis].get(label, "#757575"),
-            _meaning(axis, label),
+            meaning(result, axis, label),
             8 + 26 * i,
             round(110 * n / most, 1),
         )
@@ -276,7 +271,7 @@ def render(
         packages=_views(result),
         known={p.node.name for p in result.packages},
         location=lambda f: locations.get(id(f)),
-        meaning=_meaning,
+        meaning=lambda axis, value: meaning(result, axis, value),
         colors=COLORS,
         glossary=glossary(result),
         anchor=glossary_anchor,

@@ -13,19 +13,27 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
-from dllicense.models import Approval, Finding, LicenseTraits, PackageResult, ScanResult
+from dllicense.models import (
+    Approval,
+    Finding,
+    LicenseTraits,
+    PackageResult,
+    ScanResult,
+    scope_selected,
+)
 from dllicense.report.common import (
     ORDERS,
     FrameworkInfo,
     frameworks,
     governing_traits,
+    meaning,
     obligations,
     trait,
 )
-from dllicense.resolve.graph import scope_selected
+from dllicense.tomlfile import parse_toml
 
 AXES = ("family", "patent", "commercial")
 AXIS_TITLES = {
@@ -167,8 +175,6 @@ def _clause(t: LicenseTraits, axis: str) -> Clause:
 
 def glossary(result: ScanResult) -> list[GlossaryEntry]:
     """Every trait and obligation value the report shows, with the clauses behind it."""
-    from dllicense.knowledge import meaning
-
     used: dict[tuple[str, str], dict[str, LicenseTraits]] = {}
     for p in result.packages:
         for t in p.verdict.traits:
@@ -190,7 +196,7 @@ def glossary(result: ScanResult) -> list[GlossaryEntry]:
             axis,
             value,
             glossary_anchor(axis, value),
-            meaning(axis, value) or "Not in the vocabulary.",
+            meaning(result, axis, value) or "Not in the vocabulary.",
             tuple(_clause(t, axis) for _, t in sorted(used[(axis, value)].items())),
         )
         for axis, value in sorted(used, key=rank)
@@ -283,9 +289,10 @@ class SignOff:
 
 @cache
 def _actions() -> dict[str, Any]:
-    from dllicense.tomlfile import parse_toml, read_text
-
-    return parse_toml(read_text(Path(__file__).parent / "data" / "actions.toml"))
+    """What a reviewer does about each rule code: data shipped with this package, read as
+    the templates are (never through the scan's journaled reader)."""
+    text = resources.files("dllicense.report").joinpath("data/actions.toml").read_text("utf-8")
+    return parse_toml(text)
 
 
 def sign_off(result: ScanResult) -> SignOff:

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 from dllicense.models import Finding, Location, ScanResult, Severity
-from dllicense.policy.codes import rules
 from dllicense.report.common import finding_location
 
 SCHEMA_URI = (
@@ -107,7 +106,7 @@ def _result(
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
     """The SARIF log as plain data."""
-    registry = rules()
+    registry = {r.code: r for r in result.rules}
     index = {code: i for i, code in enumerate(registry)}
     driver: dict[str, Any] = {
         "name": "dllicense",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -34,15 +35,21 @@ def spdx_id(name: str, version: str) -> str:
     return "SPDXRef-Package-pypi-" + re.sub(r"[^A-Za-z0-9.\-]", "-", f"{name}-{version}")
 
 
+@cache
+def _licensing() -> Any:
+    """license-expression's SPDX licensing (what spdx-tools parses with)."""
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
 def _expression(text: str) -> Any:
     from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
-
-    from dllicense.licenses.spdx import licensing
 
     if not text:
         return SpdxNoAssertion()
     try:
-        return licensing().parse(text)
+        return _licensing().parse(text)
     except Exception:  # an expression the SPDX parser rejects is not asserted
         return SpdxNoAssertion()
 

@@ -6,8 +6,7 @@ import shutil
 import textwrap
 from collections import Counter
 
-from dllicense.models import ScanResult
-from dllicense.resolve.graph import scope_selected
+from dllicense.models import ScanResult, scope_selected
 from dllicense.sanitize import visible
 
 _COLORS = {"ok": "\033[32m", "warning": "\033[33m", "error": "\033[31m", "info": "\033[36m"}

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dllicense.models import ENVIRONMENT_SCOPE, Why
 from dllicense.report.common import ENVIRONMENT_ROOT
-from dllicense.resolve.graph import ENVIRONMENT_SCOPE
-from dllicense.resolve.why import Why
 
 FORMATS = ("text", "json")
 

@@ -13,11 +13,20 @@ from dataclasses import dataclass
 from packaging.markers import Marker
 
 from dllicense.discover.locks.markers import holds
-from dllicense.models import Declared, Distribution, Environment, Graph, Problem, Project
+from dllicense.models import (  # ENVIRONMENT_SCOPE, scope_selected: re-exported
+    ENVIRONMENT_SCOPE,
+    Declared,
+    Distribution,
+    Environment,
+    Graph,
+    Problem,
+    Project,
+    scope_selected,
+)
 from dllicense.resolve.requires import display, parse_requires
 from dllicense.resolve.walk import Edge, Key, State, Walk, node, reported_only, scope_rank
 
-ENVIRONMENT_SCOPE = "environment"
+__all__ = ["ENVIRONMENT_SCOPE", "resolve", "scope_selected"]
 
 
 class _Markers:
@@ -156,15 +165,3 @@ def _not_installed(declared: Declared) -> Problem:
         package=declared.name,
         location=declared.location,
     )
-
-
-def scope_selected(scope: str, selected: tuple[str, ...]) -> bool:
-    """Is ``scope`` among the ``--scope`` choices? Extras and groups are opt-in; runtime,
-    the environment and non-Python scopes (model, dataset, maven, ...) always count."""
-    if "all" in selected or scope in selected:
-        return True
-    if scope.startswith("extra:"):
-        return "extras" in selected
-    if scope.startswith("group:"):
-        return "groups" in selected
-    return True

@@ -9,28 +9,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-from dllicense.models import Node
-from dllicense.resolve.graph import ENVIRONMENT_SCOPE
+from dllicense.models import ENVIRONMENT_SCOPE, Node, Why, WhyPath
 from dllicense.resolve.walk import Key, version_order
 
+__all__ = ["MAX_STEPS", "Why", "WhyPath", "why"]
+
 MAX_STEPS = 200_000  # partial paths explored before giving up
-
-
-@dataclass(frozen=True)
-class WhyPath:
-    packages: tuple[str, ...]  # root first, the package last
-    scopes: tuple[str, ...]  # how the root is declared ("environment" if not declared)
-
-
-@dataclass(frozen=True)
-class Why:
-    name: str
-    version: str
-    scopes: tuple[str, ...]
-    paths: tuple[WhyPath, ...]
-    truncated: bool  # more paths exist than were returned
 
 
 def why(

@@ -1,0 +1,118 @@
+"""Which licence a licence text grants for its own code, from the texts matched in it.
+
+Pure decisions over the engine's matches (``textid``): used by classify's text step
+(``identify``) and by collect for model cards' licence files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from dllicense.licenses.scancode_keys import scancode_index
+from dllicense.licenses.spdx import license_keys, normalize_expression
+
+if TYPE_CHECKING:
+    from dllicense.licenses.textid import TextMatch
+
+STRONG_SCORE = 90.0  # matches below this are dropped when stronger ones exist
+BLOCK_GAP = 2  # lines between matches of one block
+WHOLE_TEXT_LINES = 5  # a match this long is a licence text, not a mention
+# A whole licence text that starts this far into a file is a notice embedded in a larger
+# text (NVIDIA's EULA quotes the Boost licence of a component at line 968), not its licence.
+EMBEDDED_AFTER_LINES = 60
+EMBEDDED_AFTER_SHARE = 0.25
+# Words that make the licences a text names alternatives ("your choice of A or B").
+CHOICE = re.compile(
+    r"\b(?:your\s+choice|at\s+your\s+option|either\b.{0,200}?\bor\b|dual[-\s]+licen[cs]ed)",
+    re.I | re.S,
+)
+OPENING_LINES = 20  # what a text's opening lines reference is its own licence
+POINTER_MAX_LINES = 12  # a text this short that names other licence files points to them
+_GENERIC = ("LicenseRef-scancode-unknown-license-reference", "LicenseRef-scancode-free-unknown")
+
+
+def own_licence(matches: Sequence[TextMatch], text: str = "") -> tuple[str, tuple[str, ...]]:
+    """The licence a text grants for its own code, and the other licences it quotes.
+
+    Contributor agreements (torch's LICENSE quotes its CLA) grant nothing and
+    are dropped. Mere references ("licensed under MIT" in a credit line) are dropped when
+    a licence text is present. When whole licence texts were matched (five
+    lines or more), they alone count: a short match inside a history table
+    (the "GPL-compatible" column of Python's licence) is not the licence.
+    Otherwise weak matches give way to strong ones. The first block of
+    adjacent matches is the text's own licence; what follows are bundled
+    third parties' licences (numpy's License field, DL4J's LICENSE).
+
+    With ``text``: a preamble that offers a choice of the licences it names ("your choice
+    of Unlicense or MIT-0") makes them alternatives (OR); a whole text that starts deep
+    inside a longer unmatched text is an embedded notice, and the text's own licence is
+    what its opening lines reference (NVIDIA's EULA), if anything.
+    """
+    found = [m for m in matches if m.key]
+    grants = [m for m in found if not _not_a_licence(m.key)]
+    found = grants or found
+    texts = [m for m in found if not m.is_reference]
+    whole = [m for m in texts if m.end_line - m.start_line + 1 >= WHOLE_TEXT_LINES]
+    if text and whole:
+        first = min(m.start_line for m in whole)
+        lines = text.splitlines()
+        preamble = "\n".join(lines[: first - 1])
+        named = list(
+            dict.fromkeys(m.key for m in found if m.end_line < first and m.key not in _GENERIC)
+        )
+        if first > max(EMBEDDED_AFTER_LINES, EMBEDDED_AFTER_SHARE * len(lines)):
+            quoted = tuple(dict.fromkeys(m.key for m in whole))
+            opening = [m.key for m in found if m.start_line <= OPENING_LINES]
+            own = " AND ".join(_wrap(k) for k in dict.fromkeys(opening) if k not in _GENERIC)
+            return normalize_expression(own).expression if own else "", quoted
+        if len(named) >= 2 and CHOICE.search(preamble):
+            # a licence named in the preamble is the whole text of its family that follows
+            # ("Artistic License" -> the Perl Artistic text quoted below)
+            texts_of = {_family(m.key): m.key for m in reversed(whole)}
+            parts = [p for k in named for p in (license_keys(k) if " " in k else (k,))]
+            named = list(dict.fromkeys(texts_of.get(_family(k), k) for k in parts))
+            choice = " OR ".join(_wrap(k) for k in named)
+            return normalize_expression(choice).expression, tuple(named)
+        head = min(whole, key=lambda m: m.start_line)
+        stated = [m.key for m in found if m.end_line < first and m.start_line <= OPENING_LINES]
+        same = [k for k in stated if k not in _GENERIC and _family(k) == _family(head.key)]
+        if same and same[0] != head.key:
+            # "packaged under the terms of the LGPL version 3 or any later version", then
+            # copies of the GNU texts: the statement says which version applies (MDAnalysis)
+            quoted = tuple(dict.fromkeys([same[0], *(m.key for m in whole)]))
+            return normalize_expression(same[0]).expression, quoted
+    found = texts or found
+    whole = [m for m in found if m.end_line - m.start_line + 1 >= WHOLE_TEXT_LINES]
+    strong = [m for m in found if m.score >= STRONG_SCORE]
+    found = sorted(whole or strong or found, key=lambda m: (m.start_line, m.end_line))
+    if not found:
+        return "", ()
+    block = [found[0]]
+    end = found[0].end_line
+    for match in found[1:]:
+        if match.start_line > end + BLOCK_GAP:
+            break
+        block.append(match)
+        end = max(end, match.end_line)
+    own = " AND ".join(dict.fromkeys(_wrap(m.key) for m in block))
+    rest = [m for m in found if m not in block]
+    longest = sorted(found, key=lambda m: (m.start_line - m.end_line, m.start_line))
+    return normalize_expression(own).expression, tuple(
+        dict.fromkeys([*(m.key for m in longest), *(m.key for m in rest)])
+    )
+
+
+def _family(key: str) -> str:
+    return key.split("-", 1)[0]
+
+
+def _not_a_licence(key: str) -> bool:
+    """Contributor agreements and "licence not stated" notes are matched but grant nothing."""
+    record = scancode_index().get(key.lower())
+    return record is not None and record.category in ("CLA", "Unstated License")
+
+
+def _wrap(key: str) -> str:
+    return f"({key})" if " OR " in key else key

@@ -1,0 +1,141 @@
+"""Flat expressions read without license-expression give exactly what it gives.
+
+``spdx._simple`` reads ``A OR B WITH X OR C`` itself (license-expression's
+``Licensing`` costs 20-80 ms to build); ``spdx.known_symbols`` comes from a
+table made from license-expression's own index. Both are checked against the
+library on every SPDX id and alias, on generated combinations and on every
+licence field of the fixtures.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dllicense.knowledge.traits import _parsed_symbols, traits_of_expression
+from dllicense.licenses import spdx
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _library(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """license-expression's rendering, sorted keys and unique symbols of ``text``."""
+    licensing = spdx.licensing()
+    parsed = licensing.parse(text, validate=False)
+    keys = tuple(sorted(set(licensing.license_keys(parsed))))
+    return str(parsed.render()), keys, _parsed_symbols(text)
+
+
+def _agree(text: str) -> bool:
+    """Assert both readings agree when ``_simple`` reads ``text``; whether it did."""
+    flat = spdx._simple(text)
+    if flat is None:
+        return False
+    rendered, keys, symbols = _library(text)
+    assert spdx.normalize_expression(text).expression == rendered, text
+    assert spdx.license_keys(rendered) == keys, text
+    assert spdx.simple_symbols(text) == symbols, text
+    return True
+
+
+def _ids() -> list[str]:
+    return [
+        name
+        for symbol in spdx.licensing().known_symbols.values()
+        for name in (symbol.key, *symbol.aliases)
+    ]
+
+
+def test_the_symbol_table_is_license_expressions() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_spdx_symbols.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    built = tuple(
+        (s.key, tuple(s.aliases), bool(s.is_exception))
+        for s in spdx.licensing().known_symbols.values()
+    )
+    assert spdx.known_symbols() == built
+
+
+def test_every_id_and_alias_in_any_case() -> None:
+    read = 0
+    for name in _ids():
+        for text in (name, name.lower(), name.upper()):
+            read += _agree(text)
+    assert read > 5000  # the flat reader did the work (2,447 symbols and their aliases)
+
+
+def test_generated_combinations() -> None:
+    rng = random.Random(17)
+    ids = _ids()
+    exceptions = sorted(spdx._exceptions())
+    read = 0
+    for _ in range(4000):
+        parts = []
+        for _ in range(rng.randint(1, 4)):
+            part = rng.choice(ids)
+            if rng.random() < 0.3:
+                part += f" {rng.choice(['WITH', 'with', 'With'])} " + rng.choice(
+                    exceptions + ids[:50]
+                )
+            parts.append(part)
+        ops = [rng.choice(["AND", "OR", "and", "or", "Or"]) for _ in parts[1:]]
+        if rng.random() < 0.7:
+            ops = [ops[0]] * len(ops) if ops else ops
+        text = parts[0] + "".join(
+            f"{rng.choice([' ', '  ', chr(9)])}{o} {p}" for o, p in zip(ops, parts[1:], strict=True)
+        )
+        read += _agree(text)
+    assert read > 1000
+
+
+def _fixture_fields() -> list[str]:
+    found: set[str] = set()
+    field = re.compile(r"^(?:License-Expression|License): *(.+)$", re.M)
+    for path in [*FIXTURES.rglob("METADATA"), *FIXTURES.rglob("PKG-INFO")]:
+        found.update(m.strip() for m in field.findall(path.read_text("utf-8", errors="replace")))
+    found.update(spdx.classifier_table().values())
+    found.update(str(v) for v in spdx._data("aliases.toml")["aliases"].values())
+    return sorted(v for v in found if v)
+
+
+def test_fixture_expressions() -> None:
+    fields = _fixture_fields()
+    read = sum(_agree(text) for text in fields)
+    assert read > 20
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MIT OR Apache-2.0 AND BSD-3-Clause",
+        "(MIT)",
+        "MIT WITH MIT",
+        "Foo-1.0 OR MIT",
+        "",
+        "AND OR MIT",
+        "MIT AND AND",
+        "MIT WITH AND",
+        "MIT WITH Classpath-exception-2.0 WITH Classpath-exception-2.0",
+        "Classpath-exception-2.0 OR MIT",
+        "MIT OR",
+    ],
+)
+def test_other_expressions_go_to_license_expression(text: str) -> None:
+    assert spdx._simple(text) is None
+
+
+def test_traits_agree_on_flat_expressions() -> None:
+    for text in ("MIT OR Apache-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0 AND MIT"):
+        assert spdx.simple_symbols(text) == _parsed_symbols(text)
+        assert traits_of_expression(text)
