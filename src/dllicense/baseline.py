@@ -23,6 +23,7 @@ from dllicense.models import Finding, Location, Node, ScanResult, Severity
 from dllicense.models import LicenseChange as KnownLicenseChange
 from dllicense.parsing import parse_json
 from dllicense.readfile import read_bounded
+from dllicense.resolve.walk import version_order
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024
 _DIGITS = re.compile(r"\d+")
@@ -44,8 +45,13 @@ class Report:
     findings: tuple[Finding, ...]
     declared_scopes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # root name -> scopes
 
-    def licenses(self) -> dict[str, str]:
-        return {p.node.name: p.license for p in self.packages}
+    def licenses(self) -> dict[tuple[str, str], str]:
+        """Each package's licence by identity (name, version); by (name, "") too where the
+        report holds one version of the name (for findings that name no version)."""
+        out = {(p.node.name, p.node.version): p.license for p in self.packages}
+        names = Counter(p.node.name for p in self.packages)
+        out |= {(p.node.name, ""): p.license for p in self.packages if names[p.node.name] == 1}
+        return out
 
 
 def report_of(result: ScanResult, label: str = "scan") -> Report:
@@ -129,8 +135,20 @@ def _package(p: Any, i: int) -> ReportPackage:
         parents=_strings(p, "parents", where),
         requires=_strings(p, "requires", where),
         direct=bool(p.get("direct", False)),
+        depends=_depends(p, where),
     )
     return ReportPackage(node, _str(p, "license", where))
+
+
+def _depends(p: Mapping[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """``depends``: the required packages by identity (reports before it have none)."""
+    items = p.get("depends", [])
+    if not isinstance(items, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("name"), str) and isinstance(d.get("version"), str)
+        for d in items
+    ):
+        raise ValueError(f"{where}depends is not a list of names and versions")
+    return tuple((d["name"], d["version"]) for d in items)
 
 
 def _finding(f: Any, i: int) -> Finding:
@@ -155,11 +173,12 @@ def _finding(f: Any, i: int) -> Finding:
     )
 
 
-def fingerprint(f: Finding, licenses: Mapping[str, str]) -> str:
-    """A finding's identity across scans (see the module docstring)."""
+def fingerprint(f: Finding, licenses: Mapping[tuple[str, str], str]) -> str:
+    """A finding's identity across scans (see the module docstring): the licence is that
+    of the very version the finding is about (a report can hold several of a name)."""
     parts: tuple[str, ...]
     if f.package:
-        parts = (f.code, f.package, f.term, licenses.get(f.package, ""))
+        parts = (f.code, f.package, f.term, licenses.get((f.package, f.version), ""))
     else:
         file = f.location.file if f.location else ""
         parts = (f.code, "", f.term, file, _DIGITS.sub("#", f.message))
@@ -210,31 +229,52 @@ class ReportDiff:
 
 
 def diff_reports(old: Report, new: Report) -> ReportDiff:
-    """Packages added, removed, up- and downgraded, and every licence change (DL210)."""
-    before = {p.node.name: p for p in old.packages}
-    after = {p.node.name: p for p in new.packages}
+    """Packages added, removed, up- and downgraded, and every licence change (DL210).
+
+    Packages match by identity (name, version); a name with one version left unmatched on
+    each side was up- or downgraded. Any other unmatched version (a report read for every
+    target can hold several of a name) is added or removed.
+    """
+    before, after = _versions(old), _versions(new)
     upgraded: list[VersionChange] = []
     downgraded: list[VersionChange] = []
     changes: list[LicenseChange] = []
-    for name in sorted(set(before) & set(after)):
-        a, b = before[name], after[name]
-        change = VersionChange(name, a.node.version, b.node.version, a.license, b.license)
-        if a.node.version != b.node.version:
-            (downgraded if _older(b.node.version, a.node.version) else upgraded).append(change)
-        known = _known_changes(name, a.node.version, b.node.version)
-        if a.license != b.license or known:
-            changes.append(LicenseChange(change, known, _change_finding(change, known, b)))
+    added: list[ReportPackage] = []
+    removed: list[ReportPackage] = []
+    for name in sorted(set(before) | set(after)):
+        was, now = before.get(name, {}), after.get(name, {})
+        pairs = [(was[v], now[v]) for v in sorted(set(was) & set(now), key=version_order)]
+        gone = [was[v] for v in sorted(set(was) - set(now), key=version_order)]
+        came = [now[v] for v in sorted(set(now) - set(was), key=version_order)]
+        if len(gone) == 1 and len(came) == 1:
+            pairs.append((gone.pop(), came.pop()))
+        removed += gone
+        added += came
+        for a, b in pairs:
+            change = VersionChange(name, a.node.version, b.node.version, a.license, b.license)
+            if a.node.version != b.node.version:
+                (downgraded if _older(b.node.version, a.node.version) else upgraded).append(change)
+            known = _known_changes(name, a.node.version, b.node.version)
+            if a.license != b.license or known:
+                changes.append(LicenseChange(change, known, _change_finding(change, known, b)))
     return ReportDiff(
         old.label,
         new.label,
-        tuple(after[n] for n in sorted(set(after) - set(before))),
-        tuple(before[n] for n in sorted(set(before) - set(after))),
+        tuple(added),
+        tuple(removed),
         tuple(upgraded),
         tuple(downgraded),
         tuple(changes),
         tuple(new_findings(new, old)),
         tuple(new_findings(old, new)),
     )
+
+
+def _versions(report: Report) -> dict[str, dict[str, ReportPackage]]:
+    out: dict[str, dict[str, ReportPackage]] = {}
+    for p in report.packages:
+        out.setdefault(p.node.name, {}).setdefault(p.node.version, p)
+    return out
 
 
 def _older(left: str, right: str) -> bool:

@@ -169,6 +169,9 @@ class Node:
     extras: tuple[str, ...] = ()
     ecosystem: str = "pypi"  # pypi, huggingface, maven, conda, luarocks
     index: str = ""  # the package index a lock says it came from; may hold credentials
+    # the (name, version) of each graph node it requires: its edges by identity (a lock
+    # read for every target can hold several versions of a name)
+    depends: tuple[tuple[str, str], ...] = ()
     # the wheels the lock records, for --online to read their metadata without the index
     # page; not part of the node's identity
     wheels: tuple[LockedWheel, ...] = field(default=(), compare=False, repr=False)

@@ -54,8 +54,13 @@ def test_fingerprints_ignore_version_and_message_but_not_the_licence() -> None:
     bumped = Finding(
         "DL201", "license-not-allowed", Severity.ERROR, "GPL 2.0", "pkg", "2.0", "GPL-3.0"
     )
-    assert fingerprint(f, {"pkg": "GPL-3.0"}) == fingerprint(bumped, {"pkg": "GPL-3.0"})
-    assert fingerprint(f, {"pkg": "GPL-3.0"}) != fingerprint(bumped, {"pkg": "GPL-3.0 OR MIT"})
+    old, new = {("pkg", "1.0"): "GPL-3.0"}, {("pkg", "2.0"): "GPL-3.0"}
+    assert fingerprint(f, old) == fingerprint(bumped, new)
+    assert fingerprint(f, old) != fingerprint(bumped, {("pkg", "2.0"): "GPL-3.0 OR MIT"})
+    # two versions of a name (--all-targets): each finding takes its own version's licence
+    both = {("pkg", "1.0"): "GPL-3.0", ("pkg", "2.0"): "MIT"}
+    assert fingerprint(f, both) == fingerprint(f, old)
+    assert fingerprint(bumped, both) != fingerprint(bumped, new)
     general = Finding("DL105", "text-not-identified", Severity.WARNING, "3 texts", "", "", "")
     more = Finding("DL105", "text-not-identified", Severity.WARNING, "12 texts", "", "", "")
     assert fingerprint(general, {}) == fingerprint(more, {})

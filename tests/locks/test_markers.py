@@ -43,8 +43,10 @@ def test_markers_for_one_target() -> None:
     assert applies(WINDOWS, win) and not applies(WINDOWS, py311)
     assert not applies(POETRY_EXTRA, py311)  # no extra asked for
     assert applies(POETRY_EXTRA, py311, frozenset({"detect"}))
-    assert applies(POETRY_EXTRA, py311, None)  # a package's own marker: any extra
-    assert not applies(POETRY_EXTRA, py39, None)
+    # a package's own marker: for whichever of the extras the lock and the project name
+    named = frozenset({"detect", "docs"})
+    assert applies(POETRY_EXTRA, py311, named)
+    assert not applies(POETRY_EXTRA, py39, named)
 
 
 def test_markers_for_every_target() -> None:
@@ -64,3 +66,23 @@ def test_pep_751_extras_and_dependency_groups() -> None:
 
 def test_unparsable_markers_keep_the_package() -> None:
     assert applies("python_version >>> '3'", target_markers(None, "3.11", "linux"))
+
+
+def test_any_target_is_one_of_the_representative_targets() -> None:
+    """ "Any target" holds when one real target holds it: a marker no platform or Python
+    satisfies is false, old and new Pythons and every implementation count."""
+    assert not applies("sys_platform == 'win32' and sys_platform == 'linux'", None)
+    assert not applies("python_version < '3.8' and python_version >= '3.9'", None)
+    assert applies("python_version < '3.0'", None)  # 2.7
+    assert applies("python_version >= '3.15'", None)
+    assert applies("implementation_name == 'pypy' and platform_machine == 'aarch64'", None)
+    assert applies("platform_system == 'Darwin' and platform_machine == 'arm64'", None)
+
+
+def test_markers_use_packaging_public_api_only() -> None:
+    from pathlib import Path
+
+    import dllicense.discover.locks.markers as module
+
+    source = Path(module.__file__).read_text("utf-8")
+    assert "._markers" not in source and "_parser" not in source

@@ -227,3 +227,84 @@ def test_every_locked_version_is_one_sbom_component(tmp_path: Path) -> None:
     spdx = json.loads(_scan(project, *args, "--format", "spdx").stdout)
     packages = {(p["name"], p.get("versionInfo", "")) for p in spdx["packages"]}
     assert versions <= packages
+
+
+def test_why_json_and_sboms_agree_on_edges_between_versions(tmp_path: Path) -> None:
+    """--all-targets on the real poetry.lock with two versions of requests, urllib3 and
+    chardet: every edge (name, version) -> (name, version) is the same in the JSON, the
+    CycloneDX and the SPDX output, and why's paths follow those edges."""
+    from dllicense.models import Node
+    from dllicense.resolve.why import why
+
+    project = copy_project(tmp_path)
+    args = ("--lock", str(project / "poetry.lock"), "--all-targets", "--scope", "all")
+    data = _json(_scan(project, *args, "--format", "json"))
+    json_edges = {
+        ((p["name"], p["version"]), (d["name"], d["version"]))
+        for p in data["packages"]
+        for d in p["depends"]
+    }
+    assert (("requests", "2.32.5"), ("urllib3", "2.6.3")) in json_edges
+    bom = json.loads(_scan(project, *args, "--format", "cyclonedx").stdout)
+    ref = {c["bom-ref"]: (c["name"], c["version"]) for c in bom["components"]}
+    cdx_edges = {
+        (ref[d["ref"]], ref[e])
+        for d in bom["dependencies"]
+        if d["ref"] in ref
+        for e in d.get("dependsOn", [])
+    }
+    spdx = json.loads(_scan(project, *args, "--format", "spdx").stdout)
+    ids = {p["SPDXID"]: (p["name"], p.get("versionInfo", "")) for p in spdx["packages"]}
+    spdx_edges = {
+        (ids[r["spdxElementId"]], ids[r["relatedSpdxElement"]])
+        for r in spdx["relationships"]
+        if r["relationshipType"] == "DEPENDS_ON" and r["spdxElementId"] != "SPDXRef-Project"
+    }
+    assert json_edges == cdx_edges == spdx_edges
+    nodes = [
+        Node(
+            p["name"],
+            p["version"],
+            tuple(p["scopes"]),
+            tuple(p["path"]),
+            tuple(p["parents"]),
+            tuple(p["requires"]),
+            p["direct"],
+            depends=tuple((d["name"], d["version"]) for d in p["depends"]),
+        )
+        for p in data["packages"]
+    ]
+    answer = why("urllib3", nodes)
+    assert answer is not None and answer.version == "2.6.3, 2.8.0"
+    assert answer.paths
+    for path in answer.paths:  # each step of a path is an edge of the JSON, by name
+        steps = list(zip(path.packages, path.packages[1:], strict=False))
+        assert all(any(a == p[0] and b == c[0] for p, c in json_edges) for a, b in steps)
+
+
+def test_diff_of_every_target_against_one_target_matches_versions(tmp_path: Path) -> None:
+    """A report of every locked version against one of a single target: the versions both
+    hold match by identity (no licence change between different versions of a name), and
+    each version only the first holds is removed."""
+    from dllicense.baseline import diff_reports, load_report
+
+    project = copy_project(tmp_path)
+    args = ("--lock", str(project / "poetry.lock"), "--scope", "all", "--format", "json")
+    every, one = tmp_path / "every.json", tmp_path / "one.json"
+    every.write_text(_scan(project, *args, "--all-targets").stdout, "utf-8")
+    one.write_text(_scan(project, *args, "--python-version", "3.12").stdout, "utf-8")
+    old, new = load_report(every, "OLD"), load_report(one, "NEW")
+    assert {p.node.version for p in old.packages if p.node.name == "chardet"} == {
+        "5.2.0",
+        "7.7.0",
+    }
+    diff = diff_reports(old, new)
+    assert [(p.node.name, p.node.version) for p in diff.removed] == [
+        ("chardet", "5.2.0"),
+        ("colorama", "0.4.6"),  # win32 only
+        ("iniconfig", "2.1.0"),  # Python < 3.10
+        ("requests", "2.32.5"),
+        ("urllib3", "2.6.3"),
+    ]
+    assert diff.added == () and diff.upgraded == () and diff.downgraded == ()
+    assert diff.license_changes == ()

@@ -7,7 +7,7 @@ import pytest
 from packaging.markers import Marker
 
 from dllicense.discover.locks.markers import applies
-from dllicense.resolve.graph import _applies
+from dllicense.resolve.graph import _Markers
 from dllicense.resolve.lockgraph import target_markers
 
 TARGET = target_markers(None, "3.11", "linux")
@@ -27,6 +27,6 @@ TARGET = target_markers(None, "3.11", "linux")
     ],
 )
 def test_both_walkers_agree(marker: str) -> None:
-    venv = _applies(Marker(marker), dict(TARGET), frozenset())
+    venv = _Markers(dict(TARGET)).applies(Marker(marker), frozenset())
     lock = applies(marker, TARGET)
     assert venv == lock, marker

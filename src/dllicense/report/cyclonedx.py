@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -101,8 +102,10 @@ def build(result: ScanResult) -> object:
     # one component per package version (--all-targets lists several versions of a name)
     components = {_key(p): _component(p) for p in result.packages}
     by_name: dict[str, list[str]] = {}
+    keys: dict[tuple[str, str], list[str]] = {}
     for p in result.packages:
         by_name.setdefault(p.node.name, []).append(_key(p))
+        keys.setdefault((p.node.name, p.node.version), []).append(_key(p))
     root = Component(
         type=ComponentType.APPLICATION,
         name=result.project,
@@ -128,14 +131,20 @@ def build(result: ScanResult) -> object:
         bom.dependencies.add(
             Dependency(
                 ref=components[_key(p)].bom_ref,
-                dependencies=[
-                    Dependency(ref=components[key].bom_ref)
-                    for r in p.node.requires
-                    for key in by_name.get(r, ())
-                ],
+                dependencies=[Dependency(ref=components[k].bom_ref) for k in required(p, keys)],
             )
         )
     return bom
+
+
+def required(package: PackageResult, keys: Mapping[tuple[str, str], list[str]]) -> list[str]:
+    """The keys of the packages ``package`` requires: by identity (``Node.depends``); a
+    name required with no identity recorded (conda's edges) stands for each of its versions."""
+    node = package.node
+    named = {n for n, _ in node.depends}
+    out = [k for ref in node.depends for k in keys.get(ref, ())]
+    rest = set(node.requires) - named
+    return out + [k for (n, _), ks in keys.items() if n in rest for k in ks]
 
 
 def _key(package: PackageResult) -> str:

@@ -77,6 +77,7 @@ def _package_head(p: PackageResult) -> dict[str, Any]:
         "path": list(p.node.path),
         "parents": list(p.node.parents),
         "requires": list(p.node.requires),
+        "depends": [{"name": n, "version": v} for n, v in p.node.depends],
         "decided_by": list(p.verdict.decided_by),
         "disagreements": list(p.verdict.disagreements),
         "notes": list(p.verdict.notes),

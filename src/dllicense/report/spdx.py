@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from dllicense.models import PackageResult, ScanResult
 from dllicense.report.common import content_digest, require, trait
+from dllicense.report.cyclonedx import required
 
 if TYPE_CHECKING:
     from spdx_tools.spdx.model.document import Document
@@ -171,17 +172,17 @@ def build(result: ScanResult) -> Document:
             )
         else:
             relationships.append(Relationship(root_id, RelationshipType.DEPENDS_ON, pid))
+    ids = {
+        (p.node.name, p.node.version): [spdx_id(p.node.name, p.node.version)]
+        for p in result.packages
+    }
     for p in result.packages:
-        for name in p.node.requires:
-            if name in packages:
-                q = packages[name].node
-                relationships.append(
-                    Relationship(
-                        spdx_id(p.node.name, p.node.version),
-                        RelationshipType.DEPENDS_ON,
-                        spdx_id(q.name, q.version),
-                    )
+        for child in dict.fromkeys(required(p, ids)):
+            relationships.append(
+                Relationship(
+                    spdx_id(p.node.name, p.node.version), RelationshipType.DEPENDS_ON, child
                 )
+            )
     expressions = [e for p in result.packages for e in (p.verdict.expression, _declared(p))]
     return Document(
         creation_info=creation,

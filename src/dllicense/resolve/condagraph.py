@@ -12,14 +12,15 @@ user asked conda for (``requested_spec``) and the conda names the project declar
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
 from dllicense.discover.choice import EnvironmentChoice
 from dllicense.discover.condameta import CondaRecord, is_conda_prefix, read_conda_meta
 from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE
+from dllicense.resolve.walk import Edge, Key, State, Walk, scope_rank
+from dllicense.resolve.walk import node as walk_node
 
 _MAPPING = "prefix.dev parselmouth conda-PyPI mapping"
 
@@ -38,15 +39,6 @@ def installed_records(choice: EnvironmentChoice | None) -> CondaInstalled | None
         return None
     records, problems = read_conda_meta(choice.root, choice.label)
     return CondaInstalled(records, tuple(problems))
-
-
-@dataclass
-class _State:
-    scopes: set[str] = field(default_factory=set)
-    parents: set[str] = field(default_factory=set)
-    requires: set[str] = field(default_factory=set)
-    path: tuple[str, ...] = ()
-    direct: bool = False
 
 
 def conda_distribution(record: CondaRecord, location: str | None = None) -> Distribution:
@@ -96,70 +88,65 @@ def conda_graph(
                 mapped[record.name] = names[0]
     conda_of = {py: name for name, py in owner.items()}
     nodes = {n.name: n for n in graph.nodes}
-    states: dict[str, _State] = {}  # conda package name -> state (python ones by conda name)
-    queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
 
-    def key(record_name: str) -> str:
-        return owner.get(record_name, record_name)
+    def ident(record_name: str) -> Key:
+        """A record's node: the Python distribution it is, else itself."""
+        python = owner.get(record_name)
+        if python is not None:
+            return (python, installed[python].version)
+        return (record_name, by_name[record_name].version)
 
+    records_of: dict[Key, list[CondaRecord]] = {}
+    for record in records:
+        records_of.setdefault(ident(record.name), []).append(record)
+
+    def edges(key: Key, extras: frozenset[str]) -> Iterator[Edge]:
+        for record in records_of[key]:
+            for dep in record.depends:
+                if dep in by_name:  # else not installed (conda's solver put it there: removed)
+                    yield Edge(ident(dep))
+
+    walk = Walk(edges)
     for node in graph.nodes:  # the Python graph reaches the conda packages it is
         name = conda_of.get(node.name)
-        if name is None:
-            continue
-        state = states.setdefault(name, _State())
-        for scope in node.scopes:
-            if scope not in state.scopes:
-                state.scopes.add(scope)
-                queue.append((name, scope, node.path))
+        if name is not None:
+            for scope in node.scopes:
+                walk.add_root(ident(name), scope, path=node.path, direct=False)
     wanted = {d.lower() for d in declared}
     roots = sorted(r.name for r in records if r.requested or r.name in wanted)
-    if not any(n in by_name for n in roots) and not states:
+    if not any(n in by_name for n in roots) and not walk.states:
         roots = sorted(by_name)
     for name in roots:
         if name in by_name:
-            state = states.setdefault(name, _State())
-            state.direct = True
-            state.path = state.path or (key(name),)
-            state.scopes.add("runtime")
-            queue.append((name, "runtime", (key(name),)))
-    while queue:
-        name, scope, path = queue.popleft()
-        record = by_name[name]
-        state = states[name]
-        state.path = state.path or path
-        for dep in record.depends:
-            if dep not in by_name:
-                continue  # not installed (conda's solver put it there: a removed package)
-            state.requires.add(key(dep))
-            child = states.setdefault(dep, _State())
-            child.parents.add(key(name))
-            if scope not in child.scopes:
-                child.scopes.add(scope)
-                child.path = child.path or (*path, key(dep))
-                queue.append((dep, scope, (*path, key(dep))))
+            walk.add_root(ident(name), "runtime")
+    states = walk.run()
     if include_all:
         for record in records:
-            state = states.setdefault(record.name, _State())
+            state = states.setdefault(ident(record.name), State())
             if not state.scopes:
                 state.scopes.add(ENVIRONMENT_SCOPE)
-                state.path = (key(record.name),)
+                state.path = (ident(record.name)[0],)
     out: list[Node] = []
     dists: list[Distribution] = []
     evidence: list[tuple[str, Evidence]] = []
-    for name, state in sorted(states.items()):
+    for name in sorted(by_name):
+        found = states.get(ident(name))
+        if found is None:
+            continue
+        state = found
         record = by_name[name]
-        scopes = tuple(sorted(state.scopes, key=_rank))
         if name in owner:
-            python = owner[name]
-            node = nodes.get(python) or Node(
-                python, installed[python].version, (), state.path, (), (), state.direct
-            )
+            python, version = ident(name)
+            node = nodes.get(python) or Node(python, version, (), state.path, (), (), False)
             nodes[python] = replace(
                 node,
-                scopes=tuple(sorted({*node.scopes, *scopes}, key=_rank)),
-                parents=tuple(sorted({*node.parents, *state.parents} - {python})),
-                requires=tuple(sorted({*node.requires, *state.requires} - {python})),
+                scopes=tuple(sorted({*node.scopes, *state.scopes}, key=scope_rank)),
+                parents=tuple(sorted({*node.parents, *(p[0] for p in state.parents)} - {python})),
+                requires=tuple(
+                    sorted({*node.requires, *(c[0] for c in state.children)} - {python})
+                ),
                 direct=node.direct or state.direct,
+                depends=tuple(sorted({*node.depends, *state.children} - {(python, version)})),
             )
             how = f" ({_MAPPING})" if name in mapped else ""
             evidence.append(
@@ -175,18 +162,7 @@ def conda_graph(
                 )
             )
             continue
-        out.append(
-            Node(
-                name=name,
-                version=record.version,
-                scopes=scopes,
-                path=state.path or (name,),
-                parents=tuple(sorted(state.parents)),
-                requires=tuple(sorted(state.requires)),
-                direct=state.direct,
-                ecosystem="conda",
-            )
-        )
+        out.append(walk_node(ident(name), state, ecosystem="conda"))
         dists.append(conda_distribution(record))
     python_nodes = sorted(nodes.values(), key=lambda n: n.name)
     return Graph(
@@ -197,5 +173,5 @@ def conda_graph(
     )
 
 
-def _rank(scope: str) -> tuple[int, str]:
-    return (0 if scope == "runtime" else 1 if scope.startswith("extra:") else 2, scope)
+def _names(keys: Iterable[Key]) -> set[str]:
+    return {k[0] for k in keys}

@@ -10,18 +10,12 @@ installers do. Out-of-date locks (DL031) and gaps in the lock (DL034) are proble
 
 from __future__ import annotations
 
-import re
-from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from packaging.markers import default_environment
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from dllicense.discover.locks import (
     Lock,
@@ -34,56 +28,19 @@ from dllicense.discover.locks import (
 from dllicense.discover.locks.markers import applies
 from dllicense.errors import UsageError
 from dllicense.models import Declared, Distribution, Graph, Location, Node, Problem, Project
-from dllicense.tomlfile import parse_toml
-
-Target = Mapping[str, str]
-_PYTHON = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
-
-
-@cache
-def _platforms() -> dict[str, Any]:
-    text = resources.files("dllicense.resolve").joinpath("platforms.toml").read_text("utf-8")
-    return parse_toml(text)
-
-
-def platforms() -> tuple[str, ...]:
-    """The names ``--platform`` accepts."""
-    return tuple(sorted(_platforms()))
-
-
-def target_markers(
-    base: Mapping[str, str] | None = None,
-    python_version: str | None = None,
-    platform: str | None = None,
-) -> dict[str, str]:
-    """The marker environment to evaluate a lock for (``base``: default the running one)."""
-    env = dict(base) if base else {k: str(v) for k, v in default_environment().items()}
-    if python_version:
-        found = _PYTHON.match(python_version.strip())
-        if not found:
-            raise UsageError(f"--python-version {python_version!r}: expected X.Y or X.Y.Z")
-        major, minor, micro = found.group(1), found.group(2), found.group(3) or "0"
-        env["python_version"] = f"{major}.{minor}"
-        env["python_full_version"] = f"{major}.{minor}.{micro}"
-        if env.get("implementation_name", "cpython") == "cpython":
-            env["implementation_version"] = env["python_full_version"]
-    if platform:
-        values = _platforms().get(platform)
-        if values is None:
-            choices = ", ".join(platforms())
-            raise UsageError(f"--platform {platform!r}: choose from {choices}")
-        for key in ("sys_platform", "platform_system", "os_name"):
-            env[key] = str(values[key])
-        machines: dict[str, str] = values.get("machine", {})
-        env["platform_machine"] = machines.get(env.get("platform_machine", ""), "")
-        env["platform_release"] = env["platform_version"] = ""
-    return env
-
-
-def describe_target(target: Target | None) -> str:
-    if target is None:
-        return "some target"
-    return f"Python {target.get('python_full_version', '?')} on {target.get('sys_platform', '?')}"
+from dllicense.resolve.lockstale import compare_made_from
+from dllicense.resolve.targets import Target, describe_target
+from dllicense.resolve.targets import target_markers as target_markers  # re-exported
+from dllicense.resolve.walk import (
+    Edge,
+    Key,
+    State,
+    Walk,
+    reported_only,
+    scope_rank,
+    version_order,
+)
+from dllicense.resolve.walk import node as make_node
 
 
 def lock_graph(
@@ -182,31 +139,11 @@ def _merge(locks: list[Lock]) -> Lock:
     )
 
 
-@dataclass
-class _State:
-    """One locked version as walked; ``extras``: the extras each scope's paths activate."""
-
-    scopes: set[str] = field(default_factory=set)
-    extras: dict[str, set[str]] = field(default_factory=dict)
-    parents: set[str] = field(default_factory=set)
-    requires: set[str] = field(default_factory=set)
-    path: tuple[str, ...] = ()
-    direct: bool = False
-
-
-def _version_key(version: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
+_version_key = version_order
 
 
 def _same(a: str, b: str) -> bool:
     return a == b or _version_key(a) == _version_key(b)
-
-
-def _scope_rank(scope: str) -> tuple[int, str]:
-    return (0 if scope == "runtime" else 1 if scope.startswith("extra:") else 2, scope)
 
 
 def _scope_sets(scope: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -239,29 +176,33 @@ def _matches(package: LockedPackage, dep: LockedDependency) -> bool:
 
 
 class _Builder:
-    def __init__(self, lock: Lock, target: Target | None) -> None:
+    def __init__(self, lock: Lock, target: Target | None, declared: Iterable[Root] = ()) -> None:
         self.lock = lock
         self.target = target
         self.by_name: dict[str, list[LockedPackage]] = {}
         for p in sorted(lock.packages, key=lambda p: _version_key(p.version), reverse=True):
             self.by_name.setdefault(p.name, []).append(p)
-        self.states: dict[tuple[str, str], _State] = {}
+        self.packages = {(p.name, p.version): p for p in lock.packages}
+        self.walk = Walk(self._edges)
+        self.states = self.walk.states
         self.problems: list[Problem] = []
         self.reported: set[tuple[str, str]] = set()
         self.root_scopes: dict[str, set[str]] = {}
+        # "whatever extras" for a package's own marker: every extra and group the lock names
+        self.any_extras, self.any_groups = _extras_named(lock, declared)
+
+    def fits(self, package: LockedPackage, target: Target) -> bool:
+        """Is this locked version the one for ``target`` (its marker, for some extra)?"""
+        return applies(package.marker, target, self.any_extras, self.any_groups) and _python_ok(
+            package.requires_python, target
+        )
 
     def candidates(self, dep: LockedDependency) -> list[LockedPackage]:
         """The locked versions ``dep`` resolves to: one for a target, all for every target."""
         found = [p for p in self.by_name.get(dep.name, []) if _matches(p, dep)]
         if self.target is None or dep.version:
             return found
-        fit = [
-            p
-            for p in found
-            if applies(p.marker, self.target, None, None)
-            and _python_ok(p.requires_python, self.target)
-        ]
-        return fit[:1]
+        return [p for p in found if self.fits(p, self.target)][:1]
 
     def add_root(self, root: Root) -> None:
         dep = root.dependency
@@ -275,49 +216,25 @@ class _Builder:
                 self.problems.append(self._missing_root(root))
             return  # for every target, a locked name is enough (single-target locks)
         for package in found:
-            key = (package.name, package.version)
-            state = self.states.setdefault(key, _State())
-            state.direct = True
-            state.extras.setdefault(root.scope, set()).update(dep.extras)
-            state.path = state.path or (package.name,)
-            self.queue.append((key, root.scope, (package.name,)))
+            self.walk.add_root((package.name, package.version), root.scope, dep.extras)
 
-    def walk(self, roots: list[Root]) -> None:
-        self.queue: deque[tuple[tuple[str, str], str, tuple[str, ...]]] = deque()
+    def run(self, roots: list[Root]) -> None:
         for root in roots:
             self.root_scopes.setdefault(root.dependency.name, set()).add(root.scope)
-        for root in sorted(roots, key=lambda r: (_scope_rank(r.scope), r.dependency.name)):
+        for root in sorted(roots, key=lambda r: (scope_rank(r.scope), r.dependency.name)):
             self.add_root(root)
-        packages = {(p.name, p.version): p for p in self.lock.packages}
-        expanded: set[tuple[tuple[str, str], str, frozenset[str]]] = set()
-        while self.queue:
-            key, scope, path = self.queue.popleft()
-            state = self.states[key]
-            extras = frozenset(state.extras.get(scope, ()))  # only this scope's paths count
-            marker = (key, scope, extras)
-            if marker in expanded:
-                continue
-            expanded.add(marker)
-            state.scopes.add(scope)
-            if not self.lock.edges:
-                continue
-            package = packages[key]
-            for dep in self._dependencies(package, extras):
-                children = self.candidates(dep)
-                if not children:
-                    self._missing_edge(package, dep)
-                    continue
-                for child in children:
-                    state.requires.add(child.name)
-                    child_key = (child.name, child.version)
-                    child_state = self.states.setdefault(child_key, _State())
-                    child_state.parents.add(package.name)
-                    child_state.path = child_state.path or (*path, child.name)
-                    child_extras = child_state.extras.setdefault(scope, set())
-                    grew = not set(dep.extras) <= child_extras
-                    child_extras.update(dep.extras)
-                    if grew or scope not in child_state.scopes:
-                        self.queue.append((child_key, scope, (*path, child.name)))
+        self.walk.run()
+
+    def _edges(self, key: Key, extras: frozenset[str]) -> Iterator[Edge]:
+        if not self.lock.edges:
+            return
+        package = self.packages[key]
+        for dep in self._dependencies(package, extras):
+            children = self.candidates(dep)
+            if not children:
+                self._missing_edge(package, dep)
+            for child in children:
+                yield Edge((child.name, child.version), dep.extras)
 
     def _dependencies(
         self, package: LockedPackage, extras: frozenset[str]
@@ -332,13 +249,10 @@ class _Builder:
             key = (package.name, package.version)
             if key in self.states:
                 continue
-            if self.target is not None and not (
-                applies(package.marker, self.target, None, None)
-                and _python_ok(package.requires_python, self.target)
-            ):
+            if self.target is not None and not self.fits(package, self.target):
                 continue
             scopes = set(package.scopes or self.root_scopes.get(package.name, ("runtime",)))
-            self.states[key] = _State(scopes=scopes, path=(package.name,))
+            self.states[key] = State(scopes=scopes, path=(package.name,))
 
     def add_recorded(self) -> None:
         """The lock's own scopes where its installer goes by them (pdm): a package reached
@@ -359,7 +273,9 @@ class _Builder:
         elif (
             locked
             and self.target is not None
-            and not any(_matches(p, dep) for p in self.by_name[dep.name] if _fits(p, self.target))
+            and not any(
+                _matches(p, dep) for p in self.by_name[dep.name] if self.fits(p, self.target)
+            )
             and any(_matches(p, dep) for p in self.by_name[dep.name])
         ):
             code = "DL034"
@@ -407,35 +323,30 @@ class _Builder:
         )
 
     def nodes(self) -> tuple[Node, ...]:
-        index = {(p.name, p.version): p.index for p in self.lock.packages}
-        wheels = {(p.name, p.version): p.wheels for p in self.lock.packages}
-        ecosystem = {(p.name, p.version): p.ecosystem for p in self.lock.packages}
-        out = []
-        for (name, version), state in sorted(
-            self.states.items(), key=lambda item: (item[0][0], _version_key(item[0][1]))
-        ):
-            out.append(
-                Node(
-                    name=name,
-                    version=version,
-                    scopes=tuple(sorted(state.scopes, key=_scope_rank)),
-                    path=state.path,
-                    parents=tuple(sorted(state.parents)),
-                    requires=tuple(sorted(state.requires)),
-                    direct=state.direct,
-                    extras=tuple(sorted(set().union(*state.extras.values()))),
-                    index=index.get((name, version), ""),
-                    wheels=wheels.get((name, version), ()),
-                    ecosystem=ecosystem.get((name, version), "pypi"),
-                )
+        return tuple(
+            make_node(
+                key,
+                state,
+                index=self.packages[key].index,
+                wheels=self.packages[key].wheels,
+                ecosystem=self.packages[key].ecosystem,
             )
-        return tuple(out)
+            for key, state in sorted(
+                self.states.items(), key=lambda item: (item[0][0], _version_key(item[0][1]))
+            )
+        )
 
 
-def _fits(package: LockedPackage, target: Target) -> bool:
-    return applies(package.marker, target, None, None) and _python_ok(
-        package.requires_python, target
-    )
+def _extras_named(lock: Lock, declared: Iterable[Root]) -> tuple[frozenset[str], frozenset[str]]:
+    """Every extra and dependency group the lock or the project names (roots, scopes,
+    optional tables)."""
+    scopes = {s for p in lock.packages for s in p.scopes} | set(lock.covers or ())
+    scopes |= {r.scope for r in (*lock.roots, *(lock.made_from or ()), *declared)}
+    extras = {s.partition(":")[2] for s in scopes if s.startswith("extra:")}
+    extras |= {e for p in lock.packages for e, _ in p.optional}
+    extras |= {e for p in lock.packages for d in p.dependencies for e in d.extras}
+    groups = {s.partition(":")[2] for s in scopes if s.startswith("group:")}
+    return frozenset(extras), frozenset(groups)
 
 
 def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | None) -> Graph:
@@ -443,20 +354,13 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
     problems: list[Problem] = []
     project_roots: list[Root] = []
     for d in declared:
-        if d.kind != "pypi" or not d.name:
-            problems.append(
-                Problem(
-                    "DL005",
-                    f"{d.kind} requirement {d.raw!r} ({d.scope}) is reported only: "
-                    "dllicense never builds, fetches or runs it",
-                    package=d.name,
-                    location=d.location,
-                )
-            )
+        only = reported_only(d)
+        if only is not None:
+            problems.append(only)
             continue
         dep = LockedDependency(d.name, specifier=d.specifier, marker=d.marker, extras=d.extras)
         project_roots.append(Root(d.scope, dep, d.location.file, d.location))
-    builder = _Builder(lock, target)
+    builder = _Builder(lock, target, project_roots)
     loose = {r.dependency.name for r in lock.unpinned}
     for entry in lock.unpinned:
         extras, groups = _scope_sets(entry.scope)
@@ -476,7 +380,7 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
         for r in (*lock.roots, *(project_roots if lock.project_roots else ()))
         if r.dependency.name not in loose
     ]
-    builder.walk(roots)
+    builder.run(roots)
     if not lock.edges or lock.kind in ("resolved", "conda"):  # the install set
         builder.add_loose()
     if lock.by_scope:
@@ -501,8 +405,8 @@ def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None)
     if lock.covers is not None:
         ours = [r for r in ours if r.scope in lock.covers]
     if lock.made_from is not None:
-        return _compare_made_from(lock, ours)
-    check = _Builder(lock, target)
+        return compare_made_from(lock, ours)
+    check = _Builder(lock, target, declared)
     said = {r.dependency.name for r in lock.roots}
     out = []
     for root in ours:
@@ -519,59 +423,10 @@ def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None)
     return out
 
 
-def _requirement_set(roots: Iterable[Root]) -> dict[tuple[str, str], set[str]]:
-    out: dict[tuple[str, str], set[str]] = {}
-    for r in roots:
-        try:
-            spec = str(SpecifierSet(r.dependency.specifier))
-        except InvalidSpecifier:
-            spec = r.dependency.specifier
-        out.setdefault((r.scope, r.dependency.name), set()).add(spec)
-    return out
-
-
-def _specs(specs: set[str]) -> str:
-    return " | ".join(sorted(s or "any version" for s in specs))
-
-
-def _compare_made_from(lock: Lock, declared: list[Root]) -> list[Problem]:
-    """uv.lock records the requirements it was made from: compare them with pyproject.toml."""
-    now = _requirement_set(declared)
-    then = _requirement_set(lock.made_from or ())
-    where = {(r.scope, r.dependency.name): r.location for r in declared}
-    lock_at = next((r.location for r in lock.made_from or ()), None)
-    out = []
-    for scope, name in sorted(set(now) | set(then), key=lambda k: (_scope_rank(k[0]), k[1])):
-        a, b = now.get((scope, name)), then.get((scope, name))
-        if a == b:
-            continue
-        label = lock.label
-        if b is None:
-            text = f"{name} ({scope}) is declared in pyproject.toml but {label} was made without it"
-        elif a is None:
-            text = (
-                f"{label} was made with {name} ({scope}), which pyproject.toml no longer declares"
-            )
-        else:
-            text = (
-                f"{name} ({scope}): pyproject.toml declares {_specs(a)}, "
-                f"{label} was made from {_specs(b)}"
-            )
-        out.append(
-            Problem(
-                "DL031",
-                f"{text}: the lock is out of date",
-                package=name,
-                location=where.get((scope, name)) or lock_at,
-            )
-        )
-    return out
-
-
 def _orphans(lock: Lock, roots: list[Root]) -> list[Problem]:
     """Locked packages that nothing declared reaches, for any target: left over in the lock."""
     every = _Builder(lock, None)
-    every.walk([replace(r, dependency=replace(r.dependency, specifier="")) for r in roots])
+    every.run([replace(r, dependency=replace(r.dependency, specifier="")) for r in roots])
     out = []
     for p in sorted(lock.packages, key=lambda p: (p.name, _version_key(p.version))):
         if (p.name, p.version) not in every.states:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
-
-from packaging.version import InvalidVersion, Version
 
 from dllicense.models import ENVIRONMENT_SCOPE, Node, Why, WhyPath
+from dllicense.resolve.walk import Key, version_order
 
 __all__ = ["MAX_STEPS", "Why", "WhyPath", "why"]
 
@@ -28,57 +26,60 @@ def why(
 ) -> Why | None:
     """Paths from the project's roots to ``name``; None when ``name`` is not a node.
 
-    A lock read for every target (``--all-targets``) can hold several versions of a name:
-    they are one step of a path (parents are names), and the answer lists every version.
+    The walk goes by identity (name, version) through ``Node.depends``: with every locked
+    version (``--all-targets``) a path goes through the very versions that require each
+    other. The answer lists every version of ``name``; paths are given by name.
     """
-    graph: dict[str, Node] = {}
-    versions: dict[str, list[str]] = {}
+    graph: dict[Key, Node] = {}
     for n in nodes:
-        versions.setdefault(n.name, []).append(n.version)
-        first = graph.get(n.name)
-        graph[n.name] = n if first is None else _merged(first, n)
-    target = graph.get(name)
-    if target is None:
+        graph.setdefault((n.name, n.version), n)
+    parents = _parents(graph)
+    targets = sorted((k for k in graph if k[0] == name), key=lambda k: version_order(k[1]))
+    if not targets:
         return None
     declared = declared_scopes or {}
-    found: list[WhyPath] = []
-    queue: deque[tuple[str, ...]] = deque([(name,)])
+    found: dict[tuple[str, ...], WhyPath] = {}
+    queue: deque[tuple[Key, ...]] = deque((k,) for k in targets)
     steps = 0
     truncated = False
     while queue:
         chain = queue.popleft()  # the package first, walking up to a root
         steps += 1
         node = graph[chain[-1]]
-        known = {p for p in node.parents if p in graph}
-        parents = sorted(known.difference(chain))
+        known = parents.get(chain[-1], set())
+        above = sorted(known.difference(chain))
         if node.direct or not known:
-            root = node.name
-            scopes = declared.get(root) or (node.scopes if node.direct else (ENVIRONMENT_SCOPE,))
-            if len(found) == limit:
+            packages = tuple(reversed([k[0] for k in chain]))
+            scopes = declared.get(node.name) or (
+                node.scopes if node.direct else (ENVIRONMENT_SCOPE,)
+            )
+            if packages not in found and len(found) == limit:
                 truncated = True
                 break
-            found.append(WhyPath(tuple(reversed(chain)), tuple(scopes)))
+            found.setdefault(packages, WhyPath(packages, tuple(scopes)))
         if steps >= MAX_STEPS:
-            truncated = bool(queue) or bool(parents)
+            truncated = bool(queue) or bool(above)
             break
-        queue.extend((*chain, parent) for parent in parents)
-    found.sort(key=lambda p: (len(p.packages), p.packages))
-    version = ", ".join(sorted(set(versions[name]), key=_version_order))
-    return Why(target.name, version, target.scopes, tuple(found), truncated)
+        queue.extend((*chain, parent) for parent in above)
+    paths = sorted(found.values(), key=lambda p: (len(p.packages), p.packages))
+    version = ", ".join(k[1] for k in targets)
+    scopes = tuple(dict.fromkeys(s for k in targets for s in graph[k].scopes))
+    return Why(name, version, scopes, tuple(paths), truncated)
 
 
-def _merged(a: Node, b: Node) -> Node:
-    """Two versions of one name as one step: direct if either is, their parents and scopes."""
-    return replace(
-        a,
-        direct=a.direct or b.direct,
-        parents=tuple(sorted({*a.parents, *b.parents})),
-        scopes=tuple(dict.fromkeys((*a.scopes, *b.scopes))),
-    )
-
-
-def _version_order(version: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
+def _parents(graph: Mapping[Key, Node]) -> dict[Key, set[Key]]:
+    """Each node's parents by identity: from ``depends``; a parent known only by name (a
+    node or report that records no ``depends``) stands for every version of that name."""
+    out: dict[Key, set[Key]] = {}
+    by_name: dict[str, list[Key]] = {}
+    for key, n in graph.items():
+        by_name.setdefault(key[0], []).append(key)
+        for child in n.depends:
+            if child in graph:
+                out.setdefault(child, set()).add(key)
+    for key, n in graph.items():
+        for name in n.parents:
+            versions = by_name.get(name, [])
+            if not any(key in graph[k].depends for k in versions):
+                out.setdefault(key, set()).update(versions)
+    return out

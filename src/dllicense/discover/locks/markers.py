@@ -1,19 +1,32 @@
 """PEP 508 markers evaluated for one target, or for any target (``--all-targets``).
 
-``environment=None`` means "any target": comparisons of environment values count
-as true and only ``extra``/``extras``/``dependency_groups`` decide. ``extras=None``
-means "whatever extras": used for a package's own applicability marker, which
-records when a lock needs that version, not which extra asked for it.
+Only packaging's public API is used: ``Marker.evaluate`` in the ``lock_file``
+context, with ``extra`` as one name at a time (a marker holds when it holds for
+no extra or for one of the chosen ones) and ``extras``/``dependency_groups`` as
+the chosen sets. ``environment=None`` means "any target": the marker holds when
+it holds for one of the representative targets of ``targets.toml`` (every
+Python feature release x platform x machine x implementation), so that only
+extras and groups decide what an environment-only marker could not rule out. A
+marker that cannot be evaluated (``python_version ~= "3"``) or parsed holds:
+nothing is dropped silently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from importlib import resources
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
-from packaging.utils import canonicalize_name
+from packaging.markers import (
+    InvalidMarker,
+    Marker,
+    UndefinedComparison,
+    UndefinedEnvironmentName,
+    default_environment,
+)
+
+from dllicense.tomlfile import parse_toml
 
 Env = tuple[tuple[str, str], ...]
 
@@ -26,78 +39,83 @@ def parse_marker(text: str) -> Marker | None:
         return None
 
 
-def applies(
-    text: str,
-    environment: Mapping[str, str] | None,
-    extras: frozenset[str] | None = frozenset(),
-    groups: frozenset[str] | None = frozenset(),
-) -> bool:
-    """Does ``text`` hold? An unparsable marker holds (nothing is dropped silently)."""
-    if not text.strip():
-        return True
-    marker = parse_marker(text)
-    if marker is None:
-        return True
-    env = tuple(sorted(environment.items())) if environment is not None else None
-    try:
-        tree: Any = marker._markers  # packaging's parsed form: atoms, nested lists, and/or
-        return _walk(tree, env, extras, groups)
-    except (AttributeError, TypeError, ValueError):
-        return True
+@cache
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("dllicense.discover.locks").joinpath(name).read_text("utf-8")
+    return parse_toml(text)
 
 
-def _walk(
-    tree: list[Any], env: Env | None, extras: frozenset[str] | None, groups: frozenset[str] | None
-) -> bool:
-    alternatives: list[list[bool]] = [[]]
-    for item in tree:
-        if isinstance(item, list):
-            alternatives[-1].append(_walk(item, env, extras, groups))
-        elif isinstance(item, tuple):
-            alternatives[-1].append(_atom(item, env, extras, groups))
-        elif item == "or":
-            alternatives.append([])
-    return any(all(group) for group in alternatives)
-
-
-def _atom(
-    atom: tuple[Any, Any, Any],
-    env: Env | None,
-    extras: frozenset[str] | None,
-    groups: frozenset[str] | None,
-) -> bool:
-    lhs, op, rhs = atom
-    names = {type(side).__name__: side.value for side in (lhs, rhs)}
-    variable = _variable(lhs) or _variable(rhs)
-    operator = str(op.value)
-    if variable == "extra":
-        value = canonicalize_name(str(names.get("Value", "")))
-        if extras is None:
-            return True
-        found = value in {canonicalize_name(e) for e in extras}
-        return found if operator == "==" else not found if operator == "!=" else True
-    if variable in ("extras", "dependency_groups"):
-        chosen = extras if variable == "extras" else groups
-        if chosen is None:
-            return True
-        value = canonicalize_name(str(names.get("Value", "")))
-        found = value in {canonicalize_name(e) for e in chosen}
-        return found if operator == "in" else not found if operator == "not in" else True
-    if env is None:
-        return True
-    return _env_atom(f"{lhs.serialize()} {operator} {rhs.serialize()}", env)
-
-
-def _variable(side: Any) -> str:
-    return str(side.value) if type(side).__name__ == "Variable" else ""
+def platforms() -> dict[str, Any]:
+    """``platforms.toml``: what markers see on each ``--platform``."""
+    return _data("platforms.toml")
 
 
 @cache
-def _env_atom(text: str, env: Env) -> bool:
-    marker = parse_marker(text)
-    if marker is None:
+def every_target() -> tuple[Env, ...]:
+    """The representative targets "any target" stands for (see ``targets.toml``)."""
+    base = {k: str(v) for k, v in default_environment().items()}
+    base["platform_release"] = base["platform_version"] = ""
+    data = _data("targets.toml")
+    out = []
+    for python in data["python"]:
+        for values in platforms().values():
+            for machine in sorted(set(values["machine"].values())):
+                for implementation in data["implementation"]:
+                    env = dict(base, python_version=python, python_full_version=f"{python}.0")
+                    env |= {k: str(values[k]) for k in ("sys_platform", "platform_system")}
+                    env |= {"os_name": str(values["os_name"]), "platform_machine": machine}
+                    env |= {k: str(v) for k, v in implementation.items()}
+                    env["implementation_version"] = env["python_full_version"]
+                    out.append(tuple(sorted(env.items())))
+    return tuple(out)
+
+
+def applies(
+    text: str,
+    environment: Mapping[str, str] | None,
+    extras: frozenset[str] = frozenset(),
+    groups: frozenset[str] = frozenset(),
+) -> bool:
+    """Does marker ``text`` hold for ``environment`` (``None``: any target) with these
+    extras and dependency groups chosen? An unparsable marker holds."""
+    if not text.strip():
         return True
+    env = None if environment is None else tuple(sorted(environment.items()))
+    return _applies(text, env, extras, groups)
+
+
+@cache
+def _applies(text: str, env: Env | None, extras: frozenset[str], groups: frozenset[str]) -> bool:
+    marker = parse_marker(text)
+    return marker is None or _holds(
+        marker, every_target() if env is None else (env,), extras, groups
+    )
+
+
+def holds(
+    marker: Marker,
+    environment: Mapping[str, str] | None,
+    extras: frozenset[str] = frozenset(),
+    groups: frozenset[str] = frozenset(),
+) -> bool:
+    """``applies`` for a parsed marker (not cached: the caller keeps the verdicts)."""
+    envs = every_target() if environment is None else (tuple(sorted(environment.items())),)
+    return _holds(marker, envs, extras, groups)
+
+
+def _holds(
+    marker: Marker, envs: tuple[Env, ...], extras: frozenset[str], groups: frozenset[str]
+) -> bool:
+    chosen = ["", *sorted(extras)]
+    return any(_one(marker, env, extra, extras, groups) for env in envs for extra in chosen)
+
+
+def _one(
+    marker: Marker, env: Env, extra: str, extras: frozenset[str], groups: frozenset[str]
+) -> bool:
+    values: dict[str, Any] = dict(env)
+    values |= {"extra": extra, "extras": extras, "dependency_groups": groups}
     try:
-        return marker.evaluate(dict(env))
+        return marker.evaluate(values, context="lock_file")
     except (UndefinedComparison, UndefinedEnvironmentName, InvalidMarker):
         return True
