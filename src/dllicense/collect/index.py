@@ -92,8 +92,9 @@ from dllicense.collect.index_cache import (
 from dllicense.collect.index_http import RedirectError, Transport, discard, strip_userinfo
 from dllicense.collect.pipconfig import DEFAULT_INDEX_URL, IndexConfig, load_index_config
 from dllicense.discover.distributions import METADATA_LIMIT, read_distribution
-from dllicense.models import Distribution, LockedWheel, Problem
+from dllicense.models import Distribution, LockedWheel, Problem, Skipped
 from dllicense.parsing import parse_json
+from dllicense.skipped import as_problem
 
 logger = logging.getLogger(__name__)
 
@@ -741,8 +742,8 @@ class _Source:
         self, folder: Path, entry: CacheEntry, name: str, version: str
     ) -> Distribution | Problem:
         dist = read_distribution(folder / entry.dist_info, f"index:{entry.path}")
-        if isinstance(dist, Problem):
-            return dist
+        if isinstance(dist, Skipped):
+            return as_problem(dist)
         notes = tuple(
             Problem(code, self._message(name, version, message), name, version)
             for code, message in entry.problems

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from dllicense.discover.choice import EnvironmentChoice
 from dllicense.discover.condameta import CondaRecord, is_conda_prefix, read_conda_meta
-from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem
+from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem, Skipped
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE
 
 _MAPPING = "prefix.dev parselmouth conda-PyPI mapping"
@@ -98,6 +98,7 @@ def conda_graph(
     nodes = {n.name: n for n in graph.nodes}
     states: dict[str, _State] = {}  # conda package name -> state (python ones by conda name)
     queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
+    skipped: dict[tuple[str, str], Skipped] = {}  # (record, dependency) -> DL002
 
     def key(record_name: str) -> str:
         return owner.get(record_name, record_name)
@@ -128,8 +129,14 @@ def conda_graph(
         state = states[name]
         state.path = state.path or path
         for dep in record.depends:
-            if dep not in by_name:
-                continue  # not installed (conda's solver put it there: a removed package)
+            if dep not in by_name:  # not installed (a package removed after the solve)
+                detail = (
+                    f"conda package {name} {record.version} requires {dep}, which is not installed"
+                )
+                skipped.setdefault(
+                    (name, dep), Skipped(dep, "", "resolve", "required-not-installed", detail)
+                )
+                continue
             state.requires.add(key(dep))
             child = states.setdefault(dep, _State())
             child.parents.add(key(name))
@@ -192,6 +199,7 @@ def conda_graph(
     return Graph(
         (*python_nodes, *out),
         graph.problems,
+        skipped=(*graph.skipped, *(skipped[k] for k in sorted(skipped))),
         distributions=(*graph.distributions, *dists),
         evidence=(*graph.evidence, *evidence),
     )

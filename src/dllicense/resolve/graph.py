@@ -21,6 +21,7 @@ from dllicense.models import (  # ENVIRONMENT_SCOPE, scope_selected: re-exported
     Node,
     Problem,
     Project,
+    Skipped,
     scope_selected,
 )
 from dllicense.resolve.requires import display, parse_requires
@@ -76,6 +77,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
     dists = {d.name: d for d in env.distributions}
     states: dict[str, _State] = {}
     problems: list[Problem] = []
+    skipped: list[Skipped] = []  # declared or required, not installed (DL001, DL002)
     reported: set[tuple[str, str]] = set()
     queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
     known: dict[tuple[str, frozenset[str]], list[_Child]] = {}
@@ -103,7 +105,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         if not markers.applies(marker, frozenset()):
             continue
         if declared.name not in dists:
-            problems.append(_not_installed(declared))
+            skipped.append(_not_installed(declared))
             continue
         state = states.setdefault(declared.name, _State())
         state.direct = True
@@ -123,7 +125,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         state.scopes.add(scope)
         for child in children(dists[name], extras):
             if child.name not in dists:
-                _missing(dists[name], child, reported, problems)
+                _missing(dists[name], child, reported, skipped)
                 continue
             child_state = states.setdefault(child.name, _State())
             child_state.parents.add(name)
@@ -142,7 +144,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         for name, dist in dists.items():
             for child in children(dist, _all_extras(states[name])):
                 if child.name not in dists:
-                    _missing(dist, child, reported, problems)
+                    _missing(dist, child, reported, skipped)
                 elif ENVIRONMENT_SCOPE in states[child.name].scopes:
                     states[child.name].parents.add(name)
 
@@ -163,7 +165,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
                 extras=tuple(sorted(_all_extras(state))),
             )
         )
-    return Graph(nodes=tuple(nodes), problems=tuple(problems))
+    return Graph(nodes=tuple(nodes), problems=tuple(problems), skipped=tuple(skipped))
 
 
 def _all_extras(state: _State) -> set[str]:
@@ -205,24 +207,28 @@ def _children(
 
 
 def _missing(
-    parent: Distribution, child: _Child, reported: set[tuple[str, str]], problems: list[Problem]
+    parent: Distribution, child: _Child, reported: set[tuple[str, str]], skipped: list[Skipped]
 ) -> None:
     """DL002 once per (parent, missing child)."""
     if (parent.name, child.name) not in reported:
         reported.add((parent.name, child.name))
-        problems.append(
-            Problem(
-                "DL002",
+        skipped.append(
+            Skipped(
+                child.name,
+                "",
+                "resolve",
+                "required-not-installed",
                 f"{parent.display_name} requires {display(child.raw)}, which is not installed",
-                package=child.name,
             )
         )
 
 
-def _not_installed(declared: Declared) -> Problem:
-    return Problem(
-        "DL001",
+def _not_installed(declared: Declared) -> Skipped:
+    return Skipped(
+        declared.name,
+        "",
+        "resolve",
+        "declared-not-installed",
         f"{declared.raw!r} ({declared.scope}) is declared but not installed",
-        package=declared.name,
-        location=declared.location,
+        declared.location,
     )
