@@ -96,6 +96,31 @@ class Problem:
     location: Location | None = None
 
 
+# Why a stage did not carry a package forward (``dllicense.skipped`` maps each to its rule).
+SkipReason = Literal[
+    "declared-not-installed",  # declared, no installed distribution (environment walk)
+    "required-not-installed",  # required by an installed package, not installed
+    "metadata-unreadable",  # its metadata folder has no readable METADATA
+    "not-locked",  # the lock has no version of it for the target (a gap in the lock)
+    "lock-out-of-date",  # declared, but the lock does not lock it (or not that version)
+    "unaccounted",  # reached by the graph but neither scanned nor reported: a dllicense bug
+]
+SkipStage = Literal["discover", "resolve", "collect", "pipeline"]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A package a stage reached but does not carry forward, and why: never dropped
+    silently (pip-audit's ``SkippedDependency``). Each becomes a finding that names it."""
+
+    package: str
+    version: str
+    stage: SkipStage
+    reason: SkipReason
+    detail: str  # the finding's message
+    location: Location | None = None
+
+
 @dataclass(frozen=True)
 class Project:
     """What the project declares (discover)."""
@@ -143,6 +168,7 @@ class Environment:
     markers: tuple[tuple[str, str], ...]
     distributions: tuple[Distribution, ...]
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()  # metadata folders that could not be read
 
 
 @dataclass(frozen=True)
@@ -185,6 +211,7 @@ class Graph:
 
     nodes: tuple[Node, ...]
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()  # packages reached and not made nodes, with why
     distributions: tuple[Distribution, ...] = ()
     evidence: tuple[tuple[str, Evidence], ...] = ()
 

@@ -51,6 +51,7 @@ from dllicense.policy.clarify import clarify
 from dllicense.policy.codes import finding, from_problem, rules
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
+from dllicense.skipped import as_problem, unaccounted
 
 if TYPE_CHECKING:
     from dllicense.collect.index import IndexClient
@@ -122,6 +123,7 @@ def scan(options: ScanOptions) -> ScanResult:
     if options.progress is not None:
         options.progress(f"scanning {env.description}")
     nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
+    reached = list(nodes)  # each is scanned or named by a finding (checked below)
     notes: dict[Node, tuple[Problem, ...]] = {}  # version mismatch, no metadata
     summary: list[Problem] = []  # nothing installed, not --online: one DL033 for them all
     native = [n for n in nodes if n.ecosystem == "conda"]  # conda nodes: their own records
@@ -193,6 +195,7 @@ def scan(options: ScanOptions) -> ScanResult:
         (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems)
         for ext in externals
     ]
+    reached += [ext.node for ext in externals]
     origin = _Origins(installed, by_node, locked is not None, options.online)
     for node, evidence, node_problems in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
@@ -234,15 +237,19 @@ def scan(options: ScanOptions) -> ScanResult:
         )
     paths = {n.name: n.path for n in graph.nodes}
     general += [from_problem(p, ()) for p in summary]
+    skipped = map(as_problem, (*env.skipped, *graph.skipped))  # reached, not carried forward
     general += [
         from_problem(p, paths.get(p.package, ()))
-        for p in (*project.problems, *env.problems, *graph.problems, *external_problems)
+        for p in (*project.problems, *env.problems, *graph.problems, *skipped, *external_problems)
     ]
     if options.online:  # pip configuration files that could not be read (DL125)
         from dllicense.collect.pipconfig import load_index_config
 
         general += [from_problem(p, ()) for p in load_index_config().problems]
     findings += _override([*general, *index_notes], overrides)
+    # the invariant: no package the graph reached vanishes without a finding that names it
+    lost = unaccounted(reached, packages, findings)
+    findings += _override([from_problem(as_problem(s)) for s in lost], overrides)
     findings.sort(key=_finding_key)
     texts = _texts(collected, packages)
     from dllicense.discover.vcs import read_revision
@@ -710,7 +717,11 @@ def _from_index(
     Each becomes a direct node (scopes as declared, path = itself; its own requirements are
     not followed) and DL001 stays as an info note; failures add the index's finding.
     """
-    missing = {(p.package, p.location) for p in graph.problems if p.code == "DL001" and p.package}
+    missing = {
+        (s.package, s.location)
+        for s in graph.skipped
+        if s.reason == "declared-not-installed" and s.package
+    }
     if not missing:
         return graph, [], []
     client = _index_client(options)
@@ -754,9 +765,12 @@ def _from_index(
             )
         )
     done = {d.name for d in dists}
-    kept = [p for p in graph.problems if not (p.code == "DL001" and p.package in done)]
+    kept = [
+        s for s in graph.skipped if not (s.reason == "declared-not-installed" and s.package in done)
+    ]
     nodes.sort(key=lambda n: n.name)
-    return replace(graph, nodes=tuple(nodes), problems=(*kept, *problems)), dists, notes
+    graph = replace(graph, nodes=tuple(nodes), problems=(*graph.problems, *problems))
+    return replace(graph, skipped=tuple(kept)), dists, notes
 
 
 def _traits(expression: str) -> tuple[LicenseTraits, ...]:

@@ -42,8 +42,9 @@ from dllicense.collect.index_select import (
 )
 from dllicense.collect.index_wheel import content_range, open_remote, prefetch, read_wheel
 from dllicense.discover.distributions import METADATA_LIMIT, read_distribution
-from dllicense.models import Distribution, LockedWheel, Problem
+from dllicense.models import Distribution, LockedWheel, Problem, Skipped
 from dllicense.parsing import parse_json
+from dllicense.skipped import as_problem
 
 logger = logging.getLogger(__name__)
 
@@ -333,8 +334,8 @@ class Source:
         self, folder: Path, entry: CacheEntry, name: str, version: str
     ) -> Distribution | Problem:
         dist = read_distribution(folder / entry.dist_info, f"index:{entry.path}")
-        if isinstance(dist, Problem):
-            return dist
+        if isinstance(dist, Skipped):
+            return as_problem(dist)
         notes = tuple(
             Problem(code, self._message(name, version, message), name, version)
             for code, message in entry.problems

@@ -11,7 +11,7 @@ from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 
 from dllicense.journal import note_folder
-from dllicense.models import Distribution, Problem
+from dllicense.models import Distribution, Problem, Skipped
 from dllicense.paths import reason
 from dllicense.readfile import read_bounded, read_text
 
@@ -94,8 +94,8 @@ def fast_headers(head: bytes) -> dict[str, Any] | None:
     return raw
 
 
-def read_distribution(where: Path | str, label: str) -> Distribution | Problem:
-    """Read one metadata folder; a folder we cannot use becomes a ``Problem``.
+def read_distribution(where: Path | str, label: str) -> Distribution | Skipped:
+    """Read one metadata folder; a folder we cannot use is ``Skipped`` (DL021).
 
     Paths are plain strings inside: this runs once per distribution.
     """
@@ -113,12 +113,9 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Problem:
         data = read_bounded(metadata_file, METADATA_LIMIT)[0]
     except OSError as exc:
         why = "no METADATA file" if isinstance(exc, FileNotFoundError) else reason(exc)
-        return Problem(
-            "DL021",
-            f"{base}: {why}; distribution skipped",
-            package=canonicalize_name(guessed_name),
-            version=guessed_version,
-        )
+        detail = f"{base}: {why}; distribution skipped"
+        folder_name = canonicalize_name(guessed_name)
+        return Skipped(folder_name, guessed_version, "discover", "metadata-unreadable", detail)
     head = headers_only(data)
     fast = fast_headers(head)
     raw, unparsed = (fast, {}) if fast is not None else parse_email(head)

@@ -13,7 +13,7 @@ from packaging.markers import default_environment
 from dllicense.discover.choice import EnvironmentChoice, choose_environment, short_label
 from dllicense.discover.distributions import list_metadata_folders, read_distribution
 from dllicense.errors import InputError
-from dllicense.models import Distribution, Environment, Problem
+from dllicense.models import Distribution, Environment, Problem, Skipped
 from dllicense.parallel import ordered_map
 from dllicense.paths import resolve
 from dllicense.readfile import read_bounded
@@ -119,7 +119,7 @@ def _from_prefix(root: Path, label: str) -> Environment:
     return _build(f"{label} (Python {markers['python_full_version']})", markers, dirs)
 
 
-def _read(item: tuple[str, str]) -> Distribution | Problem:
+def _read(item: tuple[str, str]) -> Distribution | Skipped:
     return read_distribution(*item)
 
 
@@ -127,6 +127,7 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
     """Read every distribution; the first of a name on the path wins, later ones are shadowed."""
     found: dict[str, Distribution] = {}
     problems: list[Problem] = []
+    skipped: list[Skipped] = []  # metadata folders that cannot be read (DL021)
     seen_dirs: set[Path] = set()
     pending: list[tuple[str, str]] = []
     for folder, label in dirs:
@@ -141,8 +142,8 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
         problems += listing_problems
         pending += [(entry, label) for entry in entries]
     for (_, label), dist in zip(pending, ordered_map(_read, pending), strict=True):
-        if isinstance(dist, Problem):
-            problems.append(dist)
+        if isinstance(dist, Skipped):
+            skipped.append(dist)
             continue
         if dist.name in found:
             first = found[dist.name]
@@ -164,4 +165,5 @@ def _build(description: str, markers: dict[str, str], dirs: list[tuple[Path, str
         markers=tuple(sorted(markers.items())),
         distributions=tuple(found[name] for name in sorted(found)),
         problems=tuple(problems),
+        skipped=tuple(skipped),
     )

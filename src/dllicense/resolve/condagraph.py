@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from dllicense.discover.choice import EnvironmentChoice
 from dllicense.discover.condameta import CondaRecord, is_conda_prefix, read_conda_meta
-from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem
+from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem, Skipped
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE
 from dllicense.resolve.walk import Edge, Key, State, Walk, scope_rank
 from dllicense.resolve.walk import node as walk_node
@@ -100,11 +100,22 @@ def conda_graph(
     for record in records:
         records_of.setdefault(ident(record.name), []).append(record)
 
+    skipped: dict[tuple[str, str], Skipped] = {}  # (record, dependency) -> DL002
+
     def edges(key: Key, extras: frozenset[str]) -> Iterator[Edge]:
         for record in records_of[key]:
             for dep in record.depends:
-                if dep in by_name:  # else not installed (conda's solver put it there: removed)
+                if dep in by_name:
                     yield Edge(ident(dep))
+                else:  # not installed (a package removed after the solve)
+                    detail = (
+                        f"conda package {record.name} {record.version} requires {dep},"
+                        " which is not installed"
+                    )
+                    skipped.setdefault(
+                        (record.name, dep),
+                        Skipped(dep, "", "resolve", "required-not-installed", detail),
+                    )
 
     walk = Walk(edges)
     for node in graph.nodes:  # the Python graph reaches the conda packages it is
@@ -168,6 +179,7 @@ def conda_graph(
     return Graph(
         (*python_nodes, *out),
         graph.problems,
+        skipped=(*graph.skipped, *(skipped[k] for k in sorted(skipped))),
         distributions=(*graph.distributions, *dists),
         evidence=(*graph.evidence, *evidence),
     )

@@ -21,6 +21,7 @@ from dllicense.models import (  # ENVIRONMENT_SCOPE, scope_selected: re-exported
     Graph,
     Problem,
     Project,
+    Skipped,
     scope_selected,
 )
 from dllicense.resolve.requires import display, parse_requires
@@ -52,6 +53,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
     markers = _Markers(dict(env.markers))
     dists = {d.name: d for d in env.distributions}
     problems: list[Problem] = []
+    skipped: list[Skipped] = []  # declared or required, not installed (DL001, DL002)
     reported: set[tuple[str, str]] = set()
     known: dict[tuple[str, frozenset[str]], list[_Child]] = {}
 
@@ -67,7 +69,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
             if child.name in dists:
                 yield Edge((child.name, dists[child.name].version), child.extras)
             else:
-                _missing(dist, child, reported, problems)
+                _missing(dist, child, reported, skipped)
 
     walk = Walk(edges)
     for declared in sorted(project.declared, key=lambda d: (scope_rank(d.scope), d.name)):
@@ -80,7 +82,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         if not markers.applies(marker, frozenset()):
             continue
         if declared.name not in dists:
-            problems.append(_not_installed(declared))
+            skipped.append(_not_installed(declared))
             continue
         key = (declared.name, dists[declared.name].version)
         walk.add_root(key, declared.scope, declared.extras)
@@ -95,7 +97,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
             key = (dist.name, dist.version)
             for child in children(dist, states[key].all_extras()):
                 if child.name not in dists:
-                    _missing(dist, child, reported, problems)
+                    _missing(dist, child, reported, skipped)
                     continue
                 child_key = (child.name, dists[child.name].version)
                 if ENVIRONMENT_SCOPE in states[child_key].scopes:
@@ -106,7 +108,7 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         node(key, state, {c.name for c in children(dists[key[0]], state.all_extras())})
         for key, state in sorted(states.items())
     ]
-    return Graph(nodes=tuple(nodes), problems=tuple(problems))
+    return Graph(nodes=tuple(nodes), problems=tuple(problems), skipped=tuple(skipped))
 
 
 @dataclass(frozen=True)
@@ -144,24 +146,28 @@ def _children(
 
 
 def _missing(
-    parent: Distribution, child: _Child, reported: set[tuple[str, str]], problems: list[Problem]
+    parent: Distribution, child: _Child, reported: set[tuple[str, str]], skipped: list[Skipped]
 ) -> None:
     """DL002 once per (parent, missing child)."""
     if (parent.name, child.name) not in reported:
         reported.add((parent.name, child.name))
-        problems.append(
-            Problem(
-                "DL002",
+        skipped.append(
+            Skipped(
+                child.name,
+                "",
+                "resolve",
+                "required-not-installed",
                 f"{parent.display_name} requires {display(child.raw)}, which is not installed",
-                package=child.name,
             )
         )
 
 
-def _not_installed(declared: Declared) -> Problem:
-    return Problem(
-        "DL001",
+def _not_installed(declared: Declared) -> Skipped:
+    return Skipped(
+        declared.name,
+        "",
+        "resolve",
+        "declared-not-installed",
         f"{declared.raw!r} ({declared.scope}) is declared but not installed",
-        package=declared.name,
-        location=declared.location,
+        declared.location,
     )

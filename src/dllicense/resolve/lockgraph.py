@@ -27,7 +27,17 @@ from dllicense.discover.locks import (
 )
 from dllicense.discover.locks.markers import applies
 from dllicense.errors import UsageError
-from dllicense.models import Declared, Distribution, Graph, Location, Node, Problem, Project
+from dllicense.models import (
+    Declared,
+    Distribution,
+    Graph,
+    Location,
+    Node,
+    Problem,
+    Project,
+    Skipped,
+    SkipReason,
+)
 from dllicense.resolve.lockstale import compare_made_from
 from dllicense.resolve.targets import Target, describe_target
 from dllicense.resolve.targets import target_markers as target_markers  # re-exported
@@ -41,6 +51,7 @@ from dllicense.resolve.walk import (
     version_order,
 )
 from dllicense.resolve.walk import node as make_node
+from dllicense.skipped import as_problem
 
 
 def lock_graph(
@@ -76,7 +87,8 @@ def lock_graph(
     graph = build_graph(found, project.declared, target)
     problems = (*found.problems, *graph.problems)
     conda = conda_records(found)
-    return Graph(graph.nodes, problems, distributions=conda), found.files, problems
+    graph = Graph(graph.nodes, problems, distributions=conda, skipped=graph.skipped)
+    return graph, found.files, (*problems, *map(as_problem, graph.skipped))
 
 
 def conda_records(lock: Lock) -> tuple[Distribution, ...]:
@@ -185,7 +197,7 @@ class _Builder:
         self.packages = {(p.name, p.version): p for p in lock.packages}
         self.walk = Walk(self._edges)
         self.states = self.walk.states
-        self.problems: list[Problem] = []
+        self.skipped: list[Skipped] = []  # roots and dependencies the lock does not lock
         self.reported: set[tuple[str, str]] = set()
         self.root_scopes: dict[str, set[str]] = {}
         # "whatever extras" for a package's own marker: every extra and group the lock names
@@ -213,7 +225,7 @@ class _Builder:
         covered = self.lock.covers is None or root.scope in self.lock.covers
         if not found:
             if covered and (self.target is not None or dep.name not in self.by_name):
-                self.problems.append(self._missing_root(root))
+                self.skipped.append(self._missing_root(root))
             return  # for every target, a locked name is enough (single-target locks)
         for package in found:
             self.walk.add_root((package.name, package.version), root.scope, dep.extras)
@@ -263,13 +275,17 @@ class _Builder:
             if state is not None and package.scopes:
                 state.scopes = set(package.scopes)
 
-    def _missing_root(self, root: Root) -> Problem:
+    def _missing_root(self, root: Root) -> Skipped:
+        code: SkipReason
         dep = root.dependency
         locked = ", ".join(p.version for p in self.by_name.get(dep.name, []))
         wanted = f"{dep.name}{dep.specifier}" if dep.specifier else dep.name
         where = f" ({root.scope})"
         if root.origin == "lock":
-            code, message = "DL034", f"{self.lock.label} lists {wanted}{where} but does not lock it"
+            code, message = (
+                "not-locked",
+                f"{self.lock.label} lists {wanted}{where} but does not lock it",
+            )
         elif (
             locked
             and self.target is not None
@@ -278,31 +294,31 @@ class _Builder:
             )
             and any(_matches(p, dep) for p in self.by_name[dep.name])
         ):
-            code = "DL034"
+            code = "not-locked"
             message = (
                 f"{wanted}{where}: no version in {self.lock.label} is for "
                 f"{describe_target(self.target)} (locked: {locked})"
             )
         elif dep.marker and not self.lock.universal:
-            code = "DL034"
+            code = "not-locked"
             message = (
                 f"{wanted}{where} applies to {describe_target(self.target)}, but "
                 f"{self.lock.label} was made for one environment and "
                 + (f"locks only {dep.name} {locked}" if locked else f"has no {dep.name}")
             )
         elif locked:
-            code = "DL031"
+            code = "lock-out-of-date"
             message = (
                 f"{wanted}{where} is declared in {root.origin} but {self.lock.label} locks "
                 f"{dep.name} {locked}: the lock is out of date"
             )
         else:
-            code = "DL031"
+            code = "lock-out-of-date"
             message = (
                 f"{wanted}{where} is declared in {root.origin} but not in {self.lock.label}: "
                 "the lock is out of date"
             )
-        return Problem(code, message, package=dep.name, location=root.location)
+        return Skipped(dep.name, "", "resolve", code, message, root.location)
 
     def _missing_edge(self, package: LockedPackage, dep: LockedDependency) -> None:
         if (package.name, dep.name) in self.reported:
@@ -311,14 +327,16 @@ class _Builder:
         wanted = f"{dep.name}{dep.specifier}" if dep.specifier else dep.name
         if dep.version:
             wanted = f"{dep.name} {dep.version}"
-        self.problems.append(
-            Problem(
-                "DL034",
+        self.skipped.append(
+            Skipped(
+                dep.name,
+                "",
+                "resolve",
+                "not-locked",
                 f"{package.name} {package.version} requires {wanted}, which "
                 f"{self.lock.label} does not lock"
                 + ("" if self.target is None else f" for {describe_target(self.target)}"),
-                package=dep.name,
-                location=Location(self.lock.label, package.line),
+                Location(self.lock.label, package.line),
             )
         )
 
@@ -352,6 +370,7 @@ def _extras_named(lock: Lock, declared: Iterable[Root]) -> tuple[frozenset[str],
 def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | None) -> Graph:
     """Walk the lock from its roots for ``target`` (``None``: every target)."""
     problems: list[Problem] = []
+    skipped: list[Skipped] = []
     project_roots: list[Root] = []
     for d in declared:
         only = reported_only(d)
@@ -365,14 +384,16 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
     for entry in lock.unpinned:
         extras, groups = _scope_sets(entry.scope)
         if applies(entry.dependency.marker, target, extras, groups):
-            problems.append(
-                Problem(
-                    "DL034",
+            skipped.append(
+                Skipped(
+                    entry.dependency.name,
+                    "",
+                    "resolve",
+                    "not-locked",
                     f"{lock.label} does not pin {entry.dependency.name} "
                     f"({entry.dependency.specifier or '*'}), which {describe_target(target)} "
                     "needs: it is not scanned (the lock was made on another platform)",
-                    package=entry.dependency.name,
-                    location=entry.location,
+                    entry.location,
                 )
             )
     roots = [
@@ -385,17 +406,21 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
         builder.add_loose()
     if lock.by_scope:
         builder.add_recorded()
-    problems += builder.problems
+    skipped += builder.skipped
     if not lock.project_roots:
-        problems += _undeclared_in_lock(
+        undeclared = _undeclared_in_lock(
             lock, [r for r in project_roots if r.dependency.name not in loose], target
         )
+        problems += [p for p in undeclared if isinstance(p, Problem)]
+        skipped += [s for s in undeclared if isinstance(s, Skipped)]
     if lock.edges and lock.project_roots and lock.kind != "resolved":
         problems += _orphans(lock, roots)
-    return Graph(builder.nodes(), tuple(problems))
+    return Graph(builder.nodes(), tuple(problems), skipped=tuple(skipped))
 
 
-def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None) -> list[Problem]:
+def _undeclared_in_lock(
+    lock: Lock, declared: list[Root], target: Target | None
+) -> list[Problem] | list[Skipped]:
     """What ``pyproject.toml`` declares and the lock does not cover (uv: was not made from).
 
     A lock that says which scopes it covers (pinned requirements files: their own; a pylock:
@@ -408,7 +433,7 @@ def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None)
         return compare_made_from(lock, ours)
     check = _Builder(lock, target, declared)
     said = {r.dependency.name for r in lock.roots}
-    out = []
+    out: list[Skipped] = []
     for root in ours:
         extras, groups = _scope_sets(root.scope)
         if not applies(root.dependency.marker, target, extras, groups):
@@ -417,9 +442,9 @@ def _undeclared_in_lock(lock: Lock, declared: list[Root], target: Target | None)
         missing = (
             name not in check.by_name if target is None else not check.candidates(root.dependency)
         )
-        problem = check._missing_root(root) if missing else None
-        if problem is not None and (problem.code == "DL031" or name not in said):
-            out.append(problem)  # a DL034 for the manifest's own root is said already
+        skip = check._missing_root(root) if missing else None
+        if skip is not None and (skip.reason == "lock-out-of-date" or name not in said):
+            out.append(skip)  # a DL034 for the manifest's own root is said already
     return out
 
 
