@@ -81,19 +81,21 @@ def read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
         journal_absent(path, limit)
         raise
     size = info.st_size
-    with open(fd, "rb", buffering=0, closefd=True) as handle:
+    try:  # os.read on the descriptor: no file object per read (twice per distribution)
         want = min(size, limit) if size else limit + 1
-        data = handle.read(want) or b""
+        data = os.read(fd, want)
         if len(data) < want:  # a short read: an unsized file, or one that changed meanwhile
             parts = [data]
             got = len(data)
             while got < want:
-                chunk = handle.read(min(want - got, _CHUNK))
+                chunk = os.read(fd, min(want - got, _CHUNK))
                 if not chunk:
                     break
                 parts.append(chunk)
                 got += len(chunk)
             data = b"".join(parts)
+    finally:
+        os.close(fd)
     data, size = data[:limit], max(size, len(data))
     journal_read(path, limit, size, info.st_mtime_ns, data)
     return data, size

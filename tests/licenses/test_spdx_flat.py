@@ -1,10 +1,11 @@
-"""Flat expressions read without license-expression give exactly what it gives.
+"""Expressions read without license-expression give exactly what it gives.
 
-``spdx._simple`` reads ``A OR B WITH X OR C`` itself (license-expression's
-``Licensing`` costs 20-80 ms to build); ``spdx.known_symbols`` comes from a
-table made from license-expression's own index. Both are checked against the
-library on every SPDX id and alias, on generated combinations and on every
-licence field of the fixtures.
+``spdx._parsed`` reads ``A OR B WITH X OR C`` and parenthesised groups of such
+itself (license-expression's ``Licensing`` costs 20-80 ms to build);
+``spdx.known_symbols`` comes from a table made from license-expression's own
+index. Both are checked against the library on every SPDX id and alias, on
+generated combinations (flat and nested), on every licence field of the
+fixtures and on the policy's parse trees (``spdx.expression_tree``).
 """
 
 from __future__ import annotations
@@ -33,14 +34,28 @@ def _library(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
 
 
 def _agree(text: str) -> bool:
-    """Assert both readings agree when ``_simple`` reads ``text``; whether it did."""
-    flat = spdx._simple(text)
-    if flat is None:
+    """Assert both readings agree when ``_parsed`` reads ``text``; whether it did."""
+    _tree_agrees(text)
+    tree = spdx._parsed(text)
+    if tree is None:
         return False
     rendered, keys, symbols = _library(text)
-    assert spdx.normalize_expression(text).expression == rendered, text
+    assert spdx._from_tree(tree) == spdx._by_library(text), text
+    if all(k.lower() in spdx._symbols() and k not in spdx._refs() for k in keys):
+        assert spdx.normalize_expression(text).expression == rendered, text
     assert spdx.license_keys(rendered) == keys, text
     assert spdx.simple_symbols(text) == symbols, text
+    return True
+
+
+def _tree_agrees(text: str) -> bool:
+    """Assert the policy's tree of ``text`` is license-expression's when ``_parsed`` reads
+    it with LicenseRefs (``_converted`` is the library's tree as ``Term``/``Group``)."""
+    tree = spdx._parsed(text)
+    if tree is None:
+        return False
+    assert tree == spdx._converted(spdx.parse_expression(text)), text
+    assert spdx.expression_tree(text) == tree
     return True
 
 
@@ -119,9 +134,13 @@ def test_fixture_expressions() -> None:
     "text",
     [
         "MIT OR Apache-2.0 AND BSD-3-Clause",
-        "(MIT)",
+        "(MIT OR Apache-2.0) AND BSD-3-Clause OR ISC",
+        "(MIT OR Apache-2.0",
+        "MIT OR Apache-2.0)",
+        "()",
+        "MIT (Apache-2.0)",
+        "MIT, Apache-2.0",
         "MIT WITH MIT",
-        "Foo-1.0 OR MIT",
         "",
         "AND OR MIT",
         "MIT AND AND",
@@ -132,10 +151,76 @@ def test_fixture_expressions() -> None:
     ],
 )
 def test_other_expressions_go_to_license_expression(text: str) -> None:
-    assert spdx._simple(text) is None
+    assert spdx._parsed(text) is None
+    assert spdx._parsed(text) is None
 
 
 def test_traits_agree_on_flat_expressions() -> None:
     for text in ("MIT OR Apache-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0 AND MIT"):
         assert spdx.simple_symbols(text) == _parsed_symbols(text)
         assert traits_of_expression(text)
+
+
+def _nested(rng: random.Random, ids: list[str], depth: int) -> str:
+    """A random expression with parenthesised groups, one operator per group."""
+    op = rng.choice(["AND", "OR", "and", "or"])
+    parts = []
+    for _ in range(rng.randint(1, 3)):
+        if depth and rng.random() < 0.4:
+            parts.append(f"({_nested(rng, ids, depth - 1)})")
+        else:
+            parts.append(rng.choice(ids))
+    text = f" {op} ".join(parts)
+    return f"({text})" if rng.random() < 0.2 else text
+
+
+def test_generated_nested_expressions() -> None:
+    rng = random.Random(18)
+    ids = [*_ids(), "LicenseRef-dllicense-unspecified-BSD", "LicenseRef-scancode-unrar"]
+    ids += ["unrar", "Public-Domain", "bsd-simplified", "MIT-ish", "gpl-2.0-foo", "x.y", "+", "."]
+    ids += ["MIT WITH Classpath-exception-2.0", "Apache-2.0 with LLVM-exception"]
+    read = trees = 0
+    for _ in range(3000):
+        text = _nested(rng, ids, 3)
+        read += _agree(text)
+        trees += _tree_agrees(text)
+    assert read > 1000 and trees == read
+
+
+def test_unknown_words_read_as_the_library_reads_them() -> None:
+    for text in (
+        "Foo-1.0 OR MIT",
+        "apache-2.0 AND lgpl-2.1 and unrar",
+        "BSD-3-Clause and Public-Domain",
+    ):
+        assert _agree(text)
+
+
+def test_sbom_and_policy_expressions() -> None:
+    """CycloneDX expressions of real wheels and the normalised ones the policy reads."""
+    texts = [
+        "(MIT OR Apache-2.0)",
+        "((MIT OR Apache-2.0) AND Unicode-3.0)",
+        "(ISC AND (Apache-2.0 OR ISC) AND Apache-2.0 AND MIT AND BSD-3-Clause"
+        " AND (Apache-2.0 OR ISC OR MIT) AND (Apache-2.0 OR ISC OR MIT-0))",
+        "(Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT)",
+        "(Apache-2.0  OR  MIT)",
+        "MIT AND (MIT AND PSF-2.0)",
+        "(MIT)OR(Apache-2.0)",
+        "((MIT))",
+        "Apache-2.0 AND LGPL-2.1-only AND LicenseRef-scancode-unrar AND Brian-Gladman-3-Clause",
+        "BSD-3-Clause AND LicenseRef-dllicense-public-domain",
+        "LicenseRef-dllicense-unspecified-Artistic OR LicenseRef-dllicense-unspecified-GPL"
+        " OR GPL-2.0-or-later",
+        "Apache-2.0 AND BSD-2-Clause-Darwin AND (BSD-2-Clause AND LicenseRef-dllicense-public"
+        "-domain AND BSD-3-Clause AND ISC AND (BSD-3-Clause OR GPL-1.0-or-later) AND BSD-4-Clause)",
+    ]
+    assert sum(_agree(t) for t in texts) >= 8
+    assert all(_tree_agrees(t) for t in texts)
+    for text in _fixture_fields():
+        _tree_agrees(text)
+        normalized = spdx.normalize(text).expression
+        if normalized:
+            assert _tree_agrees(normalized) or spdx.expression_tree(normalized) == (
+                spdx._converted(spdx.parse_expression(normalized))
+            )

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from license_expression import (
     ExpressionError,
@@ -218,59 +218,173 @@ def _exceptions() -> frozenset[str]:
     return frozenset(key for key, _, exception in known_symbols() if exception)
 
 
-_WORD = r"[A-Za-z0-9.+\-]+"
-_OPERAND = rf"{_WORD}(?:\s+[Ww][Ii][Tt][Hh]\s+{_WORD})?"
-_FLAT = re.compile(rf"{_OPERAND}(?:\s+(?:[Aa][Nn][Dd]|[Oo][Rr])\s+{_OPERAND})*")
-_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(r"\s*(?:(\()|(\))|([A-Za-z0-9.+\-]+))")
+_END = re.compile(r"\s*")
+_KEYWORDS = frozenset({"AND", "OR", "WITH"})
 
+
+class Term(NamedTuple):
+    """One licence of an expression: its key and its exception key (``X WITH Y``) or None."""
+
+    key: str
+    exception: str | None
+
+
+class Group(NamedTuple):
+    """Terms joined by one operator, ``AND`` or ``OR`` (a parenthesised group stays one);
+    a string stands for a part of license-expression's tree that is no licence term."""
+
+    operator: str
+    args: tuple[Tree | str, ...]
+
+
+Tree = Term | Group
 Operand = tuple[str, str | None]  # canonical licence key, canonical exception key or None
 
 
-@lru_cache(maxsize=8192)
-def _simple(text: str) -> tuple[str, tuple[Operand, ...]] | None:
-    """A flat expression of known ids, ``A OR B WITH X OR C`` (one operator throughout,
-    no parentheses), read without license-expression: its operator and operands, each
-    with the canonical key license-expression gives it. None for anything else (unknown
-    or curated ids, an exception in the wrong place, mixed operators), which
-    ``parse_expression`` reads. A test checks both agree on every SPDX id."""
-    if not _FLAT.fullmatch(text):
-        return None
-    words = _SPACES.split(text)
-    keywords = ("AND", "OR", "WITH")
-    operators: set[str] = set()
-    operands: list[Operand] = []
+def _tokens(text: str) -> list[str] | None:
+    """``(``, ``)`` and words of ``text``; None if it holds anything else."""
+    out: list[str] = []
     at = 0
-    while at < len(words):
-        if at:  # an operator between operands
-            operators.add(words[at].upper())
-            at += 1
-        base = _symbols().get(words[at].lower()) if words[at].upper() not in keywords else None
-        if base is None or base in _exceptions() or base in _refs():
+    while at < len(text):
+        found = _TOKEN.match(text, at)
+        if found is None:
+            return None if _END.fullmatch(text, at) is None else out
+        out.append(found.group(found.lastindex or 0))
+        at = found.end()
+    return out
+
+
+def _read(words: list[str], at: int) -> tuple[Tree, int] | None:
+    """The expression of ``words`` from ``at`` up to a ``)`` or the end, and where it ended.
+
+    Each level has one operator throughout (mixed operators without parentheses, where
+    license-expression's precedence decides, are left to it)."""
+    args: list[Tree] = []
+    operator = ""
+    while True:
+        if at >= len(words):
             return None
-        exception = None
-        if at + 2 < len(words) and words[at + 1].upper() == "WITH":
-            name = words[at + 2]
-            exception = _symbols().get(name.lower()) if name.upper() not in keywords else None
-            if exception is None or exception not in _exceptions() or exception in _refs():
+        if words[at] == "(":
+            inner = _read(words, at + 1)
+            if inner is None or inner[1] >= len(words) or words[inner[1]] != ")":
                 return None
-            at += 2
-        operands.append((base, exception))
+            args.append(inner[0])
+            at = inner[1] + 1
+        else:
+            term = _term(words, at)
+            if term is None:
+                return None
+            args.append(term[0])
+            at = term[1]
+        if at >= len(words) or words[at] == ")":
+            break
+        word = words[at].upper()
+        if word not in ("AND", "OR") or operator not in ("", word):
+            return None
+        operator = word
         at += 1
-    if len(operators) > 1 or not operators <= {"AND", "OR"}:
+    return (Group(operator, tuple(args)) if operator else args[0]), at
+
+
+def _term(words: list[str], at: int) -> tuple[Term, int] | None:
+    """``X`` or ``X WITH Y`` at ``at``, with the keys license-expression gives them: a known
+    id's canonical key, any other word as written; ``Y`` a known exception."""
+    word = words[at]
+    if word in "()" or word.upper() in _KEYWORDS:
         return None
-    return (operators.pop() if operators else "OR"), tuple(operands)
+    base = _symbols().get(word.lower(), word)
+    if base in _exceptions():
+        return None
+    if at + 2 < len(words) and words[at + 1].upper() == "WITH":
+        exception = _symbols().get(words[at + 2].lower())
+        if base == word and word.lower() not in _symbols():
+            return None  # an unknown licence with an exception: left to the library
+        if exception is None or exception not in _exceptions():
+            return None
+        return Term(base, exception), at + 3
+    return Term(base, None), at + 1
 
 
-def _render(operand: Operand) -> str:
-    return f"{operand[0]} WITH {operand[1]}" if operand[1] else operand[0]
+@lru_cache(maxsize=8192)
+def _parsed(text: str) -> Tree | None:
+    """``text`` read without license-expression, as its parse tree (``validate=False``)
+    would be, or None for what this reader leaves to it: other characters, mixed
+    operators without parentheses, an exception out of place or with an unknown
+    licence. Tests check both readings agree on every SPDX id and alias."""
+    words = _tokens(text)
+    if not words:
+        return None
+    found = _read(words, 0)
+    return found[0] if found is not None and found[1] == len(words) else None
+
+
+def _simple(text: str) -> tuple[str, tuple[Operand, ...]] | None:
+    """A flat expression, ``A OR B WITH X OR C``: its operator and operands (for the
+    tests of the flat reading); None for anything else."""
+    tree = _parsed(text)
+    if isinstance(tree, Term):
+        return "OR", (tuple(tree),)  # type: ignore[return-value]
+    if tree is None or not all(isinstance(a, Term) for a in tree.args):
+        return None
+    return tree.operator, tuple((a.key, a.exception) for a in tree.args)  # type: ignore[union-attr]
+
+
+def render(tree: Tree | str) -> str:
+    """license-expression's rendering of a parse tree: nested groups in parentheses."""
+    if isinstance(tree, Term):
+        return f"{tree.key} WITH {tree.exception}" if tree.exception else tree.key
+    if isinstance(tree, str):
+        return tree
+    return f" {tree.operator} ".join(
+        f"({render(a)})" if isinstance(a, Group) else render(a) for a in tree.args
+    )
+
+
+def _terms(tree: Tree | str) -> list[Term]:
+    """The terms of a tree, left to right."""
+    if isinstance(tree, Term):
+        return [tree]
+    if isinstance(tree, str):
+        return []
+    return [t for a in tree.args for t in _terms(a)]
 
 
 def simple_symbols(expression: str) -> tuple[str, ...] | None:
-    """The rendered symbols (``X WITH Y`` as one) of a flat expression, unique, in order
-    (license-expression's ``license_symbols(unique=True, decompose=False)``); None when
-    ``_simple`` does not read it."""
-    found = _simple(expression)
-    return tuple(dict.fromkeys(map(_render, found[1]))) if found else None
+    """The rendered symbols (``X WITH Y`` as one) of an expression this module reads
+    itself, unique, in order (license-expression's ``license_symbols(unique=True,
+    decompose=False)``); None when it does not read it."""
+    tree = _parsed(expression)
+    return tuple(dict.fromkeys(map(render, _terms(tree)))) if tree is not None else None
+
+
+def expression_tree(expression: str) -> Tree | str | None:
+    """The parse tree of an expression as ``Term`` and ``Group`` values: read here when
+    it can be, else converted from license-expression's. A string for a part of the
+    library's tree that is no licence term; None for an empty expression. Raises
+    ``ExpressionError``."""
+    tree = _parsed(expression)
+    if tree is not None:
+        return tree
+    return _converted(parse_expression(expression))
+
+
+def _converted(node: Any) -> Tree | str | None:
+    from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
+
+    if node is None:
+        return None
+    if isinstance(node, (AND, OR)):
+        args = tuple(_converted(a) for a in node.args)
+        return Group(
+            "AND" if isinstance(node, AND) else "OR",
+            tuple(str(a) if a is None else a for a in args),
+        )
+    if isinstance(node, LicenseWithExceptionSymbol):
+        return Term(node.license_symbol.key, node.exception_symbol.key)
+    if isinstance(node, LicenseSymbol):
+        return Term(node.key, None)
+    return str(node)
 
 
 _ONE_WORD = re.compile(r"[A-Za-z0-9.+\-]+")
@@ -290,21 +404,36 @@ def normalize_expression(text: str) -> Normalized:
             return Normalized(key)
         if _LICENSEREF.match(text):
             return Normalized(text, vague=is_vague(text))
-    flat = _simple(text)
-    if flat is not None:
-        rendered = f" {flat[0]} ".join(map(_render, flat[1]))
-        return Normalized(rendered, vague=is_vague(rendered))
+    tree = _parsed(text)
+    return _by_library(text) if tree is None else _from_tree(tree)
+
+
+def _from_tree(tree: Tree) -> Normalized:
+    keys = list(dict.fromkeys(k for term in _terms(tree) for k in term if k))
+    return _finish(render(tree), keys, [k for k in keys if k.lower() not in _symbols()])
+
+
+def _by_library(text: str) -> Normalized:
     try:
         parsed = parse_expression(text)
     except ExpressionError as exc:
         return Normalized("", error=f"not a valid SPDX expression: {exc}")
     if parsed is None:
         return Normalized("", error="empty expression")
-    rendered = str(parsed.render())
-    for key in licensing().license_keys(parsed):
+    return _finish(
+        str(parsed.render()),
+        licensing().license_keys(parsed),
+        licensing().unknown_license_keys(parsed),
+    )
+
+
+def _finish(rendered: str, keys: list[str], unknown: list[str]) -> Normalized:
+    """The rendering with scancode keys made curated LicenseRefs and unknown keys looked
+    up in the alias table (``keys`` and ``unknown`` unique, in order of appearance)."""
+    for key in keys:
         if key in _refs():
             rendered = replace_key(rendered, key, _refs()[key])
-    for key in licensing().unknown_license_keys(parsed):
+    for key in unknown:
         if _LICENSEREF.match(key):
             continue
         alias = _aliases().get(alias_key(key)) or spdx_for_scancode_key(key)
@@ -328,9 +457,9 @@ def license_keys(expression: str) -> tuple[str, ...]:
         key = _symbols().get(expression.lower())
         if key is not None or _LICENSEREF.match(expression):
             return (key or expression,)
-    flat = _simple(expression)
-    if flat is not None:
-        return tuple(sorted({k for pair in flat[1] for k in pair if k}))
+    tree = _parsed(expression)
+    if tree is not None:
+        return tuple(sorted({k for term in _terms(tree) for k in term if k}))
     try:
         parsed = parse_expression(expression)
     except ExpressionError:

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from license_expression import AND, OR, ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol
+from license_expression import ExpressionError
 
 from dllicense.config.policy import Clarification, Policy, PolicyException
 from dllicense.knowledge.traits import trait_labels
-from dllicense.licenses.spdx import parse_expression
+from dllicense.licenses.spdx import Group, Term, Tree, expression_tree
 from dllicense.models import Finding, LicenseTraits, Node, Severity, Verdict
 from dllicense.policy.codes import finding, location_of
 
@@ -91,20 +91,20 @@ def decide(expression: str, rules: Rules, traits_of: TraitsOf) -> Decision:
     """Evaluate one normalised SPDX expression against ``rules`` (values are immutable, so
     the thousands of packages that share an expression and rules share one decision)."""
     try:
-        tree = parse_expression(expression)
+        tree = expression_tree(expression)  # read without license-expression when it can be
     except ExpressionError as exc:
         return Decision(False, "", (TermFailure("DL201", expression, f"unparsable: {exc}"),))
-    return _node(tree, rules, traits_of)
+    return _node(str(tree) if tree is None else tree, rules, traits_of)
 
 
-def _node(node: object, rules: Rules, traits_of: TraitsOf) -> Decision:
-    if isinstance(node, OR):
+def _node(node: Tree | str, rules: Rules, traits_of: TraitsOf) -> Decision:
+    if isinstance(node, Group) and node.operator == "OR":
         results = [_node(arg, rules, traits_of) for arg in node.args]
         for result in results:
             if result.passed:
                 return result
         return Decision(False, "", tuple(f for r in results for f in r.failures))
-    if isinstance(node, AND):
+    if isinstance(node, Group):
         results = [_node(arg, rules, traits_of) for arg in node.args]
         failures = tuple(f for r in results for f in r.failures)
         if failures:
@@ -112,15 +112,15 @@ def _node(node: object, rules: Rules, traits_of: TraitsOf) -> Decision:
         chosen = " AND ".join(f"({r.chosen})" if " OR " in r.chosen else r.chosen for r in results)
         used = frozenset().union(*(r.used for r in results))
         return Decision(True, chosen, (), used, tuple(t for r in results for t in r.review))
-    if isinstance(node, LicenseWithExceptionSymbol):
-        whole = f"{node.license_symbol.key} WITH {node.exception_symbol.key}"
+    if isinstance(node, Term) and node.exception is not None:
+        whole = f"{node.key} WITH {node.exception}"
         if whole in rules.allow:
             return Decision(True, whole, (), frozenset({whole}))
-        base = _symbol(node.license_symbol.key, rules, traits_of)
+        base = _symbol(node.key, rules, traits_of)
         return Decision(
             base.passed, whole if base.passed else "", base.failures, base.used, base.review
         )
-    if isinstance(node, LicenseSymbol):
+    if isinstance(node, Term):
         return _symbol(node.key, rules, traits_of)
     return Decision(False, "", (TermFailure("DL201", str(node), "not a licence term"),))
 
