@@ -95,11 +95,17 @@ class Source:
         canonical, version = canonicalize_name(name), normalize_version(version)
         if not self.options.use_cache or self.local or not _SAFE_VERSION.fullmatch(version):
             return None
-        final = entry_dir(index_root(self.options.cache_dir), self.index_url, canonical, version)
+        final = self._entry_dir(canonical, version)
         entry = load_entry(final)
-        if entry is not None and (entry.files_fetched or not self.options.fetch_files):
+        # an entry answers only what it was made for: licence files stored by a --fetch-files
+        # run are never replayed without it (entries of older versions share the plain key)
+        if entry is not None and entry.files_fetched == self.options.fetch_files:
             return self._read(final, entry, canonical, version)
         return None
+
+    def _entry_dir(self, name: str, version: str) -> Path:
+        root = index_root(self.options.cache_dir)
+        return entry_dir(root, self.index_url, name, version, self.options.fetch_files)
 
     def fetch(
         self, name: str, version: str, wheels: Sequence[LockedWheel] = ()
@@ -111,7 +117,7 @@ class Source:
         canonical, version = canonicalize_name(name), normalize_version(version)
         if not canonical or not _SAFE_VERSION.fullmatch(version):
             return Problem("DL122", f"cannot look up {name!r} {version!r} on an index", canonical)
-        final = entry_dir(index_root(self.options.cache_dir), self.index_url, canonical, version)
+        final = self._entry_dir(canonical, version)
         hit = self.cached(canonical, version)
         if hit is not None:
             return hit
