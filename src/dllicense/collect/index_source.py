@@ -34,6 +34,7 @@ from dllicense.collect.index_pages import (
     parse_json_page,
     verify,
 )
+from dllicense.collect.index_sdist import SDIST_LIMIT, is_sdist, read_sdist
 from dllicense.collect.index_select import (
     file_version,
     normalize_version,
@@ -191,7 +192,8 @@ class Source:
         if page is not None and not mine:
             where = "the simple page" if self.kind == "index" else "the find-links location"
             failures.append(Fail("DL120", f"no file of version {version} on {where}"))
-        elif page is not None and not wheels:
+        sdist = next((f for f in mine if is_sdist(f.filename)), None) if not wheels else None
+        if page is not None and mine and not wheels and sdist is None:
             failures.append(Fail("DL122", "only an sdist, whose metadata would need a build"))
         wheel = wheels[0] if wheels else None
         metadata: bytes | None = None
@@ -225,6 +227,16 @@ class Source:
                 if metadata is not None:
                     notes.append(("DL124", f"licence files not fetched: {exc.message}"))
                     files_fetched = exc.code != "DL121"  # try again next time on a network error
+        if metadata is None and sdist is not None:  # no wheel: the sdist's PKG-INFO, unbuilt
+            try:
+                metadata, files, skipped = self._from_sdist(sdist, name)
+                how, files_fetched = "sdist", self.options.fetch_files
+                if skipped:
+                    notes.append(
+                        ("DL124", f"{skipped} licence file(s) over the size limits skipped")
+                    )
+            except Fail as exc:
+                failures.append(Fail(exc.code, f"{sdist.filename}: {exc.message}"))
         if metadata is None and (self.local or self.kind != "index"):
             raise _overall(failures or [Fail("DL120", "not found")], page)
         if metadata is None:
@@ -458,6 +470,14 @@ class Source:
                 self.options.fetch_files,
                 lambda members: prefetch(archive, remote, members),
             )
+
+    def _from_sdist(self, sdist: IndexFile, name: str) -> tuple[bytes, dict[str, bytes], int]:
+        """``read_sdist`` of the whole sdist, downloaded within ``SDIST_LIMIT``, hash checked."""
+        if sdist.size is not None and sdist.size > SDIST_LIMIT:
+            raise Fail("DL122", f"the sdist is over {SDIST_LIMIT} bytes")
+        reply = self.http.get(sdist.url, what="the sdist", limit=SDIST_LIMIT)
+        verify(reply.body, sdist.hashes, sdist.filename)
+        return read_sdist(reply.body, sdist.filename, name, self.options.fetch_files)
 
     def _from_local_wheel(
         self, wheel: IndexFile, name: str, metadata: bytes | None
