@@ -235,8 +235,9 @@ class Source:
                     notes.append(
                         ("DL124", f"{skipped} licence file(s) over the size limits skipped")
                     )
-            except Fail as exc:
-                failures.append(Fail(exc.code, f"{sdist.filename}: {exc.message}"))
+            except Fail as exc:  # a listed sdist that is not there: no way to read it
+                code = "DL122" if isinstance(exc, NotFound) else exc.code
+                failures.append(Fail(code, f"{sdist.filename}: {exc.message}"))
         if metadata is None and (self.local or self.kind != "index"):
             raise _overall(failures or [Fail("DL120", "not found")], page)
         if metadata is None:
