@@ -642,6 +642,8 @@ _ALLOWED_OPENS = {
     ("collect/index_local.py", "archive.open(info)"),  # a member of a wheel, bounded
     ("collect/index_wheel.py", "zipfile.ZipFile(remote)"),  # a wheel on an index, by ranges
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
+    ("collect/index_sdist.py", "zipfile.ZipFile(io.BytesIO(data))"),  # a bounded download
+    ("collect/index_sdist.py", "tarfile.open(fileobj=io.BytesIO("),  # in memory, bounded
     ("report/pdf.py", "target.read_bytes()"),  # the PDF Chromium just printed, in a temp dir
     ("licenses/textmatch.py", "raw.joinpath(_RESOURCE).read_text"),  # package data
 }

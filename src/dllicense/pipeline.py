@@ -513,8 +513,9 @@ def _resolved(
     goal = online.Target(target["python_version"], platform, universal=options.all_targets)
     if options.progress is not None:
         options.progress(f"resolving {len(wanted)} declared requirement(s) with the index")
+    lines = online.requirement_lines(wanted)
     answer = online.resolve_online(
-        online.requirement_lines(wanted),
+        lines,
         goal,
         _indexes(options),
         options.cache_dir,
@@ -530,10 +531,14 @@ def _resolved(
             failed[key] = got
         else:
             fetched[key] = got
-    lock = online.as_lock(answer, fetched)
+    from dllicense.collect.index_excluded import read_excluded  # no usable wheel: DL007 each
+
+    left_out = read_excluded(client, answer, lines, list(fetched.values()))
+    fetched, failed = fetched | left_out.fetched, failed | left_out.failed
+    lock = online.as_lock(answer, fetched, left_out.versions)
     graph = build_graph(lock, tuple(wanted), None if options.all_targets else target)
-    problems = [*answer.problems, *graph.problems]
-    if not answer.pins:  # the resolver failed: the declared packages alone, said plainly
+    problems = [*answer.problems, *left_out.problems, *graph.problems]
+    if not answer.pins and not answer.excluded:  # the resolver failed: the declared alone
         advice = (
             "fix what DL007 names (or choose another --python-version/--platform), add a "
             "lock file (uv lock, poetry lock, pdm lock, pip-compile), or point --python at "

@@ -252,15 +252,20 @@ def test_no_range_support_with_fetch_files_is_a_note(serve: Serve, tmp_path: Pat
 
 
 def test_sdist_only_release_uses_the_json(serve: Serve, tmp_path: Path) -> None:
+    """The sdist's PKG-INFO first (tests/index/test_sdist_only.py); this index lists six's
+    sdist but does not have it (404): the per-project JSON, else DL122."""
     page = json.loads((INDEX / "simple" / "six.json").read_text("utf-8"))
     page["files"] = [f for f in page["files"] if f["filename"].endswith(".tar.gz")]
-    server = serve(override={"/simple/six/": json.dumps(page).encode()})
+    server = serve()
+    body = json.dumps(page).replace("https://files.pythonhosted.org", server.url)
+    server.behaviour.override["/simple/six/"] = body.encode()
     dist = fetched(fetch_distribution("six", "1.17.0", options(server, tmp_path)))
     assert dist.location == "index:json"
+    assert any(p.endswith("/six-1.17.0.tar.gz") for p in server.paths("/packages/"))
     server.behaviour.project_json = False
     result = fetch_distribution("six", "1.17.0", options(server, tmp_path / "other"))
     assert isinstance(result, Problem) and result.code == "DL122"
-    assert "only an sdist" in result.message
+    assert "six-1.17.0.tar.gz: the sdist: not found" in result.message
 
 
 def test_a_broken_simple_page_is_a_finding(serve: Serve, tmp_path: Path) -> None:

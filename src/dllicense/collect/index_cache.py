@@ -1,8 +1,11 @@
 """Persistent cache of metadata fetched from a package index, as dist-info folders.
 
-One entry per (index URL without credentials, canonical name, version): a
-released version's metadata never changes, so an entry is used without any
-network access. An entry is a tiny "site-packages"::
+One entry per (index URL without credentials, canonical name, version, whether
+the licence files were asked for): a released version's metadata never changes,
+so an entry is used without any network access. What was asked is part of the
+key, so a run without ``--fetch-files`` never sees the licence files an earlier
+``--fetch-files`` run stored (the same inputs give the same report). An entry is
+a tiny "site-packages"::
 
     <cache>/index/<name>-<version>-<key>/
         entry.json                      how it was fetched (path, wheel, problems)
@@ -58,9 +61,11 @@ def index_root(cache_dir: Path | None) -> Path:
     return (cache_dir if cache_dir is not None else default_cache_dir()) / "index"
 
 
-def entry_dir(root: Path, index_url: str, name: str, version: str) -> Path:
-    """The folder of the entry for ``(index_url, name, version)``."""
-    key = hashlib.sha256(f"{index_url}\n{name}\n{version}".encode()).hexdigest()[:12]
+def entry_dir(root: Path, index_url: str, name: str, version: str, files: bool = False) -> Path:
+    """The folder of the entry for ``(index_url, name, version)``; ``files``: the one made
+    when the licence files were asked for (``--fetch-files``)."""
+    asked = "\nfiles" if files else ""  # metadata-only entries keep their earlier key
+    key = hashlib.sha256(f"{index_url}\n{name}\n{version}{asked}".encode()).hexdigest()[:12]
     return root / f"{name}-{version}-{key}"
 
 

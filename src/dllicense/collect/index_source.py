@@ -34,6 +34,7 @@ from dllicense.collect.index_pages import (
     parse_json_page,
     verify,
 )
+from dllicense.collect.index_sdist import SDIST_LIMIT, is_sdist, read_sdist
 from dllicense.collect.index_select import (
     file_version,
     normalize_version,
@@ -96,11 +97,17 @@ class Source:
         canonical, version = canonicalize_name(name), normalize_version(version)
         if not self.options.use_cache or self.local or not _SAFE_VERSION.fullmatch(version):
             return None
-        final = entry_dir(index_root(self.options.cache_dir), self.index_url, canonical, version)
+        final = self._entry_dir(canonical, version)
         entry = load_entry(final)
-        if entry is not None and (entry.files_fetched or not self.options.fetch_files):
+        # an entry answers only what it was made for: licence files stored by a --fetch-files
+        # run are never replayed without it (entries of older versions share the plain key)
+        if entry is not None and entry.files_fetched == self.options.fetch_files:
             return self._read(final, entry, canonical, version)
         return None
+
+    def _entry_dir(self, name: str, version: str) -> Path:
+        root = index_root(self.options.cache_dir)
+        return entry_dir(root, self.index_url, name, version, self.options.fetch_files)
 
     def fetch(
         self, name: str, version: str, wheels: Sequence[LockedWheel] = ()
@@ -112,7 +119,7 @@ class Source:
         canonical, version = canonicalize_name(name), normalize_version(version)
         if not canonical or not _SAFE_VERSION.fullmatch(version):
             return Problem("DL122", f"cannot look up {name!r} {version!r} on an index", canonical)
-        final = entry_dir(index_root(self.options.cache_dir), self.index_url, canonical, version)
+        final = self._entry_dir(canonical, version)
         hit = self.cached(canonical, version)
         if hit is not None:
             return hit
@@ -186,7 +193,8 @@ class Source:
         if page is not None and not mine:
             where = "the simple page" if self.kind == "index" else "the find-links location"
             failures.append(Fail("DL120", f"no file of version {version} on {where}"))
-        elif page is not None and not wheels:
+        sdist = next((f for f in mine if is_sdist(f.filename)), None) if not wheels else None
+        if page is not None and mine and not wheels and sdist is None:
             failures.append(Fail("DL122", "only an sdist, whose metadata would need a build"))
         wheel = wheels[0] if wheels else None
         metadata: bytes | None = None
@@ -220,6 +228,17 @@ class Source:
                 if metadata is not None:
                     notes.append(("DL124", f"licence files not fetched: {exc.message}"))
                     files_fetched = exc.code != "DL121"  # try again next time on a network error
+        if metadata is None and sdist is not None:  # no wheel: the sdist's PKG-INFO, unbuilt
+            try:
+                metadata, files, skipped = self._from_sdist(sdist, name)
+                how, files_fetched = "sdist", self.options.fetch_files
+                if skipped:
+                    notes.append(
+                        ("DL124", f"{skipped} licence file(s) over the size limits skipped")
+                    )
+            except Fail as exc:  # a listed sdist that is not there: no way to read it
+                code = "DL122" if isinstance(exc, NotFound) else exc.code
+                failures.append(Fail(code, f"{sdist.filename}: {exc.message}"))
         if metadata is None and (self.local or self.kind != "index"):
             raise _overall(failures or [Fail("DL120", "not found")], page)
         if metadata is None:
@@ -453,6 +472,14 @@ class Source:
                 self.options.fetch_files,
                 lambda members: prefetch(archive, remote, members),
             )
+
+    def _from_sdist(self, sdist: IndexFile, name: str) -> tuple[bytes, dict[str, bytes], int]:
+        """``read_sdist`` of the whole sdist, downloaded within ``SDIST_LIMIT``, hash checked."""
+        if sdist.size is not None and sdist.size > SDIST_LIMIT:
+            raise Fail("DL122", f"the sdist is over {SDIST_LIMIT} bytes")
+        reply = self.http.get(sdist.url, what="the sdist", limit=SDIST_LIMIT)
+        verify(reply.body, sdist.hashes, sdist.filename)
+        return read_sdist(reply.body, sdist.filename, name, self.options.fetch_files)
 
     def _from_local_wheel(
         self, wheel: IndexFile, name: str, metadata: bytes | None

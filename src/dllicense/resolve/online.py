@@ -4,8 +4,17 @@ dllicense does not resolve versions itself: it asks a real resolver, ``uv pip
 compile`` (the ``uv`` package, ``pip install 'dllicense[resolve]'``, or ``uv``
 on ``PATH``), else pip's own resolver (``pip install --dry-run --report``).
 Both run with ``--no-build`` / ``--only-binary :all:``: no sdist is ever
-built, so neither the project's code nor a dependency's ``setup.py`` runs; a
-package with no usable wheel makes the resolution fail with a finding (DL007).
+built, so neither the project's code nor a dependency's ``setup.py`` runs.
+
+A package with no usable wheel (sdist-only, such as ``sqlitedict``; or no wheel
+for the target) would make uv refuse the whole set. When uv names such packages,
+the resolution is run again with them removed (an override with a never-true
+marker, ``NAME ; python_version < '0'``, the way uv documents to drop a
+dependency; ``sys_platform == 'never'`` does not work with ``--universal``), up
+to ``MAX_PASSES`` runs, each removing what the last one named. The rest of the
+graph is kept; the removed packages are listed in ``Resolution.excluded`` for
+the pipeline to report (DL007 each: their own dependencies are unknown). pip has
+no overrides: with pip such a package still fails the resolution (DL007).
 
 The answer is a set of pins (``name==version``, with markers when resolved for
 every target); the pipeline reads each pin's metadata from the index and walks
@@ -27,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from dllicense.discover.locks.common import locked_wheels
@@ -36,6 +46,10 @@ from dllicense.models import Declared, Distribution, LockedWheel, Problem
 from dllicense.resolve.requires import parse_requires
 
 _TIMEOUT = 900.0  # seconds for one resolver run; each of its HTTP requests has its own
+MAX_PASSES = 10  # resolver runs at most, each removing the packages the last one named
+_NEVER = "python_version < '0'"  # a marker no target has: the override removes the package
+# how uv names a package it needs a wheel of (the hint is on every such refusal, uv >= 0.4)
+_NO_WHEEL = re.compile(r"Wheels are required for `([A-Za-z0-9][A-Za-z0-9._-]*)` because")
 _USERINFO = re.compile(r"(//)[^/@\s]*@")
 # uv's target triples per --platform and machine (uv pip compile --python-platform)
 _UV_PLATFORMS = {
@@ -119,6 +133,8 @@ class Resolution:
     resolver: str  # "uv 0.9.5", "pip 25.2"
     pins: tuple[Pin, ...]
     problems: tuple[Problem, ...] = ()
+    # packages with no usable wheel, removed from the resolution (canonical names, sorted)
+    excluded: tuple[str, ...] = ()
 
 
 def requirement_lines(declared: Iterable[Declared]) -> list[str]:
@@ -199,15 +215,41 @@ def _with_uv(
     if indexes.no_index:
         args.append("--no-index")
     version = _version([uv, "--version"], env)
-    done = _run([*args, "-"], "\n".join(requirements) + "\n", env)
-    if isinstance(done, Problem):
-        return Resolution(version, (), (done,))
-    if done.returncode != 0:
-        return Resolution(version, (), (_failed(version, done.stderr),))
+    excluded: list[str] = []
+    for _ in range(MAX_PASSES):
+        done = _run_uv(args, requirements, excluded, env)
+        if isinstance(done, Problem):
+            return Resolution(version, (), (done,))
+        if done.returncode == 0:
+            break
+        named = sorted(no_wheel_names(done.stderr) - set(excluded))
+        if not named:  # another reason, or uv names again what was removed: give up
+            return Resolution(version, (), (_failed(version, done.stderr),))
+        excluded += named
+    else:
+        reason = f"packages without a usable wheel still named after {MAX_PASSES} runs"
+        return Resolution(version, (), (_failed(version, reason),))
     pins = _from_pylock(done.stdout)
     if pins is None:
         return Resolution(version, (), (_failed(version, "unexpected pylock.toml output"),))
-    return Resolution(version, pins)
+    return Resolution(version, pins, excluded=tuple(sorted(excluded)))
+
+
+def _run_uv(
+    args: list[str], requirements: list[str], excluded: list[str], env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str] | Problem:
+    """One ``uv pip compile`` run, the ``excluded`` packages removed by overrides."""
+    if not excluded:
+        return _run([*args, "-"], "\n".join(requirements) + "\n", env)
+    with tempfile.TemporaryDirectory(prefix="dllicense-resolve-") as tmp:
+        overrides = Path(tmp) / "overrides.txt"
+        overrides.write_text("".join(f"{n} ; {_NEVER}\n" for n in excluded), encoding="utf-8")
+        return _run([*args, "--override", str(overrides), "-"], "\n".join(requirements) + "\n", env)
+
+
+def no_wheel_names(stderr: str) -> set[str]:
+    """The packages uv's refusal says it needs a wheel of and has none (canonical names)."""
+    return {canonicalize_name(m) for m in _NO_WHEEL.findall(stderr)}
 
 
 def _with_pip(requirements: list[str], target: Target, indexes: Indexes) -> Resolution:
@@ -300,8 +342,47 @@ def _from_pylock(text: str) -> tuple[Pin, ...] | None:
     return tuple(sorted(pins, key=lambda p: (p.name, p.version, p.marker)))
 
 
-def as_lock(resolution: Resolution, metadata: Mapping[tuple[str, str], Distribution]) -> Lock:
-    """The resolution as a lock whose edges are each pin's ``Requires-Dist``."""
+def excluded_specifier(
+    name: str, requirements: Iterable[str], dists: Iterable[Distribution]
+) -> str:
+    """The versions of excluded package ``name`` that the declared requirements and the
+    resolved pins' ``Requires-Dist`` allow, as one specifier (markers are not applied)."""
+    allowed = SpecifierSet()
+    for raw in (*requirements, *(r for d in dists for r in d.requires_dist)):
+        try:
+            req = Requirement(raw)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(req.name) == name:
+            allowed &= req.specifier
+    return str(allowed)
+
+
+def excluded_problem(
+    resolver: str, name: str, version: str, specifier: str, read: bool | str = False
+) -> Problem:
+    """The DL007 of a package removed from the resolution for want of a usable wheel;
+    ``read``: its metadata was read (True), or why no version was found (str)."""
+    allowed = f" (the requirements allow {specifier})" if specifier else ""
+    message = (
+        f"{resolver} found no usable wheel for the target{allowed}: left out of the "
+        "resolution, the rest resolved without it; its own dependencies are unknown (no "
+        "sdist is built or run)"
+    )
+    if read is True:
+        message += "; its licence metadata is the newest release the requirements allow"
+    elif isinstance(read, str):
+        message += f"; no version of it found: {read}"
+    return Problem("DL007", message, name, version)
+
+
+def as_lock(
+    resolution: Resolution,
+    metadata: Mapping[tuple[str, str], Distribution],
+    excluded: Mapping[str, str] | None = None,
+) -> Lock:
+    """The resolution as a lock whose edges are each pin's ``Requires-Dist``; ``excluded``
+    (name -> version): packages the resolver left out, without edges (they are unknown)."""
     packages = []
     for pin in resolution.pins:
         dist = metadata.get((pin.name, pin.version))
@@ -314,6 +395,12 @@ def as_lock(resolution: Resolution, metadata: Mapping[tuple[str, str], Distribut
                 wheels=pin.wheels,
             )
         )
+    known = {p.name for p in packages}
+    packages += [
+        LockedPackage(name=n, version=v)
+        for n, v in sorted((excluded or {}).items())
+        if v and n not in known
+    ]
     return Lock(
         kind="resolved",
         label=f"{resolution.resolver} resolution",
