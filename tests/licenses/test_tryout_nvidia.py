@@ -58,7 +58,7 @@ def test_dl102_from_the_index_says_the_licence_files_were_not_read() -> None:
     from dllicense.discover.distributions import read_distribution
     from dllicense.licenses.classify import classify
     from dllicense.models import Node
-    from dllicense.pipeline import _evidence_findings
+    from dllicense.pipeline.findings import evidence_findings as _evidence_findings
 
     folder = FIXTURES / "corpus" / "dists" / "jinja2-3.1.6" / "jinja2-3.1.6.dist-info"
     dist = read_distribution(folder, "test")

@@ -1,0 +1,259 @@
+"""``scan(options) -> ScanResult``: discover -> resolve -> collect -> classify -> evaluate.
+
+Never prints and never exits; bad input becomes findings, or a
+``DllicenseError`` when nothing can be scanned at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from dllicense import __version__
+from dllicense.collect import collect_all
+from dllicense.config.policy import Clarification, PolicyException, load_policy
+from dllicense.discover.choice import choose_environment
+from dllicense.discover.environment import read_environment
+from dllicense.discover.project import discover_project
+from dllicense.errors import InputError
+from dllicense.licenses.classify import classify
+from dllicense.licenses.identify import identify_texts
+from dllicense.models import (
+    Evidence,
+    Finding,
+    Node,
+    PackageResult,
+    Problem,
+    ScanResult,
+)
+from dllicense.pipeline.findings import (
+    Origins,
+    approvals_of,
+    environment_edges,
+    evidence_findings,
+    finding_key,
+    override,
+    package_status,
+    shipped_texts,
+    source_date,
+    verdict_traits,
+)
+from dllicense.pipeline.graphs import (
+    conda_installed,
+    conda_locked,
+    from_lock,
+    not_in_graph,
+    nothing_installed,
+    resolved_online,
+    unread_locked,
+    with_conda,
+    with_installed,
+)
+from dllicense.pipeline.options import ScanOptions
+from dllicense.pipeline.sources import external_packages, from_index, locked_metadata
+from dllicense.policy.clarify import clarify
+from dllicense.policy.codes import finding, from_problem, rules
+from dllicense.policy.evaluate import evaluate_package, hygiene_findings
+from dllicense.resolve.graph import resolve, scope_selected
+from dllicense.skipped import as_problem, unaccounted
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    """Scan one project and its environment."""
+    root = options.project
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory")
+    from dllicense.knowledge import license_traits as traits_of
+
+    policy = load_policy(root, options.policy)
+    project = discover_project(root)
+    scopes = options.scopes or policy.scopes
+    decision = choose_environment(
+        root, options.python, options.paths, conda_prefix=options.conda_prefix
+    )
+    installed = read_environment(decision.choice)
+    conda = conda_installed(decision.choice)
+    locked = from_lock(root, project, options, installed)
+    index_notes: list[Finding] = []
+    lock_files: tuple[str, ...] = ()
+    unfetched: dict[tuple[str, str], Problem] = {}  # resolved pins the index did not give
+    if locked is not None:
+        env, graph, lock_files = locked
+        if options.include_all and installed is not None:
+            graph = with_installed(graph, installed, scopes)
+        graph = conda_locked(graph, conda)
+    elif installed is not None:
+        env = installed
+        graph = resolve(project, env, include_all=options.include_all)
+        graph = with_conda(root, graph, env, conda, options.include_all)
+        if options.online:
+            graph, fetched, index_notes = from_index(project, graph, options)
+            env = replace(env, distributions=(*env.distributions, *fetched))
+    elif options.online:
+        env, graph, unfetched = resolved_online(project, options, scopes)
+    else:
+        env, graph = nothing_installed(project, scopes, decision.skipped)
+    if options.progress is not None:
+        options.progress(f"scanning {env.description}")
+    nodes = [n for n in graph.nodes if any(scope_selected(s, scopes) for s in n.scopes)]
+    reached = list(nodes)  # each is scanned or named by a finding (checked below)
+    notes: dict[Node, tuple[Problem, ...]] = {}  # version mismatch, no metadata
+    summary: list[Problem] = []  # nothing installed, not --online: one DL033 for them all
+    native = [n for n in nodes if n.ecosystem == "conda"]  # conda nodes: their own records
+    nodes = [n for n in nodes if n.ecosystem != "conda"]
+    if locked is not None:
+        by_node, notes = locked_metadata(nodes, env, options)
+        if installed is None and not options.online:
+            notes, summary = unread_locked(notes)
+    elif options.online and installed is None:
+        from dllicense.resolve.lockgraph import match_installed
+
+        by_node, notes = match_installed(nodes, env.distributions)
+        if any(p.code == "DL006" for p in graph.problems):  # the resolver failed: DL006 says
+            notes = {}  # the declared packages are all that is known, not one DL033 each
+        notes = {
+            n: (unfetched[(n.name, n.version)],) if (n.name, n.version) in unfetched else found
+            for n, found in notes.items()
+        }
+    else:
+        dists = {d.name: d for d in env.distributions}
+        by_node = {n: dists[n.name] for n in nodes if n.name in dists}
+    records = {(d.name, d.version): d for d in graph.distributions if d.ecosystem == "conda"}
+    by_node |= {n: records[(n.name, n.version)] for n in native if (n.name, n.version) in records}
+    nodes += native
+    rank = {n: i for i, n in enumerate(nodes)}
+    bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
+    nodes = [n for n in nodes if n in by_node]
+    collected = collect_all([by_node[n] for n in nodes], record=options.texts != "none")
+    # --texts none: a distribution whose dist-info holds no licence file may still ship one
+    # listed in RECORD, which was not searched: whether it ships a text is not known (DL115)
+    unsearched = {n for n, item in zip(nodes, collected, strict=True) if item.unsearched}
+    collected, unidentified = identify_texts(
+        collected, options.texts, options.cache_dir, options.use_cache, options.progress
+    )
+    from dllicense.collect.knowledge import knowledge_evidence
+
+    today = (source_date() or datetime.now(tz=timezone.utc)).date()
+    overrides = dict(policy.severity) | dict(options.severity)
+    findings: list[Finding] = []
+    packages = []
+    used_allow: set[str] = set()
+    used_exceptions: set[PolicyException] = set()
+    used_clarifications: set[Clarification] = set()
+    related: dict[str, list[Evidence]] = {}  # the conda package a Python distribution is
+    for name, item in graph.evidence:
+        related.setdefault(name, []).append(item)
+    inputs = [
+        (
+            node,
+            (
+                *item.evidence,
+                *knowledge_evidence(node.name, node.version, node.ecosystem),
+                *related.get(node.name, ()),
+            ),
+            (*item.problems, *notes.get(node, ())),
+        )
+        for node, item in zip(nodes, collected, strict=True)
+    ]
+    inputs += [
+        (n, knowledge_evidence(n.name, n.version, n.ecosystem), notes.get(n, ())) for n in bare
+    ]
+    unread = {n for n in bare if not notes.get(n)}  # nothing installed: DL006/DL033 say so
+    inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
+    options = replace(options, models=options.models or policy.models, scopes=scopes)
+    externals, external_problems = external_packages(root, options)
+    externals = not_in_graph(externals, graph)
+    where = {(e.node.name, e.node.scopes): e.location for e in externals if e.location}
+    inputs += [
+        (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems)
+        for ext in externals
+    ]
+    reached += [ext.node for ext in externals]
+    origin = Origins(installed, by_node, locked is not None, options.online)
+    for node, evidence, node_problems in inputs:
+        clarified, stale, matched = clarify(node, evidence, policy.clarifications)
+        used_clarifications.update(matched)
+        evidence = (*clarified, *evidence)
+        verdict = classify(evidence)
+        verdict = replace(verdict, traits=verdict_traits(verdict.expression))
+        outcome = evaluate_package(node, verdict, policy, traits_of, today)
+        used_allow |= outcome.used_allow
+        used_exceptions |= outcome.used_exceptions
+        own = [from_problem(p, node.path) for p in node_problems]
+        said = {p.code for p in node_problems}  # DL033 already says the licence is unknown
+        if node in unread:
+            said.add("DL033")
+        files_read = node not in by_node or (by_node[node].files_read and node not in unsearched)
+        unfetched_files = node in by_node and not by_node[node].files_read  # index, no files
+        own += [*stale, *evidence_findings(node, verdict, evidence, files_read, unfetched_files)]
+        own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
+        own = override(own, overrides)
+        at = where.get((node.name, node.scopes))  # an external's reference in the project
+        own = [f if f.location or at is None else replace(f, location=at) for f in own]
+        findings += own
+        packages.append(
+            PackageResult(
+                node, evidence, verdict, package_status(own), outcome.chosen, origin(node)
+            )
+        )
+    packages = environment_edges(packages, list(by_node.values()), env.markers)
+    names = {(p.node.name, p.node.version) for p in packages}
+    # findings on no single package: policy hygiene, the scan's own problems
+    general = hygiene_findings(
+        policy, used_allow, used_exceptions, used_clarifications, names, today
+    )
+    if unidentified:
+        general.append(
+            finding(
+                "DL105",
+                f"{unidentified} licence text(s) could not be identified: "
+                "install the engine with pip install 'dllicense[scancode]'",
+            )
+        )
+    paths = {n.name: n.path for n in graph.nodes}
+    general += [from_problem(p, ()) for p in summary]
+    skipped = map(as_problem, (*env.skipped, *graph.skipped))  # reached, not carried forward
+    general += [
+        from_problem(p, paths.get(p.package, ()))
+        for p in (*project.problems, *env.problems, *graph.problems, *skipped, *external_problems)
+    ]
+    if options.online:  # pip configuration files that could not be read (DL125)
+        from dllicense.collect.pipconfig import load_index_config
+
+        general += [from_problem(p, ()) for p in load_index_config().problems]
+    findings += override([*general, *index_notes], overrides)
+    # the invariant: no package the graph reached vanishes without a finding that names it
+    lost = unaccounted(reached, packages, findings)
+    findings += override([from_problem(as_problem(s)) for s in lost], overrides)
+    findings.sort(key=finding_key)
+    texts = shipped_texts(collected, packages)
+    from dllicense.discover.vcs import read_revision
+
+    stamp = source_date() or datetime.now(tz=timezone.utc).replace(microsecond=0)
+    from dllicense.knowledge.cards import framework_facts, meanings
+
+    return ScanResult(
+        tool_version=__version__,
+        project=project.name,
+        environment=env.description,
+        python_version=env.python_version,
+        policy=f"{policy.name} ({policy.source})",
+        scopes=scopes,
+        packages=tuple(packages),
+        findings=tuple(findings),
+        sources=tuple(sorted({*project.sources, *lock_files})),
+        declared=project.declared,
+        repository_prefix=project.repository_prefix,
+        texts=texts,
+        generated=stamp.isoformat(),
+        revision=read_revision(root),
+        approvals=approvals_of(policy.exceptions, used_exceptions),
+        options=(
+            ("texts", options.texts),
+            ("all", str(options.include_all).lower()),
+            *((("models", "true"),) if options.models else ()),
+        ),
+        frameworks=framework_facts((p.node.name, p.node.version) for p in packages),
+        meanings=meanings(),
+        rules=tuple(rules().values()),
+    )
