@@ -82,3 +82,14 @@ def test_an_invalid_expression_gives_a_one_line_reason_of_our_own(text: str) -> 
     error = normalize_expression(text).error
     assert error.startswith("not a valid SPDX expression")
     assert "\n" not in error and "valid characters" not in error and text not in error
+
+
+def test_a_reuse_licenceref_file_is_the_text_of_its_term(tmp_path: Path) -> None:
+    """``LicenseRef-PdfiumThirdParty.txt`` is the text of the expression's own
+    LicenseRef-PdfiumThirdParty (REUSE names files after ids): not a bundled licence outside
+    the expression. The CC-BY-4.0 of the documentation is."""
+    found = scan_dirs(tmp_path, PYPDFIUM2, texts="all", use_cache=False)
+    [package] = found.packages
+    bundled = [f.message for f in found.findings if f.code == "DL116"]
+    assert package.verdict.bundled == ("CC-BY-4.0.txt: CC-BY-4.0",)
+    assert len(bundled) == 1 and "CC-BY-4.0.txt is CC-BY-4.0" in bundled[0]
