@@ -189,9 +189,9 @@ _PLAIN = frozenset(
 
 
 def reads_files(reader: _Reader, node: ast.AST) -> tuple[str, ...]:
-    """The ``.txt`` files an expression reads, when reading them is all it does:
-    ``[i.strip() for i in open(HERE / 'requirements.txt') if not i.startswith('#')]``
-    (audiocraft), through names bound once at module level. Nothing for an expression that
+    """The ``.txt`` files an expression reads, when reading them is all it does
+    (audiocraft's ``REQUIRED``: the stripped lines of ``HERE / 'requirements.txt'``, opened
+    in a comprehension), through names bound once at module level. Nothing for an expression that
     also adds literals (``READ + ['torch']``) or calls something it does not show (a
     function of the setup.py)."""
     seen: set[str] = set()

@@ -63,10 +63,9 @@ def render(result: ScanResult, color: bool = False, width: int | None = None) ->
             via = f" (via {' > '.join(f.path)})" if len(f.path) > 1 else ""
             who = f"{f.package} {f.version}: ".replace(" :", ":") if f.package else ""
             if len(group) > 1:  # the same finding for several packages: one line names them
-                names = [g.package for g in group]
+                names = Counter(g.package for g in group)
                 listed = [
-                    f"{g.package} {g.version}" if names.count(g.package) > 1 else g.package
-                    for g in group
+                    f"{g.package} {g.version}" if names[g.package] > 1 else g.package for g in group
                 ]
                 who, via, where = "", f" ({len(group)} packages: {', '.join(listed)})", ""
             lines.append(
