@@ -50,13 +50,10 @@ def test_module_level_names_are_followed() -> None:
     assert result.extras_require == {}  # EXTRAS = {}
 
 
-def test_a_comprehension_over_open_is_a_finding_and_requirements_txt_is_still_read() -> None:
+def test_a_comprehension_over_the_scanned_requirements_txt_hides_nothing() -> None:
+    """CLIP's install_requires only reads requirements.txt, which the scan reads: no DL013."""
     project = discover_project(FIXTURES / "clip")
-    [problem] = project.problems
-    assert problem.code == "DL013"
-    assert problem.location is not None
-    assert (problem.location.file, problem.location.line) == ("setup.py", 13)
-    assert "comprehension" in problem.message
+    assert not project.problems
     assert set(_declared(project, "requirements.txt")) == {
         "ftfy",
         "packaging",
@@ -66,6 +63,47 @@ def test_a_comprehension_over_open_is_a_finding_and_requirements_txt_is_still_re
         "torchvision",
     }
     assert [d.scope for d in _declared(project, "setup.py").values()] == ["extra:dev"]  # pytest
+
+
+def test_audiocraft_reads_its_requirements_txt_through_a_module_level_name() -> None:
+    """``REQUIRED = [i.strip() for i in open(HERE / 'requirements.txt') ...]``: the file is
+    the scan's own runtime requirements file, so install_requires hides nothing (issue 15)."""
+    project = discover_project(FIXTURES / "audiocraft")
+    assert not project.problems
+    runtime = _declared(project, "requirements.txt")
+    assert len(runtime) == 28 and runtime["torch"].specifier == "==2.1.0"
+    assert {d.scope for d in runtime.values()} == {"runtime"}
+    assert set(_declared(project, "setup.py")) == {
+        "coverage",
+        "flake8",
+        "mypy",
+        "pdoc3",
+        "pytest",
+        "audioseal",
+    }
+
+
+@pytest.mark.parametrize(
+    ("files", "setup"),
+    [
+        # the file it reads is not one the scan reads
+        ({"deps.txt": "torch\n"}, "REQ = [x.strip() for x in open('deps.txt')]"),
+        # the scan reads it, but as a dev group, not runtime
+        ({"requirements-dev.txt": "torch\n"}, "REQ = open('requirements-dev.txt').readlines()"),
+        # it adds a literal to what it reads
+        ({"requirements.txt": "torch\n"}, "REQ = open('requirements.txt').readlines() + ['a']"),
+        # a function of its own may do anything
+        ({"requirements.txt": "torch\n"}, "REQ = load(open('requirements.txt'))"),
+    ],
+)
+def test_reading_other_files_or_more_is_still_a_finding(
+    tmp_path: Path, files: dict[str, str], setup: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    source = f"from setuptools import setup\n{setup}\nsetup(install_requires=REQ)\n"
+    (tmp_path / "setup.py").write_text(source, encoding="utf-8")
+    assert [p.code for p in discover_project(tmp_path).problems] == ["DL013"]
 
 
 def test_names_bound_to_calls_are_findings_naming_the_binding() -> None:

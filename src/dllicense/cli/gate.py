@@ -15,7 +15,7 @@ import click
 from dllicense.errors import UsageError
 from dllicense.journal import Journal, still_valid
 from dllicense.resultcache import CachedRun, load, run_key, store
-from dllicense.sanitize import terminal
+from dllicense.sanitize import terminal, visible
 
 if TYPE_CHECKING:
     from dllicense.baseline import Report
@@ -62,14 +62,16 @@ def cache_key(
     return run_key(project, options, python, paths, policy, baseline, templates)
 
 
-def replay(key: str | None, cache_dir: Path | None, output: Path | None) -> int | None:
+def replay(
+    key: str | None, cache_dir: Path | None, output: Path | None, quiet: bool = False
+) -> int | None:
     """Print a cached run's outputs and return its exit code; None on a cache miss."""
     if key is None:
         return None
     cached = load(cache_dir, key)
     if cached is None or cached.journal is None or not still_valid(cached.journal):
         return None  # something the cached scan read has changed
-    emit(cached.outputs, output)
+    announce(emit(cached.outputs, output), quiet)
     if cached.stderr:
         click.echo(terminal(cached.stderr), err=True, nl=False)
     return cached.exit_code
@@ -100,8 +102,9 @@ def render_all(
     )
 
 
-def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> None:
-    """To stdout, to the file ``output`` (one format) or into the folder ``output``."""
+def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> tuple[Path, ...]:
+    """To stdout, to the file ``output`` (one format) or into the folder ``output``; the
+    files written (none for stdout)."""
     if output is None:
         tty = sys.stdout.isatty()
         for fmt, text in outputs:  # the table is sanitised cell by cell (and coloured)
@@ -111,16 +114,44 @@ def emit(outputs: tuple[tuple[str, str], ...], output: Path | None) -> None:
                 sys.stdout.buffer.flush()
             else:
                 click.echo(terminal(text) if tty and fmt != "table" else text, nl=False)
-        return
+        return ()
     if len(outputs) == 1 and not output.is_dir():
         _save(output, outputs[0][1], outputs[0][0])
-        return
+        return (output,)
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create {output}: {exc.strerror}") from exc
-    for fmt, text in outputs:
-        _save(output / f"dllicense.{SUFFIX.get(fmt, fmt)}", text, fmt)
+    written = tuple(output / f"dllicense.{SUFFIX.get(fmt, fmt)}" for fmt, _ in outputs)
+    for path, (fmt, text) in zip(written, outputs, strict=True):
+        _save(path, text, fmt)
+    return written
+
+
+def announce(written: tuple[Path, ...], quiet: bool) -> None:
+    """On stderr, which files the reports went to (nothing for stdout or with --quiet)."""
+    if written and not quiet:
+        click.echo(visible(f"dllicense: wrote {', '.join(map(str, written))}"), err=True)
+
+
+def summary(result: ScanResult, code: int, fail_on: str, exit_zero: bool) -> str:
+    """One line for a run whose reports went to files: packages, findings by severity, and
+    what the exit code says."""
+    from dllicense.report.common import severity_counts
+
+    counts = severity_counts(result.findings)
+    found = ", ".join(_plural(counts.get(s, 0), s) for s in FAIL_ON)
+    if exit_zero or fail_on == "never":
+        verdict = "exit 0 (--exit-zero)" if exit_zero else "exit 0 (--fail-on never)"
+    elif code:
+        verdict = f"FAIL: exit {code} (a finding at --fail-on {fail_on} or above)"
+    else:
+        verdict = f"pass: exit 0 (no finding at --fail-on {fail_on} or above)"
+    return f"dllicense: {_plural(len(result.packages), 'package')}; {found}; {verdict}\n"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
 
 
 def _bytes(fmt: str, text: str) -> bytes:

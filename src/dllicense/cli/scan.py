@@ -158,13 +158,15 @@ def scan_command(
         "color": use_color,
         "models": models,
         **_lock_key(lock, no_lock, python_version, platform, all_targets),
+        # the summary line on stderr (reports written to files) is part of the replayed run
+        "summary": output is not None and not quiet,
     }
     # models depend on the source tree and the Hugging Face cache: never replay such a run
     use_results = not no_cache and not models and not _policy_models(project, policy)
     # without a lock, --online asks the index which versions exist: tomorrow's answer differs
     use_results = use_results and not (online and not _has_lock(project, lock, no_lock))
     key = gate.cache_key(project, options, python, paths, policy, baseline, use_results, templates)
-    cached = gate.replay(key, cache_dir, output)
+    cached = gate.replay(key, cache_dir, output, quiet)
     if cached is not None:
         sys.exit(cached)
     if templates is not None:  # a template that does not parse fails before the scan
@@ -218,8 +220,10 @@ def scan_command(
     if status is not None:
         status.close()
     outputs = gate.render_all(result, wanted, use_color, templates)
-    gate.emit(outputs, output)
+    gate.announce(gate.emit(outputs, output), quiet)
     code, note = gate.decide(result, fail_on, exit_zero, known)
+    if output is not None and not quiet:
+        note += gate.summary(result, code, fail_on, exit_zero)
     if note:
         click.echo(terminal(note), err=True, nl=False)
     gate.save(key, cache_dir, outputs, note, code, journal)

@@ -100,7 +100,8 @@ def find_license_files(
     wanted: dict[str, str] = {}  # relative posix path -> absolute path
     for entry in dist.license_files:
         norm = os.path.normpath(entry).replace(os.sep, "/")
-        for rel in (f"licenses/{norm}", norm):
+        # wheel before 0.41 copied License-File entries to the dist-info top by base name
+        for rel in (f"licenses/{norm}", norm, norm.rsplit("/", 1)[-1]):
             found = listed.get(rel) or _nested(folder, rel)
             if found:
                 wanted[rel] = found

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 
 from dllicense.knowledge import canonical_license_key
 from dllicense.licenses.spdx import (
     Normalized,
     classifier_table,
+    is_vague,
     license_keys,
     names_nothing,
     replace_key,
@@ -44,8 +46,49 @@ def known_spelling(found: Normalized) -> Normalized:
 
 
 def normalize(text: str) -> Normalized:
-    """``spdx.normalize`` with the knowledge base's spelling of LicenseRef ids."""
-    return known_spelling(_normalize(text))
+    """``spdx.normalize`` with the knowledge base's spelling of LicenseRef ids; a comma list of
+    names (``name_list``) when it is neither a name nor an expression."""
+    found = _normalize(text)
+    if not found.expression:
+        found = name_list(text) or found
+    return known_spelling(found)
+
+
+_LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
+_NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*")
+
+
+def name_list(text: str) -> Normalized | None:
+    """``BSD-3-Clause, Apache-2.0, PdfiumThirdParty`` (pypdfium2 4.30.1): a list does not say
+    whether its licences are alternatives, and an OR is never made without text that says so
+    (as for several classifiers): all apply (AND). A one-word name nothing knows becomes a
+    ``LicenseRef-`` placeholder (REUSE's spelling of a custom licence) for review. None unless
+    every item is read and at least one is a known licence."""
+    parts = _LIST_SEPARATOR.split(text.strip().strip(",;."))
+    if len(parts) < 2:
+        return None
+    terms: list[str] = []
+    placeholders: list[str] = []
+    for part in parts:
+        found = _normalize(part) if part else Normalized("")
+        if found.expression:
+            terms.append(found.expression)
+        elif _NAME_TOKEN.fullmatch(part) and not names_nothing(part):
+            ref = part if part.startswith("LicenseRef-") else f"LicenseRef-{part}"
+            terms.append(ref)
+            placeholders.append(ref)
+        else:
+            return None
+    if len(placeholders) == len(terms):
+        return None
+    unique = list(dict.fromkeys(terms))
+    expression = " AND ".join(f"({t})" if " " in t else t for t in unique)
+    if not _normalize_expression(expression).expression:
+        return None
+    note = "a list of licences without AND or OR: read as all apply (AND)"
+    if placeholders:
+        note += f"; {', '.join(placeholders)} is not a known licence: review its text"
+    return Normalized(expression, vague=is_vague(expression), note=note)
 
 
 def normalize_expression(text: str) -> Normalized:
@@ -77,7 +120,7 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
                     dist.license_expression,
                     loose.expression,
                     loose.vague,
-                    note=f"invalid SPDX expression: {strict.error}",
+                    note=strict.error,
                 )
             )
     if dist.ecosystem == "conda":
@@ -103,7 +146,9 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
                     dist.license,
                     found.expression,
                     found.vague,
-                    note=found.error if not names_nothing(dist.license) else "names no licence",
+                    note=(found.error or found.note)
+                    if not names_nothing(dist.license)
+                    else "names no licence",
                 )
             )
     table = classifier_table()
@@ -136,7 +181,7 @@ def conda_evidence(dist: Distribution) -> list[Evidence]:
     source = f"conda-meta:{dist.name}"
     if dist.license:
         found = normalize(dist.license)
-        note = found.error if not names_nothing(dist.license) else "names no licence"
+        note = found.error or found.note if not names_nothing(dist.license) else "names no licence"
         out.append(
             Evidence(
                 "license",

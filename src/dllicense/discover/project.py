@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from dllicense.discover.pyproject import PEP621_FIELDS, read_pyproject
-from dllicense.discover.requirements import read_requirements
+from dllicense.discover.requirements import read_requirements, scope_for
 from dllicense.discover.setuptools_files import read_setup_files
 from dllicense.journal import note_folder
 from dllicense.models import Declared, Problem, Project
@@ -38,13 +38,17 @@ def discover_project(root: Path) -> Project:
         declared += more
         problems += more_problems
         sources.append("pyproject.toml")
+    requirements = requirement_files(root)
     if static != PEP621_FIELDS:  # setup.py / setup.cfg may declare what pyproject does not
-        setup_name, more, more_problems, files = read_setup_files(root, static)
+        runtime = frozenset(
+            p.relative_to(root).as_posix() for p in requirements if scope_for(p) == "runtime"
+        )
+        setup_name, more, more_problems, files = read_setup_files(root, static, runtime)
         name = name or setup_name
         declared += more
         problems += more_problems
         sources += files
-    for path in requirement_files(root):
+    for path in requirements:
         more, more_problems, files = read_requirements(path, root)
         declared += more
         problems += more_problems

@@ -37,6 +37,9 @@ class SetupPy:
     extras_require: dict[str, list[tuple[str, int]]] | None = None
     given: set[str] = field(default_factory=set)  # FIELDS given, literal or not
     problems: list[tuple[str, Problem]] = field(default_factory=list)  # (field or "", problem)
+    # install_requires that only reads these files (``reads_files``); its DL013 is the first
+    # problem of field "install_requires"
+    reads: tuple[str, ...] = ()
 
 
 def _describe(node: ast.AST) -> str:
@@ -172,8 +175,44 @@ def _read_calls(tree: ast.Module, result: SetupPy, label: str) -> None:
                 result.install_requires += _requirements(reader, keywords["install_requires"])
             except NotLiteral as error:
                 _not_literal(result, label, "install_requires", error, "install_requires")
+                result.reads = reads_files(reader, keywords["install_requires"])
         if "extras_require" in keywords:
             _extras(reader, keywords["extras_require"], result, label)
+
+
+_READING = frozenset({"open", "read", "read_text", "readlines", "splitlines", "parse_requirements"})
+# what else such a reading calls: paths, string methods, str() of a parsed requirement
+_PLAIN = frozenset(
+    {"Path", "join", "dirname", "abspath", "str", "list", "strip", "rstrip", "lstrip", "split"}
+    | {"startswith", "endswith", "replace", "lower"}
+)
+
+
+def reads_files(reader: _Reader, node: ast.AST) -> tuple[str, ...]:
+    """The ``.txt`` files an expression reads, when reading them is all it does
+    (audiocraft's ``REQUIRED``: the stripped lines of ``HERE / 'requirements.txt'``, opened
+    in a comprehension), through names bound once at module level. Nothing for an expression that
+    also adds literals (``READ + ['torch']``) or calls something it does not show (a
+    function of the setup.py)."""
+    seen: set[str] = set()
+    while isinstance(node, ast.Name) and node.id not in seen:
+        seen.add(node.id)
+        bound = reader.names.get(node.id)
+        if bound is None or bound is _AMBIGUOUS:
+            return ()
+        node = bound
+    if not isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.Call)):
+        return ()
+    calls = [n.func for n in ast.walk(node) if isinstance(n, ast.Call)]
+    called = {f.id if isinstance(f, ast.Name) else getattr(f, "attr", "") for f in calls}
+    if not called & _READING or not called <= _READING | _PLAIN:
+        return ()
+    files = [
+        n.value
+        for n in ast.walk(node)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.endswith(".txt")
+    ]
+    return tuple(dict.fromkeys(files))
 
 
 def _extras(reader: _Reader, node: ast.AST, result: SetupPy, label: str) -> None:

@@ -7,6 +7,7 @@ in ``setup.py`` wins over the same field of ``setup.cfg``. Under PEP 621 a field
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -21,12 +22,14 @@ Lines = list[tuple[str, int]]
 
 
 def read_setup_files(
-    root: Path, skip: frozenset[str]
+    root: Path, skip: frozenset[str], runtime_files: frozenset[str] = frozenset()
 ) -> tuple[str, list[Declared], list[Problem], list[str]]:
     """(name, declared, problems, files read) of ``setup.py`` and ``setup.cfg`` at ``root``.
 
     ``skip`` holds the PEP 621 fields (``dependencies``, ``optional-dependencies``) that
-    pyproject.toml owns.
+    pyproject.toml owns. ``runtime_files``: the requirements files (posix paths relative
+    to ``root``) the scan reads anyway as runtime; an ``install_requires`` that only reads
+    some of them hides no requirement (no DL013).
     """
     names: list[str] = []
     problems: list[Problem] = []
@@ -51,6 +54,8 @@ def read_setup_files(
         files.append("setup.py")
         names.insert(0, py.name)
         owned = py.problems
+        if py.reads and {_relative(f) for f in py.reads} <= runtime_files:
+            owned = [(f, p) for f, p in owned if f != "install_requires"]
         if "install_requires" in py.given:  # setup() keywords override setup.cfg
             runtime = ("setup.py", py.install_requires or [])
             cfg_files.pop("runtime", None)
@@ -83,3 +88,8 @@ def read_setup_files(
             problems += more_problems
             files += more_files
     return name, declared, problems, files
+
+
+def _relative(path: str) -> str:
+    """A path setup.py names, relative to its folder, as ``requirement_files`` lists them."""
+    return posixpath.normpath(path.replace("\\", "/")).removeprefix("./")

@@ -118,10 +118,19 @@ def _bundled(
         if item in chosen or not item.expression or not item.sha256:
             continue
         if item.kind == "third-party-file" or (by_expression and item.kind == "license-file"):
+            if _reuse_name(item.source) in decided:  # LicenseRef-X.txt: the text of LicenseRef-X
+                continue
             keys = {k for k in license_keys(item.expression) if k not in GENERIC}
             if keys and not _overlap(keys, decided):
                 out.append(f"{item.source}: {item.expression}")
     return tuple(dict.fromkeys(out))
+
+
+def _reuse_name(source: str) -> str:
+    """REUSE names a licence's file after its id (``LICENSES/LicenseRef-PdfiumThirdParty.txt``,
+    pypdfium2): the id a file is the text of, or "" for other names."""
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem if stem.startswith("LicenseRef-") else ""
 
 
 def _declared(evidence: Sequence[Evidence]) -> list[Evidence]:

@@ -38,6 +38,7 @@ class Normalized:
     expression: str
     vague: bool = False
     error: str = ""
+    note: str = ""  # how a reading that is not an SPDX expression was made
 
 
 @cache
@@ -416,8 +417,8 @@ def _from_tree(tree: Tree) -> Normalized:
 def _by_library(text: str) -> Normalized:
     try:
         parsed = parse_expression(text)
-    except ExpressionError as exc:
-        return Normalized("", error=f"not a valid SPDX expression: {exc}")
+    except ExpressionError:  # its text repeats the input with the parser's internals: not shown
+        return Normalized("", error=_invalid_reason(text))
     if parsed is None:
         return Normalized("", error="empty expression")
     return _finish(
@@ -441,6 +442,15 @@ def _finish(rendered: str, keys: list[str], unknown: list[str]) -> Normalized:
             return Normalized("", error=f"unknown licence {key!r}")
         rendered = replace_key(rendered, key, alias)
     return Normalized(rendered, vague=is_vague(rendered))
+
+
+def _invalid_reason(text: str) -> str:
+    """Why ``text`` is not an SPDX expression, in one line of our own."""
+    if "," in text or ";" in text:
+        return "not a valid SPDX expression (a list of names: no AND or OR between them)"
+    if text.count("(") != text.count(")"):
+        return "not a valid SPDX expression (unbalanced parentheses)"
+    return "not a valid SPDX expression"
 
 
 def replace_key(expression: str, key: str, replacement: str) -> str:

@@ -186,29 +186,27 @@ def evaluate_package(
             )
     findings = [make(f.code, f.reason, f.term) for f in decision.failures]
     findings += [
-        make(
-            "DL203",
-            f"{term} is accepted pending review ({', '.join(policy.review_traits)}): "
-            f"record the review as an exception{_review_clause(term, traits_of)}",
-            term,
-        )
-        for term in decision.review
+        make("DL203", _review_message(term, policy, traits_of), term) for term in decision.review
     ]
     return PackageOutcome(
         _chosen(verdict, decision), tuple(findings), decision.used, used_exceptions
     )
 
 
-def _review_clause(term: str, traits_of: TraitsOf) -> str:
-    """The clauses a reviewer reads first: what redistribution is allowed, and patents."""
+def _review_message(term: str, policy: Policy, traits_of: TraitsOf) -> str:
+    """One line: the licence, the policy's review traits it has, where its clauses are and how
+    to accept it. The clauses themselves (redistribution, patents) are long and the same for
+    every package of a family (16 CUDA wheels): ``dllicense explain`` and the report's
+    glossary show them."""
     base = term.split(" WITH ")[0]
-    facts = dict(
-        s.split(": ", 1)
-        for s in traits_of(base).sources
-        if s.startswith(("commercial: ", "patent: "))
+    traits = traits_of(base)
+    labels = trait_labels(traits)
+    had = [t for t in policy.review_traits if t in labels] or list(policy.review_traits)
+    read = f"read `dllicense explain {base}`, then " if traits.sources else "read its terms, then "
+    return (
+        f"{term} needs review ({', '.join(had)}: review-traits of policy {policy.name!r}); "
+        f"{read}record an exception"
     )
-    parts = [f"{k}: {facts[k]}" for k in ("commercial", "patent") if k in facts]
-    return f". Clauses: {' '.join(parts)}" if parts else ""
 
 
 def _chosen(verdict: Verdict, decision: Decision) -> str:

@@ -6,7 +6,7 @@ import shutil
 import textwrap
 from collections import Counter
 
-from dllicense.models import ScanResult, scope_selected
+from dllicense.models import Finding, ScanResult, scope_selected
 from dllicense.sanitize import visible
 
 _COLORS = {"ok": "\033[32m", "warning": "\033[33m", "error": "\033[31m", "info": "\033[36m"}
@@ -52,7 +52,7 @@ def render(result: ScanResult, color: bool = False, width: int | None = None) ->
         lines += [f"{indent}{part}" for part in parts[1:]]
     if result.findings:
         lines += ["", "Findings:"]
-        for f in result.findings:
+        for f, group in _grouped(result.findings):
             where = (
                 f" [{f.location.file}:{f.location.line}]"
                 if f.location and f.location.line
@@ -62,6 +62,12 @@ def render(result: ScanResult, color: bool = False, width: int | None = None) ->
             )
             via = f" (via {' > '.join(f.path)})" if len(f.path) > 1 else ""
             who = f"{f.package} {f.version}: ".replace(" :", ":") if f.package else ""
+            if len(group) > 1:  # the same finding for several packages: one line names them
+                names = Counter(g.package for g in group)
+                listed = [
+                    f"{g.package} {g.version}" if names[g.package] > 1 else g.package for g in group
+                ]
+                who, via, where = "", f" ({len(group)} packages: {', '.join(listed)})", ""
             lines.append(
                 f"  {_paint(f.severity.value.upper(), f.severity.value, color)} "
                 + visible(f"{f.code} {f.slug}: {who}{f.message}{via}{where}")
@@ -73,3 +79,21 @@ def render(result: ScanResult, color: bool = False, width: int | None = None) ->
         f"{counts['warning']} warnings, {counts['info']} info",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _grouped(findings: tuple[Finding, ...]) -> list[tuple[Finding, list[Finding]]]:
+    """Findings in order, those with one message for several packages (DL203 on every
+    ``nvidia-*-cu12`` wheel) as one group at the first one's place; JSON and SARIF keep one
+    finding per package."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    order: list[tuple[Finding, list[Finding]]] = []
+    for f in findings:
+        key = (f.code, f.severity.value, f.message)
+        if f.package and key in groups:
+            groups[key].append(f)
+            continue
+        group = [f]
+        if f.package:
+            groups[key] = group
+        order.append((f, group))
+    return order
