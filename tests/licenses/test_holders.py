@@ -18,7 +18,7 @@ from dllicense.licenses import holders, textid
 from dllicense.licenses.textcache import TextCache
 from dllicense.models import ScanResult
 from dllicense.report import html_report, json_report, notice
-from tests.conftest import DISTS, scan_dirs
+from tests.conftest import DISTS, run_cli, scan_dirs
 
 ONNX = DISTS / "onnx-1.23.2"
 ONNX_NOTICE = ONNX / "onnx-1.23.2.dist-info/licenses/NOTICE"
@@ -162,3 +162,32 @@ def test_reports_show_the_holders(engine_scans: tuple[ScanResult, ScanResult]) -
     assert e["holders"] == list(NOTICE_HOLDERS)
     page = html_report.render(result)
     assert "Copyright holders</h4>" in page and "The Abseil Authors; Google Inc." in page
+
+
+@pytest.mark.slow
+@needs_engine
+def test_holders_are_detected_only_for_reports_that_show_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gate that prints a table (or SARIF) never runs the copyright detection (0.1 s of
+    CPU per new text); a JSON report does, and the answer is cached for the next run."""
+    project, cache = _project(tmp_path / "p"), tmp_path / "cache"
+    site = str(ONNX)
+    common = ("scan", str(project), "--path", site, "--cache-dir", str(cache), "--exit-zero")
+    table = run_cli(*common, "--format", "table,sarif", "--output", str(tmp_path / "a"))
+    assert table.returncode == 0, table.stderr
+    _forbid_engine(monkeypatch)
+    with pytest.raises(AssertionError, match="copyright engine was called"):
+        holders.detect_holders([ONNX_NOTICE.read_bytes()], cache)  # nothing was cached
+    monkeypatch.undo()
+    report = run_cli(*common, "--format", "json")
+    assert report.returncode == 0, report.stderr
+    shown = {
+        h
+        for p in json.loads(report.stdout)["packages"]
+        for e in p["evidence"]
+        for h in e.get("holders", [])
+    }
+    assert set(NOTICE_HOLDERS) <= shown
+    _forbid_engine(monkeypatch)
+    assert holders.detect_holders([ONNX_NOTICE.read_bytes()], cache) == [NOTICE_HOLDERS]

@@ -132,7 +132,7 @@ def scan_command(
 ) -> None:
     """Scan PROJECT (default: the current directory) and its installed dependencies."""
     from dllicense.cli import gate
-    from dllicense.report import FORMATS
+    from dllicense.report import FORMATS, HOLDER_FORMATS, TEMPLATES
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in FORMATS]
@@ -215,6 +215,9 @@ def scan_command(
                 platform=platform,
                 all_targets=all_targets,
                 conda_prefix=conda_prefix,
+                # holders: only for the reports that show them (formats are in the cache key)
+                holders=bool(HOLDER_FORMATS.intersection(wanted))
+                or (templates is not None and bool(TEMPLATES.keys() & set(wanted))),
             )
         )
     if status is not None:

@@ -89,6 +89,7 @@ def why_command(
             platform=platform,
             all_targets=all_targets,
             conda_prefix=conda_prefix,
+            holders=False,  # why shows paths, never copyright holders
         )
         graph = report_of(scan(options))
     name = canonicalize_name(package)

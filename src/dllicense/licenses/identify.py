@@ -74,10 +74,12 @@ def identify_texts(
     cache_dir: Path | None,
     use_cache: bool,
     progress: Callable[[str | Progress], None] | None = None,
+    holders: bool = True,
 ) -> tuple[list[Collected], int]:
-    """Return the collected items with identified texts and their copyright holders, and
-    how many texts stayed unidentified."""
-    collected = _with_holders(collected, mode, cache_dir, use_cache)
+    """Return the collected items with identified texts and (``holders``) their copyright
+    holders, and how many texts stayed unidentified."""
+    if holders:
+        collected = _with_holders(collected, mode, cache_dir, use_cache)
     kinds = KINDS[mode]
     wanted = _distinct_texts(collected, kinds)
     if not wanted:

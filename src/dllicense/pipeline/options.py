@@ -35,3 +35,4 @@ class ScanOptions:
     platform: str | None = None  # linux, darwin, win32
     all_targets: bool = False  # every locked version, for every target
     conda_prefix: str | None = None  # --conda-prefix PATH: a conda or pixi environment
+    holders: bool = True  # detect the copyright holders of the texts (reports that show them)

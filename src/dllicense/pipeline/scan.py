@@ -129,7 +129,12 @@ def scan(options: ScanOptions) -> ScanResult:
     # listed in RECORD, which was not searched: whether it ships a text is not known (DL115)
     unsearched = {n for n, item in zip(nodes, collected, strict=True) if item.unsearched}
     collected, unidentified = identify_texts(
-        collected, options.texts, options.cache_dir, options.use_cache, options.progress
+        collected,
+        options.texts,
+        options.cache_dir,
+        options.use_cache,
+        options.progress,
+        holders=options.holders,
     )
     from dllicense.collect.knowledge import knowledge_evidence
 

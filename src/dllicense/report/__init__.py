@@ -25,6 +25,10 @@ FORMATS = {
     "pdf": "pdf",  # the HTML report printed by headless Chromium (bytes as latin-1 text)
 }
 
+# formats that show the copyright holders of licence texts (detecting them costs about 0.1 s
+# of CPU per distinct text in a cold cache: a gate that prints a table or SARIF skips it)
+HOLDER_FORMATS = frozenset({"json", "html", "pdf", "notice"})
+
 # format -> the template (under reports/) that ``--templates DIR`` can replace
 TEMPLATES = {
     "html": "html/report.html.j2",
