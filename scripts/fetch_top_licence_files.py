@@ -141,7 +141,7 @@ def read_wheel(project: str, version: str, files: list[dict[str, Any]], api: str
                 target.write_bytes(archive.read(member))
     except (OSError, zipfile.BadZipFile, urllib3.exceptions.HTTPError) as error:
         return f"{project}\t{version}\t{url}\terror: {error}"
-    return f"{project}\t{version}\t{url}\tsha256:{digest}\t{len(names)} files"
+    return f"{project}\t{version}\t{wheel['filename']}\tsha256:{digest}\t{len(names)} files"
 
 
 def main() -> int:
@@ -156,7 +156,8 @@ def main() -> int:
     with ThreadPoolExecutor(12) as pool:
         done = pool.map(lambda r: fetch(str(r["project"]), args.out, args.series), rows)
         lines = [line for lines_of in done for line in lines_of]
-    (args.out / "SOURCES.tsv").write_text("\n".join(sorted(lines)) + "\n", "utf-8")
+    head = "# project\tversion\twheel\tsha256\tlicence files read\n"
+    (args.out / "SOURCES.tsv").write_text(head + "\n".join(sorted(lines)) + "\n", "utf-8")
     print(sum("files" in line for line in lines), "wheels read of", len(lines), file=sys.stderr)
     return 0
 
