@@ -70,3 +70,27 @@ def test_dl102_from_the_index_says_the_licence_files_were_not_read() -> None:
     assert vague.code == "DL102" and "--fetch-files" in vague.message
     [local] = _evidence_findings(node, verdict, evidence, False, False)
     assert "--fetch-files" not in local.message
+
+
+NCCL_2_21 = FIXTURES / "tryout" / "nvidia-nccl-cu12-2.21.5"
+NCCL_2_26 = FIXTURES / "tryout" / "nvidia-nccl-cu12-2.26.2"
+
+
+def test_nccl_is_the_bsd_licence_its_wheel_ships(tmp_path: Path) -> None:
+    """Every nvidia-nccl wheel ships NCCL's BSD-3-Clause License.txt. 2.26.2 (found on
+    datalab-to/marker's poetry.lock via torch 2.7.0) says `License: BSD-3-Clause`: the CUDA
+    EULA record made it a false DL203 (and, read from the index, a false DL107)."""
+    result = scan_dirs(tmp_path, NCCL_2_26, texts="none")
+    [package] = result.packages
+    assert package.verdict.expression == "BSD-3-Clause"
+    assert not [f for f in result.findings if f.package == "nvidia-nccl-cu12"]
+
+
+def test_nccl_metadata_that_says_proprietary_is_shown_against_its_file(tmp_path: Path) -> None:
+    """2.21.5 declares `License: NVIDIA Proprietary Software` beside the same BSD-3-Clause
+    License.txt: the declared licence stands, and DL107 says the record disagrees."""
+    result = scan_dirs(tmp_path, NCCL_2_21, texts="none")
+    [package] = result.packages
+    assert package.verdict.expression == "LicenseRef-NVIDIA-Proprietary"
+    [dl107] = [f for f in result.findings if f.code == "DL107"]
+    assert "knowledge:nccl says BSD-3-Clause" in dl107.message

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from dllicense.models import Location, Problem
-from tests.locks.conftest import copy_project, graph_of, versions
+from tests.locks.conftest import LOCKS, copy_project, graph_of, versions
 
 
 def _edit_pyproject(project: Path) -> None:
@@ -155,3 +156,24 @@ def test_a_pinned_requirements_file_locks_only_its_own_scope(
     )
     stale = scan(ScanOptions(project=tmp_path, texts="none", use_cache=False))
     assert [f.package for f in stale.findings if f.code == "DL031"] == ["idna"]
+
+
+def test_pdm_lock_of_some_groups_is_not_out_of_date_for_the_others() -> None:
+    """BentoML's real pdm.lock lists the groups it locks in ``[metadata] groups``; its
+    extras ``triton`` and ``unsloth`` are left out there on purpose (no DL031), and a
+    runtime requirement the lock misses would still be one."""
+    project = LOCKS / "real" / "bentoml-pdm"
+    graph, _, problems = graph_of(project, "pdm.lock", installed=False)
+    assert not [p for p in problems if p.code == "DL031"]
+    assert "tritonclient" not in {n.name for n in graph.nodes}
+    assert "uvicorn" in {n.name for n in graph.nodes}
+
+
+def test_pdm_lock_of_some_groups_still_checks_its_own(tmp_path: Path) -> None:
+    project = tmp_path / "bentoml"
+    shutil.copytree(LOCKS / "real" / "bentoml-pdm", project)
+    path = project / "pyproject.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"watchfiles>=0.15.0",', '"watchfiles>=0.15.0", "sqlitedict",'))
+    _, _, problems = graph_of(project, "pdm.lock", installed=False)
+    assert [(p.code, p.package) for p in problems if p.code == "DL031"] == [("DL031", "sqlitedict")]

@@ -83,7 +83,9 @@ def read_pdm(path: Path, label: str, root: Path) -> Lock:
                 index=_index_of(locked, sources),
             )
         )
-    strategy = array(table(data.get("metadata")).get("strategy"))
+    metadata = table(data.get("metadata"))
+    strategy = array(metadata.get("strategy"))
+    groups = [text_of(g) for g in array(metadata.get("groups"))]
     return Lock(
         "pdm",
         label,
@@ -91,6 +93,8 @@ def read_pdm(path: Path, label: str, root: Path) -> Lock:
         roots=_legacy_dev_roots(manifest),
         files=(label,),
         by_scope="inherit_metadata" in strategy,
+        # ``pdm lock -G``: the groups locked; an extra or group left out is not stale
+        covers=frozenset(scope_of_group(g, extras) for g in groups if g) if groups else None,
     )
 
 
