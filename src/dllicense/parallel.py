@@ -25,9 +25,15 @@ MIN_ITEMS = 10_000  # below this a pool costs more than it saves on 2 CPUs (benc
 
 
 def ordered_map(
-    func: Callable[[T], R], items: Sequence[T], min_items: int | None = None
+    func: Callable[[T], R],
+    items: Sequence[T],
+    min_items: int | None = None,
+    chunksize: int | None = None,
 ) -> list[R]:
-    """``[func(x) for x in items]``, on several processes when it pays; same result either way."""
+    """``[func(x) for x in items]``, on several processes when it pays; same result either way.
+
+    ``chunksize``: items per task (default: large chunks for many cheap items; pass 1 for
+    few expensive ones, such as licence texts)."""
     workers = jobs()
     if (
         len(items) < (MIN_ITEMS if min_items is None else min_items)
@@ -35,7 +41,7 @@ def ordered_map(
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         return [func(x) for x in items]
-    chunk = max(64, len(items) // (workers * 8))
+    chunk = chunksize or max(64, len(items) // (workers * 8))
     global _JOB
     _JOB = (func, items)  # forked workers inherit it: only indexes are sent, results come back
     try:

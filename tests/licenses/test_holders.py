@@ -191,3 +191,20 @@ def test_holders_are_detected_only_for_reports_that_show_them(
     assert set(NOTICE_HOLDERS) <= shown
     _forbid_engine(monkeypatch)
     assert holders.detect_holders([ONNX_NOTICE.read_bytes()], cache) == [NOTICE_HOLDERS]
+
+
+@pytest.mark.slow
+@needs_engine
+def test_holders_in_parallel_equal_holders_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forked workers give the very answers of one process, in the same order."""
+    corpus = Path(__file__).parents[1] / "fixtures" / "corpus" / "dists"
+    texts = [p.read_bytes() for p in sorted(corpus.glob("*/*.dist-info/**/LICEN[CS]E*"))[:40]]
+    assert len(texts) >= 20
+    monkeypatch.setattr(holders, "POOL_MIN_TEXTS", 10**9)
+    alone = holders.detect_holders(texts, None, use_cache=False)
+    monkeypatch.setattr(holders, "POOL_MIN_TEXTS", 2)
+    forked = holders.detect_holders(texts, None, use_cache=False)
+    assert forked == alone
+    assert sum(bool(h) for h in alone) >= 10  # most of these texts name their holders
