@@ -4,7 +4,9 @@
 For each environment (``--env PYTHON``, repeatable) and each source tree
 (``--tree LABEL=DIR``, repeatable, e.g. ``before=../dllicense-base after=.``), run
 
-    python -m dllicense scan EMPTY --python ENV --all --format json --cache-dir FRESH
+    python -m dllicense scan EMPTY --python ENV --all --format FORMAT --cache-dir FRESH
+
+(``--format``: ``table``, the gate, by default; ``json`` also detects copyright holders)
 
 in a fresh process with ``PYTHONPATH=DIR/src`` and a new cache folder, and
 report its wall time and peak RSS (the scan process itself; its pool workers
@@ -29,11 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_scan(tree: Path, env_python: str, cache: Path, empty: Path) -> tuple[float, int, int]:
+def run_scan(
+    tree: Path, env_python: str, cache: Path, empty: Path, fmt: str = "table"
+) -> tuple[float, int, int]:
     """Return (wall s, peak RSS MiB, exit code) of one cold scan."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     cmd = [sys.executable, "-m", "dllicense", "scan", str(empty), "--python", env_python]
-    cmd += ["--all", "--format", "json", "--cache-dir", str(cache)]
+    cmd += ["--all", "--format", fmt, "--cache-dir", str(cache)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -81,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", action="append", required=True, help="environment's python")
     parser.add_argument("--tree", action="append", required=True, help="LABEL=DIR")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--format", default="table", help="report format (json: with holders)")
     args = parser.parse_args(argv)
     trees = [(t.split("=", 1)[0], Path(t.split("=", 1)[1]).resolve()) for t in args.tree]
     for env_python in args.env:
@@ -91,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                 with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
                     empty = Path(tmp) / "project"
                     empty.mkdir()
-                    wall, rss, code = run_scan(tree, env_python, Path(tmp) / "cache", empty)
+                    wall, rss, code = run_scan(
+                        tree, env_python, Path(tmp) / "cache", empty, args.format
+                    )
                 print(f"{label:10} {r + 1:5} {wall:8.2f} {rss:13} {code:5}")
     return 0
 
