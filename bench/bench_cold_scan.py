@@ -49,9 +49,10 @@ def run_scan(
 def text_sources(env_python: str) -> dict[str, int]:
     """Distinct primary licence texts of the environment, by where they are answered."""
     sys.path.insert(0, str(ROOT / "src"))
+    from dllicense.classify import texts as identify
     from dllicense.collect import collect
     from dllicense.discover.distributions import read_distribution
-    from dllicense.licenses import identify, textid
+    from dllicense.licenses import textid
     from dllicense.models import Distribution
 
     site = subprocess.run(

@@ -629,7 +629,7 @@ _OPENS = re.compile(
 # (file, line fragment): reads that are not of scanned files
 _ALLOWED_OPENS = {
     ("discover/locks/markers.py", "joinpath(name).read_text"),  # package data
-    ("policy/codes.py", 'joinpath("rules.toml").read_text'),  # package data
+    ("rules.py", 'joinpath("rules.toml").read_text'),  # package data
     ("licenses/spdx.py", "joinpath(name).read_text"),  # package data
     ("licenses/spdx.py", "open(vendored_scancode_licensedb_index_location"),  # a dependency's data
     ("licenses/spdx.py", "table.read_text(\"utf-8\")"),  # package data (spdx_symbols.json)

@@ -8,12 +8,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dllicense.classify.verdict import classify
 from dllicense.config.policy import load_policy
 from dllicense.discover.declared import parse_declared
 from dllicense.discover.distributions import read_distribution
 from dllicense.discover.requirements import read_requirements
 from dllicense.errors import ConfigError
-from dllicense.licenses.classify import classify
 from dllicense.licenses.spdx import license_keys, normalize, normalize_expression
 from dllicense.models import Declared, Distribution, Evidence, Location, Problem
 

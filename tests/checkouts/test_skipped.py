@@ -18,8 +18,8 @@ from packaging.markers import Marker
 
 from dllicense.models import ScanResult, SkipReason, scope_selected
 from dllicense.pipeline import ScanOptions, scan
-from dllicense.policy.codes import rules
 from dllicense.resolve.lockgraph import target_markers
+from dllicense.rules import rules
 from dllicense.skipped import SKIP_CODES, unaccounted
 from tests.checkouts.conftest import CHECKOUTS, copy_checkout
 from tests.checkouts.test_corpus import Serve

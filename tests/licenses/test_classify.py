@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dllicense.licenses.classify import classify
-from dllicense.licenses.identify import own_licence
+from dllicense.classify.texts import own_licence
+from dllicense.classify.verdict import classify
 from dllicense.licenses.textid import TextMatch
 from dllicense.models import Evidence
 
@@ -242,9 +242,9 @@ def test_same_string_same_reading_and_names_joined_by_or() -> None:
 
 @pytest.mark.slow  # the pointer file's text is identified by the scancode engine
 def test_pointer_file_stands_for_the_files_it_names(tmp_path: Path) -> None:  # packaging
+    from dllicense.classify.texts import identify_texts
     from dllicense.collect import collect
     from dllicense.discover.distributions import read_distribution
-    from dllicense.licenses.identify import identify_texts
     from dllicense.models import Distribution
     from tests.conftest import FIXTURES
 

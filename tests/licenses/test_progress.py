@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from dllicense.classify.texts import identify_texts
 from dllicense.cli.scan import progress_line
 from dllicense.collect import collect
 from dllicense.discover.distributions import read_distribution
-from dllicense.licenses.identify import identify_texts
 from dllicense.models import Distribution, Progress
 from tests.conftest import DISTS
 

@@ -54,9 +54,9 @@ def test_dl102_from_the_index_says_the_licence_files_were_not_read() -> None:
     BSD-3-Clause): read from the index without --fetch-files, DL102 says how to learn more."""
     from dataclasses import replace
 
+    from dllicense.classify.verdict import classify
     from dllicense.collect.metadata import metadata_evidence
     from dllicense.discover.distributions import read_distribution
-    from dllicense.licenses.classify import classify
     from dllicense.models import Node
     from dllicense.pipeline.findings import evidence_findings as _evidence_findings
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from dllicense.classify.verdict import classify
 from dllicense.collect import ggufheader
 from dllicense.collect.ggufheader import gguf_metadata
 from dllicense.collect.modelcards import folder_evidence
 from dllicense.collect.weights import WeightsError
-from dllicense.licenses.classify import classify
 from tests.conftest import scan_dirs
 
 gguf = pytest.importorskip("gguf")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from dllicense.classify.verdict import classify
 from dllicense.collect.hub import HubAnswer, HubClient, HubFailure
 from dllicense.collect.modelcards import HubCache, folder_evidence, model_packages
-from dllicense.licenses.classify import classify
 from dllicense.models import ExternalPackage
 
 from .hubserver import Hub, HubServer

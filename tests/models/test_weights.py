@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dllicense.classify.verdict import classify
 from dllicense.collect.modelcards import folder_evidence
 from dllicense.collect.weights import WeightsError, safetensors_metadata
-from dllicense.licenses.classify import classify
 
 safetensors = pytest.importorskip("safetensors")
 

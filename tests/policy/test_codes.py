@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from dllicense.cli import main
-from dllicense.policy.codes import rules
+from dllicense.rules import rules
 
 SRC = Path(__file__).parents[2] / "src" / "dllicense"
 

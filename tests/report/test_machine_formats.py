@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 
 from dllicense.models import ScanResult
-from dllicense.policy.codes import rules
 from dllicense.report import render
 from dllicense.report.csv_report import COLUMNS
 from dllicense.report.sarif import SCHEMA_URI
+from dllicense.rules import rules
 from tests.report.conftest import ALL_RESULTS, REQUIREMENTS
 
 JSON_SCHEMA = Path(__file__).parents[2] / "src/dllicense/report/schema/scan-result.schema.json"

@@ -13,7 +13,7 @@ from dllicense.errors import UsageError
 
 
 def _rule(code: str) -> dict[str, Any]:
-    from dllicense.policy.codes import rules
+    from dllicense.rules import rules
 
     found = rules().get(code.upper())
     if found is None:

@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # not at start-up: every command would pay for the dataclasse
 @one_line_errors
 def models_command(project: Path, fmt: str, debug: bool) -> None:
     """List the models and datasets PROJECT (default: .) loads, with their licences."""
+    from dllicense.classify.verdict import classify
     from dllicense.collect.modelcards import hf_cache_root, model_packages
-    from dllicense.licenses.classify import classify
     from dllicense.policy.codes import from_problem
 
     if not project.is_dir():

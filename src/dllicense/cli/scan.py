@@ -290,7 +290,7 @@ class _Status:
 def _severity_overrides(
     warn: tuple[str, ...], deny: tuple[str, ...]
 ) -> tuple[tuple[str, str], ...]:
-    from dllicense.policy.codes import rules
+    from dllicense.rules import rules
 
     out = []
     for level, codes in (("warning", warn), ("error", deny)):

@@ -153,7 +153,7 @@ def _build(data: dict[str, Any], r: Reader, base: Policy | None, path: Path) -> 
     if not isinstance(severity, dict):
         r.error(("severity",), 'must be a table of CODE = "error|warning|info|off"')
         severity = {}
-    from dllicense.policy.codes import rules
+    from dllicense.rules import rules
 
     for code, level in list(severity.items()):
         if code not in rules():

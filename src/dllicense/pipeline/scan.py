@@ -10,14 +10,14 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from dllicense import __version__
+from dllicense.classify.texts import identify_texts
+from dllicense.classify.verdict import classify
 from dllicense.collect import collect_all
 from dllicense.config.policy import Clarification, PolicyException, load_policy
 from dllicense.discover.choice import choose_environment
 from dllicense.discover.environment import read_environment
 from dllicense.discover.project import discover_project
 from dllicense.errors import InputError
-from dllicense.licenses.classify import classify
-from dllicense.licenses.identify import identify_texts
 from dllicense.models import (
     Evidence,
     Finding,
@@ -52,9 +52,10 @@ from dllicense.pipeline.graphs import (
 from dllicense.pipeline.options import ScanOptions
 from dllicense.pipeline.sources import external_packages, from_index, locked_metadata
 from dllicense.policy.clarify import clarify
-from dllicense.policy.codes import finding, from_problem, rules
+from dllicense.policy.codes import finding, from_problem
 from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import resolve, scope_selected
+from dllicense.rules import rules
 from dllicense.skipped import as_problem, unaccounted
 
 

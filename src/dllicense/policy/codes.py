@@ -1,30 +1,10 @@
-"""The rule registry (``rules.toml``): code, slug, default severity, explanation."""
+"""Findings of registered rules (the registry itself is ``dllicense.rules``)."""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-
-from dllicense.models import Finding, Location, Problem, Rule, Severity
+from dllicense.models import Finding, Location, Problem, Severity
+from dllicense.rules import rule
 from dllicense.sanitize import message as bounded_message
-from dllicense.tomlfile import parse_toml
-
-
-@cache
-def rules() -> dict[str, Rule]:
-    """Every rule by code, in code order."""
-    text = resources.files("dllicense.policy").joinpath("rules.toml").read_text("utf-8")
-    data = parse_toml(text)
-    return {
-        code: Rule(
-            code, str(d["slug"]), Severity(d["severity"]), str(d["summary"]), str(d["explanation"])
-        )
-        for code, d in sorted(data.items())
-    }
-
-
-def rule(code: str) -> Rule:
-    return rules()[code]
 
 
 def finding(
