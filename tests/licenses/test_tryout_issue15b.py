@@ -1,7 +1,7 @@
 """Wheels that new-user tryouts (issue 15) read wrongly, scanned from their real dist-info.
 
-python-dateutil 2.9.0.post0 and aiohappyeyeballs 2.4.0 are in tests/fixtures/tryout (their
-PyPI files and sha256 in the README there).
+python-dateutil 2.9.0.post0, aiohappyeyeballs 2.4.0 and litellm-enterprise 0.1.83 are in
+tests/fixtures/tryout (their PyPI files and sha256 in the README there).
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from dllicense.knowledge import license_traits
 from dllicense.models import PackageResult, ScanResult
-from tests.conftest import FIXTURES, scan_dirs
+from tests.conftest import FIXTURES, run_cli, scan_dirs
 
 DATEUTIL = FIXTURES / "tryout" / "python-dateutil-2.9.0.post0"
 AIOHAPPYEYEBALLS = FIXTURES / "tryout" / "aiohappyeyeballs-2.4.0"
+LITELLM_ENTERPRISE = FIXTURES / "tryout" / "litellm-enterprise-0.1.83"
 AIO_WHEEL = AIOHAPPYEYEBALLS / "aiohappyeyeballs-2.4.0.dist-info" / "WHEEL"
 
 
@@ -67,3 +69,19 @@ def test_the_same_classifier_from_another_build_backend_still_disagrees(tmp_path
     (tmp_path / "project").mkdir()
     result = scan_dirs(tmp_path / "project", site, texts="none")
     assert [f.code for f in result.findings if f.code == "DL103"] == ["DL103"]
+
+
+def test_licenseref_proprietary_is_proprietary_to_the_policy(tmp_path: Path) -> None:
+    """litellm-enterprise 0.1.83 (tests/fixtures/tryout): ``License-Expression:
+    LicenseRef-Proprietary``, the id the alias table reads as proprietary in ``License``. It
+    failed DL201 as "unknown" under a policy that allows @proprietary with review."""
+    (tmp_path / "project").mkdir()
+    result = scan_dirs(tmp_path / "project", LITELLM_ENTERPRISE, texts="none")
+    [package] = result.packages
+    assert package.verdict.expression == "LicenseRef-Proprietary"
+    codes = {f.code: f.message for f in result.findings}
+    assert "DL201" not in codes
+    assert "LicenseRef-Proprietary needs review (proprietary" in codes["DL203"]
+    explained = run_cli("explain", "LicenseRef-Proprietary")
+    assert explained.returncode == 0 and "family: proprietary" in explained.stdout
+    assert license_traits("LicenseRef-Acme-EULA").family == "unknown"  # no alias: unknown
