@@ -198,7 +198,14 @@ def _combine(chosen: list[Evidence], evidence: Sequence[Evidence], notes: list[s
             if " OR " in offer and all(_covers(offer, x) for x in kept):
                 notes.append(f"{text.source} offers the choice: {offer}")
                 return " OR ".join(_wrap(x) for x in kept)
-    confirmed = [x for x in kept if any(_covers(t.expression, x) for t in texts)]
+    confirmed = []
+    for x in kept:
+        if any(_covers(t.expression, x) for t in texts):
+            confirmed.append(x)
+        elif quoted := [(t.source, q) for t in texts for q in _quoted(t) if _covers(q, x)]:
+            confirmed.append(x)  # dateutil: its LICENSE quotes the BSD text "for all code"
+            source, named = quoted[0]
+            notes.append(f"{source} also quotes {named}, which a classifier names: it applies too")
     unread = any(e.kind in _TEXT_KINDS[:3] and e.sha256 and not e.expression for e in evidence)
     if confirmed and len(confirmed) < len(kept) and not unread:
         dropped = ", ".join(x for x in kept if x not in confirmed)
@@ -209,6 +216,15 @@ def _combine(chosen: list[Evidence], evidence: Sequence[Evidence], notes: list[s
 
 
 _TEXT_KINDS = ("license-file", "license-text", "third-party-file", "license")
+
+
+def _quoted(text: Evidence) -> list[str]:
+    """The other whole licence texts the package's own licence text quotes besides its own
+    licence ("also quotes"): a second licence it puts shipped code under, or a bundled one."""
+    if text.kind not in ("license-file", "license-text") or text.note.startswith("low-confidence"):
+        return []
+    own = set(license_keys(text.expression))
+    return [m for m in text.matched if m not in own and m not in GENERIC]
 
 
 def _covers(text: str, term: str) -> bool:

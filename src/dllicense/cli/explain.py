@@ -46,6 +46,7 @@ def explain_command(subject: str, fmt: str) -> None:
     from dllicense.knowledge import canonical_license_key
     from dllicense.knowledge.explain import explain_framework, explain_license, format_explanation
     from dllicense.knowledge.frameworks import find_framework
+    from dllicense.knowledge.traits import aliased_record
 
     if re.fullmatch(r"DL\d{3}", subject, re.IGNORECASE):
         data = _rule(subject)
@@ -53,7 +54,7 @@ def explain_command(subject: str, fmt: str) -> None:
     elif find_framework(subject) is not None:
         data = explain_framework(subject)
         text = format_explanation(data)
-    elif canonical_license_key(subject) is not None:
+    elif canonical_license_key(subject) is not None or aliased_record(subject) is not None:
         data = explain_license(subject)
         text = format_explanation(data)
     else:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import replace
 
-from dllicense.knowledge import canonical_license_key
+from dllicense.knowledge import canonical_license_key, license_traits
 from dllicense.licenses.spdx import (
     Normalized,
     classifier_table,
@@ -18,6 +19,7 @@ from dllicense.licenses.spdx import (
 from dllicense.licenses.spdx import normalize as _normalize
 from dllicense.licenses.spdx import normalize_expression as _normalize_expression
 from dllicense.models import Distribution, Evidence
+from dllicense.readfile import read_bounded
 
 SHORT_VALUE = 200
 
@@ -152,6 +154,7 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
                 )
             )
     table = classifier_table()
+    declared = next((e.expression for e in out if e.kind == "license"), "")
     for classifier in dist.classifiers:
         if not classifier.startswith("License ::"):
             continue
@@ -161,6 +164,12 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
             if expression
             else ("unknown classifier" if expression is None else "names no single licence")
         )
+        if classifier == POETRY_CLASSIFIER and (generator := _poetry_generated(dist, declared)):
+            expression = ""
+            note = (
+                f"added by {generator} itself for License {declared}, an id that is not "
+                "OSI-approved: not the authors' statement"
+            )
         out.append(
             Evidence(
                 "classifier",
@@ -172,6 +181,32 @@ def metadata_evidence(dist: Distribution) -> list[Evidence]:
             )
         )
     return out
+
+
+# poetry-core (and Poetry before it) adds this classifier by itself to every package whose
+# `license` is an SPDX id without a trove classifier of its own that is not OSI-approved
+# (python-poetry/poetry-core src/poetry/core/spdx/license.py `License.classifier_name`, commit
+# 5ce001a23cd6c0cb3a9bb41c2e56a8b20e873051; src/poetry/core/packages/package.py
+# `Package.all_classifiers`, "Automatically set license classifiers", commit
+# db5431219762876d98198eec9e804d9a0f93a8d5). Read 2026-12-04 (aiohappyeyeballs 2.4.0).
+POETRY_CLASSIFIER = "License :: Other/Proprietary License"
+_POETRY_GENERATOR = re.compile(r"^Generator:\s*(poetry(?:-core)?\s+\S+)\s*$", re.M)
+_WHEEL_LIMIT = 64 * 1024
+
+
+def _poetry_generated(dist: Distribution, declared: str) -> str:
+    """The generator ("poetry-core 1.9.0") when poetry built the wheel and would have added
+    ``POETRY_CLASSIFIER`` itself for the declared licence (one id, not OSI-approved), else "".
+    Needs the wheel's ``WHEEL`` file: metadata read from an index has none."""
+    keys = license_keys(declared)
+    if len(keys) != 1 or license_traits(keys[0]).osi_approved or not dist.files_read:
+        return ""
+    try:
+        data = read_bounded(os.path.join(dist.path, "WHEEL"), _WHEEL_LIMIT)[0]
+    except (OSError, ValueError):
+        return ""
+    found = _POETRY_GENERATOR.search(data.decode("utf-8", errors="replace"))
+    return found.group(1) if found else ""
 
 
 def conda_evidence(dist: Distribution) -> list[Evidence]:

@@ -22,6 +22,7 @@ from dllicense.knowledge.frameworks import (
 )
 from dllicense.knowledge.traits import (
     LicenseRecord,
+    aliased_record,
     canonical_license_key,
     license_record,
     license_traits,
@@ -65,12 +66,12 @@ def explain_license(key: str) -> dict[str, Any]:
     canonical = canonical_license_key(key)
     traits = license_traits(key)
     base_key, exception_key = split_with(key)
-    record = license_record(base_key)
+    record = license_record(base_key) or aliased_record(base_key)
     exception = license_record(exception_key) if exception_key else None
     return {
         "kind": "license",
         "query": key,
-        "known": canonical is not None,
+        "known": canonical is not None or (record is not None and not exception_key),
         "key": traits.key,
         "name": traits.name,
         "origin": record.origin if record else "unknown",

@@ -182,6 +182,17 @@ def license_record(key: str) -> LicenseRecord | None:
     return index.records[canonical] if canonical else None
 
 
+def aliased_record(key: str) -> LicenseRecord | None:
+    """The record of the licence the alias table reads an unknown ``LicenseRef-`` id as
+    (``LicenseRef-Proprietary``: the unspecified proprietary placeholder), else None."""
+    from dllicense.licenses.spdx import normalize
+
+    if not key.startswith("LicenseRef-") or license_record(key) is not None:
+        return None
+    alias = normalize(key).expression
+    return license_record(alias) if alias and alias != key else None
+
+
 def canonical_license_key(key: str) -> str | None:
     """Proper spelling of an SPDX id, LicenseRef or ``X WITH Y`` key; None if unknown.
 
@@ -295,10 +306,22 @@ def license_traits(key: str) -> LicenseTraits:
     base_key, exception_key = split_with(key)
     base = license_record(base_key)
     if base is None:
-        return _scancode_traits(key) or unknown_traits(key)
+        return _scancode_traits(key) or _aliased_traits(key) or unknown_traits(key)
     if exception_key is None:
         return base.traits()
     return _with_traits(base, exception_key)
+
+
+def _aliased_traits(key: str) -> LicenseTraits | None:
+    """A ``LicenseRef-`` id the alias table reads as a known licence (a PEP 639
+    ``License-Expression: LicenseRef-Proprietary`` keeps its own id, litellm-enterprise): that
+    licence's traits under the id as written, so ``License: Proprietary`` and the
+    LicenseRef mean the same to a policy."""
+    record = aliased_record(key)
+    if record is None:
+        return None
+    note = f"{key} is read as {record.key} ({record.name}) by the alias table."
+    return replace(record.traits(), key=key, notes=f"{note} {record.notes}".strip())
 
 
 def _spdx_licensing() -> Any:

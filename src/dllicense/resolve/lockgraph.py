@@ -415,7 +415,7 @@ def build_graph(lock: Lock, declared: tuple[Declared, ...], target: Target | Non
         skipped += [s for s in undeclared if isinstance(s, Skipped)]
     if lock.edges and lock.project_roots and lock.kind != "resolved":
         problems += _orphans(lock, roots)
-    return Graph(builder.nodes(), tuple(problems), skipped=tuple(skipped))
+    return Graph(builder.nodes(), tuple(problems), skipped=tuple(_one_per_package(skipped)))
 
 
 def _undeclared_in_lock(
@@ -448,23 +448,84 @@ def _undeclared_in_lock(
     return out
 
 
+def _one_per_package(skips: list[Skipped]) -> list[Skipped]:
+    """A requirement declared on several lines (``tritonclient>=2.29.0`` and
+    ``tritonclient[all]; ...``) that the lock misses for one reason: one finding naming the
+    other lines, not one per line."""
+    first: dict[tuple[str, str], int] = {}
+    out: list[Skipped] = []
+    for skip in skips:
+        at = first.get((skip.package, skip.reason))
+        if at is None or skip.reason != "lock-out-of-date":
+            first[(skip.package, skip.reason)] = len(out)
+            out.append(skip)
+            continue
+        where = skip.location
+        line = f" at {where.file}:{where.line}" if where and where.line else ""
+        merged = f"{out[at].detail}; also: {skip.detail}{line}"
+        out[at] = replace(out[at], detail=merged)
+    return out
+
+
 def _orphans(lock: Lock, roots: list[Root]) -> list[Problem]:
     """Locked packages that nothing declared reaches, for any target: left over in the lock."""
     every = _Builder(lock, None)
     every.run([replace(r, dependency=replace(r.dependency, specifier="")) for r in roots])
+    orphans = [
+        p
+        for p in sorted(lock.packages, key=lambda p: (p.name, _version_key(p.version)))
+        if (p.name, p.version) not in every.states
+    ]
     out = []
-    for p in sorted(lock.packages, key=lambda p: (p.name, _version_key(p.version))):
-        if (p.name, p.version) not in every.states:
-            out.append(
-                Problem(
-                    "DL031",
-                    f"{lock.label} locks {p.name} {p.version}, which nothing the project "
-                    "declares requires: the lock is out of date",
-                    package=p.name,
-                    version=p.version,
-                    location=Location(lock.label, p.line),
-                )
+    for p, pulled in _orphan_roots(orphans):
+        also = ""
+        if pulled:
+            names = ", ".join(f"{q.name} {q.version}" for q in pulled)
+            also = f" (nor the {len(pulled)} locked packages only it pulls in: {names})"
+        out.append(
+            Problem(
+                "DL031",
+                f"{lock.label} locks {p.name} {p.version}, which nothing the project "
+                f"declares requires{also}: the lock is out of date",
+                package=p.name,
+                version=p.version,
+                location=Location(lock.label, p.line),
             )
+        )
+    return out
+
+
+def _orphan_roots(
+    orphans: list[LockedPackage],
+) -> list[tuple[LockedPackage, list[LockedPackage]]]:
+    """Left-over packages grouped by root cause: a left-over that no other left-over
+    depends on, with the left-overs reached only through it (langchain-openai and the
+    langchain-core, langsmith, tiktoken... it pulled in: one cause, one finding). A left-over
+    reached from two roots, or in a cycle of left-overs, keeps a finding of its own."""
+    by_name = {p.name: p for p in orphans}
+
+    def needs(p: LockedPackage) -> set[str]:
+        deps = [*p.dependencies, *(d for _, extra in p.optional for d in extra)]
+        return {d.name for d in deps if d.name in by_name and d.name != p.name}
+
+    needed = {q for p in orphans for q in needs(p)}
+    reached: dict[str, list[str]] = {}
+    for root in (p for p in orphans if p.name not in needed):
+        seen, todo = {root.name}, [root.name]
+        while todo:
+            for q in needs(by_name[todo.pop()]):
+                if q not in seen:
+                    seen.add(q)
+                    todo.append(q)
+        for q in seen - {root.name}:
+            reached.setdefault(q, []).append(root.name)
+    grouped = {q for q, roots in reached.items() if len(roots) == 1}
+    out = []
+    for p in orphans:
+        if p.name in needed and p.name in grouped:
+            continue
+        pulled = [q for q in orphans if reached.get(q.name) == [p.name]]
+        out.append((p, pulled))
     return out
 
 

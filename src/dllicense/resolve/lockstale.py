@@ -4,6 +4,7 @@ compared with what ``pyproject.toml`` declares now (DL031)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -58,4 +59,18 @@ def compare_made_from(lock: Lock, declared: list[Root]) -> list[Problem]:
                 location=where.get((scope, name)) or lock_at,
             )
         )
-    return out
+    return _one_per_package(out)
+
+
+def _one_per_package(problems: list[Problem]) -> list[Problem]:
+    """One declaration that reaches several scopes (an extra that other extras and groups
+    name) is one cause: one finding that names each scope."""
+    merged: dict[str, Problem] = {}
+    for problem in problems:
+        first = merged.get(problem.package)
+        merged[problem.package] = (
+            problem
+            if first is None
+            else replace(first, message=f"{first.message}; also: {problem.message}")
+        )
+    return list(merged.values())
