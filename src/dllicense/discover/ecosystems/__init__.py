@@ -32,12 +32,11 @@ from dllicense.discover.ecosystems.common import (
     gradle_properties,
     read_manifest,
 )
-from dllicense.discover.ecosystems.conda import conda_version, read_conda
 from dllicense.journal import note_folder
 from dllicense.models import Declared, Location, Problem
 
-if TYPE_CHECKING:  # the Gradle, Maven and LuaRocks readers are imported when a file needs
-    # them (their patterns and xml.etree cost ~15-25 ms at start-up, in every scan)
+if TYPE_CHECKING:  # the Gradle, Maven, conda and LuaRocks readers are imported when a file
+    # needs them (their patterns, xml.etree and YAML cost ~20-30 ms at start-up, every scan)
     from dllicense.discover.ecosystems.gradle import Catalog
 
 __all__ = [
@@ -47,6 +46,13 @@ __all__ = [
     "ecosystem_declarations",
     "pip_declared",
 ]
+
+
+def conda_version(spec: str) -> str:
+    """The exact (or fuzzy ``=2.1`` -> ``2.1``) version of a conda match spec (``.conda``)."""
+    from dllicense.discover.ecosystems.conda import conda_version as version
+
+    return version(spec)
 
 
 def _read_catalog(root: Path, problems: list[Problem], files: list[str]) -> Catalog | None:
@@ -100,6 +106,7 @@ def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem]
                 data.decode("utf-8", "replace"), rel, properties, catalog, problems
             )
         elif name in CONDA_FILES:
+            from dllicense.discover.ecosystems.conda import read_conda
 
             def conda(rel: str, data: bytes) -> list[Declaration]:
                 found, more = read_conda(data.decode("utf-8", "replace"), rel, root)
@@ -136,6 +143,8 @@ def pip_declared(root: Path) -> tuple[list[Declared], list[str]]:
         path = root / name
         if not path.is_file():
             continue
+        from dllicense.discover.ecosystems.conda import read_conda
+
         try:
             found, _ = read_conda(read_manifest(path).decode("utf-8", "replace"), name, root)
         except (OSError, ManifestError):
