@@ -84,17 +84,19 @@ def find_license_files(
     """
     folder = dist.path
     problems: list[Problem] = []
-    listed: dict[str, str] = {}  # every file of the dist-info's top and licenses/** -> path
+    # every file of the dist-info's top and licenses/** (relative; joined to the folder only
+    # when wanted: METADATA, RECORD, WHEEL... of every distribution never are)
+    listed: set[str] = set()
     candidates: list[str] = []  # licence-like ones among them, in listing order
     for name, is_dir, is_file, is_link in list_folder(folder) if top is None else top:
         if is_link and contained(folder, name) is None:
             continue
         if is_dir and name == "licenses":
             for rel in _walk(folder, "licenses"):
-                listed[rel] = os.path.join(folder, rel)
+                listed.add(rel)
                 candidates.append(rel)
         elif is_file:
-            listed[name] = os.path.join(folder, name)
+            listed.add(name)
             if _LICENSE_NAME.search(name):
                 candidates.append(name)
     wanted: dict[str, str] = {}  # relative posix path -> absolute path
@@ -102,7 +104,7 @@ def find_license_files(
         norm = os.path.normpath(entry).replace(os.sep, "/")
         # wheel before 0.41 copied License-File entries to the dist-info top by base name
         for rel in (f"licenses/{norm}", norm, norm.rsplit("/", 1)[-1]):
-            found = listed.get(rel) or _nested(folder, rel)
+            found = os.path.join(folder, rel) if rel in listed else _nested(folder, rel)
             if found:
                 wanted[rel] = found
                 break
@@ -114,7 +116,8 @@ def find_license_files(
                 message = f"License-File {entry!r} is declared but missing"
                 problems.append(Problem("DL111", message, dist.name, dist.version))
     for rel in candidates:
-        wanted.setdefault(rel, listed[rel])
+        if rel not in wanted:
+            wanted[rel] = os.path.join(folder, rel)
     from_record = not wanted and record
     if from_record:
         wanted = _from_record(folder, vague)

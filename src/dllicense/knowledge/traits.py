@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -74,12 +74,30 @@ class LicenseRecord:
         )
 
 
+_Layer = tuple[Mapping[str, Any], str, str]  # (data, origin, where) of one file's entry
+
+
 @dataclass(frozen=True)
 class _Index:
-    records: Mapping[str, LicenseRecord]  # canonical key -> record
+    """The keys, aliases and Hub ids of every record; a record itself is built (and checked
+    against the vocabulary) when first asked for: building all 790 cost ~10 ms per scan."""
+
+    layers: Mapping[str, tuple[_Layer, ...]]  # canonical key -> its entries, file by file
     lookup: Mapping[str, str]  # lower-cased key or alias -> canonical key
     huggingface: Mapping[str, str]  # Hub licence id -> canonical key
     source_version: str  # license-expression version of the generated file
+    built: dict[str, LicenseRecord] = field(default_factory=dict)
+
+    def record(self, key: str) -> LicenseRecord:
+        """The record of a canonical key: each file's entry in turn (a curated one completes
+        the generated one, a LicenseRef file's replaces it)."""
+        found = self.built.get(key)
+        if found is None:
+            for data, origin, where in self.layers[key]:
+                found = _record(data, origin, where, found if origin == "curated" else None)
+            assert found is not None
+            self.built[key] = found
+        return found
 
 
 def _ordered(values: Iterable[Any], field: str, where: str) -> tuple[str, ...]:
@@ -146,25 +164,32 @@ def _toml_records(name: str) -> Iterable[tuple[str, Mapping[str, Any]]]:
 @cache
 def _index() -> _Index:
     generated = load_json(GENERATED_FILE)
-    records: dict[str, LicenseRecord] = {}
+    layers: dict[str, list[_Layer]] = {}
     for data in generated.get("licenses", ()):
-        record = _record(data, "generated", f"{GENERATED_FILE}: {data.get('key')}")
-        records[record.key] = record
+        where = f"{GENERATED_FILE}: {data.get('key')}"
+        layers[str(data["key"])] = [(data, "generated", where)]  # a repeated key: the last
     for key, data in _toml_records(CURATED_FILE):
-        records[key] = _record(data, "curated", f"{CURATED_FILE}: {key}", records.get(key))
+        layers.setdefault(key, []).append((data, "curated", f"{CURATED_FILE}: {key}"))
     for key, data in _toml_records(LICENSEREFS_FILE):
         if not key.startswith("LicenseRef-"):
             raise KnowledgeError(f"{LICENSEREFS_FILE}: {key} must start with LicenseRef-")
-        records[key] = _record(data, "licenseref", f"{LICENSEREFS_FILE}: {key}")
-    lookup = {key.lower(): key for key in records}
+        layers[key] = [(data, "licenseref", f"{LICENSEREFS_FILE}: {key}")]
+    lookup = {key.lower(): key for key in layers}
     for alias, target in dict(generated.get("aliases", {})).items():
-        if str(target) in records:
+        if str(target) in layers:
             lookup.setdefault(str(alias).lower(), str(target))
     huggingface = {
-        hf.lower(): record.key for record in records.values() for hf in record.huggingface_ids
+        str(hf).lower(): key
+        for key, entries in layers.items()
+        for hf in entries[-1][0].get("huggingface_ids", ())
     }
     version = str(dict(generated.get("source", {})).get("version", ""))
-    return _Index(records=records, lookup=lookup, huggingface=huggingface, source_version=version)
+    return _Index(
+        layers={key: tuple(entries) for key, entries in layers.items()},
+        lookup=lookup,
+        huggingface=huggingface,
+        source_version=version,
+    )
 
 
 def split_with(key: str) -> tuple[str, str | None]:
@@ -179,7 +204,7 @@ def license_record(key: str) -> LicenseRecord | None:
     """The record of one licence key (no WITH), or None when unknown."""
     index = _index()
     canonical = index.lookup.get(key.strip().lower())
-    return index.records[canonical] if canonical else None
+    return index.record(canonical) if canonical else None
 
 
 def aliased_record(key: str) -> LicenseRecord | None:
@@ -215,7 +240,7 @@ def known_license(key: str) -> bool:
 
 def all_license_keys() -> tuple[str, ...]:
     """Every licence key with a record (SPDX ids, exceptions and LicenseRefs), sorted."""
-    return tuple(sorted(_index().records, key=lambda k: (k.lower(), k)))
+    return tuple(sorted(_index().layers, key=lambda k: (k.lower(), k)))
 
 
 def huggingface_license_key(hub_id: str) -> str | None:

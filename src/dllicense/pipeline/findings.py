@@ -24,13 +24,12 @@ from dllicense.models import (
     Node,
     Origin,
     PackageResult,
-    Project,
     Severity,
     Status,
     Verdict,
 )
 from dllicense.policy.codes import finding
-from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve
+from dllicense.resolve.graph import ENVIRONMENT_SCOPE, requires_dist_edges
 
 
 @dataclass(frozen=True)
@@ -81,16 +80,17 @@ def environment_edges(
         return packages
     unique = {d.name: d for d in dists}
     env = Environment("", "", markers, tuple(unique[k] for k in sorted(unique)))
-    edges = {n.name: n for n in resolve(Project("", (), ()), env, include_all=True).nodes}
+    edges = requires_dist_edges(env)
     present = {p.node.name for p in packages}
     out = []
     for p in packages:
         found = edges.get(p.node.name)
         if found is not None and p.node.name in loose and p.node.ecosystem == "pypi":
+            parents, requires = found
             node = replace(
                 p.node,
-                parents=tuple(n for n in found.parents if n in present),
-                requires=p.node.requires or found.requires,
+                parents=tuple(sorted(n for n in parents if n in present)),
+                requires=p.node.requires or tuple(sorted(requires)),
             )
             p = replace(p, node=node)
         out.append(p)

@@ -36,11 +36,12 @@ def from_lock(
     interpreter is never one), read only for the metadata of the very versions locked.
     """
     from dllicense.discover.locks import find_lock
-    from dllicense.resolve.lockgraph import lock_graph, target_markers
 
     installed = env is not None
     if options.lock is None and (options.no_lock or not find_lock(root, None, not installed)):
         return None  # no lock: the installed environment as always
+    from dllicense.resolve.lockgraph import lock_graph, target_markers
+
     locked = lock_graph(
         root,
         project,

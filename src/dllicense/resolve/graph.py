@@ -27,7 +27,7 @@ from dllicense.models import (  # ENVIRONMENT_SCOPE, scope_selected: re-exported
 from dllicense.resolve.requires import display, parse_requires
 from dllicense.resolve.walk import Edge, Key, State, Walk, node, reported_only, scope_rank
 
-__all__ = ["ENVIRONMENT_SCOPE", "resolve", "scope_selected"]
+__all__ = ["ENVIRONMENT_SCOPE", "requires_dist_edges", "resolve", "scope_selected"]
 
 
 class _Markers:
@@ -109,6 +109,26 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         for key, state in sorted(states.items())
     ]
     return Graph(nodes=tuple(nodes), problems=tuple(problems), skipped=tuple(skipped))
+
+
+def requires_dist_edges(env: Environment) -> dict[str, tuple[set[str], set[str]]]:
+    """Each distribution's (parents, requires) by name, as ``resolve`` of an empty project
+    with ``include_all`` gives them (no extra active, parents among the distributions,
+    requires including the ones not installed), without building the graph: at 20,000
+    distributions the walk, the states and the nodes cost ~0.4 s that only these needed."""
+    markers = _Markers(dict(env.markers))
+    dists = {d.name: d for d in env.distributions}
+    out: dict[str, tuple[set[str], set[str]]] = {name: (set(), set()) for name in dists}
+    none: frozenset[str] = frozenset()
+    for name, dist in dists.items():
+        requires = out[name][1]
+        for raw in dist.requires_dist:
+            req = parse_requires(raw)
+            if req is not None and markers.applies(req.marker, none):
+                requires.add(req.name)
+                if req.name in out:
+                    out[req.name][0].add(name)
+    return out
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dllicense.discover.declared import parse_line
 from dllicense.discover.ecosystems.common import (
@@ -28,19 +29,15 @@ from dllicense.discover.ecosystems.common import (
     GRADLE_FILES,
     Declaration,
     ManifestError,
+    gradle_properties,
     read_manifest,
 )
-from dllicense.discover.ecosystems.conda import conda_version, read_conda
-from dllicense.discover.ecosystems.gradle import (
-    Catalog,
-    gradle_properties,
-    read_catalog,
-    read_gradle,
-)
-from dllicense.discover.ecosystems.luarocks import read_rockspec
-from dllicense.discover.ecosystems.maven import read_pom
 from dllicense.journal import note_folder
 from dllicense.models import Declared, Location, Problem
+
+if TYPE_CHECKING:  # the Gradle, Maven, conda and LuaRocks readers are imported when a file
+    # needs them (their patterns, xml.etree and YAML cost ~20-30 ms at start-up, every scan)
+    from dllicense.discover.ecosystems.gradle import Catalog
 
 __all__ = [
     "DIRECT_ONLY",
@@ -51,8 +48,17 @@ __all__ = [
 ]
 
 
+def conda_version(spec: str) -> str:
+    """The exact (or fuzzy ``=2.1`` -> ``2.1``) version of a conda match spec (``.conda``)."""
+    from dllicense.discover.ecosystems.conda import conda_version as version
+
+    return version(spec)
+
+
 def _read_catalog(root: Path, problems: list[Problem], files: list[str]) -> Catalog | None:
     """The project's ``gradle/libs.versions.toml``, or ``None`` (absent, or a finding)."""
+    from dllicense.discover.ecosystems.gradle import Catalog, read_catalog
+
     path = root / GRADLE_CATALOG
     if not path.is_file():
         note_folder(path.parent)  # a catalog added later changes its folder (result cache)
@@ -90,12 +96,17 @@ def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem]
     readers: dict[str, Callable[[str, bytes], list[Declaration]]] = {}
     for name in names:
         if name == "pom.xml":
+            from dllicense.discover.ecosystems.maven import read_pom
+
             readers[name] = lambda rel, data: read_pom(data, rel, root, problems)
         elif name in GRADLE_FILES:
+            from dllicense.discover.ecosystems.gradle import read_gradle
+
             readers[name] = lambda rel, data: read_gradle(
                 data.decode("utf-8", "replace"), rel, properties, catalog, problems
             )
         elif name in CONDA_FILES:
+            from dllicense.discover.ecosystems.conda import read_conda
 
             def conda(rel: str, data: bytes) -> list[Declaration]:
                 found, more = read_conda(data.decode("utf-8", "replace"), rel, root)
@@ -104,6 +115,8 @@ def ecosystem_declarations(root: Path) -> tuple[list[Declaration], list[Problem]
 
             readers[name] = conda
         elif name.endswith(".rockspec"):
+            from dllicense.discover.ecosystems.luarocks import read_rockspec
+
             readers[name] = lambda rel, data: read_rockspec(data.decode("utf-8", "replace"), rel)
     for name, reader in readers.items():
         try:
@@ -130,6 +143,8 @@ def pip_declared(root: Path) -> tuple[list[Declared], list[str]]:
         path = root / name
         if not path.is_file():
             continue
+        from dllicense.discover.ecosystems.conda import read_conda
+
         try:
             found, _ = read_conda(read_manifest(path).decode("utf-8", "replace"), name, root)
         except (OSError, ManifestError):

@@ -49,3 +49,17 @@ def read_manifest(path: Path) -> bytes:
 
 def find_line(text: str, needle: str, start: int = 1) -> int | None:
     return line_of(text, needle, start) or line_of(text, needle)
+
+
+def gradle_properties(path: Path) -> dict[str, str]:
+    """``key=value`` lines of ``gradle.properties`` ({} when absent or unreadable)."""
+    try:
+        text = read_manifest(path).decode("utf-8", "replace")
+    except (OSError, ManifestError):
+        return {}
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.lstrip().startswith(("#", "!")):
+            out[key.strip()] = value.strip()
+    return out

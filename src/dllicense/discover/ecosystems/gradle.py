@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from dllicense.discover.ecosystems.common import (
     EXACT_VERSION,
@@ -13,8 +12,8 @@ from dllicense.discover.ecosystems.common import (
     Declaration,
     ManifestError,
     find_line,
-    read_manifest,
 )
+from dllicense.discover.ecosystems.common import gradle_properties as gradle_properties
 from dllicense.models import Location, Problem
 from dllicense.tomlfile import TOMLDecodeError, describe_error, error_line, parse_toml
 
@@ -346,17 +345,4 @@ def read_gradle(
                 "; ".join(notes),
             )
         )
-    return out
-
-
-def gradle_properties(path: Path) -> dict[str, str]:
-    try:
-        text = read_manifest(path).decode("utf-8", "replace")
-    except (OSError, ManifestError):
-        return {}
-    out = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and not line.lstrip().startswith(("#", "!")):
-            out[key.strip()] = value.strip()
     return out

@@ -7,16 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
-from dllicense.discover.locks.conda import is_explicit, read_conda_lock, read_explicit, read_pixi
 from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage, Root
-from dllicense.discover.locks.pdm import read_pdm
-from dllicense.discover.locks.pinned import is_pinned_file, read_pinned
-from dllicense.discover.locks.pipfile import read_pipfile_lock
-from dllicense.discover.locks.poetry import read_poetry
-from dllicense.discover.locks.pylock import read_pylock
-from dllicense.discover.locks.uv import read_uv
 from dllicense.discover.project import requirement_files
 from dllicense.errors import UsageError
 from dllicense.paths import inside
@@ -32,6 +26,43 @@ __all__ = [
 ]
 
 Reader = Callable[[Path, str, Path], Lock]
+
+
+def _reader(module: str, function: str) -> Reader:
+    """A reader imported when a lock of its kind is read: the modules of all of them cost
+    every scan ~25 ms at start-up (``resolve`` imports ``locks.markers``, this package)."""
+
+    def read(path: Path, label: str, root: Path) -> Lock:
+        found: Reader = getattr(import_module(f"{__name__}.{module}"), function)
+        return found(path, label, root)
+
+    return read
+
+
+read_uv = _reader("uv", "read_uv")
+read_poetry = _reader("poetry", "read_poetry")
+read_pylock = _reader("pylock", "read_pylock")
+read_pdm = _reader("pdm", "read_pdm")
+read_pipfile_lock = _reader("pipfile", "read_pipfile_lock")
+read_pixi = _reader("conda", "read_pixi")
+read_conda_lock = _reader("conda", "read_conda_lock")
+read_explicit = _reader("conda", "read_explicit")
+read_pinned = _reader("pinned", "read_pinned")
+
+
+def is_explicit(path: Path) -> bool:
+    """Whether ``path`` is a conda ``@EXPLICIT`` file (``locks.conda``)."""
+    from dllicense.discover.locks.conda import is_explicit as explicit
+
+    return explicit(path)
+
+
+def is_pinned_file(path: Path) -> bool:
+    """Whether every requirement of ``path`` is pinned (``locks.pinned``)."""
+    from dllicense.discover.locks.pinned import is_pinned_file as pinned
+
+    return pinned(path)
+
 
 # In order of precedence when several are present.
 LOCK_FILES: tuple[tuple[str, Reader], ...] = (
