@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from packaging.version import InvalidVersion, Version
+
 from dllicense.models import Distribution, EvidenceKind, Problem
 from dllicense.readfile import read_bounded
 
@@ -109,7 +111,9 @@ def find_license_files(
                 wanted[rel] = found
                 break
         else:
-            if contained(folder, entry) is None or contained(folder, f"licenses/{entry}") is None:
+            leaves = contained(folder, entry) is None
+            leaves = leaves or contained(folder, f"licenses/{entry}") is None
+            if leaves and _pep639(dist.metadata_version):
                 message = f"License-File {entry!r} points outside the dist-info folder; ignored"
                 problems.append(Problem("DL110", message, dist.name, dist.version))
             elif dist.files_read:  # not fetched from the index is not missing
@@ -141,6 +145,17 @@ def find_license_files(
             problems.append(Problem("DL113", message, dist.name, dist.version))
         files.append(item)
     return files, problems
+
+
+def _pep639(metadata_version: str) -> bool:
+    """Metadata 2.4 or later: ``License-File`` is PEP 639's path under ``licenses/``, where ``..``
+    is invalid. Before it, setuptools recorded the file's path in the source tree (pyarrow 21.0.0:
+    ``../LICENSE.txt``, built from its ``python/`` folder) and wheel stored it by base name, so
+    an entry that leaves the folder is looked up by base name and is missing, not outside."""
+    try:
+        return Version(metadata_version or "0") >= Version("2.4")
+    except InvalidVersion:
+        return True
 
 
 def _nested(folder: str, rel: str) -> str | None:
