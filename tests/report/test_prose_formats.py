@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -129,6 +130,30 @@ def test_notice_lists_every_package_and_text_once(project_result: ScanResult) ->
     assert sorted(bodies) == sorted(t.text.strip("\r\n") for t in project_result.texts)
     numbers = re.findall(r"^\[(\d+)\] ", text, flags=re.MULTILINE)
     assert numbers == [str(i) for i in range(1, len(project_result.texts) + 1)]
+
+
+def _texts_line(notice: str, name: str, version: str) -> str:
+    entry = notice.split(f"\n{name} {version}\n", 1)[1]
+    return next(line for line in entry.splitlines() if line.startswith("    Texts: "))
+
+
+def test_notice_says_why_a_package_has_no_text(project_result: ScanResult) -> None:
+    """Files read and none found: "none shipped"; metadata from the index without its files
+    (``--online`` without ``--fetch-files``): "not read", never "none shipped"."""
+    shipping = {k for t in project_result.texts for k in t.packages}
+    bare = next(
+        p
+        for p in project_result.packages
+        if f"{p.node.name}=={p.node.version}" not in shipping and p.origin.files == "read"
+    )
+    name, version = bare.node.name, bare.node.version
+    line = _texts_line(render(project_result, "notice"), name, version)
+    assert line.startswith("    Texts: none shipped in the distribution")
+    unfetched = replace(bare, origin=replace(bare.origin, metadata="index", files="not-fetched"))
+    packages = tuple(unfetched if p is bare else p for p in project_result.packages)
+    line = _texts_line(render(replace(project_result, packages=packages), "notice"), name, version)
+    assert line.startswith("    Texts: not read (metadata from the package index; scan with")
+    assert "none shipped" not in line
 
 
 def test_notice_reproduces_apache_notice_files_verbatim(project_result: ScanResult) -> None:
