@@ -176,3 +176,13 @@ def test_seed_licence_traits() -> None:
     assert apache.obligations == ("notice", "state-changes", "include-notice-file")
     facebook = license_record("LicenseRef-Facebook-Patents")
     assert facebook is not None and facebook.retaliation == "broad"
+
+
+def test_pillow_licence_keeps_its_notice() -> None:
+    """MIT-CMU (pillow >= 11: ``License-Expression: MIT-CMU``) requires the copyright and
+    permission notice in all copies: a generated record (scancode category only) had no
+    obligation, so pillow was left out of the notices to ship."""
+    record = license_record("MIT-CMU")
+    assert record is not None
+    traits = (record.family, record.patent, record.obligations)
+    assert traits == ("permissive", "silent", ("notice",))
