@@ -27,3 +27,18 @@ def test_broken_sbom_is_a_finding(tmp_path: Path) -> None:
     assert [p.verdict.expression for p in result.packages] == ["Apache-2.0"]
     [broken] = [f for f in result.findings if f.code == "DL114"]
     assert broken.package == "onnx" and "sbom.cdx.json" in broken.message
+
+
+def test_pillow_licence_file_is_its_own_licence_not_a_bundled_one(tmp_path: Path) -> None:
+    """pillow's licenses/LICENSE opens with the PIL text ("Pillow is licensed under the open
+    source MIT-CMU License:"), which scancode names secret-labs-2011: that is MIT-CMU itself,
+    not a bundled licence the expression leaves out (a false DL116)."""
+    result = scan_dirs(tmp_path, DISTS / "pillow-13.0.0", texts="all", use_cache=False)
+    [pillow] = result.packages
+    assert pillow.verdict.expression == "MIT-CMU"
+    assert any(
+        e.source == "licenses/LICENSE" and "secret-labs-2011" in e.expression
+        for e in pillow.evidence
+    )
+    assert pillow.verdict.bundled == ()
+    assert [f.code for f in result.findings] == []
