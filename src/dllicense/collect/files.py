@@ -18,7 +18,10 @@ _LICENSE_NAME = re.compile(
     r"^(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|PATENTS|UNLICENSE)|\.LICEN[CS]E$", re.I
 )  # "LICENSE.txt", "COPYING", and scancode's own "apache-2.0.LICENSE"
 _LICENSE_LIKE = re.compile(r"licen[cs]e|copying|copyright|notice|patents", re.I)
-_THIRD_PARTY = re.compile(r"third[_-]?party|vendor|_vendor|externals?/|deps/", re.I)
+# "LICENSE.external": fonttools 4.59.0's licences of the fonts it bundles for its tests
+_THIRD_PARTY = re.compile(
+    r"third[_-]?party|vendor|_vendor|externals?/|[._-]externals?(?:\.\w+)?$|deps/", re.I
+)
 
 
 @dataclass(frozen=True)
