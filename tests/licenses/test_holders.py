@@ -208,3 +208,12 @@ def test_holders_in_parallel_equal_holders_in_this_process(
     forked = holders.detect_holders(texts, None, use_cache=False)
     assert forked == alone
     assert sum(bool(h) for h in alone) >= 10  # most of these texts name their holders
+
+
+@needs_engine
+def test_year_to_present_names_its_holder() -> None:
+    """pydantic 2.11.7's "Copyright (c) 2017 to present Pydantic Services Inc. and individual
+    contributors." names a holder (scancode alone finds none in "YEAR to present")."""
+    text = (Path(__file__).parents[1] / "fixtures/holders/pydantic-2.11.7.LICENSE").read_bytes()
+    [found] = holders.detect_holders([text], None, use_cache=False)
+    assert found and found[0].startswith("Pydantic Services Inc.")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from dllicense.licenses.textid import (
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM = "holders/1"
+ALGORITHM = "holders/2"
 """Version of the post-processing here; part of the cache key (bump on change)."""
 
 POOL_MIN_TEXTS = 16
@@ -72,10 +73,16 @@ def tidy(names: Sequence[str]) -> list[str]:
     return list(out)
 
 
+# "Copyright (c) 2017 to present Pydantic Services Inc." (pydantic 2.11.7, devtools 0.12.2):
+# scancode-toolkit 32.5 finds no holder there, and finds it in "2017-present"
+_TO_PRESENT = re.compile(r"\b(\d{4})\s+to\s+present\b", re.I)
+
+
 def _detect(text: str) -> list[str]:
     """The holders scancode finds in ``text`` (normalised), in order of appearance."""
     from cluecode.copyrights import detect_copyrights_from_lines
 
+    text = _TO_PRESENT.sub(r"\1-present", text)
     lines = list(enumerate(text.splitlines(), 1))
     try:
         found = detect_copyrights_from_lines(
