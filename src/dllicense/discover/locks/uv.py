@@ -2,7 +2,8 @@
 
 The root package (``source = { virtual = "." }`` or ``editable = "."``) records the
 project's dependencies, extras and dev groups (the roots) and, under
-``[package.metadata]``, the requirements the lock was made from.
+``[package.metadata]``, the requirements the lock was made from. A virtual root of a
+workspace adds its ``[manifest] members`` as runtime roots.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
             roots += [Root(scope, d, "lock", where) for d in _deps(deps)]
         self_name = canonicalize_name(text_of(root_entry.get("name"))) or own
         roots = _expand_self(roots, self_name, keep_marker=False)
+        if table(root_entry.get("source")).get("virtual") == ".":
+            roots += _workspace_members(data, packages, self_name, label)
         made_from = tuple(
             _expand_self(_made_from(table(root_entry.get("metadata")), where), self_name, True)
         )
@@ -103,6 +106,25 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
         files=(label,),
         problems=tuple(problems),
     )
+
+
+def _workspace_members(
+    data: dict[str, Any], packages: Sequence[LockedPackage], root: str, label: str
+) -> list[Root]:
+    """A virtual workspace root (``package = false``: graphrag's monorepo) ships nothing of its
+    own: its ``[manifest] members`` are the project, each a runtime root at its locked version
+    (what ``uv sync --all-packages`` installs)."""
+    members = {
+        canonicalize_name(text_of(m)) for m in array(table(data.get("manifest")).get("members"))
+    }
+    members.discard(root)
+    return [
+        Root(
+            "runtime", LockedDependency(p.name, version=p.version), "lock", Location(label, p.line)
+        )
+        for p in packages
+        if p.name in members and not p.index
+    ]
 
 
 def _expand_self(roots: Sequence[Root], own: str, keep_marker: bool) -> list[Root]:
