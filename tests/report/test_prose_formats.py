@@ -84,6 +84,17 @@ def test_html_sections(project_result: ScanResult) -> None:
     assert "differs from the knowledge base" in opencv[: opencv.index("</article>")]
 
 
+def test_html_frameworks_show_code_spans_not_backticks(project_result: ScanResult) -> None:
+    """frameworks.toml writes names and fields as Markdown code (``License: BSD``): the HTML
+    shows them as <code>, never as raw backticks, and still escapes the rest."""
+    html = render(project_result, "html")
+    section = html[html.index('<section id="frameworks">') :]
+    section = section[: section.index("</section>")]
+    assert "<article" in section  # the fixture project has a framework
+    assert "`" not in section
+    assert "<code>" in section
+
+
 def test_markdown_summary(project_result: ScanResult) -> None:
     md = render(project_result, "markdown")
     assert md.startswith("### ❌ dllicense: ")
@@ -185,3 +196,9 @@ def test_markdown_fits_in_a_github_comment(project_result: ScanResult) -> None:
     md = render(big, "markdown")
     assert len(md) < 65_536
     assert f"… and {len(packages) - MAX_ROWS} more" in md
+
+
+def test_code_spans_escape_before_marking_up() -> None:
+    from dllicense.report.templating import code_spans
+
+    assert str(code_spans("`a<b` & `x`")) == "<code>a&lt;b</code> &amp; <code>x</code>"

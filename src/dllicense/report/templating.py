@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from dllicense.errors import ConfigError
 from dllicense.resources import data_dir
@@ -43,6 +44,16 @@ def _autoescape() -> Callable[[str | None], bool]:
     return select
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: object) -> markupsafe.Markup:
+    """HTML of a knowledge-base sentence: escaped, its Markdown `code` spans as <code>
+    (frameworks.toml writes ``License: BSD`` and PyPI names that way)."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))
+
+
 def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=loader,
@@ -53,6 +64,7 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = markdown_escape
+    env.filters["ticks"] = code_spans
     return env
 
 
