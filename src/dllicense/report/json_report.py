@@ -49,7 +49,10 @@ def _flat(obj: object) -> dict[str, Any]:
     return out
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+# acyclic data (frozen dataclasses of strings and tuples): no check for cycles
+_COMPACT = json.JSONEncoder(
+    ensure_ascii=False, separators=(", ", ": "), check_circular=False
+).encode
 
 
 @cache
