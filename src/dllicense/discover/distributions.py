@@ -67,16 +67,6 @@ def fast_headers(head: bytes) -> dict[str, Any] | None:
     except UnicodeDecodeError:
         return None
     values: dict[str, list[str]] = {}
-    if "\r" not in text and "\n " not in text and "\n\t" not in text and text[:1] not in " \t":
-        # the common case, no continuation line and no CR: one partition per line
-        for line in text.split("\n"):
-            if not line:
-                break
-            name, sep, value = line.partition(":")
-            if not sep:
-                return None
-            values.setdefault(name.strip().lower(), []).append(value.strip())
-        return _fields(values)
     key = ""
     for line in text.split("\n"):
         line = line.removesuffix("\r")
@@ -92,11 +82,6 @@ def fast_headers(head: bytes) -> dict[str, Any] | None:
             return None
         key = name.strip().lower()
         values.setdefault(key, []).append(value.strip())
-    return _fields(values)
-
-
-def _fields(values: dict[str, list[str]]) -> dict[str, Any] | None:
-    """The fields dllicense uses from a header's values (None: a single field repeated)."""
     raw: dict[str, Any] = {}
     for field, attr in _SINGLE.items():
         if field in values:
