@@ -40,3 +40,24 @@ def test_walk_marks_only_regular_files_as_plain(tmp_path: Path) -> None:
     found = _walk(str(tmp_path), "licenses", plain)
     assert found == ["licenses/LICENSE", "licenses/LINK", "licenses/sub/NOTICE"]
     assert plain == {"licenses/LICENSE", "licenses/sub/NOTICE"}
+
+
+def test_equal_licence_texts_are_one_object(tmp_path: Path) -> None:
+    from dllicense.collect import collect_all
+    from dllicense.discover.distributions import read_distribution
+    from dllicense.models import Distribution
+
+    dists = []
+    for name, text in (("a", "same text\n"), ("b", "same text\n"), ("c", "other text\n")):
+        folder = tmp_path / f"{name}-1.0.dist-info"
+        (folder / "licenses").mkdir(parents=True)
+        (folder / "METADATA").write_text(
+            f"Metadata-Version: 2.4\nName: {name}\nVersion: 1.0\nLicense-File: LICENSE\n",
+            encoding="utf-8",
+        )
+        (folder / "licenses" / "LICENSE").write_text(text, encoding="utf-8")
+        dist = read_distribution(folder, "site")
+        assert isinstance(dist, Distribution)
+        dists.append(dist)
+    a, b, c = (item.files[0].data for item in collect_all(dists))
+    assert a is b and a == b"same text\n" and c == b"other text\n"

@@ -70,6 +70,7 @@ def find_license_files(
     vague: bool = False,
     *,
     record: bool = True,
+    texts: dict[str, bytes] | None = None,
 ) -> tuple[list[LicenseFile], list[Problem]]:
     """``License-File`` entries, ``licenses/**`` and ``LICENSE*``-like files of the dist-info.
 
@@ -80,7 +81,8 @@ def find_license_files(
     files inside the package folders (tensorflow keeps its LICENSE there), unless
     ``record`` is False (``--texts none``: those files would not be read).
     Paths are plain strings here: this runs once per distribution of
-    environments with tens of thousands of them.
+    environments with tens of thousands of them. ``texts`` (sha256 -> bytes, shared by
+    the caller over many distributions) makes equal texts one bytes object.
     """
     folder = dist.path
     problems: list[Problem] = []
@@ -132,7 +134,7 @@ def find_license_files(
             and bool(_LICENSE_LIKE.search(rel.rsplit("/", 1)[-1]) or (vague and from_record))
         )
         # a listed name is folder/name here (RECORD's names are relative to site-packages)
-        item = _read(wanted[rel], rel, primary, listed=not from_record and rel in plain)
+        item = _read(wanted[rel], rel, primary, not from_record and rel in plain, texts)
         if isinstance(item, str):
             problems.append(
                 Problem("DL112", f"cannot read licence file {rel}: {item}", dist.name, dist.version)
@@ -218,16 +220,22 @@ def _from_record(folder: str, vague: bool = False) -> dict[str, str]:
     return found
 
 
-def _read(path: str, rel: str, primary: bool, listed: bool = False) -> LicenseFile | str:
+def _read(
+    path: str, rel: str, primary: bool, listed: bool = False, texts: dict[str, bytes] | None = None
+) -> LicenseFile | str:
     try:
         data, size = read_bounded(path, FILE_LIMIT, listed=listed)
     except OSError as exc:
         return exc.strerror or str(exc)
+    digest = hashlib.sha256(data).hexdigest()
+    if texts is not None:  # the same text shipped by thousands of packages is kept once
+        kept = texts.setdefault(digest, data)
+        data = kept if kept == data else data
     return LicenseFile(
         relpath=rel,
         kind=file_kind(rel.rsplit("/", 1)[-1]),
         primary=primary,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         size=size,
         data=data,
         truncated=size > FILE_LIMIT,
