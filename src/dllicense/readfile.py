@@ -12,6 +12,13 @@ the readers' ``except OSError`` turns it into their finding).
 with a 16 MB bound that is an mmap and page faults per small METADATA file,
 which made reading 20,000 distributions four times slower than the reads
 themselves (bench/bench_scale.py); reads are sized to the file.
+
+A caller that has just listed the folder and seen a regular file there (a
+``scandir`` entry of type regular file, not a symlink) passes ``listed=True``:
+the ``stat`` before the ``open`` only repeats what the listing said (the
+``fstat`` of the open descriptor still decides). ``O_NONBLOCK`` is cleared
+only for files of no reported size (``/proc``), the ones read in chunks: a
+read of a regular file never waits, so two ``fcntl`` calls per read are saved.
 """
 
 from __future__ import annotations
@@ -51,32 +58,39 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def _open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
-    """An open descriptor of a regular file and its ``fstat``; else ``NotRegularFile``."""
-    before = os.stat(path)
-    if not stat.S_ISREG(before.st_mode):
-        raise NotRegularFile(path, _kind(before.st_mode))
+def _open_regular(path: str | os.PathLike[str], listed: bool = False) -> tuple[int, os.stat_result]:
+    """An open descriptor of a regular file and its ``fstat``; else ``NotRegularFile``.
+    ``listed``: a folder listing just showed a regular file (no ``stat`` before the open)."""
+    if not listed:
+        before = os.stat(path)
+        if not stat.S_ISREG(before.st_mode):
+            raise NotRegularFile(path, _kind(before.st_mode))
     fd = os.open(path, _FLAGS)
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):  # swapped after the stat
+        if not stat.S_ISREG(info.st_mode):  # swapped after the stat (or the listing)
             raise NotRegularFile(path, _kind(info.st_mode))
-        os.set_blocking(fd, True)
+        if not info.st_size:  # read in chunks: blocking reads (a sized file never waits)
+            os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
         raise
     return fd, info
 
 
-def read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
+def read_bounded(
+    path: str | os.PathLike[str], limit: int, *, listed: bool = False
+) -> tuple[bytes, int]:
     """At most ``limit`` bytes of a regular file, and its size (``size > limit``: cut short).
+    ``listed``: the caller's folder listing showed a regular file, not a symlink (the
+    ``stat`` before the open is skipped; the open descriptor is still checked).
 
     Raises ``OSError`` as ``open`` does, ``NotRegularFile`` for anything but a regular
     file. Files whose size the system does not report (``/proc``) are read in chunks
     up to ``limit + 1`` bytes.
     """
     try:
-        fd, info = _open_regular(path)
+        fd, info = _open_regular(path, listed)
     except OSError:
         journal_absent(path, limit)
         raise

@@ -28,8 +28,10 @@ def collect_all(dists: Sequence[Distribution], record: bool = True) -> list[Coll
     """``collect`` each distribution, on several processes for large environments; a worker
     sends back only what it found, not the distribution it was given. ``record`` False
     (``--texts none``: no text will be read) never opens ``RECORD`` to look for licence
-    files outside the dist-info."""
-    found = ordered_map(partial(_found, record=record), dists)
+    files outside the dist-info. Equal licence texts are one bytes object (memory, and what
+    a worker sends back: pickle writes a shared object once per batch)."""
+    texts: dict[str, bytes] = {}
+    found = ordered_map(partial(_found, record=record, texts=texts), dists)
     return [
         Collected(d, *parts, unsearched=not record and not parts[1])
         for d, parts in zip(dists, found, strict=True)
@@ -37,15 +39,17 @@ def collect_all(dists: Sequence[Distribution], record: bool = True) -> list[Coll
 
 
 def _found(
-    dist: Distribution, record: bool = True
+    dist: Distribution, record: bool = True, texts: dict[str, bytes] | None = None
 ) -> tuple[tuple[Evidence, ...], tuple[LicenseFile, ...], tuple[Problem, ...]]:
-    item = collect(dist, record)
+    item = collect(dist, record, texts)
     return item.evidence, item.files, item.problems
 
 
-def collect(dist: Distribution, record: bool = True) -> Collected:
+def collect(
+    dist: Distribution, record: bool = True, texts: dict[str, bytes] | None = None
+) -> Collected:
     """Metadata and file evidence of one distribution (files hashed, not yet identified);
-    ``record`` as in ``collect_all``."""
+    ``record`` as in ``collect_all``, ``texts`` as in ``find_license_files``."""
     if not dist.path:  # a conda record whose package folder is gone, a lock's record
         return Collected(dist, tuple(metadata_evidence(dist)), (), ())
     top = list_folder(dist.path)  # one listing serves the licence files and the SBOMs
@@ -53,7 +57,7 @@ def collect(dist: Distribution, record: bool = True) -> Collected:
     vague = not any(
         e.expression and not e.vague and "public-domain" not in e.expression for e in evidence
     )
-    files, problems = find_license_files(dist, top, vague=vague, record=record)
+    files, problems = find_license_files(dist, top, vague=vague, record=record, texts=texts)
     bundled: list[Evidence] = []
     if any(name == "sboms" and is_dir for name, is_dir, *_ in top):
         bundled, sbom_problems = sbom_evidence(dist)

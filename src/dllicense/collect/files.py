@@ -75,6 +75,7 @@ def find_license_files(
     vague: bool = False,
     *,
     record: bool = True,
+    texts: dict[str, bytes] | None = None,
 ) -> tuple[list[LicenseFile], list[Problem]]:
     """``License-File`` entries, ``licenses/**`` and ``LICENSE*``-like files of the dist-info.
 
@@ -85,23 +86,27 @@ def find_license_files(
     files inside the package folders (tensorflow keeps its LICENSE there), unless
     ``record`` is False (``--texts none``: those files would not be read).
     Paths are plain strings here: this runs once per distribution of
-    environments with tens of thousands of them.
+    environments with tens of thousands of them. ``texts`` (sha256 -> bytes, shared by
+    the caller over many distributions) makes equal texts one bytes object.
     """
     folder = dist.path
     problems: list[Problem] = []
     # every file of the dist-info's top and licenses/** (relative; joined to the folder only
     # when wanted: METADATA, RECORD, WHEEL... of every distribution never are)
     listed: set[str] = set()
+    plain: set[str] = set()  # listed as regular files, not symlinks: read with no stat first
     candidates: list[str] = []  # licence-like ones among them, in listing order
     for name, is_dir, is_file, is_link in list_folder(folder) if top is None else top:
         if is_link and contained(folder, name) is None:
             continue
         if is_dir and name == "licenses":
-            for rel in _walk(folder, "licenses"):
+            for rel in _walk(folder, "licenses", plain):
                 listed.add(rel)
                 candidates.append(rel)
         elif is_file:
             listed.add(name)
+            if not is_link:
+                plain.add(name)
             if _LICENSE_NAME.search(name):
                 candidates.append(name)
     wanted: dict[str, str] = {}  # relative posix path -> absolute path
@@ -135,7 +140,8 @@ def find_license_files(
             not _THIRD_PARTY.search(rel)
             and bool(_LICENSE_LIKE.search(rel.rsplit("/", 1)[-1]) or (vague and from_record))
         )
-        item = _read(wanted[rel], rel, primary)
+        # a listed name is folder/name here (RECORD's names are relative to site-packages)
+        item = _read(wanted[rel], rel, primary, not from_record and rel in plain, texts)
         if isinstance(item, str):
             problems.append(
                 Problem("DL112", f"cannot read licence file {rel}: {item}", dist.name, dist.version)
@@ -185,9 +191,10 @@ def contained(folder: str, rel: str) -> str | None:
     return path
 
 
-def _walk(folder: str, sub: str) -> list[str]:
+def _walk(folder: str, sub: str, plain: set[str] | None = None) -> list[str]:
     """Files under ``folder/sub`` as sorted relative posix paths (``sub/...``), never
-    following symlinked folders (no loops)."""
+    following symlinked folders (no loops); those that are regular files, not symlinks,
+    are also added to ``plain``."""
     out: list[str] = []
     todo = [sub]
     while todo:
@@ -197,10 +204,14 @@ def _walk(folder: str, sub: str) -> list[str]:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         todo.append(f"{rel}/{entry.name}")
-                    elif entry.is_file() and (
-                        not entry.is_symlink() or contained(folder, f"{rel}/{entry.name}")
-                    ):
-                        out.append(f"{rel}/{entry.name}")
+                    elif entry.is_file():
+                        path = f"{rel}/{entry.name}"
+                        if not entry.is_symlink():
+                            out.append(path)
+                            if plain is not None:
+                                plain.add(path)
+                        elif contained(folder, path):
+                            out.append(path)
         except OSError:
             continue
     return sorted(out)
@@ -227,16 +238,22 @@ def _from_record(folder: str, vague: bool = False) -> dict[str, str]:
     return found
 
 
-def _read(path: str, rel: str, primary: bool) -> LicenseFile | str:
+def _read(
+    path: str, rel: str, primary: bool, listed: bool = False, texts: dict[str, bytes] | None = None
+) -> LicenseFile | str:
     try:
-        data, size = read_bounded(path, FILE_LIMIT)
+        data, size = read_bounded(path, FILE_LIMIT, listed=listed)
     except OSError as exc:
         return exc.strerror or str(exc)
+    digest = hashlib.sha256(data).hexdigest()
+    if texts is not None:  # the same text shipped by thousands of packages is kept once
+        kept = texts.setdefault(digest, data)
+        data = kept if kept == data else data
     return LicenseFile(
         relpath=rel,
         kind=file_kind(rel.rsplit("/", 1)[-1]),
         primary=primary,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         size=size,
         data=data,
         truncated=size > FILE_LIMIT,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult
@@ -25,6 +26,20 @@ def _names(obj: Any) -> tuple[str, ...]:
     return names
 
 
+_GETTERS: dict[type, tuple[tuple[str, ...], Any]] = {}
+
+
+def _row(obj: object) -> dict[str, Any]:
+    """``_flat`` for the encoder only: tuples stay tuples (the encoder writes them as lists),
+    the fields read by one C call."""
+    found = _GETTERS.get(type(obj))
+    if found is None:
+        names = _names(obj)
+        getter = attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
+        found = _GETTERS[type(obj)] = (names, getter)
+    return dict(zip(found[0], found[1](obj), strict=True))
+
+
 def _flat(obj: object) -> dict[str, Any]:
     """A dataclass of strings, flags and tuples of strings as a JSON-ready dict (fast asdict)."""
     out = {}
@@ -34,7 +49,10 @@ def _flat(obj: object) -> dict[str, Any]:
     return out
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+# acyclic data (frozen dataclasses of strings and tuples): no check for cycles
+_COMPACT = json.JSONEncoder(
+    ensure_ascii=False, separators=(", ", ": "), check_circular=False
+).encode
 
 
 @cache
@@ -50,10 +68,31 @@ def _traits_json(traits: LicenseTraits) -> str:
 def _package_json(p: PackageResult) -> str:
     """``_package(p)`` encoded, with each licence's traits encoded once per scan (thousands
     of packages share a handful of licences)."""
-    head = _package_head(p)
-    traits = ", ".join(_traits_json(t) for t in p.verdict.traits)
-    evidence = _COMPACT([_flat(e) for e in p.evidence])
-    return f'{_COMPACT(head)[:-1]}, "traits": [{traits}], "evidence": {evidence}}}'
+    node, verdict = p.node, p.verdict
+    row = {  # _package_head's keys and values, tuples as they are (the encoder lists them)
+        "name": node.name,
+        "version": node.version,
+        "license": verdict.expression or None,
+        "confidence": verdict.confidence,
+        "status": p.status,
+        "chosen": p.chosen or None,
+        "scopes": node.scopes,
+        "direct": node.direct,
+        "path": node.path,
+        "parents": node.parents,
+        "requires": node.requires,
+        "depends": [{"name": n, "version": v} for n, v in node.depends],
+        "decided_by": verdict.decided_by,
+        "disagreements": verdict.disagreements,
+        "notes": verdict.notes,
+        "origin": _row(p.origin),
+        "holders": holders(p),
+        "traits": None,  # placeholder: each licence's traits are encoded once per scan
+        "evidence": [_row(e) for e in p.evidence],
+    }
+    before, after = _COMPACT(row).split(', "traits": null, ', 1)
+    traits = ", ".join(_traits_json(t) for t in verdict.traits)
+    return f'{before}, "traits": [{traits}], {after}'
 
 
 def _package(p: PackageResult) -> dict[str, Any]:
