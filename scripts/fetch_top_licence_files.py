@@ -21,7 +21,6 @@ the product or the tests. Usage::
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 import sys
@@ -34,55 +33,29 @@ from urllib.parse import urljoin
 import urllib3
 from packaging.version import InvalidVersion, Version
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from dllicense.collect.index_get import Fail
+from dllicense.collect.index_wheel import Fetch, RangeFile, content_range
+
 HTTP = urllib3.PoolManager(maxsize=16, retries=urllib3.Retry(3, backoff_factor=0.5))
 LICENCE = re.compile(r"[^/]+\.dist-info/(licenses/.+|(LICEN[CS]E|COPYING|NOTICE)[^/]*)$", re.I)
 PREFERRED = (re.compile(r"-py3-none-any\.whl$"), re.compile(r"-cp311-.*manylinux.*x86_64\.whl$"))
 MAX_FILE = 1 << 20
 
 
-class RangeFile(io.RawIOBase):
-    """A read-only, seekable view of a remote file; every read is one range request."""
+def range_fetch(url: str) -> Fetch:
+    """Range requests for ``index_wheel.RangeFile`` (the reader the product uses for wheels)."""
 
-    def __init__(self, url: str, size: int) -> None:
-        self.url, self.size, self.pos = url, size, 0
-        self.tail_at = max(0, size - 65536)
-        self.tail = self._get(self.tail_at, size)  # the central directory, usually
-
-    def _get(self, start: int, end: int) -> bytes:
-        reply = HTTP.request("GET", self.url, headers={"Range": f"bytes={start}-{end - 1}"})
+    def fetch(start: int, end: int) -> tuple[int, bytes, int | None]:
+        wanted = f"bytes={start}-{end - 1}" if start >= 0 else f"bytes={start}"
+        reply = HTTP.request("GET", url, headers={"Range": wanted})
         if reply.status != 206:
-            raise OSError(f"{self.url}: HTTP {reply.status} to a range request")
-        return bytes(reply.data)
+            raise OSError(f"{url}: HTTP {reply.status} to a range request")
+        first, total = content_range(reply.headers.get("Content-Range", ""), start)
+        return first, bytes(reply.data), total
 
-    def seekable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence]
-        self.pos = base + offset
-        return self.pos
-
-    def read(self, n: int = -1) -> bytes:
-        end = self.size if n is None or n < 0 else min(self.size, self.pos + n)
-        if self.pos >= end:
-            return b""
-        if self.pos >= self.tail_at:
-            data = self.tail[self.pos - self.tail_at : end - self.tail_at]
-        else:
-            data = self._get(self.pos, end)
-        self.pos += len(data)
-        return data
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    return fetch
 
 
 def pick_wheel(files: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -127,7 +100,7 @@ def read_wheel(project: str, version: str, files: list[dict[str, Any]], api: str
     assert wheel is not None
     url, digest = urljoin(api, str(wheel["url"])), str(wheel["digests"]["sha256"])
     try:
-        with zipfile.ZipFile(RangeFile(url, int(wheel["size"]))) as archive:
+        with zipfile.ZipFile(RangeFile(range_fetch(url), int(wheel["size"]))) as archive:
             names = [
                 i
                 for i in archive.infolist()
@@ -139,7 +112,7 @@ def read_wheel(project: str, version: str, files: list[dict[str, Any]], api: str
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(archive.read(member))
-    except (OSError, zipfile.BadZipFile, urllib3.exceptions.HTTPError) as error:
+    except (OSError, zipfile.BadZipFile, urllib3.exceptions.HTTPError, Fail) as error:
         return f"{project}\t{version}\t{url}\terror: {error}"
     return f"{project}\t{version}\t{wheel['filename']}\tsha256:{digest}\t{len(names)} files"
 
