@@ -31,6 +31,7 @@ test: setup browser
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports  # the stage order ([tool.importlinter] in pyproject.toml)
 

@@ -25,17 +25,34 @@ from pathlib import Path
 def _liccheck_command(python: str, work: Path) -> list[str] | None:
     """liccheck over every distribution of ``python``'s environment, or None if absent."""
     listing = subprocess.run(
-        [python, "-c", "import liccheck, pkg_resources; print('\\n'.join(sorted("
-         "d.project_name for d in pkg_resources.working_set)))"],
-        capture_output=True, text=True, check=False)
+        [
+            python,
+            "-c",
+            "import liccheck, pkg_resources; print('\\n'.join(sorted("
+            "d.project_name for d in pkg_resources.working_set)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if listing.returncode != 0:
         return None
     (work / "requirements.txt").write_text(listing.stdout, encoding="utf-8")
     (work / "strategy.ini").write_text(
         "[Licenses]\nauthorized_licenses:\n    mit\n    bsd\n    apache\n    isc\n"
-        "    python software foundation\nunauthorized_licenses:\n    gpl v3\n", encoding="utf-8")
-    return [python, "-m", "liccheck", "-s", str(work / "strategy.ini"), "-r",
-            str(work / "requirements.txt"), "--no-deps"]
+        "    python software foundation\nunauthorized_licenses:\n    gpl v3\n",
+        encoding="utf-8",
+    )
+    return [
+        python,
+        "-m",
+        "liccheck",
+        "-s",
+        str(work / "strategy.ini"),
+        "-r",
+        str(work / "requirements.txt"),
+        "--no-deps",
+    ]
 
 
 def timed(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, str]:
@@ -104,6 +121,7 @@ def main() -> None:
             print(f"  ratio {tool} / dllicense = {med[tool] / med['dllicense']:.2f}x")
     if not liccheck:
         print("  liccheck: not installed in the scanned environment, skipped")
+
 
 if __name__ == "__main__":
     main()

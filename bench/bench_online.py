@@ -105,8 +105,10 @@ def _lookups(
         sys.exit(f"the lookups failed: {done.stderr[-500:]}")
     took, count, failed, requests, downloaded = done.stdout.split()
     if say or failed != "0":
-        print(f"  lookups: {count} pins, {failed} failed, {requests} requests, "
-              f"{int(downloaded) / 1e6:.2f} MB in {float(took):.2f} s")
+        print(
+            f"  lookups: {count} pins, {failed} failed, {requests} requests, "
+            f"{int(downloaded) / 1e6:.2f} MB in {float(took):.2f} s"
+        )
     return float(took)
 
 
@@ -144,10 +146,30 @@ def main() -> None:
         count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
 
         def dllicense(project: Path, cache: str) -> list[str]:
-            return [sys.executable, "-m", "dllicense", "scan", str(project), "--online",
-                    "--index-url", options.index_url, "--texts", "none", "--no-cache",
-                    "--cache-dir", str(work / cache), "--format", "json", "-o", os.devnull,
-                    "--python-version", "3.11", "--platform", "linux", "-q"]
+            return [
+                sys.executable,
+                "-m",
+                "dllicense",
+                "scan",
+                str(project),
+                "--online",
+                "--index-url",
+                options.index_url,
+                "--texts",
+                "none",
+                "--no-cache",
+                "--cache-dir",
+                str(work / cache),
+                "--format",
+                "json",
+                "-o",
+                os.devnull,
+                "--python-version",
+                "3.11",
+                "--platform",
+                "linux",
+                "-q",
+            ]
 
         cases = {
             "lock": (
@@ -156,12 +178,21 @@ def main() -> None:
             ),
             "no lock": (
                 lambda r: dllicense(unlocked, f"d-nolock-{r}"),
-                lambda r: [uv, "pip", "compile", "--no-cache", "-q", *TARGET,
-                           str(unlocked / "pyproject.toml")],
+                lambda r: [
+                    uv,
+                    "pip",
+                    "compile",
+                    "--no-cache",
+                    "-q",
+                    *TARGET,
+                    str(unlocked / "pyproject.toml"),
+                ],
             ),
         }
-        print(f"checkout: {checkout.name} ({count} runtime pins in uv.lock); "
-              f"{options.rounds} rounds, empty caches, index {options.index_url}")
+        print(
+            f"checkout: {checkout.name} ({count} runtime pins in uv.lock); "
+            f"{options.rounds} rounds, empty caches, index {options.index_url}"
+        )
         lookups = {
             "lookups": (
                 lambda r: _lookups(locked, pins, options.index_url, env, say=r == 0),
@@ -169,8 +200,10 @@ def main() -> None:
             )
         }
         timed = {
-            name: (lambda r, f=ours: _timed(f(r), env, work),
-                   lambda r, f=theirs: _timed(f(r), env, work))
+            name: (
+                lambda r, f=ours: _timed(f(r), env, work),
+                lambda r, f=theirs: _timed(f(r), env, work),
+            )
             for name, (ours, theirs) in cases.items()
         } | lookups
         for name, (ours_s, theirs_s) in timed.items():
@@ -179,8 +212,10 @@ def main() -> None:
                 times["dllicense"].append(ours_s(r))
                 times["uv"].append(theirs_s(r))
             a, b = (statistics.median(times[k]) for k in ("dllicense", "uv"))
-            print(f"{name:8} dllicense {a:6.2f} s   uv pip compile --no-cache {b:6.2f} s   "
-                  f"ratio {a / b:5.2f}")
+            print(
+                f"{name:8} dllicense {a:6.2f} s   uv pip compile --no-cache {b:6.2f} s   "
+                f"ratio {a / b:5.2f}"
+            )
 
 
 if __name__ == "__main__":

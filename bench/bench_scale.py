@@ -80,8 +80,22 @@ def main() -> None:
             generate(site, size)
             empty = work / "project"
             empty.mkdir()
-            cmd = [sys.executable, "-m", "dllicense", "scan", str(empty), "--path", str(site),
-                   "--texts", "none", "--format", "json", "--no-cache", "-o", str(work / "o.json")]
+            cmd = [
+                sys.executable,
+                "-m",
+                "dllicense",
+                "scan",
+                str(empty),
+                "--path",
+                str(site),
+                "--texts",
+                "none",
+                "--format",
+                "json",
+                "--no-cache",
+                "-o",
+                str(work / "o.json"),
+            ]
             pooled, serial = [], []
             for _ in range(args.repeat):  # interleaved: the machine's drift hits both alike
                 pooled.append(_run(cmd, os.environ.get("DLLICENSE_JOBS", "")))
@@ -90,8 +104,10 @@ def main() -> None:
             one = min(w for w, _ in serial)
             # ru_maxrss of children is the largest child so far: sizes run smallest first
             rss = max(r for _, r in pooled)
-            print(f"{size:>7} {wall:>8.2f} {1000 * wall / size:>8.3f} {one:>12.2f} {rss:>12.0f}",
-                  flush=True)
+            print(
+                f"{size:>7} {wall:>8.2f} {1000 * wall / size:>8.3f} {one:>12.2f} {rss:>12.0f}",
+                flush=True,
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

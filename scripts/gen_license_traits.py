@@ -76,21 +76,29 @@ def _check_keys(keys: Iterable[str], known: Mapping[str, Any], where: str) -> No
         raise GenerationError(f"{where}: not an SPDX id of the pinned list: {missing}")
 
 
-def build(index: list[dict[str, Any]], version: str, about: Mapping[str, str],
-          rules: Mapping[str, Any], vocabulary: Mapping[str, Any]) -> dict[str, Any]:
+def build(
+    index: list[dict[str, Any]],
+    version: str,
+    about: Mapping[str, str],
+    rules: Mapping[str, Any],
+    vocabulary: Mapping[str, Any],
+) -> dict[str, Any]:
     """The generated document, as plain data."""
     order = list(vocabulary["obligations"])
     source = f"scancode licensedb category via license-expression {version}"
-    entries = {entry["spdx_license_key"]: entry for entry in index
-               if entry.get("spdx_license_key")
-               and not entry["spdx_license_key"].startswith("LicenseRef-")}
+    entries = {
+        entry["spdx_license_key"]: entry
+        for entry in index
+        if entry.get("spdx_license_key") and not entry["spdx_license_key"].startswith("LicenseRef-")
+    }
     categories: Mapping[str, Any] = rules["category_map"]
     records: dict[str, dict[str, Any]] = {}
     for key, entry in entries.items():
         category = entry["category"]
         if category not in categories:
             raise GenerationError(
-                f"{key}: scancode category {category!r} has no category_map entry")
+                f"{key}: scancode category {category!r} has no category_map entry"
+            )
         mapped = categories[category]
         records[key] = {
             "key": key,
@@ -106,7 +114,7 @@ def build(index: list[dict[str, Any]], version: str, about: Mapping[str, str],
             "scancode_category": category,
             "sources": [f"{source} (scancode key {entry['license_key']}: {category})"],
             "notes": f"Traits from the scancode category {category!r} (category_map in "
-                     f"licenses.curated.toml); patent stance not curated.",
+            f"licenses.curated.toml); patent stance not curated.",
         }
     for group in rules.get("network_copyleft", ()):
         _check_keys(group["keys"], records, "network_copyleft")
@@ -114,8 +122,14 @@ def build(index: list[dict[str, Any]], version: str, about: Mapping[str, str],
             record = records[key]
             record["family"] = "network-copyleft"
             record["obligations"] = _ordered(
-                [*record["obligations"], "network-source-disclosure", "source-disclosure",
-                 "same-license"], order)
+                [
+                    *record["obligations"],
+                    "network-source-disclosure",
+                    "source-disclosure",
+                    "same-license",
+                ],
+                order,
+            )
             record["sources"].append(f"network copyleft: {group['clause']} ({group['source']})")
     for group in rules.get("generated_overrides", ()):
         _check_keys(group["keys"], records, "generated_overrides")
@@ -125,19 +139,24 @@ def build(index: list[dict[str, Any]], version: str, about: Mapping[str, str],
                 if field in group:
                     record[field] = group[field]
             record["obligations"] = _ordered(
-                [*record["obligations"], *group.get("add_obligations", ())], order)
+                [*record["obligations"], *group.get("add_obligations", ())], order
+            )
             record["sources"].append(f"{group['clause']} ({group['source']})")
     for record in records.values():
         for field in ("family", "commercial"):
             if record[field] not in vocabulary[field]:
                 raise GenerationError(
-                    f"{record['key']}: {field} {record[field]!r} not in vocabulary")
+                    f"{record['key']}: {field} {record[field]!r} not in vocabulary"
+                )
     aliases: dict[str, str] = {}
     lowered = {key.lower() for key in records}
     for key, entry in entries.items():
         for alias in entry.get("other_spdx_license_keys") or ():
-            if (alias.startswith("LicenseRef-") or not ALIAS_RE.match(alias)
-                    or alias.lower() in lowered):
+            if (
+                alias.startswith("LicenseRef-")
+                or not ALIAS_RE.match(alias)
+                or alias.lower() in lowered
+            ):
                 continue
             aliases[alias] = key
     return {
@@ -167,8 +186,9 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 when the committed file differs")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 when the committed file differs"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="file to write or check")
     args = parser.parse_args(argv)
     try:
@@ -179,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is stale: run python scripts/gen_license_traits.py",
-                  file=sys.stderr)
+            print(
+                f"{args.output} is stale: run python scripts/gen_license_traits.py", file=sys.stderr
+            )
             return 1
         return 0
     args.output.write_text(text, encoding="utf-8", newline="\n")

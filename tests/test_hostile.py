@@ -632,7 +632,7 @@ _ALLOWED_OPENS = {
     ("rules.py", 'joinpath("rules.toml").read_text'),  # package data
     ("licenses/spdx.py", "joinpath(name).read_text"),  # package data
     ("licenses/spdx.py", "open(vendored_scancode_licensedb_index_location"),  # a dependency's data
-    ("licenses/spdx.py", "table.read_text(\"utf-8\")"),  # package data (spdx_symbols.json)
+    ("licenses/spdx.py", 'table.read_text("utf-8")'),  # package data (spdx_symbols.json)
     ("preparsed.py", "joinpath(FILE).read_text"),  # package data (preparsed.json)
     ("licenses/textid.py", "raw.joinpath(_TABLE_RESOURCE).read_text"),  # package data
     ("licenses/scancode_keys.py", '.read_text("utf-8")'),  # package data

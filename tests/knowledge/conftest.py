@@ -43,8 +43,13 @@ def schemas() -> Mapping[str, Any]:
 @pytest.fixture(scope="session")
 def pinned_spdx_ids() -> set[str]:
     """Every SPDX id of the licence list bundled with the installed license-expression."""
-    index = json.loads((resources.files("license_expression") / "data"
-                        / "scancode-licensedb-index.json").read_text(encoding="utf-8"))
-    return {entry["spdx_license_key"] for entry in index
-            if entry.get("spdx_license_key")
-            and not entry["spdx_license_key"].startswith("LicenseRef-")}
+    index = json.loads(
+        (
+            resources.files("license_expression") / "data" / "scancode-licensedb-index.json"
+        ).read_text(encoding="utf-8")
+    )
+    return {
+        entry["spdx_license_key"]
+        for entry in index
+        if entry.get("spdx_license_key") and not entry["spdx_license_key"].startswith("LicenseRef-")
+    }

@@ -17,16 +17,20 @@ from .conftest import DATA_FILES, load
 
 def _validator(schemas: Mapping[str, Any], name: str) -> Draft202012Validator:
     registry: Registry[Any] = Registry().with_resources(
-        [(schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()])
+        [(schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()]
+    )
     return Draft202012Validator(schemas[name], registry=registry)
 
 
 @pytest.mark.parametrize("name", sorted(DATA_FILES))
-def test_every_data_file_validates_against_its_schema(schemas: Mapping[str, Any],
-                                                      name: str) -> None:
+def test_every_data_file_validates_against_its_schema(
+    schemas: Mapping[str, Any], name: str
+) -> None:
     Draft202012Validator.check_schema(schemas[DATA_FILES[name]])
-    errors = [f"{list(e.absolute_path)}: {e.message}"
-              for e in _validator(schemas, DATA_FILES[name]).iter_errors(load(name))]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}"
+        for e in _validator(schemas, DATA_FILES[name]).iter_errors(load(name))
+    ]
     assert errors == []
 
 
@@ -49,9 +53,13 @@ def test_schema_rejects_a_value_outside_the_vocabulary(schemas: Mapping[str, Any
 
 def test_schema_vocabulary_equals_vocabulary_file(schemas: Mapping[str, Any]) -> None:
     defs = schemas["common.schema.json"]["$defs"]
-    for field, schema_def in [("family", "family"), ("patent", "patent"),
-                              ("commercial", "commercial"), ("obligations", "obligation"),
-                              ("retaliation", "retaliation")]:
+    for field, schema_def in [
+        ("family", "family"),
+        ("patent", "patent"),
+        ("commercial", "commercial"),
+        ("obligations", "obligation"),
+        ("retaliation", "retaliation"),
+    ]:
         assert set(defs[schema_def]["enum"]) == set(vocabulary()[field]), field
 
 
@@ -67,7 +75,8 @@ def test_generated_records_cite_license_expression_and_leave_patents_unknown() -
     for record in document["licenses"]:
         assert record["patent"] == "unknown", record["key"]
         assert record["sources"][0].startswith(
-            f"scancode licensedb category via license-expression {version}"), record["key"]
+            f"scancode licensedb category via license-expression {version}"
+        ), record["key"]
 
 
 def test_no_licence_without_family() -> None:
@@ -95,24 +104,75 @@ def test_curated_keys_are_spdx_ids_of_the_pinned_list(pinned_spdx_ids: set[str])
 
 
 REQUIRED_CURATED = [
-    "0BSD", "BSD-2-Clause", "BSD-3-Clause", "BSD-3-Clause-Clear", "BSD-2-Clause-Patent",
-    "BSD-4-Clause", "MIT", "MIT-0", "ISC", "Apache-2.0", "MPL-2.0", "EPL-1.0", "EPL-2.0",
-    "LGPL-2.0-only", "LGPL-2.0-or-later", "LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-3.0-only",
-    "LGPL-3.0-or-later", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later",
-    "AGPL-3.0-only", "AGPL-3.0-or-later", "UPL-1.0", "CC0-1.0", "CC-BY-4.0", "CC-BY-3.0",
-    "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0", "Unlicense", "PSF-2.0",
-    "Python-2.0", "Artistic-1.0", "Artistic-1.0-Perl", "Artistic-2.0", "BSL-1.0", "Zlib", "HPND",
-    "OpenSSL", "CDDL-1.0", "EUPL-1.2", "OSL-3.0", "Unicode-3.0", "WTFPL", "LLVM-exception",
-    "Classpath-exception-2.0", "GCC-exception-3.1",
+    "0BSD",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "BSD-3-Clause-Clear",
+    "BSD-2-Clause-Patent",
+    "BSD-4-Clause",
+    "MIT",
+    "MIT-0",
+    "ISC",
+    "Apache-2.0",
+    "MPL-2.0",
+    "EPL-1.0",
+    "EPL-2.0",
+    "LGPL-2.0-only",
+    "LGPL-2.0-or-later",
+    "LGPL-2.1-only",
+    "LGPL-2.1-or-later",
+    "LGPL-3.0-only",
+    "LGPL-3.0-or-later",
+    "GPL-2.0-only",
+    "GPL-2.0-or-later",
+    "GPL-3.0-only",
+    "GPL-3.0-or-later",
+    "AGPL-3.0-only",
+    "AGPL-3.0-or-later",
+    "UPL-1.0",
+    "CC0-1.0",
+    "CC-BY-4.0",
+    "CC-BY-3.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0",
+    "CC-BY-NC-SA-4.0",
+    "CC-BY-NC-ND-4.0",
+    "Unlicense",
+    "PSF-2.0",
+    "Python-2.0",
+    "Artistic-1.0",
+    "Artistic-1.0-Perl",
+    "Artistic-2.0",
+    "BSL-1.0",
+    "Zlib",
+    "HPND",
+    "OpenSSL",
+    "CDDL-1.0",
+    "EUPL-1.2",
+    "OSL-3.0",
+    "Unicode-3.0",
+    "WTFPL",
+    "LLVM-exception",
+    "Classpath-exception-2.0",
+    "GCC-exception-3.1",
 ]
 
 REQUIRED_REFS = [
-    "LicenseRef-NVIDIA-Proprietary", "LicenseRef-Intel-ISSL", "LicenseRef-Facebook-Patents",
-    "LicenseRef-CNTK-1bitSGD", "LicenseRef-CreativeML-OpenRAIL-M",
-    "LicenseRef-BigScience-OpenRAIL-M", "LicenseRef-BigScience-BLOOM-RAIL-1.0",
-    "LicenseRef-OpenRAIL", "LicenseRef-Llama2", "LicenseRef-Llama3", "LicenseRef-Gemma",
-    "LicenseRef-dllicense-unspecified-BSD", "LicenseRef-dllicense-unspecified-GPL",
-    "LicenseRef-dllicense-unspecified-LGPL", "LicenseRef-dllicense-unspecified-AGPL",
+    "LicenseRef-NVIDIA-Proprietary",
+    "LicenseRef-Intel-ISSL",
+    "LicenseRef-Facebook-Patents",
+    "LicenseRef-CNTK-1bitSGD",
+    "LicenseRef-CreativeML-OpenRAIL-M",
+    "LicenseRef-BigScience-OpenRAIL-M",
+    "LicenseRef-BigScience-BLOOM-RAIL-1.0",
+    "LicenseRef-OpenRAIL",
+    "LicenseRef-Llama2",
+    "LicenseRef-Llama3",
+    "LicenseRef-Gemma",
+    "LicenseRef-dllicense-unspecified-BSD",
+    "LicenseRef-dllicense-unspecified-GPL",
+    "LicenseRef-dllicense-unspecified-LGPL",
+    "LicenseRef-dllicense-unspecified-AGPL",
 ]
 
 

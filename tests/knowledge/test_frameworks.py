@@ -19,11 +19,42 @@ from dllicense.knowledge import (
 )
 from dllicense.knowledge.frameworks import expressions_of, period_for
 
-SEED = ["torch7", "pytorch", "theano", "pylearn2", "lasagne", "blocks", "tensorflow", "keras",
-        "caffe", "caffe2", "cntk", "chainer", "dsstne", "dynet", "mxnet", "paddlepaddle",
-        "bigdl", "deeplearning4j", "nd4j"]
-TODAY = ["jax", "flax", "onnx", "onnxruntime", "transformers", "scikit-learn", "xgboost",
-         "lightgbm", "opencv", "triton", "cupy", "nvidia-cuda", "intel-mkl"]
+SEED = [
+    "torch7",
+    "pytorch",
+    "theano",
+    "pylearn2",
+    "lasagne",
+    "blocks",
+    "tensorflow",
+    "keras",
+    "caffe",
+    "caffe2",
+    "cntk",
+    "chainer",
+    "dsstne",
+    "dynet",
+    "mxnet",
+    "paddlepaddle",
+    "bigdl",
+    "deeplearning4j",
+    "nd4j",
+]
+TODAY = [
+    "jax",
+    "flax",
+    "onnx",
+    "onnxruntime",
+    "transformers",
+    "scikit-learn",
+    "xgboost",
+    "lightgbm",
+    "opencv",
+    "triton",
+    "cupy",
+    "nvidia-cuda",
+    "intel-mkl",
+]
 
 
 def test_every_framework_of_the_seed_and_of_today_is_present() -> None:
@@ -59,8 +90,12 @@ def _probe_versions(specifiers: list[str]) -> set[str]:
     for spec in specifiers:
         for number in re.findall(r"[0-9][0-9a-z.]*", spec):
             base = Version(number)
-            versions |= {str(base), base.base_version, f"{base.base_version}.1",
-                         f"{base.base_version}rc1"}
+            versions |= {
+                str(base),
+                base.base_version,
+                f"{base.base_version}.1",
+                f"{base.base_version}rc1",
+            }
     return versions
 
 
@@ -72,37 +107,40 @@ def test_periods_never_overlap() -> None:
             assert len(covering) <= 1, (framework.key, version, covering)
 
 
-@pytest.mark.parametrize(("name", "version", "expression"), [
-    ("keras", "2.3.1", "MIT"),
-    ("keras", "2.4.3", "MIT"),
-    ("keras", "2.6.0", "Apache-2.0"),
-    ("keras", "3.5.0", "Apache-2.0"),
-    ("tf-keras", "2.15.0", "Apache-2.0"),
-    ("onnx", "1.7.0", "MIT"),
-    ("onnx", "1.8.1", "MIT"),
-    ("onnx", "1.9.0", "Apache-2.0"),
-    ("onnx", "1.23.2", "Apache-2.0"),
-    ("opencv-python", "4.4.0.46", "BSD-3-Clause"),
-    ("opencv-python-headless", "4.4.0", "BSD-3-Clause"),
-    ("opencv-python", "4.5.0", "Apache-2.0"),
-    ("opencv-contrib-python", "4.5.1.48", "Apache-2.0"),
-    ("cntk", "2.4", "MIT AND LicenseRef-CNTK-1bitSGD"),
-    ("cntk", "2.0rc1", "MIT AND LicenseRef-CNTK-1bitSGD"),
-    ("cntk-gpu", "2.5", "MIT"),
-    ("cntk", "2.7.post2", "MIT"),
-    ("caffe2", "0.8.1", "BSD-3-Clause AND LicenseRef-Facebook-Patents"),
-    ("caffe2", "0.5.0a0.dev100", "Apache-2.0"),
-    ("torch", "2.9.0", "BSD-3-Clause"),
-    ("torch", "2.14.1", "BSD-3-Clause"),
-    ("tensorflow-cpu", "2.21.0", "Apache-2.0"),
-    ("mxnet-cu112", "1.9.1", "Apache-2.0"),
-    ("cupy-cuda12x", "13.0.0", "MIT"),
-    ("nvidia-cublas-cu12", "12.4.5.8", "LicenseRef-NVIDIA-Proprietary"),
-    ("nvidia-nvtx-cu12", "12.4.127", "LicenseRef-NVIDIA-Proprietary"),  # ships the CUDA EULA
-    ("nvidia-nvtx-cu11", "11.8.86", "LicenseRef-NVIDIA-Proprietary"),
-    ("nvidia-nvtx-cu12", "12.6.77", "Apache-2.0"),
-    ("mkl", "2026.2.0", "LicenseRef-Intel-ISSL"),
-])
+@pytest.mark.parametrize(
+    ("name", "version", "expression"),
+    [
+        ("keras", "2.3.1", "MIT"),
+        ("keras", "2.4.3", "MIT"),
+        ("keras", "2.6.0", "Apache-2.0"),
+        ("keras", "3.5.0", "Apache-2.0"),
+        ("tf-keras", "2.15.0", "Apache-2.0"),
+        ("onnx", "1.7.0", "MIT"),
+        ("onnx", "1.8.1", "MIT"),
+        ("onnx", "1.9.0", "Apache-2.0"),
+        ("onnx", "1.23.2", "Apache-2.0"),
+        ("opencv-python", "4.4.0.46", "BSD-3-Clause"),
+        ("opencv-python-headless", "4.4.0", "BSD-3-Clause"),
+        ("opencv-python", "4.5.0", "Apache-2.0"),
+        ("opencv-contrib-python", "4.5.1.48", "Apache-2.0"),
+        ("cntk", "2.4", "MIT AND LicenseRef-CNTK-1bitSGD"),
+        ("cntk", "2.0rc1", "MIT AND LicenseRef-CNTK-1bitSGD"),
+        ("cntk-gpu", "2.5", "MIT"),
+        ("cntk", "2.7.post2", "MIT"),
+        ("caffe2", "0.8.1", "BSD-3-Clause AND LicenseRef-Facebook-Patents"),
+        ("caffe2", "0.5.0a0.dev100", "Apache-2.0"),
+        ("torch", "2.9.0", "BSD-3-Clause"),
+        ("torch", "2.14.1", "BSD-3-Clause"),
+        ("tensorflow-cpu", "2.21.0", "Apache-2.0"),
+        ("mxnet-cu112", "1.9.1", "Apache-2.0"),
+        ("cupy-cuda12x", "13.0.0", "MIT"),
+        ("nvidia-cublas-cu12", "12.4.5.8", "LicenseRef-NVIDIA-Proprietary"),
+        ("nvidia-nvtx-cu12", "12.4.127", "LicenseRef-NVIDIA-Proprietary"),  # ships the CUDA EULA
+        ("nvidia-nvtx-cu11", "11.8.86", "LicenseRef-NVIDIA-Proprietary"),
+        ("nvidia-nvtx-cu12", "12.6.77", "Apache-2.0"),
+        ("mkl", "2026.2.0", "LicenseRef-Intel-ISSL"),
+    ],
+)
 def test_licence_by_version(name: str, version: str, expression: str) -> None:
     period = framework_license(name, version)
     assert period is not None, (name, version)
@@ -128,20 +166,23 @@ def test_torch_wheel_expression_from_2_14() -> None:
     assert old is not None and old.wheel_expression == ""
     assert new is not None and new.wheel_expression == (
         "Apache-2.0 AND Apache-2.0 WITH LLVM-exception AND BSD-2-Clause AND BSD-3-Clause AND "
-        "BSL-1.0 AND MIT")
+        "BSL-1.0 AND MIT"
+    )
 
 
 def _traits(name: str, version: str, ecosystem: str = "pypi") -> dict[str, tuple[str, str, str]]:
     period = framework_license(name, version, ecosystem)
     assert period is not None
-    return {t.key: (t.family, t.patent, t.commercial)
-            for t in traits_of_expression(period.expression)}
+    return {
+        t.key: (t.family, t.patent, t.commercial) for t in traits_of_expression(period.expression)
+    }
 
 
 def test_seed_claim_bsd_frameworks_are_silent_on_patents() -> None:
     assert _traits("theano", "1.0.5") == {"BSD-3-Clause": ("permissive", "silent", "allowed")}
     assert _traits("torch", "scm-1", "luarocks") == {
-        "BSD-3-Clause": ("permissive", "silent", "allowed")}
+        "BSD-3-Clause": ("permissive", "silent", "allowed")
+    }
     torch7 = framework_license("torch", None, "luarocks")
     assert torch7 is not None
     assert [t.patent for t in traits_of_expression(torch7.expression)] == ["silent"]
@@ -198,17 +239,21 @@ def test_framework_by_key() -> None:
     assert framework_by_key("nope") is None
 
 
-@pytest.mark.parametrize(("name", "old", "new", "expected"), [
-    ("keras", "2.4.3", "2.6.0", [("MIT", "Apache-2.0")]),
-    ("keras", "2.6.0", "2.4.3", [("MIT", "Apache-2.0")]),
-    ("keras", "2.6.0", "3.0.0", []),
-    ("opencv-python", "4.4.0.46", "4.5.1.48", [("BSD-3-Clause", "Apache-2.0")]),
-    ("onnx", "1.8.1", "1.9.0", [("MIT", "Apache-2.0")]),
-    ("cntk", "2.4", "2.7", [("MIT AND LicenseRef-CNTK-1bitSGD", "MIT")]),
-    ("requests", "1.0", "2.0", []),
-])
-def test_licence_changes_crossed_by_an_upgrade(name: str, old: str, new: str,
-                                               expected: list[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        ("keras", "2.4.3", "2.6.0", [("MIT", "Apache-2.0")]),
+        ("keras", "2.6.0", "2.4.3", [("MIT", "Apache-2.0")]),
+        ("keras", "2.6.0", "3.0.0", []),
+        ("opencv-python", "4.4.0.46", "4.5.1.48", [("BSD-3-Clause", "Apache-2.0")]),
+        ("onnx", "1.8.1", "1.9.0", [("MIT", "Apache-2.0")]),
+        ("cntk", "2.4", "2.7", [("MIT AND LicenseRef-CNTK-1bitSGD", "MIT")]),
+        ("requests", "1.0", "2.0", []),
+    ],
+)
+def test_licence_changes_crossed_by_an_upgrade(
+    name: str, old: str, new: str, expected: list[tuple[str, str]]
+) -> None:
     changes = license_changes_between(name, old, new)
     assert [(c.from_expression, c.to_expression) for c in changes] == expected
 
@@ -237,13 +282,17 @@ def test_every_dated_change_agrees_with_the_periods() -> None:
             assert declared == change.to_expression, (framework.key, change.at_version)
 
 
-@pytest.mark.parametrize(("name", "old", "new"), [
-    ("keras", "2.4.3", "2.6.0"),
-    ("opencv-python", "4.4.0.46", "4.5.0"),
-    ("onnx", "1.8.0", "1.9.0"),
-])
-def test_relicensing_to_apache_adds_patent_grant_and_notice_file(name: str, old: str,
-                                                                 new: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("keras", "2.4.3", "2.6.0"),
+        ("opencv-python", "4.4.0.46", "4.5.0"),
+        ("onnx", "1.8.0", "1.9.0"),
+    ],
+)
+def test_relicensing_to_apache_adds_patent_grant_and_notice_file(
+    name: str, old: str, new: str
+) -> None:
     [before] = traits_of_expression(_period(name, old))
     [after] = traits_of_expression(_period(name, new))
     assert before.patent == "silent"

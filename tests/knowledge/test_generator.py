@@ -32,8 +32,10 @@ def test_generator_reproduces_the_committed_file_byte_for_byte(script: ModuleTyp
     recorded = json.loads(committed)["source"]["version"]
     installed = metadata.version("license-expression")
     if installed != recorded:
-        pytest.skip(f"license-expression {installed} installed, file generated with {recorded}: "
-                    "run python scripts/gen_license_traits.py")
+        pytest.skip(
+            f"license-expression {installed} installed, file generated with {recorded}: "
+            "run python scripts/gen_license_traits.py"
+        )
     assert script.render().encode("utf-8") == committed
 
 
@@ -51,8 +53,14 @@ def test_check_mode_fails_on_a_stale_file(script: ModuleType, tmp_path: Any) -> 
 
 
 def _index_entry(key: str, category: str) -> dict[str, Any]:
-    return {"license_key": key.lower(), "spdx_license_key": key, "category": category,
-            "other_spdx_license_keys": [], "is_exception": False, "is_deprecated": False}
+    return {
+        "license_key": key.lower(),
+        "spdx_license_key": key,
+        "category": category,
+        "other_spdx_license_keys": [],
+        "is_exception": False,
+        "is_deprecated": False,
+    }
 
 
 def test_build_refuses_unknown_category_and_override_keys(script: ModuleType) -> None:

@@ -63,11 +63,19 @@ def test_every_record_converts_to_traits() -> None:
 
 
 def test_traits_of_expression_deduplicates_and_sorts() -> None:
-    expression = ("Apache-2.0 AND Apache-2.0 WITH LLVM-exception AND BSD-2-Clause AND "
-                  "BSD-3-Clause AND BSL-1.0 AND MIT AND mit")
+    expression = (
+        "Apache-2.0 AND Apache-2.0 WITH LLVM-exception AND BSD-2-Clause AND "
+        "BSD-3-Clause AND BSL-1.0 AND MIT AND mit"
+    )
     keys = [t.key for t in traits_of_expression(expression)]
-    assert keys == ["Apache-2.0", "Apache-2.0 WITH LLVM-exception", "BSD-2-Clause",
-                    "BSD-3-Clause", "BSL-1.0", "MIT"]
+    assert keys == [
+        "Apache-2.0",
+        "Apache-2.0 WITH LLVM-exception",
+        "BSD-2-Clause",
+        "BSD-3-Clause",
+        "BSL-1.0",
+        "MIT",
+    ]
     refs = traits_of_expression("BSD-3-Clause AND LicenseRef-Facebook-Patents")
     assert [t.patent for t in refs] == ["silent", "grant-with-retaliation"]
     assert traits_of_expression("") == ()
@@ -88,5 +96,10 @@ def test_huggingface_ids_map_to_licence_keys() -> None:
 
 def test_source_version_is_recorded() -> None:
     assert license_expression_version()
-    assert license_traits("Sleepycat").sources[0].startswith(
-        f"scancode licensedb category via license-expression {license_expression_version()}")
+    assert (
+        license_traits("Sleepycat")
+        .sources[0]
+        .startswith(
+            f"scancode licensedb category via license-expression {license_expression_version()}"
+        )
+    )

@@ -64,27 +64,47 @@ def test_unknown_builtin_and_missing_file(tmp_path: Path) -> None:
         load_policy(tmp_path, str(tmp_path / "missing.toml"))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('[[exceptions]]\npackage = "torch"\nallow = ["BSD-3-Clause"]\nreason = "r"\n'
-     'expires = "next year"\n', "dllicense.toml:5: exceptions[0].expires: must be a date"),
-    ('[[exceptions]]\npackage = "torch"\nversions = "two"\nallow = ["MIT"]\nreason = "r"\n',
-     "dllicense.toml:3: exceptions[0].versions: 'two' is not a PEP 440 version specifier"),
-    ('[[exceptions]]\npackage = "torch"\nallow = ["BSD-3"]\nreason = "r"\n',
-     "dllicense.toml:3: exceptions[0].allow: 'BSD-3' is not a known licence id"),
-    ('[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\n', "a reason is required"),
-    ('[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\nreason = "r"\napprover = "x"\n',
-     "dllicense.toml:5: exceptions[0].approver: unknown exceptions key"),
-    ('[[clarifications]]\npackage = "p"\nexpression = "MIT OR (GPL"\n',
-     "dllicense.toml:3: clarifications[0].expression: 'MIT OR (GPL' is not valid"),
-    ('[[clarifications]]\npackage = "p"\nexpression = "MIT"\nfiles = [{path = "LICENSE", '
-     'sha256 = "abc"}]\n',
-     "dllicense.toml:4: clarifications[0].files[0].sha256: must be 64 hex digits"),
-    ('allow = ["MIT"]\n[severity]\nDL999 = "error"\n',
-     "dllicense.toml:3: severity.DL999: unknown rule"),
-    ('use = "cloud"\n', "dllicense.toml:1: use: must be one of internal, saas, distributed"),
-    ('[[scope-rules]]\nscopes = ["group:*"]\nforbid-traits = ["gpl"]\n',
-     "dllicense.toml:3: scope-rules[0].forbid-traits: unknown trait 'gpl'"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[[exceptions]]\npackage = "torch"\nallow = ["BSD-3-Clause"]\nreason = "r"\n'
+            'expires = "next year"\n',
+            "dllicense.toml:5: exceptions[0].expires: must be a date",
+        ),
+        (
+            '[[exceptions]]\npackage = "torch"\nversions = "two"\nallow = ["MIT"]\nreason = "r"\n',
+            "dllicense.toml:3: exceptions[0].versions: 'two' is not a PEP 440 version specifier",
+        ),
+        (
+            '[[exceptions]]\npackage = "torch"\nallow = ["BSD-3"]\nreason = "r"\n',
+            "dllicense.toml:3: exceptions[0].allow: 'BSD-3' is not a known licence id",
+        ),
+        ('[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\n', "a reason is required"),
+        (
+            '[[exceptions]]\npackage = "torch"\nallow = ["MIT"]\nreason = "r"\napprover = "x"\n',
+            "dllicense.toml:5: exceptions[0].approver: unknown exceptions key",
+        ),
+        (
+            '[[clarifications]]\npackage = "p"\nexpression = "MIT OR (GPL"\n',
+            "dllicense.toml:3: clarifications[0].expression: 'MIT OR (GPL' is not valid",
+        ),
+        (
+            '[[clarifications]]\npackage = "p"\nexpression = "MIT"\nfiles = [{path = "LICENSE", '
+            'sha256 = "abc"}]\n',
+            "dllicense.toml:4: clarifications[0].files[0].sha256: must be 64 hex digits",
+        ),
+        (
+            'allow = ["MIT"]\n[severity]\nDL999 = "error"\n',
+            "dllicense.toml:3: severity.DL999: unknown rule",
+        ),
+        ('use = "cloud"\n', "dllicense.toml:1: use: must be one of internal, saas, distributed"),
+        (
+            '[[scope-rules]]\nscopes = ["group:*"]\nforbid-traits = ["gpl"]\n',
+            "dllicense.toml:3: scope-rules[0].forbid-traits: unknown trait 'gpl'",
+        ),
+    ],
+)
 def test_invalid_decisions_name_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
     (tmp_path / "dllicense.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
@@ -99,11 +119,17 @@ def test_exception_and_clarification_values(tmp_path: Path) -> None:
         'reason = "reviewed"\napproved-by = "legal"\nexpires = 2027-01-31\n'
         '[[clarifications]]\npackage = "paramiko"\nversions = "==5.1.0"\n'
         'expression = "lgpl-2.1-or-later"\nreason = "headers"\n'
-        f'files = [{{path = "licenses/LICENSE", sha256 = "{"a" * 64}"}}]\n', encoding="utf-8")
+        f'files = [{{path = "licenses/LICENSE", sha256 = "{"a" * 64}"}}]\n',
+        encoding="utf-8",
+    )
     p = load_policy(tmp_path)
     [e] = p.exceptions
-    assert (e.package, e.versions, e.allow, e.approved_by) == ("torch", ">=2", ("BSD-3-Clause",),
-                                                               "legal")
+    assert (e.package, e.versions, e.allow, e.approved_by) == (
+        "torch",
+        ">=2",
+        ("BSD-3-Clause",),
+        "legal",
+    )
     assert e.expires is not None and e.expires.isoformat() == "2027-01-31"
     assert e.where == "dllicense.toml:3"
     [c] = p.clarifications
@@ -115,7 +141,7 @@ def test_every_error_at_once_at_its_key_path_and_real_line(tmp_path: Path) -> No
     """A bad value in the second exception is reported at its own line (not at a comment
     that mentions the word first), with the other errors of the file in the same run."""
     (tmp_path / "pyproject.toml").write_text(
-        "[project]\nname = \"x\"\n\n"
+        '[project]\nname = "x"\n\n'
         "[tool.dllicense]\n"
         "# expires: dates are YYYY-MM-DD\n"
         'allow = ["MIT", "CC-BY-NC-4.0", "@permisive"]\n'
@@ -131,9 +157,7 @@ def test_every_error_at_once_at_its_key_path_and_real_line(tmp_path: Path) -> No
         load_policy(tmp_path)
     lines = str(info.value).splitlines()
     assert lines == [
-        "pyproject.toml:6: allow: unknown trait 'permisive' (known: "
-        + ", ".join(SELECTORS)
-        + ")",
+        "pyproject.toml:6: allow: unknown trait 'permisive' (known: " + ", ".join(SELECTORS) + ")",
         "pyproject.toml:19: exceptions[1].expires: must be a date (YYYY-MM-DD), not 'soon'",
         "pyproject.toml:6: allow: 'CC-BY-NC-4.0' is both allowed and forbidden "
         "(forbid-traits: non-commercial)",

@@ -27,8 +27,9 @@ def node(name: str = "pkg", version: str = "1.0", scopes: tuple[str, ...] = ("ru
 
 def outcome(p: Policy, expression: str, n: Node | None = None) -> tuple[str, list[str], str]:
     """(status, sorted codes, chosen) of one package under policy ``p``."""
-    result = evaluate_package(n or node(), Verdict(expression, "high", ("test",)), p,
-                              license_traits, TODAY)
+    result = evaluate_package(
+        n or node(), Verdict(expression, "high", ("test",)), p, license_traits, TODAY
+    )
     codes = sorted(f.code for f in result.findings)
     worst = max((f.severity.rank for f in result.findings), default=-1)
     status = {-1: "pass", 0: "pass", 1: "warn", 2: "fail"}[worst]
@@ -96,8 +97,9 @@ def test_builtin_policies(
 
 def test_failing_term_and_reason_are_named(tmp_path: Path) -> None:
     p = load_policy(tmp_path, "patent-safe")
-    result = evaluate_package(node("torch"), Verdict("Apache-2.0 AND BSD-3-Clause", "high", ()),
-                              p, license_traits, TODAY)
+    result = evaluate_package(
+        node("torch"), Verdict("Apache-2.0 AND BSD-3-Clause", "high", ()), p, license_traits, TODAY
+    )
     [f] = result.findings
     assert f.term == "BSD-3-Clause"
     assert "no express patent grant" in f.message
@@ -118,8 +120,11 @@ def test_with_exception_allowed_literally(tmp_path: Path) -> None:
 
 
 def test_scope_rules(tmp_path: Path) -> None:
-    p = policy(tmp_path, 'extends = "default"\n[[scope-rules]]\nscopes = ["group:*"]\n'
-               'allow = ["@permissive", "@strong-copyleft"]\nreason = "dev tools ship nowhere"\n')
+    p = policy(
+        tmp_path,
+        'extends = "default"\n[[scope-rules]]\nscopes = ["group:*"]\n'
+        'allow = ["@permissive", "@strong-copyleft"]\nreason = "dev tools ship nowhere"\n',
+    )
     dev = node("pylint", scopes=("group:dev",))
     both = node("pylint", scopes=("runtime", "group:dev"))
     assert outcome(p, "GPL-2.0-or-later", dev)[0] == "pass"
@@ -141,8 +146,9 @@ expires = {expires}
 def test_exception_accepts_and_says_why(tmp_path: Path) -> None:
     p = policy(tmp_path, EXCEPTION.format(expires="2027-06-30"))
     assert outcome(p, "BSD-3-Clause", node("torch", "2.13.0")) == ("pass", ["DL204"], "")
-    result = evaluate_package(node("torch", "2.13.0"), Verdict("BSD-3-Clause", "high", ()), p,
-                              license_traits, TODAY)
+    result = evaluate_package(
+        node("torch", "2.13.0"), Verdict("BSD-3-Clause", "high", ()), p, license_traits, TODAY
+    )
     assert "legal@example.com" in result.findings[0].message
     assert "until 2027-06-30" in result.findings[0].message
     # the version range and the package name both have to match
@@ -158,22 +164,31 @@ def test_expired_exception_is_not_applied(tmp_path: Path) -> None:
 
 
 def test_review_trait_cleared_by_exception(tmp_path: Path) -> None:
-    p = policy(tmp_path, 'extends = "default"\n[[exceptions]]\npackage = "nvidia-cudnn-cu12"\n'
-               'allow = ["LicenseRef-NVIDIA-Proprietary"]\nreason = "EULA read: runtime only"\n')
+    p = policy(
+        tmp_path,
+        'extends = "default"\n[[exceptions]]\npackage = "nvidia-cudnn-cu12"\n'
+        'allow = ["LicenseRef-NVIDIA-Proprietary"]\nreason = "EULA read: runtime only"\n',
+    )
     n = node("nvidia-cudnn-cu12", "9.1")
     assert outcome(p, "LicenseRef-NVIDIA-Proprietary", n) == ("pass", ["DL204"], "")
 
 
 def test_wildcard_exception_for_unknown_licence(tmp_path: Path) -> None:
-    p = policy(tmp_path, '[[exceptions]]\npackage = "torchsummary"\nallow = ["*"]\n'
-               'reason = "author confirmed MIT by mail"\n')
+    p = policy(
+        tmp_path,
+        '[[exceptions]]\npackage = "torchsummary"\nallow = ["*"]\n'
+        'reason = "author confirmed MIT by mail"\n',
+    )
     assert outcome(p, "", node("torchsummary", "1.5.1")) == ("pass", ["DL204"], "")
 
 
 def test_exception_overrides_forbidden_traits_for_the_licences_it_names(tmp_path: Path) -> None:
-    p = policy(tmp_path, 'extends = "commercial-distribution"\n[[exceptions]]\n'
-               'package = "meta-llama/Llama-2-7b-hf"\nallow = ["LicenseRef-Llama2"]\n'
-               'reason = "fewer than 700M monthly active users; AUP passed on"\n')
+    p = policy(
+        tmp_path,
+        'extends = "commercial-distribution"\n[[exceptions]]\n'
+        'package = "meta-llama/Llama-2-7b-hf"\nallow = ["LicenseRef-Llama2"]\n'
+        'reason = "fewer than 700M monthly active users; AUP passed on"\n',
+    )
     model = node("meta-llama/Llama-2-7b-hf", "0123abcd", ("model",))
     assert outcome(p, "LicenseRef-Llama2", model) == ("pass", ["DL204"], "")
     assert outcome(p, "LicenseRef-Llama2 AND CC-BY-NC-4.0", model)[0] == "fail"

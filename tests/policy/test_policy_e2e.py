@@ -8,8 +8,13 @@ from pathlib import Path
 from dllicense.models import ScanResult
 from tests.conftest import DISTS, scan_dirs
 
-FRAMEWORKS = ("torch-2.13.0", "theano-1.0.5", "tensorflow-cpu-2.21.0", "mxnet-1.9.1",
-              "paddlepaddle-3.3.1")
+FRAMEWORKS = (
+    "torch-2.13.0",
+    "theano-1.0.5",
+    "tensorflow-cpu-2.21.0",
+    "mxnet-1.9.1",
+    "paddlepaddle-3.3.1",
+)
 
 
 def _scan(tmp_path: Path, policy_text: str, *folders: str, **options: object) -> ScanResult:
@@ -87,7 +92,11 @@ def test_severity_overrides_from_policy_and_cli(tmp_path: Path) -> None:
     # opencv-python 4.4 wheels say MIT; OpenCV 4.4 itself was BSD-3-Clause
     assert {f.code: f.severity.value for f in result.findings}["DL107"] == "error"
     assert _status(result) == {"opencv-python": "error"}
-    quiet = scan_dirs(tmp_path / "project", DISTS / "opencv-python-4.4.0.46", texts="none",
-                      severity=(("DL107", "off"),))
+    quiet = scan_dirs(
+        tmp_path / "project",
+        DISTS / "opencv-python-4.4.0.46",
+        texts="none",
+        severity=(("DL107", "off"),),
+    )
     assert "DL107" not in {f.code for f in quiet.findings}
     assert _status(quiet) == {"opencv-python": "ok"}
