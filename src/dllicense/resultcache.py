@@ -101,7 +101,11 @@ def run_key(
             return None
         root = resolve(project)
         formats = options.get("formats", ())
-        shows_revision = isinstance(formats, list) and bool({"json", "html", "pdf"} & set(formats))
+        from dllicense.report import REVISION_FORMATS
+
+        shows_revision = isinstance(formats, list) and (
+            bool(REVISION_FORMATS & set(formats)) or templates is not None
+        )
         parts = {
             "key": KEY_VERSION,
             "tool": tool_fingerprint(),

@@ -236,3 +236,20 @@ def test_cache_clear_removes_the_results(tmp_path: Path) -> None:
     done = dllicense("cache", "clear", "--cache-dir", cache)
     assert "removed 1 cached scan results" in done.stdout
     assert not list((cache / "results").glob("*.json"))
+
+
+def test_formats_that_show_the_commit_are_keyed_on_it(tmp_path: Path) -> None:
+    """A replayed Markdown (or JSON, HTML, PDF) report never shows another commit's id;
+    a table, which shows none, still replays across commits."""
+    project = tmp_path / "p"
+    (project / ".git" / "refs" / "heads").mkdir(parents=True)
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    head = project / ".git" / "refs" / "heads" / "main"
+
+    def keys(commit: str) -> dict[str, str | None]:
+        head.write_text(commit + "\n", encoding="utf-8")
+        return {f: resultcache.run_key(project, {"formats": [f]}) for f in ("markdown", "table")}
+
+    first, second = keys("a" * 40), keys("b" * 40)
+    assert first["markdown"] != second["markdown"]
+    assert first["table"] == second["table"]

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from dllicense.models import ScanResult
+from dllicense.models import Revision, ScanResult
 from dllicense.report import render
 from tests.report.conftest import SCRIPT
 
@@ -202,3 +202,14 @@ def test_code_spans_escape_before_marking_up() -> None:
     from dllicense.report.templating import code_spans
 
     assert str(code_spans("`a<b` & `x`")) == "<code>a&lt;b</code> &amp; <code>x</code>"
+
+
+def test_markdown_names_the_scanned_revision(project_result: ScanResult) -> None:
+    """The PR comment says which commit it is about, escaped like every scanned value."""
+    rev = Revision("git", "0123456789abcdef" * 2 + "01234567", "fix|<b>x</b>", "yes", "")
+    md = render(replace(project_result, revision=rev), "markdown")
+    footer = md[md.rindex("<sub>") :]
+    assert "git 0123456789ab" in footer and "with uncommitted changes" in footer
+    assert "<b>x</b>" not in footer and "fix|" not in footer
+    none = render(replace(project_result, revision=Revision()), "markdown")
+    assert "revision unknown" in none[none.rindex("<sub>") :]

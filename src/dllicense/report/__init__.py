@@ -29,6 +29,9 @@ FORMATS = {
 # of CPU per distinct text in a cold cache: a gate that prints a table or SARIF skips it)
 HOLDER_FORMATS = frozenset({"json", "html", "pdf", "notice"})
 
+# formats that show the scanned commit (the result cache keys them on it)
+REVISION_FORMATS = frozenset({"json", "html", "pdf", "markdown"})
+
 # format -> the template (under reports/) that ``--templates DIR`` can replace
 TEMPLATES = {
     "html": "html/report.html.j2",
