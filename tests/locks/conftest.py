@@ -10,6 +10,7 @@ import pytest
 from dllicense.discover.project import discover_project
 from dllicense.models import Graph, Node, Problem
 from dllicense.resolve.lockgraph import lock_graph
+from dllicense.skipped import as_problem
 from tests.conftest import FIXTURES
 
 LOCKS = FIXTURES / "locks"
@@ -43,7 +44,8 @@ def graph_of(
         installed=installed,
     )
     assert found is not None
-    return found
+    graph, files = found
+    return graph, files, (*graph.problems, *map(as_problem, graph.skipped))
 
 
 def versions(graph: Graph) -> dict[str, list[str]]:

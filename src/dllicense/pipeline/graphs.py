@@ -55,7 +55,7 @@ def from_lock(
     )
     if locked is None:
         return None
-    graph, files, _ = locked
+    graph, files = locked
     label = f"lock file {', '.join(files)}"
     if env is not None:
         return replace(env, description=f"{env.description} with {label}"), graph, files

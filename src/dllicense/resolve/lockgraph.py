@@ -51,7 +51,6 @@ from dllicense.resolve.walk import (
     version_order,
 )
 from dllicense.resolve.walk import node as make_node
-from dllicense.skipped import as_problem
 
 
 def lock_graph(
@@ -65,13 +64,13 @@ def lock_graph(
     all_targets: bool = False,
     markers: Mapping[str, str] | None = None,
     installed: bool = False,
-) -> tuple[Graph, tuple[str, ...], tuple[Problem, ...]] | None:
+) -> tuple[Graph, tuple[str, ...]] | None:
     """The graph of the project's lock, or ``None`` when there is no lock to use.
 
     Precedence: ``lock`` (``--lock``); else uv.lock, poetry.lock, pylock.toml, pdm.lock,
     Pipfile.lock in ``root``; else, when no environment is ``installed``, fully pinned
-    requirements files. Returns (graph, files read, problems); the problems are also
-    ``graph.problems``.
+    requirements files. Returns (graph, files read); what the lock could not give is in
+    ``graph.problems`` and ``graph.skipped``.
     """
     if no_lock:
         if lock is not None:
@@ -83,12 +82,11 @@ def lock_graph(
     target = None if all_targets else target_markers(markers, python_version, platform)
     found = _merge([read_lock(p, root) for p in paths])
     if not found.packages and any(p.code == "DL030" for p in found.problems):
-        return Graph((), found.problems), found.files, found.problems  # nothing to walk
+        return Graph((), found.problems), found.files  # nothing to walk
     graph = build_graph(found, project.declared, target)
     problems = (*found.problems, *graph.problems)
     conda = conda_records(found)
-    graph = Graph(graph.nodes, problems, distributions=conda, skipped=graph.skipped)
-    return graph, found.files, (*problems, *map(as_problem, graph.skipped))
+    return Graph(graph.nodes, problems, distributions=conda, skipped=graph.skipped), found.files
 
 
 def conda_records(lock: Lock) -> tuple[Distribution, ...]:
