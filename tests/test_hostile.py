@@ -628,24 +628,14 @@ _OPENS = re.compile(
 )
 # (file, line fragment): reads that are not of scanned files
 _ALLOWED_OPENS = {
-    ("discover/locks/markers.py", "joinpath(name).read_text"),  # package data
-    ("rules.py", 'joinpath("rules.toml").read_text'),  # package data
-    ("licenses/spdx.py", "joinpath(name).read_text"),  # package data
-    ("licenses/spdx.py", "open(vendored_scancode_licensedb_index_location"),  # a dependency's data
-    ("licenses/spdx.py", 'table.read_text("utf-8")'),  # package data (spdx_symbols.json)
-    ("preparsed.py", "joinpath(FILE).read_text"),  # package data (preparsed.json)
-    ("licenses/textid.py", "raw.joinpath(_TABLE_RESOURCE).read_text"),  # package data
-    ("licenses/scancode_keys.py", '.read_text("utf-8")'),  # package data
-    ("cli/init.py", 'joinpath("starter.toml").read_text'),  # package data
-    ("report/review.py", 'joinpath("data/actions.toml").read_text'),  # package data
-    ("knowledge/_resources.py", "joinpath(name).read_text"),  # package data
+    ("resources.py", "open(path, encoding="),  # package data (package_text)
+    ("licenses/scancode_keys.py", "open(index_location()"),  # a dependency's data
     ("collect/index_local.py", "archive.open(info)"),  # a member of a wheel, bounded
     ("collect/index_wheel.py", "zipfile.ZipFile(remote)"),  # a wheel on an index, by ranges
     ("collect/index_local.py", "zipfile.ZipFile(self.path)"),  # checked regular just before
     ("collect/index_sdist.py", "zipfile.ZipFile(io.BytesIO(data))"),  # a bounded download
     ("collect/index_sdist.py", "tarfile.open(fileobj=io.BytesIO("),  # in memory, bounded
     ("report/pdf.py", "target.read_bytes()"),  # the PDF Chromium just printed, in a temp dir
-    ("licenses/textmatch.py", "raw.joinpath(_RESOURCE).read_text"),  # package data
 }
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from dllicense.resources import package_text
 
 FILE = "preparsed.json"
 
@@ -30,7 +31,7 @@ def digest(text: str) -> str:
 def _table() -> dict[str, str]:
     """sha256 -> the JSON of that text's parse (decoded per use: callers get fresh objects)."""
     try:
-        data = json.loads(resources.files("dllicense").joinpath(FILE).read_text("utf-8"))
+        data = json.loads(package_text(__file__, FILE))
     except (OSError, ValueError):
         return {}
     entries = data.get("entries") if isinstance(data, dict) else None

@@ -7,17 +7,16 @@ A low-level module: the policy loader (config) checks rule codes against it and 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 from dllicense.models import Rule, Severity
+from dllicense.resources import package_text
 from dllicense.tomlfile import parse_toml
 
 
 @cache
 def rules() -> dict[str, Rule]:
     """Every rule by code, in code order."""
-    text = resources.files("dllicense.policy").joinpath("rules.toml").read_text("utf-8")
-    data = parse_toml(text)
+    data = parse_toml(package_text(__file__, "policy/rules.toml"))
     return {
         code: Rule(
             code, str(d["slug"]), Severity(d["severity"]), str(d["summary"]), str(d["explanation"])

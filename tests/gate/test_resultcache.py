@@ -200,8 +200,8 @@ print("HEAVY=" + ",".join(heavy))
 """
 
 
-def _heavy_imports(*args: str) -> str:
-    code = _PROBE.format(heavy=HEAVY)
+def _heavy_imports(*args: str, heavy: tuple[str, ...] = HEAVY) -> str:
+    code = _PROBE.format(heavy=heavy)
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
     )
@@ -214,6 +214,36 @@ def test_start_up_and_cached_runs_import_only_what_they_need(tmp_path: Path) -> 
     args = ("scan", str(proj), "--path", str(DISTS / "keras-2.4.3"), "--texts", "none")
     assert "dllicense.pipeline" in _heavy_imports(*args)  # the first run scans
     assert _heavy_imports(*args) == ""  # the second one answers from the cache
+
+
+# What a metadata scan of a project with no lock, setup.py or conda environment never needs.
+UNUSED_BY_A_METADATA_SCAN = (
+    "license_expression",  # expressions _parsed reads itself
+    "multiprocessing",  # below parallel.MIN_ITEMS
+    "concurrent",
+    "importlib.resources",  # package data: resources.package_text
+    "email",  # packaging.metadata: only for METADATA fast_headers cannot read
+    "configparser",  # setup.cfg
+    "dllicense.discover.setuppy",
+    "dllicense.discover.setupcfg",
+    "dllicense.cli.diff",  # the other subcommands
+    "dllicense.cli.why",
+    "dllicense.cli.models",
+    "dllicense.cli.explain",
+    "dllicense.cli.init",
+    "dllicense.cli.cache",
+    "scancode",
+    "jinja2",
+)
+
+
+def test_a_metadata_scan_imports_only_what_it_needs(tmp_path: Path) -> None:
+    proj = project(tmp_path / "p", [])
+    args = ["scan", str(proj), "--texts", "none", "--no-cache", "--format", "json"]
+    for name in ("keras-2.4.3", "certifi-2026.10.19.post1", "chardet-5.2.0"):
+        args += ["--path", str(DISTS / name)]
+    assert _heavy_imports(*args, heavy=UNUSED_BY_A_METADATA_SCAN) == ""
+    assert "dllicense.pipeline" in _heavy_imports(*args)  # it did scan
 
 
 def test_models_in_the_policy_turn_the_result_cache_off(tmp_path: Path) -> None:

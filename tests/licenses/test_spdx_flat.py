@@ -82,6 +82,30 @@ def test_the_symbol_table_is_license_expressions() -> None:
     assert spdx.known_symbols() == built
 
 
+def test_the_generated_tables_are_what_the_code_computes() -> None:
+    """The alias keys and scancode records made ahead of time (``gen_spdx_symbols.py``) are
+    the ones the code computes from the installed library, and are the ones in use."""
+    import license_expression
+
+    from dllicense.licenses import scancode_keys
+
+    assert scancode_keys.index_location() == str(
+        license_expression.vendored_scancode_licensedb_index_location
+    )
+    assert scancode_keys.generated_table("spdx_symbols.json") is not None  # in use here
+    from_code = {spdx.alias_key(k): v for k, v in spdx._data("aliases.toml")["aliases"].items()}
+    for key, _, _ in spdx.known_symbols():
+        from_code.setdefault(spdx.alias_key(key), key)
+    assert spdx._aliases() == from_code
+    records = scancode_keys.scancode_records()
+    assert len(records) > 2000
+    index = scancode_keys.scancode_index()
+    for key, spdx_id, category in records:
+        assert index[key.lower()] == scancode_keys.ScancodeKey(key, spdx_id, category) or (
+            index[key.lower()].key != key  # an earlier key of the same lower-cased spelling
+        )
+
+
 def test_every_id_and_alias_in_any_case() -> None:
     read = 0
     for name in _ids():

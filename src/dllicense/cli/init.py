@@ -8,6 +8,7 @@ import click
 
 from dllicense.cli import one_line_errors
 from dllicense.errors import UsageError
+from dllicense.resources import package_text
 
 
 @click.command("init")
@@ -21,8 +22,8 @@ from dllicense.errors import UsageError
 @one_line_errors
 def init_command(project: Path, base: str, write: bool) -> None:
     """Print (or --write) a starter dllicense.toml extending a built-in policy."""
-    from importlib import resources  # not at start-up: it costs every command
 
+    from dllicense import config
     from dllicense.config.policy import builtin_names
 
     names = builtin_names()
@@ -30,7 +31,7 @@ def init_command(project: Path, base: str, write: bool) -> None:
         raise UsageError(
             f"--extends {base}: unknown built-in policy; choose from {', '.join(names)}"
         )
-    template = resources.files("dllicense.config").joinpath("starter.toml").read_text("utf-8")
+    template = package_text(config.__file__, "starter.toml")
     text = template.format(extends=base, builtins=", ".join(names))
     if not write:
         click.echo(text, nl=False)

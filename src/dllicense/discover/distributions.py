@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 
 from dllicense.journal import note_folder
@@ -118,7 +118,12 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Skipped:
         return Skipped(folder_name, guessed_version, "discover", "metadata-unreadable", detail)
     head = headers_only(data)
     fast = fast_headers(head)
-    raw, unparsed = (fast, {}) if fast is not None else parse_email(head)
+    raw: Mapping[str, Any] = fast or {}
+    unparsed: Mapping[str, Any] = {}
+    if fast is None:  # imported here: packaging.metadata brings the email package (~15 ms)
+        from packaging.metadata import parse_email
+
+        raw, unparsed = parse_email(head)
     problems: list[Problem] = []
     name = str(raw.get("name") or "")
     if not name:

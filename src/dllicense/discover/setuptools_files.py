@@ -14,8 +14,6 @@ from packaging.utils import canonicalize_name
 
 from dllicense.discover.declared import parse_declared
 from dllicense.discover.requirements import read_requirements
-from dllicense.discover.setupcfg import read_setup_cfg
-from dllicense.discover.setuppy import read_setup_py
 from dllicense.models import Declared, Location, Problem
 
 Lines = list[tuple[str, int]]
@@ -38,7 +36,11 @@ def read_setup_files(
     extras: dict[str, tuple[str, Lines]] = {}  # extra -> (label, lines)
     cfg_files: dict[str, list[str]] = {}
     cfg_path, py_path = root / "setup.cfg", root / "setup.py"
+    # The readers are imported only for a project that has the file (ast, tokenize and
+    # configparser cost ~8 ms of every start-up).
     if cfg_path.is_file():
+        from dllicense.discover.setupcfg import read_setup_cfg
+
         cfg = read_setup_cfg(cfg_path, "setup.cfg")
         files.append("setup.cfg")
         names.append(cfg.name)
@@ -50,6 +52,8 @@ def read_setup_files(
         cfg_files = cfg.files
     owned: list[tuple[str, Problem]] = []
     if py_path.is_file():
+        from dllicense.discover.setuppy import read_setup_py
+
         py = read_setup_py(py_path, "setup.py")
         files.append("setup.py")
         names.insert(0, py.name)

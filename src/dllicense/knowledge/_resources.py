@@ -6,7 +6,6 @@ import json
 import sys
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -14,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from dllicense.resources import package_text
 from dllicense.tomlfile import parse_toml
 
 PACKAGE = "dllicense.knowledge"
@@ -33,7 +33,7 @@ class KnowledgeError(ValueError):
 def read_text(name: str) -> str:
     """The text of a data file of the package."""
     try:
-        return resources.files(PACKAGE).joinpath(name).read_text(encoding="utf-8")
+        return package_text(__file__, name)
     except OSError as error:
         raise KnowledgeError(f"knowledge file {name} cannot be read: {error}") from error
 

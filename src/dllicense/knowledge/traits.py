@@ -376,9 +376,7 @@ def traits_of_expression(expression: str) -> tuple[LicenseTraits, ...]:
 
 def _parsed_symbols(expression: str) -> tuple[str, ...]:
     """license-expression's unique symbols of ``expression`` (``X WITH Y`` as one), rendered."""
-    from license_expression import ExpressionError
-
-    from dllicense.licenses.spdx import parse_expression
+    from dllicense.licenses.spdx import ExpressionError, parse_expression
 
     licensing = _spdx_licensing()
     try:

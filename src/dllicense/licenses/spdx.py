@@ -8,23 +8,17 @@ alias table ``data/aliases.toml``; trove classifiers through
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from license_expression import (
-    ExpressionError,
-    Licensing,
-    get_spdx_licensing,
-    vendored_scancode_licensedb_index_location,
-)
-
-from dllicense.licenses.scancode_keys import spdx_for_scancode_key
+from dllicense.licenses.scancode_keys import generated_table, spdx_for_scancode_key
+from dllicense.resources import package_text
 from dllicense.tomlfile import parse_toml
+
+if TYPE_CHECKING:
+    from license_expression import Licensing
 
 VAGUE_PREFIX = "LicenseRef-dllicense-unspecified-"
 _LICENSEREF = re.compile(r"^(DocumentRef-[A-Za-z0-9.\-]+:)?LicenseRef-[A-Za-z0-9.\-]+$")
@@ -41,15 +35,17 @@ class Normalized:
     note: str = ""  # how a reading that is not an SPDX expression was made
 
 
+class ExpressionError(ValueError):
+    """An expression license-expression cannot parse: the library's error (or crash) re-raised
+    as this module's, so that importing this module does not import the library (license-
+    expression is imported only for the expressions ``_parsed`` leaves to it)."""
+
+
 @cache
 def licensing() -> Licensing:
+    from license_expression import get_spdx_licensing
+
     return get_spdx_licensing()
-
-
-def index_digest() -> str:
-    """sha256 of the licence index the installed license-expression builds its symbols from."""
-    with open(vendored_scancode_licensedb_index_location, "rb") as handle:  # our own dependency
-        return hashlib.sha256(handle.read()).hexdigest()
 
 
 @cache
@@ -60,13 +56,9 @@ def known_symbols() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
     the index that table was made from (``scripts/gen_spdx_symbols.py``): then
     ``licensing()`` is built only for expressions ``_simple`` does not read.
     """
-    table = resources.files("dllicense.licenses").joinpath("data").joinpath("spdx_symbols.json")
-    try:
-        data = json.loads(table.read_text("utf-8"))
-        if data["index_sha256"] == index_digest():
-            return tuple((str(k), tuple(map(str, a)), bool(e)) for k, a, e in data["symbols"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    table = generated_table("spdx_symbols.json")
+    if table is not None:
+        return tuple((k, tuple(a), e) for k, a, e in table["symbols"])
     return tuple(
         (s.key, tuple(s.aliases), bool(s.is_exception)) for s in licensing().known_symbols.values()
     )
@@ -74,8 +66,7 @@ def known_symbols() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
 
 @cache
 def _data(name: str) -> dict[str, Any]:
-    text = resources.files("dllicense.licenses").joinpath("data").joinpath(name).read_text("utf-8")
-    return parse_toml(text)
+    return parse_toml(package_text(__file__, f"data/{name}"))
 
 
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)")
@@ -95,8 +86,10 @@ def alias_key(text: str) -> str:
 @cache
 def _aliases() -> dict[str, str]:
     table = {alias_key(k): v for k, v in _data("aliases.toml")["aliases"].items()}
-    for key, _, _ in known_symbols():  # "Apache-2.0" -> "apache 2.0"
-        table.setdefault(alias_key(key), key)
+    generated = generated_table("spdx_symbols.json")  # each symbol's alias_key, made ahead
+    keys = generated["alias_keys"] if generated is not None else None
+    for at, (key, _, _) in enumerate(known_symbols()):  # "Apache-2.0" -> "apache 2.0"
+        table.setdefault(keys[at] if keys is not None else alias_key(key), key)
     return table
 
 
@@ -139,13 +132,16 @@ def names_nothing(text: str) -> bool:
 def parse_expression(text: str) -> Any:
     """``license_expression`` parse tree of ``text`` (memoised: scans repeat a few expressions).
 
-    Raises ``ExpressionError`` (also for the parser's own crashes on input such as
-    ``()``, found by the property tests); returns None for an empty expression.
+    Raises this module's ``ExpressionError`` for the library's (and for the parser's own
+    crashes on input such as ``()``, found by the property tests); returns None for an
+    empty expression.
     """
+    from license_expression import ExpressionError as LibraryError
+
     try:
         return licensing().parse(text, validate=False)
-    except ExpressionError:
-        raise
+    except LibraryError as exc:
+        raise ExpressionError(str(exc)) from exc
     except Exception as exc:  # a third-party parser: any crash is a parse error here
         raise ExpressionError(f"cannot parse {text!r}: {type(exc).__name__}") from exc
 

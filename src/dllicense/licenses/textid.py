@@ -18,9 +18,6 @@ engine itself is given the normalised text, so its answer describes it.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import importlib.resources
-import importlib.util
 import json
 import logging
 import os
@@ -42,6 +39,7 @@ from dllicense.licenses.textengine import (
     engine_version,
     run_engine,
 )
+from dllicense.resources import package_text
 
 __all__ = [
     "ALGORITHM",
@@ -199,8 +197,7 @@ def shipped_table() -> dict[str, Any]:
     global _TABLE
     if _TABLE is None:
         try:
-            raw = importlib.resources.files(__package__ or "dllicense.licenses")
-            data = json.loads(raw.joinpath(_TABLE_RESOURCE).read_text(encoding="utf-8"))
+            data = json.loads(package_text(__file__, _TABLE_RESOURCE))
             if not isinstance(data, dict) or not isinstance(data.get("texts"), dict):
                 raise ValueError("no 'texts' mapping")
             if data.get("algorithm") != ALGORITHM:

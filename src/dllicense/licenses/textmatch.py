@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import importlib.resources
 import json
 import logging
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from dllicense.resources import package_text
 
 logger = logging.getLogger(__name__)
 
@@ -180,8 +181,7 @@ def template_data() -> dict[str, Any]:
     global _DATA
     if _DATA is None:
         try:
-            raw = importlib.resources.files(__package__ or "dllicense.licenses")
-            data = json.loads(raw.joinpath(_RESOURCE).read_text(encoding="utf-8"))
+            data = json.loads(package_text(__file__, _RESOURCE))
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
             if not isinstance(data.get("templates"), dict):

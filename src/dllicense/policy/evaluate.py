@@ -17,11 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from license_expression import ExpressionError
-
 from dllicense.config.policy import Clarification, Policy, PolicyException
 from dllicense.knowledge.traits import trait_labels
-from dllicense.licenses.spdx import Group, Term, Tree, expression_tree
+from dllicense.licenses.spdx import ExpressionError, Group, Term, Tree, expression_tree
 from dllicense.models import Finding, LicenseTraits, Node, Severity, Verdict
 from dllicense.policy.codes import finding, location_of
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from dllicense.models import (
@@ -33,6 +32,7 @@ from dllicense.report.common import (
     obligations,
     trait,
 )
+from dllicense.resources import package_text
 from dllicense.tomlfile import parse_toml
 
 AXES = ("family", "patent", "commercial")
@@ -291,7 +291,7 @@ class SignOff:
 def _actions() -> dict[str, Any]:
     """What a reviewer does about each rule code: data shipped with this package, read as
     the templates are (never through the scan's journaled reader)."""
-    text = resources.files("dllicense.report").joinpath("data/actions.toml").read_text("utf-8")
+    text = package_text(__file__, "data/actions.toml")
     return parse_toml(text)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from packaging.markers import (
@@ -26,6 +25,7 @@ from packaging.markers import (
     default_environment,
 )
 
+from dllicense.resources import package_text
 from dllicense.tomlfile import parse_toml
 
 Env = tuple[tuple[str, str], ...]
@@ -41,8 +41,7 @@ def parse_marker(text: str) -> Marker | None:
 
 @cache
 def _data(name: str) -> dict[str, Any]:
-    text = resources.files("dllicense.discover.locks").joinpath(name).read_text("utf-8")
-    return parse_toml(text)
+    return parse_toml(package_text(__file__, name))
 
 
 def platforms() -> dict[str, Any]:
