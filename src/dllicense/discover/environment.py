@@ -12,30 +12,12 @@ from packaging.markers import default_environment
 
 from dllicense.discover.choice import EnvironmentChoice, choose_environment, short_label
 from dllicense.discover.distributions import list_metadata_folders, read_distribution
+from dllicense.discover.probe import ask_interpreter
 from dllicense.errors import InputError
 from dllicense.models import Distribution, Environment, Problem, Skipped
 from dllicense.parallel import ordered_map
 from dllicense.paths import resolve
 from dllicense.readfile import read_bounded
-
-# Printed by the target interpreter: its sys.path and PEP 508 marker values.
-_PROBE = """
-import json, os, platform, sys
-impl = sys.implementation
-v = impl.version
-iv = "%d.%d.%d" % (v.major, v.minor, v.micro)
-if v.releaselevel != "final":
-    iv += v.releaselevel[0] + str(v.serial)
-print(json.dumps({"path": [p for p in sys.path if p and os.path.isdir(p)], "markers": {
-    "implementation_name": impl.name, "implementation_version": iv,
-    "os_name": os.name, "platform_machine": platform.machine(),
-    "platform_release": platform.release(), "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "platform_python_implementation": platform.python_implementation(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
-    "sys_platform": sys.platform}}))
-"""
 
 
 def select_environment(
@@ -68,16 +50,14 @@ def _current_markers() -> dict[str, str]:
 
 def _from_interpreter(python: str) -> Environment:
     try:
-        done = subprocess.run(
-            [python, "-I", "-c", _PROBE], capture_output=True, text=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
+        code, stdout, stderr = ask_interpreter(python)
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
         raise InputError(f"--python {python}: cannot run it ({exc})") from exc
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise InputError(f"--python {python}: exited with {done.returncode}: {last}")
+    if code != 0:
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
+        raise InputError(f"--python {python}: exited with {code}: {last}")
     try:
-        info = json.loads(done.stdout)
+        info = json.loads(stdout)
         markers = {str(k): str(v) for k, v in info["markers"].items()}
         dirs = [(Path(p), short_label(Path(p))) for p in info["path"]]
     except (ValueError, KeyError, TypeError) as exc:
