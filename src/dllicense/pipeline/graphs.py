@@ -72,6 +72,8 @@ def from_lock(
 
 def conda_installed(choice: EnvironmentChoice | None) -> CondaInstalled | None:
     """The package records of the chosen environment when it is a conda environment."""
+    if choice is None or choice.root is None or not (choice.root / "conda-meta").is_dir():
+        return None  # not a conda prefix: its reader's modules are not imported
     from dllicense.resolve.condagraph import installed_records
 
     return installed_records(choice)

@@ -9,11 +9,27 @@ import re
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage, Root
 from dllicense.discover.project import requirement_files
 from dllicense.errors import UsageError
 from dllicense.paths import inside
+
+if TYPE_CHECKING:
+    from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage, Root
+
+_MODEL = ("Lock", "LockedDependency", "LockedPackage", "Root")
+
+
+def __getattr__(name: str) -> Any:
+    """The lock model's types, imported on first use: a scan without a lock (its markers
+    module is this package's) does not pay for their dataclasses (~4 ms)."""
+    if name in _MODEL:
+        from dllicense.discover.locks import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LOCK_FILES",
@@ -25,7 +41,7 @@ __all__ = [
     "read_lock",
 ]
 
-Reader = Callable[[Path, str, Path], Lock]
+Reader = Callable[[Path, str, Path], "Lock"]
 
 
 def _reader(module: str, function: str) -> Reader:
