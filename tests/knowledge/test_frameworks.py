@@ -305,3 +305,41 @@ def _period(name: str, version: str) -> str:
     period = framework_license(name, version)
     assert period is not None
     return period.expression
+
+
+def test_the_pattern_screen_rules_out_nothing_a_pattern_matches() -> None:
+    """``framework_for`` screens names by the literal starts of the patterns before trying
+    them; on names made from every pattern (matching, near misses and excluded ones) it
+    answers what trying every pattern in order answers."""
+    from fnmatch import fnmatchcase
+
+    from dllicense.knowledge.frameworks import _catalogue, normalize_name
+
+    catalogue = _catalogue()
+
+    def reference(name: str, ecosystem: str) -> object:
+        wanted = normalize_name(name, ecosystem)
+        if (ecosystem, wanted) in catalogue.exact:
+            return catalogue.exact[(ecosystem, wanted)]
+        for where, pattern, framework in catalogue.patterns:
+            if (
+                where == ecosystem
+                and fnmatchcase(wanted, pattern)
+                and not any(fnmatchcase(wanted, x) for x in framework.excluded_for(ecosystem))
+            ):
+                return framework
+        return None
+
+    names: list[tuple[str, str]] = []
+    for ecosystem, pattern, framework in catalogue.patterns:
+        for fill in ("", "x", "cu12", "-rocm-5-7"):
+            made = pattern.replace("*", fill).replace("?", "z")
+            names += [(made, ecosystem), ("x" + made, ecosystem), (made.upper(), ecosystem)]
+        names += [(x.replace("*", "1"), ecosystem) for x in framework.excluded_for(ecosystem)]
+    assert len(names) > 100
+    matched = 0
+    for name, ecosystem in names:
+        found = framework_for(name, ecosystem)
+        assert found == reference(name, ecosystem), (name, ecosystem)
+        matched += found is not None
+    assert matched > 50
