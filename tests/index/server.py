@@ -76,6 +76,13 @@ class Seen:
     proxied_host: str = ""  # the host of an absolute request URL (asked as a proxy)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # listen() backlog: socketserver's 5 drops the SYNs of a client opening 8 connections
+    # at once, which then wait a second for the retransmission
+    request_queue_size = 128
+
+
 class RecordedIndex:
     """The server; ``url`` is its root, ``index_url`` its simple API."""
 
@@ -88,8 +95,7 @@ class RecordedIndex:
         self._open: set[socket.socket] = set()  # kept-alive connections, closed by stop()
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"index": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.index_url = self.url + "/simple"
         self._thread = threading.Thread(
@@ -118,6 +124,7 @@ class RecordedIndex:
 class _Handler(BaseHTTPRequestHandler):
     index: RecordedIndex
     protocol_version = "HTTP/1.1"  # keep-alive: every answer has a Content-Length
+    disable_nagle_algorithm = True  # TCP_NODELAY: no body waits for the ACK of its headers
 
     def setup(self) -> None:
         super().setup()
