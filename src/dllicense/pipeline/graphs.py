@@ -180,7 +180,8 @@ def resolved_online(
     fetched: dict[tuple[str, str], Distribution] = {}
     failed: dict[tuple[str, str], Problem] = {}
     keys = [(pin.name, pin.version) for pin in answer.pins]
-    files = [(pin.name, pin.version, "", pin.wheels) for pin in answer.pins]
+    source = client.resolved_from()  # the wheels' metadata read directly, without pages
+    files = [(pin.name, pin.version, source, pin.wheels) for pin in answer.pins]
     for key, got in zip(keys, client.fetch_many(files), strict=True):
         if isinstance(got, Problem):
             failed[key] = got
