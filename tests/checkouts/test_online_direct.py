@@ -120,3 +120,24 @@ def test_wheels_rank_as_an_installer_prefers_them() -> None:
     assert min(files, key=wheel_rank).filename == PILLOW[1]
     pure = IndexFile(filename="pillow-12.0.0-py3-none-any.whl", url="http://127.0.0.1:9/p")
     assert min([*files, pure], key=wheel_rank) is pure
+
+
+def test_the_resolver_is_named_by_its_version_query(serve_checkout: Serve) -> None:
+    """``uv --version`` runs beside the resolution; the label is its answer, as before."""
+    import subprocess
+
+    from dllicense.resolve import online
+
+    uv = online.find_uv()
+    assert uv is not None
+    said = subprocess.run([uv, "--version"], capture_output=True, text=True, check=True)
+    server = serve_checkout("outlines-uv")
+    answer = online.resolve_online(
+        ["pydantic==2.12.4"],
+        online.Target("3.11", "linux"),
+        online.Indexes(server.index_url),
+        use_cache=False,
+    )
+    assert answer.resolver == " ".join(said.stdout.split()[:2])
+    assert answer.resolver.startswith("uv 0.")
+    assert {p.name for p in answer.pins} >= {"pydantic", "pydantic-core"}

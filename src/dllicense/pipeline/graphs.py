@@ -169,14 +169,20 @@ def resolved_online(
     if options.progress is not None:
         options.progress(f"resolving {len(wanted)} declared requirement(s) with the index")
     lines = online.requirement_lines(wanted)
-    answer = online.resolve_online(
-        lines,
-        goal,
-        resolver_indexes(options),
-        options.cache_dir,
-        options.use_cache,
-    )
-    client = index_client(options)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="dllicense-resolve") as pool:
+        pending = pool.submit(
+            online.resolve_online,
+            lines,
+            goal,
+            resolver_indexes(options),
+            options.cache_dir,
+            options.use_cache,
+        )
+        client = index_client(options)  # while the resolver runs: what comes after it
+        _meanwhile()
+        answer = pending.result()
     fetched: dict[tuple[str, str], Distribution] = {}
     failed: dict[tuple[str, str], Problem] = {}
     keys = [(pin.name, pin.version) for pin in answer.pins]
@@ -210,6 +216,16 @@ def resolved_online(
         distributions=tuple(fetched[k] for k in sorted(fetched)),
     )
     return env, replace(graph, problems=tuple(problems)), failed
+
+
+def _meanwhile() -> None:
+    """The tables every scan of index metadata builds next (licence names, traits), built
+    while the resolver runs (a subprocess: this thread would wait for it idle)."""
+    from dllicense.knowledge import license_traits
+    from dllicense.licenses.spdx import normalize
+
+    normalize("MIT")
+    license_traits("MIT")
 
 
 def resolver_indexes(options: ScanOptions) -> Indexes:
