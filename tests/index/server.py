@@ -295,10 +295,19 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(body)
+        # counted before the write, which a client may see answered before this thread
+        # goes on (TCP_NODELAY); taken back if the client hung up
+        path = self.path.split("?", 1)[0]
+        self._count(path, len(body))
+        try:
+            self.wfile.write(body)
+        except OSError:
+            self._count(path, -len(body))
+            raise
+
+    def _count(self, path: str, sent: int) -> None:
         with self.index._lock:
-            path = self.path.split("?", 1)[0]
-            self.index.sent[path] = self.index.sent.get(path, 0) + len(body)
+            self.index.sent[path] = self.index.sent.get(path, 0) + sent
 
 
 def tree(root: Path) -> dict[str, bytes]:
