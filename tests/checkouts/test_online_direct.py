@@ -141,3 +141,27 @@ def test_the_resolver_is_named_by_its_version_query(serve_checkout: Serve) -> No
     assert answer.resolver == " ".join(said.stdout.split()[:2])
     assert answer.resolver.startswith("uv 0.")
     assert {p.name for p in answer.pins} >= {"pydantic", "pydantic-core"}
+
+
+def test_a_lock_scan_imports_no_html_or_sdist_reader(serve_checkout: Serve, tmp_path: Path) -> None:
+    """JSON pages and .metadata files only: html.parser and tarfile stay unimported."""
+    import os
+    import subprocess
+    import sys
+
+    server = serve_checkout("outlines-uv")
+    project = copy_checkout("outlines-uv", tmp_path / "checkout")
+    lock = project / "uv.lock"
+    text = lock.read_text("utf-8").replace("https://pypi.org/simple", server.index_url)
+    lock.write_text(text.replace("https://files.pythonhosted.org", server.url), "utf-8")
+    code = (
+        "import sys; from pathlib import Path; from dllicense.pipeline import ScanOptions, scan; "
+        f"r = scan(ScanOptions(project=Path({str(project)!r}), online=True, "
+        f"index_url={server.index_url!r}, texts='none', use_cache=False, "
+        f"cache_dir=Path({str(tmp_path / 'cache')!r}), python_version='3.11', platform='linux')); "
+        "print(len(r.packages), 'html.parser' in sys.modules, 'tarfile' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.split() == ["26", "False", "False"], done.stderr[-2000:]
