@@ -19,7 +19,7 @@ from dllicense.models import (
     Project,
 )
 from dllicense.pipeline.options import ScanOptions
-from dllicense.pipeline.sources import index_client
+from dllicense.pipeline.sources import index_client, warm_tables
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def resolved_online(
             options.use_cache,
         )
         client = index_client(options)  # while the resolver runs: what comes after it
-        _meanwhile()
+        warm_tables()
         answer = pending.result()
     fetched: dict[tuple[str, str], Distribution] = {}
     failed: dict[tuple[str, str], Problem] = {}
@@ -216,16 +216,6 @@ def resolved_online(
         distributions=tuple(fetched[k] for k in sorted(fetched)),
     )
     return env, replace(graph, problems=tuple(problems)), failed
-
-
-def _meanwhile() -> None:
-    """The tables every scan of index metadata builds next (licence names, traits), built
-    while the resolver runs (a subprocess: this thread would wait for it idle)."""
-    from dllicense.knowledge import license_traits
-    from dllicense.licenses.spdx import normalize
-
-    normalize("MIT")
-    license_traits("MIT")
 
 
 def resolver_indexes(options: ScanOptions) -> Indexes:
