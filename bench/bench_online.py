@@ -9,7 +9,8 @@ Two cases, each timed with empty caches, alternating the tools, several rounds
   ``uv export --frozen --no-dev``), which also fetches every pin's metadata.
 * **no lock**: the same checkout without its lock. dllicense resolves with
   ``uv pip compile`` and then fetches the metadata; the reference is
-  ``uv pip compile --no-cache pyproject.toml`` alone.
+  ``uv pip compile --no-cache pyproject.toml`` (else ``requirements.txt``) alone; a
+  checkout without a uv.lock has this case only.
 * **lookups**: the index lookups alone, as the issue states the goal: the
   lock's pins that apply to the target (the scan's set) fetched by
   ``IndexClient.fetch_many`` with the lock's wheels, timed inside a fresh
@@ -170,13 +171,25 @@ def _bench(options: argparse.Namespace, checkout: Path, uv: str, server: object)
             text = lock.read_text("utf-8").replace("https://pypi.org/simple", options.index_url)
             lock.write_text(text.replace("https://files.pythonhosted.org", url), "utf-8")
         pins = work / "pins.txt"
-        export = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]
-        exported = subprocess.run(
-            [*export, "-o", str(pins)], cwd=locked, env=env, capture_output=True, text=True
+        count = 0
+        if lock.exists():  # else the no-lock case alone
+            export = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]
+            exported = subprocess.run(
+                [*export, "-o", str(pins)], cwd=locked, env=env, capture_output=True, text=True
+            )
+            if exported.returncode != 0:
+                sys.exit(f"uv export failed: {exported.stderr[-500:]}")
+            count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
+        declared = next(
+            (
+                unlocked / n
+                for n in ("pyproject.toml", "requirements.txt")
+                if (unlocked / n).exists()
+            ),
+            None,
         )
-        if exported.returncode != 0:
-            sys.exit(f"uv export failed: {exported.stderr[-500:]}")
-        count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
+        if declared is None:
+            sys.exit(f"{checkout.name}: no pyproject.toml or requirements.txt to resolve")
 
         def dllicense(project: Path, cache: str) -> list[str]:
             return [
@@ -218,12 +231,12 @@ def _bench(options: argparse.Namespace, checkout: Path, uv: str, server: object)
                     "--no-cache",
                     "-q",
                     *TARGET,
-                    str(unlocked / "pyproject.toml"),
+                    str(declared),
                 ],
             ),
         }
         print(
-            f"checkout: {checkout.name} ({count} runtime pins in uv.lock); "
+            f"checkout: {checkout.name} ({count} runtime pins in uv.lock, {declared.name}); "
             f"{options.rounds} rounds, empty caches, index {options.index_url}"
             + (f" (recorded, {options.delay * 1000:.0f} ms per request)" if server else "")
             + f"; load average {os.getloadavg()[0]:.2f}"
@@ -242,7 +255,7 @@ def _bench(options: argparse.Namespace, checkout: Path, uv: str, server: object)
         if options.baseline is not None:  # another checkout of dllicense, same rounds
             base = str(options.baseline.resolve() / "src")
             trees = {"baseline": env | {"PYTHONPATH": base}, "dllicense": env}
-        for name in ours:
+        for name in ours if count else ["no lock"]:
             times: dict[str, list[float]] = {k: [] for k in (*trees, "uv")}
             for r in range(options.rounds):
                 for tree, tree_env in trees.items():
