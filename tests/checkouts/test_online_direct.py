@@ -165,3 +165,30 @@ def test_a_lock_scan_imports_no_html_or_sdist_reader(serve_checkout: Serve, tmp_
     env |= {"PIP_CONFIG_FILE": os.devnull, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.split() == ["26", "False", "False"], done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("slug", ["outlines-uv", "giskard-pdm", "langextract-pyproject"])
+def test_lookups_in_parallel_or_one_by_one_give_the_same_json(
+    slug: str, serve_checkout: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's check: byte-identical JSON whether the index lookups run 8 at a time
+    or one by one (a lock's direct reads, a lock's pages, a resolver's answer)."""
+    project = copy_checkout(slug, tmp_path / "checkout")
+    served = serve_checkout(slug)
+    if slug == "outlines-uv":  # its lock made against the served index: the direct path
+        lock = project / "uv.lock"
+        text = lock.read_text("utf-8").replace("https://pypi.org/simple", served.index_url)
+        lock.write_text(text.replace("https://files.pythonhosted.org", served.url), "utf-8")
+    parallel = _scan(project, served, tmp_path / "c1")
+    real = index_module.IndexClient.fetch_many
+    sizes: list[int] = []
+
+    def one_by_one(
+        self: index_module.IndexClient, wanted: list[index_module.Wanted], workers: int = 8
+    ) -> list[object]:
+        sizes.append(len(wanted))
+        return real(self, wanted, workers=1)  # type: ignore[return-value]
+
+    monkeypatch.setattr(index_module.IndexClient, "fetch_many", one_by_one)
+    assert _scan(project, served, tmp_path / "c2") == parallel
+    assert sizes and max(sizes) >= 10  # the lookups did go through fetch_many
