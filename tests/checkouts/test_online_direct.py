@@ -192,3 +192,33 @@ def test_lookups_in_parallel_or_one_by_one_give_the_same_json(
     monkeypatch.setattr(index_module.IndexClient, "fetch_many", one_by_one)
     assert _scan(project, served, tmp_path / "c2") == parallel
     assert sizes and max(sizes) >= 10  # the lookups did go through fetch_many
+
+
+def test_resolved_wheels_on_an_index_with_credentials(
+    serve_checkout: Serve, tmp_path: Path
+) -> None:
+    """The index URL's credentials reach the resolver and the direct reads of its wheels
+    (same host), and appear nowhere in the report."""
+    server = serve_checkout("outlines-uv", auth=("alice", "s3cr:et"))
+    project = copy_checkout("outlines-uv", tmp_path / "checkout")
+    (project / "uv.lock").unlink()
+    url = server.index_url.replace("http://", "http://alice:s3cr%3Aet@")
+    result = scan(
+        ScanOptions(
+            project=project,
+            online=True,
+            index_url=url,
+            texts="none",
+            cache_dir=tmp_path / "cache",
+            python_version="3.11",
+            platform="linux",
+        )
+    )
+    report = render(result)
+    assert "s3cr" not in report and "alice" not in report
+    found = {(p.node.name, p.node.version) for p in result.packages if p.node.ecosystem == "pypi"}
+    assert found == expected("outlines-uv")
+    ours = [r for r in server.requests if r.headers.get("User-Agent") == USER_AGENT]
+    assert [r for r in ours if r.path.endswith(".metadata")]
+    assert len([r for r in ours if r.path.startswith("/simple/")]) <= 1  # pillow's fallback
+    assert all(r.headers.get("Authorization", "").startswith("Basic ") for r in ours)
