@@ -9,16 +9,24 @@ Two cases, each timed with empty caches, alternating the tools, several rounds
   ``uv export --frozen --no-dev``), which also fetches every pin's metadata.
 * **no lock**: the same checkout without its lock. dllicense resolves with
   ``uv pip compile`` and then fetches the metadata; the reference is
-  ``uv pip compile --no-cache pyproject.toml`` alone.
+  ``uv pip compile --no-cache pyproject.toml`` (else ``requirements.txt``) alone; a
+  checkout without a uv.lock has this case only.
 * **lookups**: the index lookups alone, as the issue states the goal: the
   lock's pins that apply to the target (the scan's set) fetched by
   ``IndexClient.fetch_many`` with the lock's wheels, timed inside a fresh
   process (no start-up, lock reading or report), against the same
   ``uv pip compile --no-cache`` of the pins as in **lock**.
 
-Needs the network (the package index) and uv (``pip install 'dllicense[resolve]'``).
+Both tools are answered by the same index. A corpus checkout (one with a recorded
+``index/`` folder, ``tests/fixtures/checkouts``) is served by default by
+``tests/index/server.py``'s ``RecordedIndex`` on 127.0.0.1, with a fixed delay per
+request (``--delay``, 20 ms: a nearby mirror), so no network is needed; the copied
+``uv.lock`` then names that server where it named PyPI (its registry and its
+files' URLs), as a lock made against that index would. ``--index-url URL`` uses a
+real index instead (the network). uv is needed (``pip install 'dllicense[resolve]'``).
 
-    python bench/bench_online.py [CHECKOUT] [--rounds N] [--index-url URL]
+    python bench/bench_online.py [CHECKOUT] [--rounds N] [--delay S] [--index-url URL]
+                                 [--baseline OTHER_CHECKOUT]
 
 CHECKOUT defaults to the uv.lock project of ``tests/fixtures/checkouts``.
 """
@@ -36,6 +44,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests.index.server
 CHECKOUTS = HERE.parent / "tests" / "fixtures" / "checkouts"
 TARGET = ["--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu"]
 
@@ -116,10 +125,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkout", nargs="?", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--index-url", default="https://pypi.org/simple")
+    parser.add_argument("--index-url", help="a real index (default: the recorded one)")
+    parser.add_argument("--delay", type=float, default=0.02, help="seconds per request")
+    parser.add_argument(
+        "--baseline", type=Path, help="another dllicense checkout timed in the same rounds"
+    )
     options = parser.parse_args()
     checkout = (options.checkout or _default_checkout()).resolve()
     uv = _uv()
+    server = None
+    if options.index_url is None:
+        if not (checkout / "index" / "simple").is_dir():
+            sys.exit(f"{checkout} has no recorded index/: pass --index-url")
+        from tests.index.server import Behaviour, RecordedIndex
+
+        server = RecordedIndex(Behaviour(delay={"/": options.delay}), root=checkout / "index")
+        options.index_url = server.index_url
+    try:
+        _bench(options, checkout, uv, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _bench(options: argparse.Namespace, checkout: Path, uv: str, server: object) -> None:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -136,14 +165,31 @@ def main() -> None:
         unlocked = work / "unlocked"
         shutil.copytree(locked, unlocked)
         (unlocked / "uv.lock").unlink(missing_ok=True)
+        lock = locked / "uv.lock"
+        if server is not None and lock.exists():  # locked from the recorded index
+            url = options.index_url.removesuffix("/simple")
+            text = lock.read_text("utf-8").replace("https://pypi.org/simple", options.index_url)
+            lock.write_text(text.replace("https://files.pythonhosted.org", url), "utf-8")
         pins = work / "pins.txt"
-        export = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]
-        exported = subprocess.run(
-            [*export, "-o", str(pins)], cwd=locked, env=env, capture_output=True, text=True
+        count = 0
+        if lock.exists():  # else the no-lock case alone
+            export = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]
+            exported = subprocess.run(
+                [*export, "-o", str(pins)], cwd=locked, env=env, capture_output=True, text=True
+            )
+            if exported.returncode != 0:
+                sys.exit(f"uv export failed: {exported.stderr[-500:]}")
+            count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
+        declared = next(
+            (
+                unlocked / n
+                for n in ("pyproject.toml", "requirements.txt")
+                if (unlocked / n).exists()
+            ),
+            None,
         )
-        if exported.returncode != 0:
-            sys.exit(f"uv export failed: {exported.stderr[-500:]}")
-        count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
+        if declared is None:
+            sys.exit(f"{checkout.name}: no pyproject.toml or requirements.txt to resolve")
 
         def dllicense(project: Path, cache: str) -> list[str]:
             return [
@@ -185,37 +231,42 @@ def main() -> None:
                     "--no-cache",
                     "-q",
                     *TARGET,
-                    str(unlocked / "pyproject.toml"),
+                    str(declared),
                 ],
             ),
         }
         print(
-            f"checkout: {checkout.name} ({count} runtime pins in uv.lock); "
+            f"checkout: {checkout.name} ({count} runtime pins in uv.lock, {declared.name}); "
             f"{options.rounds} rounds, empty caches, index {options.index_url}"
+            + (f" (recorded, {options.delay * 1000:.0f} ms per request)" if server else "")
+            + f"; load average {os.getloadavg()[0]:.2f}"
         )
-        lookups = {
-            "lookups": (
-                lambda r: _lookups(locked, pins, options.index_url, env, say=r == 0),
-                lambda r: _timed(cases["lock"][1](r), env, work),
-            )
+        ours = {
+            "lock": lambda r, e: _timed(cases["lock"][0](r), e, work),
+            "no lock": lambda r, e: _timed(cases["no lock"][0](r), e, work),
+            "lookups": lambda r, e: _lookups(locked, pins, options.index_url, e, say=r == 0),
         }
-        timed = {
-            name: (
-                lambda r, f=ours: _timed(f(r), env, work),
-                lambda r, f=theirs: _timed(f(r), env, work),
-            )
-            for name, (ours, theirs) in cases.items()
-        } | lookups
-        for name, (ours_s, theirs_s) in timed.items():
-            times: dict[str, list[float]] = {"dllicense": [], "uv": []}
+        theirs = {
+            "lock": lambda r: _timed(cases["lock"][1](r), env, work),
+            "no lock": lambda r: _timed(cases["no lock"][1](r), env, work),
+            "lookups": lambda r: _timed(cases["lock"][1](r), env, work),
+        }
+        trees = {"dllicense": env}
+        if options.baseline is not None:  # another checkout of dllicense, same rounds
+            base = str(options.baseline.resolve() / "src")
+            trees = {"baseline": env | {"PYTHONPATH": base}, "dllicense": env}
+        for name in ours if count else ["no lock"]:
+            times: dict[str, list[float]] = {k: [] for k in (*trees, "uv")}
             for r in range(options.rounds):
-                times["dllicense"].append(ours_s(r))
-                times["uv"].append(theirs_s(r))
-            a, b = (statistics.median(times[k]) for k in ("dllicense", "uv"))
-            print(
-                f"{name:8} dllicense {a:6.2f} s   uv pip compile --no-cache {b:6.2f} s   "
-                f"ratio {a / b:5.2f}"
+                for tree, tree_env in trees.items():
+                    times[tree].append(ours[name](r, tree_env))
+                times["uv"].append(theirs[name](r))
+            took = {k: statistics.median(v) for k, v in times.items()}
+            line = "   ".join(
+                f"{k} {took[k]:6.2f} s (ratio {took[k] / took['uv']:5.2f})" for k in trees
             )
+            print(f"{name:8} {line}   uv pip compile --no-cache {took['uv']:6.2f} s")
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -76,6 +76,13 @@ class Seen:
     proxied_host: str = ""  # the host of an absolute request URL (asked as a proxy)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # listen() backlog: socketserver's 5 drops the SYNs of a client opening 8 connections
+    # at once, which then wait a second for the retransmission
+    request_queue_size = 128
+
+
 class RecordedIndex:
     """The server; ``url`` is its root, ``index_url`` its simple API."""
 
@@ -88,8 +95,7 @@ class RecordedIndex:
         self._open: set[socket.socket] = set()  # kept-alive connections, closed by stop()
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"index": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.index_url = self.url + "/simple"
         self._thread = threading.Thread(
@@ -118,6 +124,7 @@ class RecordedIndex:
 class _Handler(BaseHTTPRequestHandler):
     index: RecordedIndex
     protocol_version = "HTTP/1.1"  # keep-alive: every answer has a Content-Length
+    disable_nagle_algorithm = True  # TCP_NODELAY: no body waits for the ACK of its headers
 
     def setup(self) -> None:
         super().setup()
@@ -288,10 +295,19 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(body)
+        # counted before the write, which a client may see answered before this thread
+        # goes on (TCP_NODELAY); taken back if the client hung up
+        path = self.path.split("?", 1)[0]
+        self._count(path, len(body))
+        try:
+            self.wfile.write(body)
+        except OSError:
+            self._count(path, -len(body))
+            raise
+
+    def _count(self, path: str, sent: int) -> None:
         with self.index._lock:
-            path = self.path.split("?", 1)[0]
-            self.index.sent[path] = self.index.sent.get(path, 0) + len(body)
+            self.index.sent[path] = self.index.sent.get(path, 0) + sent
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -173,6 +173,19 @@ class IndexClient:
             problems.append(got)
         return _first_problem(problems)
 
+    def resolved_from(self) -> str:
+        """The index a resolver run on these sources took its http(s) files from, or "".
+
+        With one remote source, an index (local find-links folders and ``file://`` indexes
+        aside: their files are not http URLs), the wheel URLs of the resolver's answer (uv's
+        pylock.toml, pip's report) are that index's own files: ``fetch(..., index=this,
+        wheels=...)`` reads their metadata directly, as a lock's, without the simple page.
+        With more remote sources a file's source is unknown: "" (the page path)."""
+        remote = [s for s in self.configured if not s.local]
+        if len(remote) != 1 or remote[0].kind != "index":
+            return ""
+        return remote[0].options.index_url
+
     def _locked_from(self, source: Source, index: str) -> bool:
         """Is ``source`` the index a lock says it locked from (PyPI: PyPI configured)?"""
         if source.kind != "index" or source.local or not index:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
@@ -82,33 +81,11 @@ def _hash_pairs(value: object) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k).lower(), str(v).lower()) for k, v in value.items()))
 
 
-class _Anchors(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base = ""
-        self.anchors: list[tuple[dict[str, str | None], str]] = []
-        self._open: dict[str, str | None] | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "base" and not self.base:
-            self.base = dict(attrs).get("href") or ""
-        elif tag == "a":
-            self._open, self._text = dict(attrs), []
-
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._open is not None:
-            self.anchors.append((self._open, "".join(self._text).strip()))
-            self._open = None
-
-
 def parse_html_page(body: bytes, page_url: str) -> SimplePage:
     """A PEP 503 HTML page (with PEP 592 yanking and PEP 658/714 attributes)."""
-    parser = _Anchors()
+    from dllicense.collect.index_html import Anchors  # html.parser: for HTML pages only
+
+    parser = Anchors()
     parser.feed(body.decode("utf-8", errors="replace"))
     parser.close()
     base = urljoin(page_url, parser.base) if parser.base else page_url

@@ -41,21 +41,28 @@ def _parse_wheel(filename: str) -> tuple[str, Version, Any, frozenset[Tag]]:
 
 
 @cache
-def _supported_tags() -> frozenset[Tag]:
-    return frozenset(sys_tags())
+def _tag_order() -> dict[Tag, int]:
+    """This interpreter's tags, most preferred first (``sys_tags``' order), by position."""
+    order: dict[Tag, int] = {}
+    for position, tag in enumerate(sys_tags()):
+        order.setdefault(tag, position)
+    return order
 
 
-def wheel_rank(item: IndexFile) -> tuple[bool, bool, bool, bool, str]:
-    """Not yanked, with a core-metadata file, pure py3, installable here; then by name."""
+def wheel_rank(item: IndexFile) -> tuple[bool, bool, bool, int, str]:
+    """Not yanked, with a core-metadata file, pure py3; then as an installer here would
+    prefer it (its most preferred tag, e.g. manylinux_2_28 before manylinux_2_17; not
+    installable here last); then by name."""
     tags = _parse_wheel(item.filename)[3]
     pure = any(
         t.abi == "none" and t.platform == "any" and t.interpreter.startswith("py3") for t in tags
     )
+    order = _tag_order()
     return (
         item.yanked,
         not item.core_metadata,
         not pure,
-        not tags & _supported_tags(),
+        min((order[t] for t in tags if t in order), default=len(order)),
         item.filename,
     )
 

@@ -34,7 +34,6 @@ from dllicense.collect.index_pages import (
     parse_json_page,
     verify,
 )
-from dllicense.collect.index_sdist import SDIST_LIMIT, is_sdist, read_sdist
 from dllicense.collect.index_select import (
     file_version,
     normalize_version,
@@ -193,7 +192,11 @@ class Source:
         if page is not None and not mine:
             where = "the simple page" if self.kind == "index" else "the find-links location"
             failures.append(Fail("DL120", f"no file of version {version} on {where}"))
-        sdist = next((f for f in mine if is_sdist(f.filename)), None) if not wheels else None
+        sdist = None
+        if not wheels:  # tarfile and the sdist reader: for sdist-only releases only
+            from dllicense.collect.index_sdist import is_sdist
+
+            sdist = next((f for f in mine if is_sdist(f.filename)), None)
         if page is not None and mine and not wheels and sdist is None:
             failures.append(Fail("DL122", "only an sdist, whose metadata would need a build"))
         wheel = wheels[0] if wheels else None
@@ -475,6 +478,8 @@ class Source:
 
     def _from_sdist(self, sdist: IndexFile, name: str) -> tuple[bytes, dict[str, bytes], int]:
         """``read_sdist`` of the whole sdist, downloaded within ``SDIST_LIMIT``, hash checked."""
+        from dllicense.collect.index_sdist import SDIST_LIMIT, read_sdist
+
         if sdist.size is not None and sdist.size > SDIST_LIMIT:
             raise Fail("DL122", f"the sdist is over {SDIST_LIMIT} bytes")
         reply = self.http.get(sdist.url, what="the sdist", limit=SDIST_LIMIT)

@@ -19,7 +19,7 @@ from dllicense.models import (
     Project,
 )
 from dllicense.pipeline.options import ScanOptions
-from dllicense.pipeline.sources import index_client
+from dllicense.pipeline.sources import index_client, warm_tables
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
 if TYPE_CHECKING:
@@ -171,18 +171,25 @@ def resolved_online(
     if options.progress is not None:
         options.progress(f"resolving {len(wanted)} declared requirement(s) with the index")
     lines = online.requirement_lines(wanted)
-    answer = online.resolve_online(
-        lines,
-        goal,
-        resolver_indexes(options),
-        options.cache_dir,
-        options.use_cache,
-    )
-    client = index_client(options)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="dllicense-resolve") as pool:
+        pending = pool.submit(
+            online.resolve_online,
+            lines,
+            goal,
+            resolver_indexes(options),
+            options.cache_dir,
+            options.use_cache,
+        )
+        client = index_client(options)  # while the resolver runs: what comes after it
+        warm_tables()
+        answer = pending.result()
     fetched: dict[tuple[str, str], Distribution] = {}
     failed: dict[tuple[str, str], Problem] = {}
     keys = [(pin.name, pin.version) for pin in answer.pins]
-    files = [(pin.name, pin.version, "", pin.wheels) for pin in answer.pins]
+    source = client.resolved_from()  # the wheels' metadata read directly, without pages
+    files = [(pin.name, pin.version, source, pin.wheels) for pin in answer.pins]
     for key, got in zip(keys, client.fetch_many(files), strict=True):
         if isinstance(got, Problem):
             failed[key] = got

@@ -43,7 +43,14 @@ def locked_metadata(
         return found, missing
     client = index_client(options)
     wanted = sorted(missing, key=lambda n: (n.name, n.version))
-    answers = client.fetch_many([(n.name, n.version, n.index, n.wheels) for n in wanted])
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="dllicense-fetch") as pool:
+        pending = pool.submit(
+            client.fetch_many, [(n.name, n.version, n.index, n.wheels) for n in wanted]
+        )
+        warm_tables()  # while the lookups wait for the index
+        answers = pending.result()
     for node, got in zip(wanted, answers, strict=True):
         kept = tuple(p for p in missing[node] if p.code != "DL033")
         if isinstance(got, Problem):
@@ -52,6 +59,16 @@ def locked_metadata(
         found[node] = got
         missing[node] = (*kept, *got.problems)
     return found, missing
+
+
+def warm_tables() -> None:
+    """Build the tables a scan of index metadata needs next (licence names, traits), for a
+    caller that would otherwise wait idle for the index or the resolver."""
+    from dllicense.knowledge import license_traits
+    from dllicense.licenses.spdx import normalize
+
+    normalize("MIT")
+    license_traits("MIT")
 
 
 def index_client(options: ScanOptions) -> IndexClient:

@@ -214,10 +214,12 @@ def _with_uv(
         env["UV_FIND_LINKS"] = ",".join(indexes.find_links)
     if indexes.no_index:
         args.append("--no-index")
-    version = _version([uv, "--version"], env)
+    asked = _start([uv, "--version"], env)  # answers while uv resolves
+    version = ""
     excluded: list[str] = []
     for _ in range(MAX_PASSES):
         done = _run_uv(args, requirements, excluded, env)
+        version = version or _answer(asked, uv)
         if isinstance(done, Problem):
             return Resolution(version, (), (done,))
         if done.returncode == 0:
@@ -307,6 +309,36 @@ def _run(
             return Problem("DL007", f"the resolver gave no answer in {_TIMEOUT:.0f} s")
         except OSError as exc:
             return Problem("DL007", f"cannot run the resolver: {exc.strerror or exc}")
+
+
+def _start(args: list[str], env: Mapping[str, str]) -> subprocess.Popen[str] | None:
+    """``args`` started (a version query), read later by ``_answer``; None if it cannot run."""
+    try:
+        return subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=dict(env),
+            cwd=tempfile.gettempdir(),
+        )
+    except OSError:
+        return None
+
+
+def _answer(started: subprocess.Popen[str] | None, program: str) -> str:
+    """What ``_version`` says, from the version query ``_start`` began."""
+    if started is None:
+        return Path(program).name
+    try:
+        out, _ = started.communicate(timeout=_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        started.kill()
+        started.communicate()
+        return Path(program).name
+    words = out.split()
+    return " ".join(words[:2]) if started.returncode == 0 and words else Path(program).name
 
 
 def _version(args: list[str], env: Mapping[str, str]) -> str:
