@@ -61,13 +61,51 @@ def test_broken_text_raises_tomllibs_error(text: str) -> None:
         assert str(raised.value) == f"TOML {TOO_DEEP}"
 
 
-def test_the_compiled_parser_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A valid text is answered by tomli alone: tomllib is not asked."""
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = tomlfile.tomllib.loads
     monkeypatch.setattr(tomlfile.tomllib, "loads", lambda t: calls.append(t) or real(t))
-    assert parse_toml('a = 1\n[b]\nc = "d"\n') == {"a": 1, "b": {"c": "d"}}
+    return calls
+
+
+def test_the_compiled_parser_answers_a_large_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid large text (a lock) is answered by tomli alone: tomllib is not asked."""
+    text = "".join(f'[p{i}]\nname = "x{i}"\n' for i in range(5000))
+    assert len(text) >= tomlfile.LARGE
+    expected = tomllib.loads(text)
+    calls = _counting(monkeypatch)
+    assert parse_toml(text) == expected
     assert calls == []
     with pytest.raises(TOMLDecodeError):
-        parse_toml("a = \n")
-    assert calls == ["a = \n"]
+        parse_toml(text + "a = \n")
+    assert calls == [text + "a = \n"]
+
+
+def test_a_small_text_does_not_import_tomli() -> None:
+    """pyproject.toml and policies go to tomllib, already imported: a scan with no lock
+    does not pay for tomli's import."""
+    import subprocess
+
+    code = (
+        "import sys; from dllicense.tomlfile import parse_toml; "
+        "assert parse_toml('a = 1') == {'a': 1}; print('tomli' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize(
+    "text", ["a = {b = 1,}\n", 'a = "\\e"\n'], ids=["trailing-comma", "escape-e"]
+)
+def test_toml_1_1_is_read_in_a_small_text_as_in_a_large_one(text: str) -> None:
+    """tomli 2.4+ reads TOML 1.1, which tomllib before Python 3.15 rejects: a small text is
+    asked of tomli too, so what is accepted does not depend on the text's size."""
+    import tomli
+
+    padding = "".join(f"# {i:0100d}\n" for i in range(tomlfile.LARGE // 100))
+    try:
+        expected = tomli.loads(text)
+    except tomli.TOMLDecodeError:
+        pytest.skip("this tomli reads TOML 1.0 only")
+    assert parse_toml(text) == expected
+    assert parse_toml(padding + text) == expected
