@@ -25,6 +25,7 @@ from dllicense.models import (
     PackageResult,
     Problem,
     ScanResult,
+    Verdict,
 )
 from dllicense.pipeline.findings import (
     Origins,
@@ -176,12 +177,18 @@ def scan(options: ScanOptions) -> ScanResult:
     ]
     reached += [ext.node for ext in externals]
     origin = Origins(installed, by_node, locked is not None, options.online)
+    # classify and the traits depend on the evidence alone (the knowledge base is fixed)
+    verdicts: dict[tuple[Evidence, ...], Verdict] = {}
     for node, evidence, node_problems in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
         evidence = (*clarified, *evidence)
-        verdict = classify(evidence)
-        verdict = replace(verdict, traits=verdict_traits(verdict.expression))
+        verdict = verdicts.get(evidence)
+        if verdict is None:  # many packages state the same: classified once per distinct tuple
+            verdict = classify(evidence)
+            verdict = verdicts[evidence] = replace(
+                verdict, traits=verdict_traits(verdict.expression)
+            )
         outcome = evaluate_package(node, verdict, policy, traits_of, today)
         used_allow |= outcome.used_allow
         used_exceptions |= outcome.used_exceptions
