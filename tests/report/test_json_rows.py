@@ -4,9 +4,11 @@ is byte for byte the compact encoding of ``to_dict``'s package, on every fixture
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from dllicense.report.json_report import _package, _package_json
+from dllicense.models import PackageResult
+from dllicense.report.json_report import _package, _package_json, render
 from tests.conftest import scan_dirs
 
 DISTS = Path(__file__).parents[1] / "fixtures" / "dists"
@@ -19,3 +21,45 @@ def test_rows_equal_the_dict_encoding(tmp_path: Path) -> None:
     assert any(p.verdict.traits for p in result.packages)
     for package in result.packages:
         assert _package_json(package) == encode(_package(package)), package.node.name
+
+
+def _odd(package: PackageResult, i: int) -> PackageResult:
+    """The package with every string field holding what JSON must escape or keep as is."""
+    odd = f'q"uote\\back\nline\tT\x01 é ☃ \U0001f600 </script> {i}'
+    node = replace(
+        package.node,
+        name=f"{package.node.name}{odd}",
+        version=odd,
+        scopes=(*package.node.scopes, odd),
+        path=(odd,),
+        parents=(odd, "b"),
+        requires=(),
+        depends=((odd, odd), ("a", "1")),
+        direct=bool(i % 2),
+    )
+    verdict = replace(
+        package.verdict,
+        expression=odd if i % 3 else "",
+        decided_by=(odd,),
+        disagreements=(odd, odd),
+        notes=(odd,),
+    )
+    evidence = tuple(replace(e, note=odd, holders=(odd, "Jane Doé")) for e in package.evidence)
+    return replace(package, node=node, verdict=verdict, evidence=evidence, chosen=odd * (i % 2))
+
+
+def test_rows_with_odd_strings_and_shared_parts(tmp_path: Path) -> None:
+    """Escapes, non-ASCII, empty lists, null ``license`` and ``chosen``; and a whole render,
+    where equal evidence, origins and one verdict object shared by several packages are
+    encoded once, gives each package's own encoding on its line."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    result = scan_dirs(tmp_path, *sorted(p for p in DISTS.iterdir() if p.is_dir()), texts="none")
+    odd = [_odd(p, i) for i, p in enumerate(result.packages)]
+    shared = odd[0].verdict  # one verdict object for packages of different evidence
+    packages = [*odd, *(replace(p, verdict=shared) for p in odd[:5]), *result.packages]
+    for package in packages:
+        assert _package_json(package) == encode(_package(package)), package.node.name
+    lines = render(replace(result, packages=tuple(packages))).splitlines()
+    start = lines.index('  "packages": [') + 1
+    rows = [line.removeprefix("    ").removesuffix(",") for line in lines[start:]][: len(packages)]
+    assert rows == [encode(_package(p)) for p in packages]

@@ -12,7 +12,7 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult
+from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult, Verdict
 from dllicense.report.common import holders
 
 _NAMES: dict[type, tuple[str, ...]] = {}
@@ -65,34 +65,64 @@ def _traits_json(traits: LicenseTraits) -> str:
     return _COMPACT(_traits(traits))
 
 
+_STR = json.encoder.encode_basestring  # what the encoder writes for a str (ensure_ascii=False)
+
+
+def _strings(items: tuple[str, ...]) -> str:
+    """A tuple of strings as the compact encoder writes it."""
+    return f"[{', '.join(map(_STR, items))}]"
+
+
+class _Rows:
+    """Package rows for one render: the parts many packages share (a verdict's fields and
+    traits, an origin, an evidence item) are encoded once each. Verdicts are keyed by
+    identity (the scan shares one object among the packages of equal evidence) and kept
+    alive by the cache; origins and evidence items by value."""
+
+    def __init__(self) -> None:
+        self.verdicts: dict[int, tuple[Verdict, str, str, str]] = {}
+        self.rows: dict[object, str] = {}
+
+    def _verdict(self, verdict: Verdict) -> tuple[Verdict, str, str, str]:
+        found = self.verdicts.get(id(verdict))
+        if found is None:
+            head = {"license": verdict.expression or None, "confidence": verdict.confidence}
+            tail = {
+                "decided_by": verdict.decided_by,
+                "disagreements": verdict.disagreements,
+                "notes": verdict.notes,
+            }
+            traits = ", ".join(_traits_json(t) for t in verdict.traits)
+            found = (verdict, _COMPACT(head)[1:-1], _COMPACT(tail)[1:-1], f"[{traits}]")
+            self.verdicts[id(verdict)] = found
+        return found
+
+    def _row(self, obj: object) -> str:
+        found = self.rows.get(obj)
+        if found is None:
+            found = self.rows[obj] = _COMPACT(_row(obj))
+        return found
+
+    def package(self, p: PackageResult) -> str:
+        """``_package(p)`` encoded: the same bytes as the compact encoder gives."""
+        node = p.node
+        _, head, tail, traits = self._verdict(p.verdict)
+        chosen = _STR(p.chosen) if p.chosen else "null"
+        depends = ", ".join(f'{{"name": {_STR(n)}, "version": {_STR(v)}}}' for n, v in node.depends)
+        evidence = ", ".join(map(self._row, p.evidence))
+        return (
+            f'{{"name": {_STR(node.name)}, "version": {_STR(node.version)}, {head}, '
+            f'"status": {_STR(p.status)}, "chosen": {chosen}, "scopes": {_strings(node.scopes)}, '
+            f'"direct": {"true" if node.direct else "false"}, "path": {_strings(node.path)}, '
+            f'"parents": {_strings(node.parents)}, "requires": {_strings(node.requires)}, '
+            f'"depends": [{depends}], {tail}, "origin": {self._row(p.origin)}, '
+            f'"holders": {_strings(holders(p))}, "traits": {traits}, "evidence": [{evidence}]}}'
+        )
+
+
 def _package_json(p: PackageResult) -> str:
-    """``_package(p)`` encoded, with each licence's traits encoded once per scan (thousands
-    of packages share a handful of licences)."""
-    node, verdict = p.node, p.verdict
-    row = {  # _package_head's keys and values, tuples as they are (the encoder lists them)
-        "name": node.name,
-        "version": node.version,
-        "license": verdict.expression or None,
-        "confidence": verdict.confidence,
-        "status": p.status,
-        "chosen": p.chosen or None,
-        "scopes": node.scopes,
-        "direct": node.direct,
-        "path": node.path,
-        "parents": node.parents,
-        "requires": node.requires,
-        "depends": [{"name": n, "version": v} for n, v in node.depends],
-        "decided_by": verdict.decided_by,
-        "disagreements": verdict.disagreements,
-        "notes": verdict.notes,
-        "origin": _row(p.origin),
-        "holders": holders(p),
-        "traits": None,  # placeholder: each licence's traits are encoded once per scan
-        "evidence": [_row(e) for e in p.evidence],
-    }
-    before, after = _COMPACT(row).split(', "traits": null, ', 1)
-    traits = ", ".join(_traits_json(t) for t in verdict.traits)
-    return f'{before}, "traits": [{traits}], {after}'
+    """One package's row (``_Rows.package`` with nothing shared)."""
+    return _Rows().package(p)
 
 
 def _package(p: PackageResult) -> dict[str, Any]:
@@ -179,7 +209,7 @@ def render(result: ScanResult) -> str:
     lines = ["{"]
     lines += [f"  {_COMPACT(key)}: {_COMPACT(value)}," for key, value in _head(result).items()]
     rows = {
-        "packages": [_package_json(p) for p in result.packages],
+        "packages": list(map(_Rows().package, result.packages)),
         "findings": [_COMPACT(_finding(f)) for f in result.findings],
     }
     for index, (key, encoded) in enumerate(rows.items()):
