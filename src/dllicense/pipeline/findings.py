@@ -48,9 +48,13 @@ class Origins:
         return frozenset(map(id, self.installed.distributions)) if self.installed else frozenset()
 
     def __call__(self, node: Node) -> Origin:
+        return self.of(node, self.by_node.get(node))
+
+    def of(self, node: Node, dist: Distribution | None) -> Origin:
+        """The origin of ``node`` whose metadata is ``dist`` (``by_node``'s, looked up by the
+        caller)."""
         if node.ecosystem != "pypi":  # models, datasets, other ecosystems
             return Origin("project", "project", "none")
-        dist = self.by_node.get(node)
         here = self._installed_ids
         metadata = "none" if dist is None else "installed" if id(dist) in here else "index"
         files = "none" if dist is None else "read" if dist.files_read else "not-fetched"

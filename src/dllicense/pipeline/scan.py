@@ -19,6 +19,7 @@ from dllicense.discover.environment import read_environment
 from dllicense.discover.project import discover_project
 from dllicense.errors import InputError
 from dllicense.models import (
+    Distribution,
     Evidence,
     Finding,
     Node,
@@ -58,6 +59,10 @@ from dllicense.policy.evaluate import evaluate_package, hygiene_findings
 from dllicense.resolve.graph import resolve, scope_selected
 from dllicense.rules import rules
 from dllicense.skipped import as_problem, unaccounted
+
+# a package to classify and evaluate: (node, evidence, problems, its distribution, whether
+# its licence files were read, whether an unread locked package's DL033 is implied)
+_Input = tuple[Node, tuple[Evidence, ...], tuple[Problem, ...], Distribution | None, bool, bool]
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -123,13 +128,14 @@ def scan(options: ScanOptions) -> ScanResult:
     records = {(d.name, d.version): d for d in graph.distributions if d.ecosystem == "conda"}
     by_node |= {n: records[(n.name, n.version)] for n in native if (n.name, n.version) in records}
     nodes += native
-    rank = {n: i for i, n in enumerate(nodes)}
-    bare = [n for n in nodes if n not in by_node]  # locked, no metadata: knowledge base only
-    nodes = [n for n in nodes if n in by_node]
-    collected = collect_all([by_node[n] for n in nodes], record=options.texts != "none")
-    # --texts none: a distribution whose dist-info holds no licence file may still ship one
-    # listed in RECORD, which was not searched: whether it ships a text is not known (DL115)
-    unsearched = {n for n, item in zip(nodes, collected, strict=True) if item.unsearched}
+    # each node is looked up once: hashing a Node hashes all its fields (paths, edges)
+    found = [by_node.get(n) for n in nodes]
+    bare = [n for n, d in zip(nodes, found, strict=True) if d is None]  # knowledge base only
+    rank = {id(n): i for i, n in enumerate(nodes)} if bare else {}
+    nodes = [n for n, d in zip(nodes, found, strict=True) if d is not None]
+    dists_read = [d for d in found if d is not None]
+    collected = collect_all(dists_read, record=options.texts != "none")
+    unsearched = [item.unsearched for item in collected]
     collected, unidentified = identify_texts(
         collected,
         options.texts,
@@ -150,7 +156,10 @@ def scan(options: ScanOptions) -> ScanResult:
     related: dict[str, list[Evidence]] = {}  # the conda package a Python distribution is
     for name, item in graph.evidence:
         related.setdefault(name, []).append(item)
-    inputs = [
+    # (node, evidence, problems, its distribution, whether its files were read, DL033 said);
+    # files not read: --texts none, a dist-info with no licence file may still ship one listed
+    # in RECORD, which was not searched: whether it ships a text is not known (DL115)
+    inputs: list[_Input] = [
         (
             node,
             (
@@ -158,28 +167,36 @@ def scan(options: ScanOptions) -> ScanResult:
                 *knowledge_evidence(node.name, node.version, node.ecosystem),
                 *related.get(node.name, ()),
             ),
-            (*item.problems, *notes.get(node, ())),
+            (*item.problems, *notes.get(node, ())) if notes else item.problems,
+            dist,
+            dist.files_read and not not_searched,
+            False,
         )
-        for node, item in zip(nodes, collected, strict=True)
+        for node, item, dist, not_searched in zip(
+            nodes, collected, dists_read, unsearched, strict=True
+        )
     ]
-    inputs += [
-        (n, knowledge_evidence(n.name, n.version, n.ecosystem), notes.get(n, ())) for n in bare
-    ]
-    unread = {n for n in bare if not notes.get(n)}  # nothing installed: DL006/DL033 say so
-    inputs.sort(key=lambda item: rank[item[0]])  # the graph's order
+    for n in bare:
+        noted = notes.get(n, ())
+        # nothing installed and no note: DL006/DL033 say so
+        inputs.append(
+            (n, knowledge_evidence(n.name, n.version, n.ecosystem), noted, None, True, not noted)
+        )
+    if bare:
+        inputs.sort(key=lambda item: rank[id(item[0])])  # the graph's order
     options = replace(options, models=options.models or policy.models, scopes=scopes)
     externals, external_problems = external_packages(root, options)
     externals = not_in_graph(externals, graph)
     where = {(e.node.name, e.node.scopes): e.location for e in externals if e.location}
     inputs += [
-        (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems)
+        (replace(ext.node, ecosystem=ext.ecosystem), ext.evidence, ext.problems, None, True, False)
         for ext in externals
     ]
     reached += [ext.node for ext in externals]
     origin = Origins(installed, by_node, locked is not None, options.online)
     # classify and the traits depend on the evidence alone (the knowledge base is fixed)
     verdicts: dict[tuple[Evidence, ...], Verdict] = {}
-    for node, evidence, node_problems in inputs:
+    for node, evidence, node_problems, dist, files_read, unread in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
         evidence = (*clarified, *evidence)
@@ -194,19 +211,19 @@ def scan(options: ScanOptions) -> ScanResult:
         used_exceptions |= outcome.used_exceptions
         own = [from_problem(p, node.path) for p in node_problems]
         said = {p.code for p in node_problems}  # DL033 already says the licence is unknown
-        if node in unread:
+        if unread:
             said.add("DL033")
-        files_read = node not in by_node or (by_node[node].files_read and node not in unsearched)
-        unfetched_files = node in by_node and not by_node[node].files_read  # index, no files
+        unfetched_files = dist is not None and not dist.files_read  # index, no files
         own += [*stale, *evidence_findings(node, verdict, evidence, files_read, unfetched_files)]
         own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
         own = override(own, overrides)
-        at = where.get((node.name, node.scopes))  # an external's reference in the project
-        own = [f if f.location or at is None else replace(f, location=at) for f in own]
+        at = where.get((node.name, node.scopes)) if where else None  # an external's reference
+        if at is not None:
+            own = [f if f.location else replace(f, location=at) for f in own]
         findings += own
         packages.append(
             PackageResult(
-                node, evidence, verdict, package_status(own), outcome.chosen, origin(node)
+                node, evidence, verdict, package_status(own), outcome.chosen, origin.of(node, dist)
             )
         )
     packages = environment_edges(packages, list(by_node.values()), env.markers)
