@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from dllicense.collect.files import LicenseFile, find_license_files, list_folder
-from dllicense.collect.metadata import metadata_evidence
+from dllicense.collect.metadata import POETRY_CLASSIFIER, metadata_evidence
 from dllicense.collect.sbom import sbom_evidence
 from dllicense.models import Distribution, Evidence, Problem
 from dllicense.parallel import ordered_map
@@ -29,34 +29,48 @@ def collect_all(dists: Sequence[Distribution], record: bool = True) -> list[Coll
     sends back only what it found, not the distribution it was given. ``record`` False
     (``--texts none``: no text will be read) never opens ``RECORD`` to look for licence
     files outside the dist-info. Equal licence texts are one bytes object (memory, and what
-    a worker sends back: pickle writes a shared object once per batch)."""
-    texts: dict[str, bytes] = {}
-    found = ordered_map(partial(_found, record=record, texts=texts), dists)
+    a worker sends back: pickle writes a shared object once per batch), and so is the
+    metadata evidence of equal licence fields."""
+    found = ordered_map(partial(_found, record=record, shared=_Shared()), dists)
     return [
         Collected(d, *parts, unsearched=not record and not parts[1])
         for d, parts in zip(dists, found, strict=True)
     ]
 
 
+class _Shared:
+    """What one ``collect_all`` shares among its distributions (each worker has its copy):
+    licence texts by sha256, metadata evidence by licence fields."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, bytes] = {}
+        self.fields: dict[tuple[str, str, tuple[str, ...]], tuple[Evidence, ...]] = {}
+
+    def metadata(self, dist: Distribution) -> list[Evidence]:
+        """``metadata_evidence(dist)``, computed once per distinct licence fields. Only what
+        depends on the fields alone is shared: a conda record (its licence family) and the
+        classifier Poetry adds by itself (decided by the wheel's ``WHEEL`` file) are not."""
+        if dist.ecosystem == "conda" or POETRY_CLASSIFIER in dist.classifiers:
+            return metadata_evidence(dist)
+        key = (dist.license_expression, dist.license, dist.classifiers)
+        found = self.fields.get(key)
+        if found is None:
+            found = self.fields[key] = tuple(metadata_evidence(dist))
+        return list(found)
+
+
 def _found(
-    dist: Distribution, record: bool = True, texts: dict[str, bytes] | None = None
+    dist: Distribution, record: bool = True, shared: _Shared | None = None
 ) -> tuple[tuple[Evidence, ...], tuple[LicenseFile, ...], tuple[Problem, ...]]:
-    item = collect(dist, record, texts)
-    return item.evidence, item.files, item.problems
-
-
-def collect(
-    dist: Distribution, record: bool = True, texts: dict[str, bytes] | None = None
-) -> Collected:
-    """Metadata and file evidence of one distribution (files hashed, not yet identified);
-    ``record`` as in ``collect_all``, ``texts`` as in ``find_license_files``."""
+    """``collect``'s parts (evidence, files, problems), no ``Collected`` around them."""
     if not dist.path:  # a conda record whose package folder is gone, a lock's record
-        return Collected(dist, tuple(metadata_evidence(dist)), (), ())
+        return tuple(metadata_evidence(dist)), (), ()
     top = list_folder(dist.path)  # one listing serves the licence files and the SBOMs
-    evidence = metadata_evidence(dist)
+    evidence = shared.metadata(dist) if shared is not None else metadata_evidence(dist)
     vague = not any(
         e.expression and not e.vague and "public-domain" not in e.expression for e in evidence
     )
+    texts = shared.texts if shared is not None else None
     files, problems = find_license_files(dist, top, vague=vague, record=record, texts=texts)
     bundled: list[Evidence] = []
     if any(name == "sboms" and is_dir for name, is_dir, *_ in top):
@@ -66,4 +80,16 @@ def collect(
         size = f"{item.size} bytes" + (", truncated" if item.truncated else "")
         evidence.append(Evidence(item.evidence_kind, item.relpath, size, sha256=item.sha256))
     evidence += bundled
-    return Collected(dist, tuple(evidence), tuple(files), tuple(problems))
+    return tuple(evidence), tuple(files), tuple(problems)
+
+
+def collect(
+    dist: Distribution, record: bool = True, texts: dict[str, bytes] | None = None
+) -> Collected:
+    """Metadata and file evidence of one distribution (files hashed, not yet identified);
+    ``record`` as in ``collect_all``, ``texts`` as in ``find_license_files``."""
+    shared = None
+    if texts is not None:
+        shared = _Shared()
+        shared.texts = texts
+    return Collected(dist, *_found(dist, record, shared))
