@@ -58,10 +58,11 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
     known: dict[tuple[str, frozenset[str]], list[_Child]] = {}
 
     def children(dist: Distribution, extras: Iterable[str]) -> list[_Child]:
-        key = (dist.name, frozenset(extras))
-        if key not in known:
-            known[key] = _children(dist, markers, key[1], problems, reported)
-        return known[key]
+        key = (dist.name, extras if isinstance(extras, frozenset) else frozenset(extras))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _children(dist, markers, key[1], problems, reported)
+        return found
 
     def edges(key: Key, extras: frozenset[str]) -> Iterator[Edge]:
         dist = dists[key[0]]
@@ -88,26 +89,36 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         walk.add_root(key, declared.scope, declared.extras)
     states = walk.run()
 
+    # each state's extras, once (the union of its scopes' sets; none for most)
+    extras_of: dict[Key, frozenset[str]] = {}
     if include_all or not project.declared:
-        for dist in dists.values():
-            state = states.setdefault((dist.name, dist.version), State(path=(dist.name,)))
+        keys = {name: (name, dist.version) for name, dist in dists.items()}
+        for name, key in keys.items():
+            state = states.get(key)
+            if state is None:
+                state = states[key] = State(path=(name,))
             if "runtime" not in state.scopes:  # only an extra or a group: listed all the same
                 state.scopes.add(ENVIRONMENT_SCOPE)
-        for dist in dists.values():
-            key = (dist.name, dist.version)
-            for child in children(dist, states[key].all_extras()):
-                if child.name not in dists:
+        for name, dist in dists.items():
+            key = keys[name]
+            state = states[key]
+            extras = extras_of[key] = _extras(state)
+            for child in children(dist, extras):
+                child_key = keys.get(child.name)
+                if child_key is None:
                     _missing(dist, child, reported, skipped)
                     continue
-                child_key = (child.name, dists[child.name].version)
-                if ENVIRONMENT_SCOPE in states[child_key].scopes:
-                    states[child_key].parents.add(key)
-                    states[key].children.add(child_key)
+                child_state = states[child_key]
+                if ENVIRONMENT_SCOPE in child_state.scopes:
+                    child_state.parents.add(key)
+                    state.children.add(child_key)
 
-    nodes = [
-        node(key, state, {c.name for c in children(dists[key[0]], state.all_extras())})
-        for key, state in sorted(states.items())
-    ]
+    nodes = []
+    for key, state in sorted(states.items()):
+        known_extras = extras_of.get(key)
+        extras = _extras(state) if known_extras is None else known_extras
+        names = {c.name for c in children(dists[key[0]], extras)}
+        nodes.append(node(key, state, names))
     return Graph(nodes=tuple(nodes), problems=tuple(problems), skipped=tuple(skipped))
 
 
@@ -129,6 +140,15 @@ def requires_dist_edges(env: Environment) -> dict[str, tuple[set[str], set[str]]
                 if req.name in out:
                     out[req.name][0].add(name)
     return out
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _extras(state: State) -> frozenset[str]:
+    """``state.all_extras()`` as a frozenset (the ``children`` key)."""
+    values = state.extras.values()
+    return frozenset().union(*values) if any(values) else _NONE
 
 
 @dataclass(frozen=True)

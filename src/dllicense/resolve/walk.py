@@ -132,10 +132,11 @@ def node(
 ) -> Node:
     """The ``Node`` of a walked state (``requires``: names, default its children's)."""
     names = {c[0] for c in state.children} if requires is None else set(requires)
+    scopes = state.scopes
     return Node(
         name=key[0],
         version=key[1],
-        scopes=tuple(sorted(state.scopes, key=scope_rank)),
+        scopes=tuple(scopes) if len(scopes) == 1 else tuple(sorted(scopes, key=scope_rank)),
         path=state.path,
         parents=tuple(sorted({p[0] for p in state.parents})),
         requires=tuple(sorted(names)),
