@@ -101,9 +101,6 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Skipped:
     """
     folder = os.fspath(where)
     base = os.path.basename(folder)
-    guess = _FOLDER.match(base)
-    guessed_name = guess.group("name") if guess else base
-    guessed_version = (guess.group("version") or "") if guess else ""
     egg = base.endswith(".egg-info")
     if egg and os.path.isfile(folder):
         metadata_file = folder
@@ -114,7 +111,9 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Skipped:
     except OSError as exc:
         why = "no METADATA file" if isinstance(exc, FileNotFoundError) else reason(exc)
         detail = f"{base}: {why}; distribution skipped"
-        folder_name = canonicalize_name(guessed_name)
+        guess = _FOLDER.match(base)
+        folder_name = canonicalize_name(guess.group("name") if guess else base)
+        guessed_version = (guess.group("version") or "") if guess else ""
         return Skipped(folder_name, guessed_version, "discover", "metadata-unreadable", detail)
     head = headers_only(data)
     fast = fast_headers(head)
@@ -126,6 +125,10 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Skipped:
         raw, unparsed = parse_email(head)
     problems: list[Problem] = []
     name = str(raw.get("name") or "")
+    if not name or not raw.get("version"):  # the folder's name says what METADATA does not
+        guess = _FOLDER.match(base)
+        guessed_name = guess.group("name") if guess else base
+        guessed_version = (guess.group("version") or "") if guess else ""
     if not name:
         problems.append(
             Problem(
@@ -136,7 +139,9 @@ def read_distribution(where: Path | str, label: str) -> Distribution | Skipped:
         )
         name = guessed_name
     version = str(raw.get("version") or "") or guessed_version
-    bad_fields = sorted(k for k in unparsed if k.lower() not in _IGNORED_UNPARSED)
+    bad_fields = (
+        sorted(k for k in unparsed if k.lower() not in _IGNORED_UNPARSED) if unparsed else []
+    )
     if bad_fields:
         problems.append(
             Problem(
