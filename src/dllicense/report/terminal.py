@@ -22,14 +22,18 @@ def render(result: ScanResult, color: bool = False, width: int | None = None) ->
     a long licence expression wraps inside its column (JSON keeps it whole); every cell and
     finding shows control characters visibly (one row each)."""
     rows: list[tuple[str, ...]] = [("PACKAGE", "VERSION", "LICENSE", "SCOPE", "STATUS")]
+    shown_scopes: dict[tuple[str, ...], str] = {}  # a node's scopes as shown, once per tuple
     for p in result.packages:
         licence = p.verdict.expression or "UNKNOWN"
         if p.chosen:
             licence += f"  [chosen: {p.chosen}]"
-        scopes = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
+        scopes = shown_scopes.get(p.node.scopes)
+        if scopes is None:
+            selected = [s for s in p.node.scopes if scope_selected(s, result.scopes)]
+            scopes = shown_scopes[p.node.scopes] = ",".join(selected)
         version = p.node.version if len(p.node.version) <= 16 else p.node.version[:12] + "…"
-        row = (p.node.name, version, licence, ",".join(scopes), p.status)
-        rows.append(tuple(visible(cell) for cell in row))
+        row = (p.node.name, version, licence, scopes, p.status)
+        rows.append(tuple(map(visible, row)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     columns = width or shutil.get_terminal_size((80, 24)).columns
     status = max(len(r[4]) for r in rows)
@@ -42,13 +46,17 @@ def render(result: ScanResult, color: bool = False, width: int | None = None) ->
         ),
         "",
     ]
+    indent = " " * (widths[0] + widths[1] + 4)
+    wrapped: dict[str, list[str]] = {}  # thousands of rows share a handful of licences
     for i, shown in enumerate(rows):
-        parts = textwrap.wrap(shown[2], widths[2], break_on_hyphens=False) or [""]
-        cells = [shown[c].ljust(widths[c]) for c in range(4)]
-        cells[2] = parts[0].ljust(widths[2])
+        parts = wrapped.get(shown[2])
+        if parts is None:
+            parts = textwrap.wrap(shown[2], widths[2], break_on_hyphens=False) or [""]
+            parts = wrapped[shown[2]] = [parts[0].ljust(widths[2]), *parts[1:]]
+        cells = [shown[0].ljust(widths[0]), shown[1].ljust(widths[1]), parts[0]]
+        cells.append(shown[3].ljust(widths[3]))
         state = shown[4] if i == 0 else _paint(shown[4], shown[4], color)
         lines.append("  ".join([*cells, state]).rstrip())
-        indent = " " * (widths[0] + widths[1] + 4)
         lines += [f"{indent}{part}" for part in parts[1:]]
     if result.findings:
         lines += ["", "Findings:"]
