@@ -41,3 +41,22 @@ def test_edges_equal_the_include_all_graph(tmp_path: Path, platform: str, where:
         found = (tuple(sorted(parents)), tuple(sorted(requires)))
         assert (node.parents, node.requires) == found, node.name
     assert any(parents for parents, _ in edges.values())
+
+
+@pytest.mark.parametrize("where", ["fixtures", "site-packages"])
+def test_edges_of_some_names_equal_theirs_among_all(tmp_path: Path, where: str) -> None:
+    """``names``: the edges of those distributions only (every third, and a name not
+    installed), the same as in the full answer."""
+    paths = (
+        [str(d) for d in sorted(DISTS.iterdir()) if d.is_dir()]
+        if where == "fixtures"
+        else [sysconfig.get_paths()["purelib"]]
+    )
+    env = select_environment(tmp_path, None, paths)
+    full = requires_dist_edges(env)
+    names = {*sorted(full)[::3], "not-installed-anywhere"}
+    some = requires_dist_edges(env, names)
+    assert set(some) == names & set(full)
+    assert {name: full[name] for name in some} == some
+    assert any(parents for parents, _ in some.values())
+    assert any(requires for _, requires in some.values())

@@ -84,7 +84,7 @@ def environment_edges(
         return packages
     unique = {d.name: d for d in dists}
     env = Environment("", "", markers, tuple(unique[k] for k in sorted(unique)))
-    edges = requires_dist_edges(env)
+    edges = requires_dist_edges(env, loose)  # only the loose ones' are read
     present = {p.node.name for p in packages}
     out = []
     for p in packages:
