@@ -14,6 +14,19 @@ c. ``TextIdentifier`` warm (second run on the same cache, table disabled).
 
 Also reports how often the two agree on the licence expression of a file.
 Usage: ``.venv/bin/python bench/bench_textid.py [--site-packages DIR] [--jobs 2]``
+
+With ``--python ENV`` (an environment's interpreter) it compares instead, side
+by side, alternating for ``--rounds``: a cold default scan
+(``scan EMPTY --python ENV --all --cache-dir FRESH``, a new cache folder per
+run) against ``scancode -l -n JOBS --json`` on copies of exactly the licence
+texts that scan identifies (the ``--texts primary`` evidence of every
+distribution: dist-info licence files, files found through ``RECORD``, the
+METADATA ``License`` field as a file). It reports wall, CPU (the process and
+its workers), peak RSS, the distinct texts by where dllicense answers them
+(table, template, engine), and for every file the expression dllicense gives
+(the text's identification and the evidence after its own post-processing)
+against scancode's ``detected_license_expression_spdx``; ``--disagreements
+FILE`` writes them all as JSON.
 """
 
 from __future__ import annotations
@@ -121,7 +134,12 @@ def main(argv: list[str] | None = None) -> int:
         "--site-packages", type=Path, default=Path(sysconfig.get_paths()["purelib"])
     )
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--python", help="an environment's interpreter: cold scan vs scancode")
+    parser.add_argument("--rounds", type=int, default=1, help="with --python")
+    parser.add_argument("--disagreements", type=Path, help="with --python: write them here")
     args = parser.parse_args(argv)
+    if args.python:
+        return env_vs_scancode(args.python, args.jobs, args.rounds, args.disagreements)
 
     files = licence_files(args.site_packages)
     total = sum(p.stat().st_size for p in files)
@@ -193,6 +211,178 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nsame expression as the CLI (up to AND order and brackets): {agree}/{n}")
     for path, theirs, expr in examples[:10]:
         print(f"  {path}\n    CLI:       {theirs}\n    dllicense: {expr}")
+    return 0
+
+
+# -- --python ENV: a cold default scan against scancode on the texts it identifies ----
+
+EVIDENCE = r"""
+import json, sys
+from dllicense.classify import texts as identify
+from dllicense.collect import collect
+from dllicense.discover.distributions import read_distribution
+from dllicense.licenses import textid
+from dllicense.models import Distribution
+site, cache = sys.argv[1], sys.argv[2]
+# what the default scan identifies: the primary texts of every distribution
+items = []
+for folder in sorted(__import__("pathlib").Path(site).glob("*.dist-info")):
+    dist = read_distribution(folder, site)
+    if isinstance(dist, Distribution):
+        items.append(collect(dist))
+kinds = identify.KINDS["primary"]
+texts = {}
+for item in items:
+    for e in item.evidence:
+        if e.kind in kinds and e.sha256:
+            data = identify._text_of(item, e)
+            if data is not None:
+                texts[(item.dist.path, e.source)] = data
+# where each distinct text is answered, without the engine or a cache
+available, textid.engine_available = textid.engine_available, lambda: False
+probe = textid.TextIdentifier(None, use_cache=False)
+sources, distinct = {}, {textid.text_key(d): d for d in texts.values()}
+for key, res in zip(distinct, probe.identify_many(list(distinct.values()))):
+    source = res.source if res is not None else "engine"
+    sources[source] = sources.get(source, 0) + 1
+    if res is None:
+        sources.setdefault("engine texts", []).append(key)
+textid.engine_available = available
+# the expressions, from the cold run's cache (no engine run here unless it missed one)
+ident = textid.TextIdentifier(__import__("pathlib").Path(cache))
+raw = dict(zip(texts, ident.identify_many(list(texts.values()))))
+done, _ = identify.identify_texts(items, "primary", __import__("pathlib").Path(cache), True,
+                                  holders=False)
+final = {(i.dist.path, e.source): e for i in done for e in i.evidence}
+out = []
+for (path, source), data in texts.items():
+    res, ev = raw[(path, source)], final[(path, source)]
+    out.append({
+        "dist": __import__("os").path.basename(path), "source": source,
+        "key": textid.text_key(data), "text": data.decode("utf-8", "replace"),
+        "answered_by": res.source if res else None,
+        "identified": res.expression if res else None,
+        "evidence": ev.expression, "note": ev.note,
+    })
+print(json.dumps({"sources": sources, "files": out}))
+"""
+
+
+def _site_packages(env_python: str) -> str:
+    return subprocess.run(
+        [env_python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run ``cmd``; return its wall and CPU seconds (with its waited-for workers) and peak
+    RSS MiB (the largest of the process and its workers)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: dllicense's gate failed
+        raise RuntimeError(f"{cmd[:4]} failed: {err.decode(errors='replace')[-2000:]}")
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss": usage.ru_maxrss / 1024,
+    }
+
+
+def env_vs_scancode(env_python: str, jobs: int, rounds: int, dump: Path | None) -> int:
+    """Cold default scan of ``env_python``'s environment vs scancode on its licence texts."""
+    site = _site_packages(env_python)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    scancode = Path(sys.executable).with_name("scancode")
+    load = os.getloadavg()
+    print(f"{env_python} ({site}); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    runs: dict[str, list[dict[str, float]]] = {"dllicense": [], "scancode": []}
+    with tempfile.TemporaryDirectory(prefix="bench-textid-env-") as tmp:
+        tmpdir = Path(tmp)
+        empty = tmpdir / "project"
+        empty.mkdir()
+        files_dir = tmpdir / "files"
+        kept_cache = tmpdir / "cache-0"
+        info: dict[str, object] = {}
+        for r in range(rounds):
+            cache = tmpdir / f"cache-{r}"
+            cmd = [sys.executable, "-m", "dllicense", "scan", str(empty), "--python"]
+            cmd += [env_python, "--all", "--cache-dir", str(cache)]
+            runs["dllicense"].append(_timed(cmd, env))
+            if r == 0:  # the files that scan identified, from its cache
+                proc = subprocess.run(
+                    [sys.executable, "-c", EVIDENCE, site, str(kept_cache)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=env,
+                )
+                info = json.loads(proc.stdout.strip().splitlines()[-1])
+                files = info["files"]
+                assert isinstance(files, list)
+                for i, f in enumerate(files):
+                    name = f["source"].replace("/", "__").replace(":", "-")
+                    f["copy"] = f"{f['dist']}/{i:03d}-{name}"
+                    dst = files_dir / f["copy"]
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    dst.write_text(f["text"], encoding="utf-8")
+            else:
+                shutil.rmtree(cache)
+            out_json = tmpdir / f"scancode-{r}.json"
+            cmd = [str(scancode), "-l", "-n", str(jobs), "--json", str(out_json), str(files_dir)]
+            runs["scancode"].append(_timed(cmd))
+        theirs = {
+            f["path"].split("/", 1)[1]: f.get("detected_license_expression_spdx") or ""
+            for f in json.loads((tmpdir / "scancode-0.json").read_text())["files"]
+            if f["type"] == "file"
+        }
+
+    files = info["files"]
+    assert isinstance(files, list)
+    sources = info["sources"]
+    assert isinstance(sources, dict)
+    distinct = sum(v for k, v in sources.items() if k != "engine texts")
+    print(
+        f"{len(files)} licence texts identified by the default scan, {distinct} distinct: "
+        + ", ".join(f"{k} {v}" for k, v in sources.items() if k != "engine texts")
+    )
+    print(f"\n{'run':12} {'round':>5} {'wall s':>8} {'CPU s':>7} {'peak RSS MiB':>13}")
+    for r in range(rounds):
+        for tool in ("dllicense", "scancode"):
+            x = runs[tool][r]
+            print(f"{tool:12} {r + 1:5} {x['wall']:8.2f} {x['cpu']:7.2f} {x['rss']:13.0f}")
+    for what in ("wall", "cpu"):
+        mine = sorted(x[what] for x in runs["dllicense"])[(rounds - 1) // 2]
+        cli = sorted(x[what] for x in runs["scancode"])[(rounds - 1) // 2]
+        print(f"median {what}: dllicense / scancode = {mine:.2f} / {cli:.2f} = {mine / cli:.3f}")
+
+    same_id = same_ev = 0
+    rows = []
+    for f in files:
+        cli = theirs.get(f["copy"], "")
+        ok_id = _terms(cli) == _terms(f["identified"])
+        ok_ev = _terms(cli) == _terms(f["evidence"])
+        same_id += ok_id
+        same_ev += ok_ev
+        if not (ok_id and ok_ev):
+            rows.append({**{k: v for k, v in f.items() if k != "text"}, "scancode": cli})
+    n = len(files)
+    print(f"\nsame expression as scancode (up to AND order and brackets), {n} files:")
+    print(f"  the text's identification: {same_id}/{n}; the evidence in the report: {same_ev}/{n}")
+    for row in rows:
+        print(
+            f"  {row['dist']}/{row['source']} ({row['answered_by']})\n"
+            f"    scancode:   {row['scancode']}\n    identified: {row['identified']}\n"
+            f"    evidence:   {row['evidence']}  [{row['note']}]"
+        )
+    if dump is not None:
+        dump.write_text(json.dumps(rows, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return 0
 
 
