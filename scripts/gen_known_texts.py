@@ -31,7 +31,7 @@ themselves, only on the perturbed copies).
 Output is deterministic: sorted keys, one text per line. Usage::
 
     .venv/bin/python scripts/gen_known_texts.py [--site-packages DIR] [--jobs N]
-    .venv/bin/python scripts/gen_known_texts.py --templates-only
+    .venv/bin/python scripts/gen_known_texts.py --templates-only [--texts-from TOP]
     .venv/bin/python scripts/gen_known_texts.py --add TOP   # see fetch_top_licence_files.py
 """
 
@@ -45,6 +45,7 @@ import sysconfig
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -386,6 +387,19 @@ def write_templates(
     json.loads(path.read_text(encoding="utf-8"))  # sanity
 
 
+def table_texts_from(
+    texts: dict[str, str], labels: dict[str, str], folders: list[Path], table: dict[str, Any]
+) -> dict[str, str]:
+    """Return ``texts`` plus the texts of ``folders``' *.dist-info that ``table`` holds."""
+    found = dict(texts)
+    for folder in folders:
+        for label, data in sorted(dist_info_files(folder).items()):
+            key = textid.text_key(data)
+            if key in table and key not in found:
+                found[key], labels[key] = textid.normalise_text(data), label
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -411,6 +425,15 @@ def main(argv: list[str] | None = None) -> int:
         "--templates-only",
         action="store_true",
         help="keep the table, rebuild the templates from it (texts not in it are skipped)",
+    )
+    parser.add_argument(
+        "--texts-from",
+        type=Path,
+        action="append",
+        default=[],
+        help="with --templates-only: a folder whose *.dist-info licence texts the table "
+        "holds (e.g. the output of fetch_top_licence_files.py, whose texts --add put in "
+        "the table): they become templates too (repeatable)",
     )
     args = parser.parse_args(argv)
 
@@ -446,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.templates_only:
         table_texts = json.loads(args.output.read_text(encoding="utf-8"))["texts"]
+        texts = table_texts_from(texts, labels, args.texts_from, table_texts)
         templates = build_templates(texts, table_texts, args.jobs, labels)
         write_templates(templates, version, args.templates)
         return 0
