@@ -54,6 +54,8 @@ _SINGLE = {
     "home-page": "home_page",
 }
 
+_USED = frozenset(_SINGLE) | frozenset(_MULTI)
+
 
 def fast_headers(head: bytes) -> dict[str, Any] | None:
     """The fields dllicense uses, read directly from well-formed UTF-8 headers.
@@ -66,7 +68,10 @@ def fast_headers(head: bytes) -> dict[str, Any] | None:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    values: dict[str, list[str]] = {}
+    # The lines of each value of a used field, joined at the end: a whole licence text in
+    # ``License`` continuation lines (matplotlib's 1,290) was quadratic to build by +=.
+    values: dict[str, list[list[str]]] = {}
+    lines: list[str] | None = None  # the value being read, when its field is used
     key = ""
     for line in text.split("\n"):
         line = line.removesuffix("\r")
@@ -75,22 +80,25 @@ def fast_headers(head: bytes) -> dict[str, Any] | None:
         if line[0] in " \t":
             if not key:
                 return None
-            values[key][-1] += "\n" + line
+            if lines is not None:
+                lines.append(line)
             continue
         name, sep, value = line.partition(":")
         if not sep:
             return None
         key = name.strip().lower()
-        values.setdefault(key, []).append(value.strip())
+        lines = [value.strip()] if key in _USED else None
+        if lines is not None:
+            values.setdefault(key, []).append(lines)
     raw: dict[str, Any] = {}
     for field, attr in _SINGLE.items():
         if field in values:
             if len(values[field]) > 1:
                 return None
-            raw[attr] = values[field][0]
+            raw[attr] = "\n".join(values[field][0])
     for field, attr in _MULTI.items():
         if field in values:
-            raw[attr] = values[field]
+            raw[attr] = ["\n".join(v) for v in values[field]]
     return raw
 
 
