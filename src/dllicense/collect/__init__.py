@@ -42,8 +42,8 @@ class _Shared:
     """What one ``collect_all`` shares among its distributions (each worker has its copy):
     licence texts by sha256, metadata evidence by licence fields."""
 
-    def __init__(self) -> None:
-        self.texts: dict[str, bytes] = {}
+    def __init__(self, texts: dict[str, bytes] | None = None) -> None:
+        self.texts: dict[str, bytes] = {} if texts is None else texts
         self.fields: dict[tuple[str, str, tuple[str, ...]], tuple[Evidence, ...]] = {}
 
     def metadata(self, dist: Distribution) -> list[Evidence]:
@@ -88,8 +88,4 @@ def collect(
 ) -> Collected:
     """Metadata and file evidence of one distribution (files hashed, not yet identified);
     ``record`` as in ``collect_all``, ``texts`` as in ``find_license_files``."""
-    shared = None
-    if texts is not None:
-        shared = _Shared()
-        shared.texts = texts
-    return Collected(dist, *_found(dist, record, shared))
+    return Collected(dist, *_found(dist, record, None if texts is None else _Shared(texts)))

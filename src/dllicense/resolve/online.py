@@ -328,7 +328,8 @@ def _start(args: list[str], env: Mapping[str, str]) -> subprocess.Popen[str] | N
 
 
 def _answer(started: subprocess.Popen[str] | None, program: str) -> str:
-    """What ``_version`` says, from the version query ``_start`` began."""
+    """The program's name and version (its ``--version`` output's first two words; its
+    file name when it cannot say), from the version query ``_start`` began."""
     if started is None:
         return Path(program).name
     try:
@@ -342,11 +343,8 @@ def _answer(started: subprocess.Popen[str] | None, program: str) -> str:
 
 
 def _version(args: list[str], env: Mapping[str, str]) -> str:
-    done = _run(args, None, env)
-    if isinstance(done, Problem) or done.returncode != 0:
-        return Path(args[0]).name
-    words = done.stdout.split()
-    return " ".join(words[:2]) if words else Path(args[0]).name
+    """``_answer`` of a version query run now."""
+    return _answer(_start(args, env), args[0])
 
 
 def _failed(resolver: str, stderr: str) -> Problem:
