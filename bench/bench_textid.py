@@ -128,6 +128,32 @@ def _terms(expression: str | None) -> frozenset[str]:
     )
 
 
+def _flat(expression: str | None) -> frozenset[str]:
+    """The operands of an expression with nested ANDs flattened (``A WITH B`` is one)."""
+    if not expression:
+        return frozenset()
+    from license_expression import Licensing
+
+    licensing = Licensing()
+    out, stack = set(), [licensing.parse(expression, simple=True)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, licensing.AND):
+            stack.extend(item.args)
+        else:
+            out.add(str(item))
+    return frozenset(out)
+
+
+def _keys(expression: str | None) -> frozenset[str]:
+    """The licence and exception keys an expression names."""
+    if not expression:
+        return frozenset()
+    from license_expression import Licensing
+
+    return frozenset(Licensing().license_keys(expression))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -362,19 +388,24 @@ def env_vs_scancode(env_python: str, jobs: int, rounds: int, dump: Path | None) 
         cli = sorted(x[what] for x in runs["scancode"])[(rounds - 1) // 2]
         print(f"median {what}: dllicense / scancode = {mine:.2f} / {cli:.2f} = {mine / cli:.3f}")
 
-    same_id = same_ev = 0
+    same: dict[str, int] = {"identified": 0, "identified keys": 0, "evidence": 0}
     rows = []
     for f in files:
         cli = theirs.get(f["copy"], "")
-        ok_id = _terms(cli) == _terms(f["identified"])
-        ok_ev = _terms(cli) == _terms(f["evidence"])
-        same_id += ok_id
-        same_ev += ok_ev
-        if not (ok_id and ok_ev):
-            rows.append({**{k: v for k, v in f.items() if k != "text"}, "scancode": cli})
+        ok = {
+            "identified": _flat(cli) == _flat(f["identified"]),
+            "identified keys": _keys(cli) == _keys(f["identified"]),
+            "evidence": _flat(cli) == _flat(f["evidence"]),
+        }
+        for k, v in ok.items():
+            same[k] += v
+        if not all(ok.values()):
+            rows.append({**{k: v for k, v in f.items() if k != "text"}, "scancode": cli, **ok})
     n = len(files)
-    print(f"\nsame expression as scancode (up to AND order and brackets), {n} files:")
-    print(f"  the text's identification: {same_id}/{n}; the evidence in the report: {same_ev}/{n}")
+    print(f"\nsame as scancode's detected_license_expression_spdx, {n} files (nested ANDs")
+    print(f"flattened, order and repeats ignored): the text's identification {same['identified']}")
+    print(f"(the same licence and exception keys: {same['identified keys']}); the evidence in")
+    print(f"the report (its own licence, pointers followed): {same['evidence']}")
     for row in rows:
         print(
             f"  {row['dist']}/{row['source']} ({row['answered_by']})\n"

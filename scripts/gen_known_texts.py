@@ -33,6 +33,14 @@ Output is deterministic: sorted keys, one text per line. Usage::
     .venv/bin/python scripts/gen_known_texts.py [--site-packages DIR] [--jobs N]
     .venv/bin/python scripts/gen_known_texts.py --templates-only [--texts-from TOP]
     .venv/bin/python scripts/gen_known_texts.py --add TOP   # see fetch_top_licence_files.py
+    .venv/bin/python scripts/gen_known_texts.py --refresh --texts-from TOP
+
+``--refresh`` re-identifies every text of the table (found again in the default
+sources and the ``--texts-from`` folders; a text found nowhere is an error) with
+the engine as it is now, keeps the table's keys, and rebuilds the templates: after
+a change of the engine call, not of the texts. Templates are built from every
+table text found in the default sources and the ``--texts-from`` folders (before
+2026-12-05 the texts added with ``--add`` never became templates).
 """
 
 from __future__ import annotations
@@ -387,19 +395,6 @@ def write_templates(
     json.loads(path.read_text(encoding="utf-8"))  # sanity
 
 
-def table_texts_from(
-    texts: dict[str, str], labels: dict[str, str], folders: list[Path], table: dict[str, Any]
-) -> dict[str, str]:
-    """Return ``texts`` plus the texts of ``folders``' *.dist-info that ``table`` holds."""
-    found = dict(texts)
-    for folder in folders:
-        for label, data in sorted(dist_info_files(folder).items()):
-            key = textid.text_key(data)
-            if key in table and key not in found:
-                found[key], labels[key] = textid.normalise_text(data), label
-    return found
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -422,18 +417,23 @@ def main(argv: list[str] | None = None) -> int:
         "output of scripts/fetch_top_licence_files.py)",
     )
     parser.add_argument(
-        "--templates-only",
+        "--refresh",
         action="store_true",
-        help="keep the table, rebuild the templates from it (texts not in it are skipped)",
+        help="re-identify the table's texts, keep its keys, rebuild the templates",
     )
     parser.add_argument(
         "--texts-from",
         type=Path,
         action="append",
         default=[],
-        help="with --templates-only: a folder whose *.dist-info licence texts the table "
-        "holds (e.g. the output of fetch_top_licence_files.py, whose texts --add put in "
-        "the table): they become templates too (repeatable)",
+        help="with --refresh or --templates-only: a folder whose *.dist-info licence texts "
+        "the table holds (e.g. the output of fetch_top_licence_files.py): they are "
+        "re-identified and become templates too (repeatable)",
+    )
+    parser.add_argument(
+        "--templates-only",
+        action="store_true",
+        help="keep the table, rebuild the templates from it (texts not in it are skipped)",
     )
     args = parser.parse_args(argv)
 
@@ -467,6 +467,11 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
 
+    if args.refresh:
+        return refresh(
+            texts, labels, args.texts_from, args.output, args.templates, args.jobs, version
+        )
+
     if args.templates_only:
         table_texts = json.loads(args.output.read_text(encoding="utf-8"))["texts"]
         texts = table_texts_from(texts, labels, args.texts_from, table_texts)
@@ -490,6 +495,62 @@ def main(argv: list[str] | None = None) -> int:
     write_templates(build_templates(texts, table, args.jobs, labels), version, args.templates)
     print(f"identified in {elapsed:.0f} s", file=sys.stderr)
     return 0
+
+
+def refresh(
+    texts: dict[str, str],
+    labels: dict[str, str],
+    folders: list[Path],
+    output: Path,
+    templates: Path,
+    jobs: int,
+    version: str,
+) -> int:
+    """Re-identify every text of the table at ``output`` (``texts``: the default sources,
+    plus ``folders``) and rebuild the templates from them."""
+    table: dict[str, dict[str, object]] = json.loads(output.read_text(encoding="utf-8"))["texts"]
+    found = table_texts_from(texts, labels, folders, table)
+    missing = sorted(set(table) - set(found))
+    if missing:
+        print(
+            f"{len(missing)} texts of the table found nowhere, e.g. {missing[0]}", file=sys.stderr
+        )
+        return 2
+    keys = sorted(table)
+    print(f"re-identifying the table's {len(keys)} texts with {version} ...", file=sys.stderr)
+    started = time.perf_counter()
+    changed = 0
+    for key, rec in zip(keys, textid.run_engine([found[k] for k in keys], jobs), strict=True):
+        if rec.get("x"):
+            print(f"kept (engine error or deadline): {labels.get(key, key)}", file=sys.stderr)
+            continue
+        new = {k: v for k, v in rec.items() if k not in ("x", "g")}
+        if new != table[key]:
+            changed += 1
+            if new.get("e") != table[key].get("e"):
+                print(
+                    f"  {labels.get(key, key)}: {table[key].get('e')} -> {new.get('e')}",
+                    file=sys.stderr,
+                )
+        table[key] = new
+    elapsed = time.perf_counter() - started
+    print(f"{changed} records changed, in {elapsed:.0f} s", file=sys.stderr)
+    write_table(table, version, output)
+    write_templates(build_templates(found, table, jobs, labels), version, templates)
+    return 0
+
+
+def table_texts_from(
+    texts: dict[str, str], labels: dict[str, str], folders: list[Path], table: dict[str, Any]
+) -> dict[str, str]:
+    """Return ``texts`` plus the texts of ``folders``' *.dist-info that ``table`` holds."""
+    found = dict(texts)
+    for folder in folders:
+        for label, data in sorted(dist_info_files(folder).items()):
+            key = textid.text_key(data)
+            if key in table and key not in found:
+                found[key], labels[key] = textid.normalise_text(data), label
+    return found
 
 
 def add_texts(folders: list[Path], output: Path, jobs: int, version: str) -> int:

@@ -65,6 +65,35 @@ def test_plain_licence_files(
         assert 1 <= m.start_line <= m.end_line
 
 
+# ``scancode -l -n 1 --json`` (scancode-toolkit 32.5.0) on these files, see texts/SOURCES.md
+CLI_ANSWERS = {
+    "BSD-3-Clause-kiwisolver.txt": "BSD-3-Clause",
+    "BSD-3-Clause-torch.txt": "BSD-3-Clause",
+}
+
+
+@pytest.mark.parametrize(("name", "expression"), sorted(CLI_ANSWERS.items()))
+def test_engine_answers_what_scancode_answers_on_the_file(
+    results: dict[str, textid.TextIdentification], name: str, expression: str
+) -> None:
+    """The engine is asked as ``scancode --license`` asks on a file: a query string would be
+    split into query runs after 4 lines without a legal word instead of 15, which adds
+    ``BSD-2-Clause`` (kiwisolver's closing notice) and ``LicenseRef-scancode-generic-cla``
+    (torch's contribution model paragraph) to these BSD texts."""
+    from scancode.api import get_licenses
+
+    assert results[name].expression == expression
+    on_file = get_licenses(str(TEXTS / name))["detected_license_expression_spdx"]
+    assert on_file == expression  # the recorded CLI answer still holds for this scancode
+
+
+def test_engine_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textengine.tempfile, "tempdir", str(tmp_path))
+    rec = textengine._identify_with_engine(textid.normalise_text(read("MIT-attrs.txt")))
+    assert rec["e"] == "MIT"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_python_licence_history_needs_review(
     results: dict[str, textid.TextIdentification],
 ) -> None:

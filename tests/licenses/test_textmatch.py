@@ -122,7 +122,8 @@ def test_reflowed_text_hits_a_flat_template() -> None:
 
 
 def test_long_runs_of_lines_without_legal_words_go_to_the_engine() -> None:
-    # scancode starts a new query run after four such lines: its answer may change
+    # longer runs of lines without a legal word than the template was checked with:
+    # scancode may start a new query run there, and its answer may change
     spaced = MIT.replace("Permission is hereby", "\n\n\n\nPermission is hereby")
     assert textmatch.match(spaced) is None
 

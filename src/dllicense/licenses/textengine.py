@@ -2,9 +2,9 @@
 cheaper identified (``textid``).
 
 The engine is called as a library: ``licensedcode.detection.detect_licenses``
-on a query string. It is the per-file detection of ``scancode --license``
-(index matching plus scancode's grouping and false-positive heuristics)
-without the scan pipeline, so it needs neither files on disk nor the plugin
+on a private temporary file holding the text (``_detect``). It is the per-file
+detection of ``scancode --license`` (index matching plus scancode's grouping
+and false-positive heuristics) without the scan pipeline and its plugin
 system: with the shipped prebuilt index, no pluggy hook or entry point runs.
 scancode is imported lazily, and its licence index (seconds to load, ~1.4 GB)
 is loaded once per process; many texts go to a pool of workers (``run_engine``).
@@ -18,7 +18,9 @@ import importlib.metadata
 import importlib.util
 import logging
 import multiprocessing
+import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -224,6 +226,25 @@ def _identify_with_engine(text: str, deadline_s: float = ENGINE_DEADLINE_S) -> R
         }
 
 
+def _detect(detect_licenses: Any, text: str, deadline: float) -> list[Any]:
+    """Run scancode's per-file detection on ``text`` as ``scancode --license`` runs it on a
+    file holding it.
+
+    A query string would not do: scancode splits a string into query runs after 4 lines
+    without a legal word, a text file only after 15 (``licensedcode.query.build_query``),
+    and that changes its answer on long licence files (the NVIDIA SDK licence, a BSD text
+    after a CLA paragraph). So the text goes through a private temporary file, read back
+    by scancode's own file reader.
+    """
+    fd, path = tempfile.mkstemp(prefix="dllicense-text-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        return list(detect_licenses(location=path, deadline=deadline))
+    finally:
+        os.unlink(path)
+
+
 def _analyse(text: str, deadline_s: float) -> Record:
     lc = _load_engine()
     from license_expression import combine_expressions
@@ -231,7 +252,7 @@ def _analyse(text: str, deadline_s: float) -> Record:
 
     db, licensing = lc.db, lc.licensing
     started = time.time()
-    detections = list(detect_licenses(query_string=text, deadline=started + deadline_s))
+    detections = _detect(detect_licenses, text, started + deadline_s)
     timed_out = time.time() > started + deadline_s
 
     notes: list[str] = []

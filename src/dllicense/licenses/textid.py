@@ -67,7 +67,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM = "textid/2"
+ALGORITHM = "textid/3"
 """Version of the post-processing here; part of the cache key (bump on change)."""
 
 MAX_TEXT_BYTES = 2_000_000

@@ -78,7 +78,7 @@ class Masked:
     is one token), for texts that wrap their lines differently; ``flat_start``
     is the index in that stream of each unit's first token. ``streak`` is the
     longest run of lines without a legalese word (scancode starts a new query
-    run after four).
+    run after such runs: 15 lines in a text file, which ``textengine`` gives it).
     """
 
     key: str
