@@ -125,8 +125,15 @@ def test_numpy_metadata_license_field_keeps_with(
     assert res.expression.count("GCC-exception-3.1") == res.expression.count(
         "WITH GCC-exception-3.1"
     )
-    assert not res.confident  # bundled LGPL notices with imperfect coverage
     assert max(m.end_line for m in res.matches) > 900
+    # the same licences and exceptions as scancode on the file (which leaves them bare)
+    from scancode.api import get_licenses
+
+    on_file = get_licenses(str(TEXTS / "numpy-1.26.4-METADATA-License.txt"))
+    licensing = get_spdx_licensing()
+    assert set(licensing.license_keys(res.expression)) == set(
+        licensing.license_keys(on_file["detected_license_expression_spdx"])
+    )
 
 
 def test_second_identification_comes_from_the_cache(
