@@ -400,7 +400,8 @@ def env_vs_scancode(env_python: str, jobs: int, rounds: int, dump: Path | None) 
         for k, v in ok.items():
             same[k] += v
         if not all(ok.values()):
-            rows.append({**{k: v for k, v in f.items() if k != "text"}, "scancode": cli, **ok})
+            agree = {f"same {k}": v for k, v in ok.items()}
+            rows.append({**{k: v for k, v in f.items() if k != "text"}, "scancode": cli, **agree})
     n = len(files)
     print(f"\nsame as scancode's detected_license_expression_spdx, {n} files (nested ANDs")
     print(f"flattened, order and repeats ignored): the text's identification {same['identified']}")

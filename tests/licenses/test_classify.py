@@ -254,3 +254,18 @@ def test_pointer_file_stands_for_the_files_it_names(tmp_path: Path) -> None:  # 
     items, _ = identify_texts([collect(dist)], "primary", tmp_path, True)
     pointer = next(e for e in items[0].evidence if e.source == "licenses/LICENSE")
     assert pointer.expression == "Apache-2.0 OR BSD-2-Clause", pointer
+
+
+def test_statement_before_a_text_matched_in_pieces_is_the_licence() -> None:  # pillow 13.0.0
+    """scancode (as ``scancode -l`` runs on the file) matches pillow's MIT-CMU text only as a
+    reference, other-permissive and a warranty disclaimer, then whole texts of the bundled
+    libraries (BSD-2-Clause first): the stated licence is pillow's, not the first of those."""
+    from dllicense.licenses import textid
+
+    data = (Path(__file__).parent / "texts" / "MIT-CMU-pillow.txt").read_bytes()
+    ident = textid.TextIdentifier(None, use_cache=False).identify(data)
+    assert ident is not None and ident.source == "shipped-table"
+    assert ident.matches[0].key == "MIT-CMU" and ident.matches[0].is_reference
+    own, quoted = own_licence(ident.matches, data.decode("utf-8"))
+    assert own == "MIT-CMU"
+    assert "BSD-2-Clause" in quoted

@@ -78,6 +78,24 @@ def own_licence(matches: Sequence[TextMatch], text: str = "") -> tuple[str, tupl
         head = min(whole, key=lambda m: m.start_line)
         stated = [m.key for m in found if m.end_line < first and m.start_line <= OPENING_LINES]
         same = [k for k in stated if k not in _GENERIC and _family(k) == _family(head.key)]
+        statement = [
+            m
+            for m in found
+            if m.is_reference and m.start_line <= OPENING_LINES and m.key not in _GENERIC
+        ]
+        fragments = [
+            m
+            for m in texts
+            if statement
+            and statement[-1].end_line < m.start_line <= OPENING_LINES
+            and m.end_line < first
+        ]
+        if statement and fragments and statement[-1].end_line < first:
+            # "Pillow is licensed under the open source MIT-CMU License:", then that text,
+            # which the engine matched only in pieces (other-permissive, a warranty
+            # disclaimer), then whole texts of bundled libraries: the statement is the licence
+            quoted = tuple(dict.fromkeys([statement[-1].key, *(m.key for m in whole)]))
+            return normalize_expression(statement[-1].key).expression, quoted
         if same and same[0] != head.key:
             # "packaged under the terms of the LGPL version 3 or any later version", then
             # copies of the GNU texts: the statement says which version applies (MDAnalysis)
