@@ -269,3 +269,20 @@ def test_statement_before_a_text_matched_in_pieces_is_the_licence() -> None:  # 
     own, quoted = own_licence(ident.matches, data.decode("utf-8"))
     assert own == "MIT-CMU"
     assert "BSD-2-Clause" in quoted
+
+
+def test_named_public_domain_dedication_over_the_generic_statement() -> None:  # docutils
+    """docutils 0.23.1's COPYING.rst: "placed in the public domain" (a whole 6-line match of
+    scancode's generic public-domain rule), then the dedication itself (CC-PDDC)."""
+    from dllicense.licenses import textid
+
+    path = next(
+        Path(__file__)
+        .parents[1]
+        .glob("fixtures/corpus/dists/docutils-0.23.1/*/licenses/COPYING.rst")
+    )
+    data = path.read_bytes()
+    ident = textid.TextIdentifier(None, use_cache=False).identify(data)
+    assert ident is not None and ident.source == "shipped-table"
+    assert ident.matches[0].key == "LicenseRef-scancode-public-domain"
+    assert own_licence(ident.matches, data.decode("utf-8"))[0] == "CC-PDDC"

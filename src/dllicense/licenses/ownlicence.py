@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dllicense.licenses.scancode_keys import scancode_index
+from dllicense.licenses.scancode_keys import ScancodeKey, scancode_index
 from dllicense.licenses.spdx import license_keys, normalize_expression
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ CHOICE = re.compile(
 )
 OPENING_LINES = 20  # what a text's opening lines reference is its own licence
 POINTER_MAX_LINES = 12  # a text this short that names other licence files points to them
+_PUBLIC_DOMAIN = "LicenseRef-scancode-public-domain"
 _GENERIC = ("LicenseRef-scancode-unknown-license-reference", "LicenseRef-scancode-free-unknown")
 
 
@@ -114,6 +115,12 @@ def own_licence(matches: Sequence[TextMatch], text: str = "") -> tuple[str, tupl
             break
         block.append(match)
         end = max(end, match.end_line)
+    if all(m.key == _PUBLIC_DOMAIN for m in block):
+        # "placed in the public domain", then the dedication itself (docutils: CC-PDDC):
+        # the named dedication says which
+        dedications = [m for m in found if m not in block and _public_domain_text(m)]
+        if dedications:
+            block = [dedications[0]]
     own = " AND ".join(dict.fromkeys(_wrap(m.key) for m in block))
     rest = [m for m in found if m not in block]
     longest = sorted(found, key=lambda m: (m.start_line - m.end_line, m.start_line))
@@ -130,6 +137,17 @@ def _not_a_licence(key: str) -> bool:
     """Contributor agreements and "licence not stated" notes are matched but grant nothing."""
     record = scancode_index().get(key.lower())
     return record is not None and record.category in ("CLA", "Unstated License")
+
+
+def _public_domain_text(match: TextMatch) -> bool:
+    """A whole text of a named public-domain dedication (CC-PDDC, CC0-1.0, Unlicense...)."""
+    if match.key == _PUBLIC_DOMAIN or match.end_line - match.start_line + 1 < WHOLE_TEXT_LINES:
+        return False
+    return any(r.spdx == match.key and r.category == "Public Domain" for r in _records())
+
+
+def _records() -> tuple[ScancodeKey, ...]:
+    return tuple(dict.fromkeys(scancode_index().values()))
 
 
 def _wrap(key: str) -> str:
