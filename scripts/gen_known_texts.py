@@ -34,6 +34,7 @@ Output is deterministic: sorted keys, one text per line. Usage::
     .venv/bin/python scripts/gen_known_texts.py --templates-only [--texts-from TOP]
     .venv/bin/python scripts/gen_known_texts.py --add TOP   # see fetch_top_licence_files.py
     .venv/bin/python scripts/gen_known_texts.py --refresh --texts-from TOP
+    .venv/bin/python scripts/gen_known_texts.py --own-parts --texts-from TOP
 
 ``--refresh`` re-identifies every text of the table (found again in the default
 sources and the ``--texts-from`` folders; a text found nowhere is an error) with
@@ -41,6 +42,12 @@ the engine as it is now, keeps the table's keys, and rebuilds the templates: aft
 a change of the engine call, not of the texts. Templates are built from every
 table text found in the default sources and the ``--texts-from`` folders (before
 2026-12-05 the texts added with ``--add`` never became templates).
+
+``--own-parts`` adds to the table the opening parts that ``ownlicence.own_part`` reads
+again alone (a long concatenated licence file whose own licence the engine matched only
+in weak pieces, torch 2.10.0's LICENSE), for the table's texts found in the default
+sources and the ``--texts-from`` folders, so a scan needs no engine for them either;
+``--refresh`` and ``--add`` do it too.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from dllicense.licenses import textid, textmatch  # noqa: E402
+from dllicense.licenses.ownlicence import own_part  # noqa: E402
 
 OUTPUT = ROOT / "src" / "dllicense" / "licenses" / "data" / "known_texts.json"
 TEMPLATES = OUTPUT.with_name("text_templates.json")
@@ -431,6 +439,11 @@ def main(argv: list[str] | None = None) -> int:
         "re-identified and become templates too (repeatable)",
     )
     parser.add_argument(
+        "--own-parts",
+        action="store_true",
+        help="keep the table; add the opening parts of its texts that own_part reads alone",
+    )
+    parser.add_argument(
         "--templates-only",
         action="store_true",
         help="keep the table, rebuild the templates from it (texts not in it are skipped)",
@@ -472,6 +485,13 @@ def main(argv: list[str] | None = None) -> int:
             texts, labels, args.texts_from, args.output, args.templates, args.jobs, version
         )
 
+    if args.own_parts:
+        table = json.loads(args.output.read_text(encoding="utf-8"))["texts"]
+        found = table_texts_from(texts, labels, args.texts_from, table)
+        add_own_parts(table, found, labels, args.jobs)
+        write_table(table, version, args.output)
+        return 0
+
     if args.templates_only:
         table_texts = json.loads(args.output.read_text(encoding="utf-8"))["texts"]
         texts = table_texts_from(texts, labels, args.texts_from, table_texts)
@@ -491,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         table[key] = {k: v for k, v in rec.items() if k not in ("x", "g")}
 
+    add_own_parts(table, texts, labels, args.jobs)
     write_table(table, version, args.output)
     write_templates(build_templates(texts, table, args.jobs, labels), version, args.templates)
     print(f"identified in {elapsed:.0f} s", file=sys.stderr)
@@ -510,6 +531,8 @@ def refresh(
     plus ``folders``) and rebuild the templates from them."""
     table: dict[str, dict[str, object]] = json.loads(output.read_text(encoding="utf-8"))["texts"]
     found = table_texts_from(texts, labels, folders, table)
+    for key in own_parts(table, found):  # found in no source: made again after the refresh
+        table.pop(key, None)
     missing = sorted(set(table) - set(found))
     if missing:
         print(
@@ -535,9 +558,43 @@ def refresh(
         table[key] = new
     elapsed = time.perf_counter() - started
     print(f"{changed} records changed, in {elapsed:.0f} s", file=sys.stderr)
+    add_own_parts(table, found, labels, jobs)
     write_table(table, version, output)
     write_templates(build_templates(found, table, jobs, labels), version, templates)
     return 0
+
+
+def own_parts(
+    table: dict[str, Any], texts: dict[str, str], labels: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Key -> normalised text of the opening parts (``ownlicence.own_part``) of the table's
+    ``texts`` that a scan identifies again alone (``labels`` gets theirs)."""
+    parts: dict[str, str] = {}
+    for key in sorted(set(table) & set(texts)):
+        ident = textid.record_to_identification(table[key], key, "", "shipped-table")
+        part = own_part(ident.matches, texts[key])
+        if part:
+            part_key = textid.text_key(part.encode("utf-8"))
+            parts.setdefault(part_key, textid.normalise_text(part.encode("utf-8")))
+            if labels is not None:
+                labels.setdefault(
+                    part_key, f"{labels.get(key, key)} (lines 1-{len(part.splitlines())})"
+                )
+    return parts
+
+
+def add_own_parts(
+    table: dict[str, Any], texts: dict[str, str], labels: dict[str, str], jobs: int
+) -> None:
+    """Add to ``table`` the opening parts (``ownlicence.own_part``) of its ``texts`` that a
+    scan identifies again alone, identified by the engine."""
+    parts = {k: v for k, v in own_parts(table, texts, labels).items() if k not in table}
+    keys = sorted(parts)
+    print(f"{len(keys)} opening parts to identify alone", file=sys.stderr)
+    for key, rec in zip(keys, textid.run_engine([parts[k] for k in keys], jobs), strict=True):
+        print(f"  {labels[key]}: {rec.get('e')}", file=sys.stderr)
+        if not rec.get("x"):
+            table[key] = {k: v for k, v in rec.items() if k not in ("x", "g")}
 
 
 def table_texts_from(
@@ -568,6 +625,7 @@ def add_texts(folders: list[Path], output: Path, jobs: int, version: str) -> int
     for key, rec in zip(keys, textid.run_engine([texts[k] for k in keys], jobs), strict=True):
         if not rec.get("x"):
             table[key] = {k: v for k, v in rec.items() if k not in ("x", "g")}
+    add_own_parts(table, texts, {}, jobs)
     write_table(table, version, output)
     return 0
 

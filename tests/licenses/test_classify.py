@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,93 @@ def test_named_public_domain_dedication_over_the_generic_statement() -> None:  #
     assert ident is not None and ident.source == "shipped-table"
     assert ident.matches[0].key == "LicenseRef-scancode-public-domain"
     assert own_licence(ident.matches, data.decode("utf-8"))[0] == "CC-PDDC"
+
+
+TORCH_210 = Path(__file__).parent / "texts" / "BSD-3-Clause-torch-2.10.0.txt"
+NVIDIA_EULA = next(
+    Path(__file__)
+    .parents[1]
+    .glob("fixtures/dists/nvidia-cuda-runtime-cu12-12.9.79/*/licenses/License.txt")
+)
+
+
+def test_own_licence_of_a_long_concatenation_is_read_from_its_opening_part() -> None:
+    """torch 2.10.0's LICENSE: its BSD-3-Clause text (lines 59-84), then 8,900 lines of
+    bundled libraries and their licences. Asked on the whole file, scancode (the CLI too)
+    matches the BSD text only as pieces of Apache-1.1 and proprietary-license; the opening
+    part before the first strong match of the bundled list, identified alone, is BSD-3-Clause."""
+    from dllicense.licenses import textid
+    from dllicense.licenses.ownlicence import own_part, reads_strongly
+
+    data = TORCH_210.read_bytes()
+    text = data.decode("utf-8")
+    identifier = textid.TextIdentifier(None, use_cache=False)
+    whole = identifier.identify(data)
+    assert whole is not None and whole.source == "shipped-table"
+    assert own_licence(whole.matches, text)[0] == (
+        "Apache-1.1 AND LicenseRef-scancode-proprietary-license"
+    )
+    part = own_part(whole.matches, text)
+    assert part.splitlines()[0] == "From PyTorch:" and len(part.splitlines()) == 90
+    alone = identifier.identify(part.encode("utf-8"))
+    assert alone is not None and alone.source == "shipped-table"  # no engine in a cold scan
+    assert reads_strongly(alone.matches)
+    assert own_licence(alone.matches, part)[0] == "BSD-3-Clause"
+
+
+@pytest.mark.parametrize("header", ["License: BSD-3-Clause", "License-Expression: BSD-3-Clause"])
+def test_torch_licence_file_agrees_with_its_metadata(tmp_path: Path, header: str) -> None:
+    """torch 2.10.0's METADATA and LICENSE (texts/SOURCES.md); ``License:`` as the wheel has
+    it (was a false DL103), ``License-Expression:`` as later torch versions declare (was a
+    false DL116: a licence file the PEP 639 expression does not cover)."""
+    from tests.conftest import scan_dirs
+
+    info = tmp_path / "site" / "torch-2.10.0.dist-info"
+    (info / "licenses").mkdir(parents=True)
+    metadata = (TORCH_210.parent / "torch-2.10.0-METADATA.txt").read_text(encoding="utf-8")
+    assert "\nLicense: BSD-3-Clause\n" in metadata
+    (info / "METADATA").write_text(
+        metadata.replace("\nLicense: BSD-3-Clause\n", f"\n{header}\n"), encoding="utf-8"
+    )
+    (info / "licenses" / "LICENSE").write_bytes(TORCH_210.read_bytes())
+    (tmp_path / "project").mkdir()
+    result = scan_dirs(tmp_path / "project", tmp_path / "site", use_cache=False)
+    [torch] = [p for p in result.packages if p.node.name == "torch"]
+    licence = next(e for e in torch.evidence if e.source == "licenses/LICENSE")
+    assert licence.expression == "BSD-3-Clause", licence
+    assert "read from lines 1-90 alone" in licence.note
+    assert torch.verdict.expression == "BSD-3-Clause"
+    assert torch.verdict.bundled == () and torch.verdict.disagreements == ()
+
+
+def test_proprietary_licence_of_a_long_concatenation_is_still_found(tmp_path: Path) -> None:
+    """NVIDIA's EULA (nvidia-cuda-runtime-cu12 12.9.79, 1,568 lines with its third-party
+    notices) stays proprietary: its own licence is matched strongly, nothing is read again;
+    a PEP 639 expression that says otherwise is disputed by the file (DL103)."""
+    from dllicense.licenses import textid
+    from dllicense.licenses.ownlicence import own_part
+    from tests.conftest import scan_dirs
+
+    data = NVIDIA_EULA.read_bytes()
+    ident = textid.TextIdentifier(None, use_cache=False).identify(data)
+    assert ident is not None
+    own = own_licence(ident.matches, data.decode("utf-8"))[0]
+    assert own == "LicenseRef-scancode-proprietary-license"
+    assert own_part(ident.matches, data.decode("utf-8")) == ""
+
+    info = tmp_path / "site" / "nvidia_cuda_runtime_cu12-12.9.79.dist-info"
+    shutil.copytree(NVIDIA_EULA.parents[1], info)
+    metadata = (info / "METADATA").read_text(encoding="utf-8")
+    assert "\nLicense: LicenseRef-NVIDIA-Proprietary\n" in metadata
+    (info / "METADATA").write_text(
+        metadata.replace(
+            "\nLicense: LicenseRef-NVIDIA-Proprietary\n", "\nLicense-Expression: MIT\n"
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "project").mkdir()
+    result = scan_dirs(tmp_path / "project", tmp_path / "site", use_cache=False)
+    [nvidia] = result.packages
+    licence = next(e for e in nvidia.evidence if e.source == "licenses/License.txt")
+    assert licence.expression == own and "read from lines" not in licence.note
+    assert f"licenses/License.txt says {own}" in nvidia.verdict.disagreements

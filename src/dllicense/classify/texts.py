@@ -20,6 +20,8 @@ from dllicense.licenses.ownlicence import (  # own_licence: re-exported
     POINTER_MAX_LINES,
     STRONG_SCORE,
     own_licence,
+    own_part,
+    reads_strongly,
 )
 from dllicense.licenses.spdx import normalize_expression
 from dllicense.models import Evidence, Progress
@@ -27,7 +29,7 @@ from dllicense.models import Evidence, Progress
 __all__ = ["HOLDER_KINDS", "KINDS", "identify_texts", "own_licence"]
 
 if TYPE_CHECKING:
-    from dllicense.licenses.textid import TextIdentification
+    from dllicense.licenses.textid import TextIdentification, TextIdentifier
 
 KINDS = {
     "none": frozenset(),
@@ -44,9 +46,24 @@ HOLDER_KINDS = {
 }
 
 
-def _identified(evidence: Evidence, result: TextIdentification, text: bytes) -> Evidence:
+def _identified(
+    evidence: Evidence,
+    result: TextIdentification,
+    text: bytes,
+    part: tuple[str, TextIdentification] | None = None,
+) -> Evidence:
+    """``evidence`` with the own licence of its text; ``part``: the text's opening part
+    and its identification alone (``own_part``), used when it reads strongly."""
     own, matched = own_licence(result.matches, text.decode("utf-8", errors="replace"))
-    note = f"identified by {result.engine} (score {result.score:.0f})"
+    read_alone = ""
+    if part is not None and reads_strongly(part[1].matches):
+        head, alone = part
+        cut = len(head.splitlines())
+        own, quoted = own_licence(alone.matches, head)
+        rest = own_licence([m for m in result.matches if m.start_line > cut])[1]
+        matched = tuple(dict.fromkeys([*quoted, *rest]))
+        read_alone = f"; its own licence read from lines 1-{cut} alone"
+    note = f"identified by {result.engine} (score {result.score:.0f}){read_alone}"
     if not own:
         note = f"no licence found by {result.engine}"
     elif not result.confident and all(
@@ -104,9 +121,10 @@ def identify_texts(
     )
     try:
         results = identifier.identify_many([wanted[sha] for sha in order])
+        found = dict(zip(order, results, strict=True))
+        parts = _own_parts(identifier, found, wanted)
     finally:
         identifier.close()
-    found = dict(zip(order, results, strict=True))
     missing = sum(1 for r in results if r is None)
     out = []
     for item in collected:
@@ -114,12 +132,36 @@ def identify_texts(
         for e in item.evidence:
             result = found.get(e.sha256) if e.kind in kinds else None
             if result is not None:
-                e = _identified(e, result, wanted[e.sha256])
+                e = _identified(e, result, wanted[e.sha256], parts.get(e.sha256))
             elif e.kind in kinds and e.sha256 in found:
                 e = replace(e, note="not identified: the scancode engine is not installed")
             updated.append(e)
         out.append(replace(item, evidence=tuple(_follow_pointers(item, updated))))
     return out, missing
+
+
+def _own_parts(
+    identifier: TextIdentifier,
+    found: dict[str, TextIdentification | None],
+    wanted: dict[str, bytes],
+) -> dict[str, tuple[str, TextIdentification]]:
+    """sha256 -> (opening part, its identification alone) of the texts whose own licence
+    the engine read only in weak pieces inside a long concatenation (``own_part``)."""
+    parts: dict[str, str] = {}
+    for sha, result in found.items():
+        if result is not None and result.matches:
+            part = own_part(result.matches, wanted[sha].decode("utf-8", errors="replace"))
+            if part:
+                parts[sha] = part
+    if not parts:
+        return {}
+    order = sorted(parts)
+    results = identifier.identify_many([parts[sha].encode("utf-8") for sha in order])
+    return {
+        sha: (parts[sha], result)
+        for sha, result in zip(order, results, strict=True)
+        if result is not None
+    }
 
 
 def _distinct_texts(collected: list[Collected], kinds: Collection[str]) -> dict[str, bytes]:
