@@ -106,7 +106,7 @@ def run() -> None:
     """
     try:
         main()
-        code: object = 0
+        code: str | int | None = 0
     except SystemExit as done:
         code = 0 if done.code is None else done.code
     import atexit

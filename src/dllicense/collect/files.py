@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from packaging.version import InvalidVersion, Version
 
 from dllicense.models import Distribution, EvidenceKind, Problem
 from dllicense.readfile import read_bounded
+from dllicense.records import frozen
 
 FILE_LIMIT = 4 * 1024 * 1024  # bytes read from one licence file
 _LICENSE_NAME = re.compile(
@@ -24,7 +24,7 @@ _THIRD_PARTY = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class LicenseFile:
     """A licence, notice or patents file with its content hash."""
 

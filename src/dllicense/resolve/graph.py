@@ -8,7 +8,6 @@ from a root, so any finding can say why a package is there.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
 
 from packaging.markers import Marker
 
@@ -24,6 +23,7 @@ from dllicense.models import (  # ENVIRONMENT_SCOPE, scope_selected: re-exported
     Skipped,
     scope_selected,
 )
+from dllicense.records import frozen
 from dllicense.resolve.requires import display, parse_requires
 from dllicense.resolve.walk import Edge, Key, State, Walk, node, reported_only, scope_rank
 
@@ -159,7 +159,7 @@ def _extras(state: State) -> frozenset[str]:
     return frozenset().union(*values) if any(values) else _NONE
 
 
-@dataclass(frozen=True)
+@frozen
 class _Child:
     name: str
     extras: tuple[str, ...]

@@ -12,7 +12,6 @@ tests/resolve/test_requires.py checks the two agree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 from packaging.markers import Marker
@@ -20,6 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from dllicense.discover.locks.markers import parse_marker
+from dllicense.records import frozen
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _RELEASE = r"[0-9]+(?:\.[0-9]+)*"
@@ -39,7 +39,7 @@ _SIMPLE = re.compile(
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
 
 
-@dataclass(frozen=True)
+@frozen
 class Requires:
     """What resolving needs of one requirement; ``raw`` is kept for messages."""
 
