@@ -33,7 +33,7 @@ _CLAUSES = rf"{_CLAUSE}(?:\s*,\s*{_CLAUSE})*"
 _SIMPLE = re.compile(
     rf"[ \t]*(?P<name>{_NAME})[ \t]*"
     rf"(?:\[[ \t]*(?P<extras>{_NAME}(?:[ \t]*,[ \t]*{_NAME})*)?[ \t]*\])?[ \t]*"
-    rf"(?:\([ \t]*{_CLAUSES}[ \t]*\)|{_CLAUSES})?[ \t]*"
+    rf"(?:(?P<open>\()?[ \t]*{_CLAUSES}[ \t]*(?(open)\)))?[ \t]*"  # clauses, or (clauses)
     r"(?:;[ \t]*(?P<marker>\S.*?))?[ \t]*"
 )
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
