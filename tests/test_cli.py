@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -17,6 +18,30 @@ def test_version_via_python_m() -> None:
     done = run_cli("--version")
     assert done.returncode == 0
     assert done.stdout.strip() == f"dllicense, version {__version__}"
+
+
+def test_the_quick_exit_runs_exit_handlers_and_keeps_the_code_and_output(tmp_path: Path) -> None:
+    """``run`` ends the process with ``os._exit``: what ``atexit`` would do still happens
+    (the index cache removes its temporary folder that way), buffered output is flushed,
+    and the exit code is the command's."""
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
+        "sys.stdout.write('buffered ')\n"
+        "from dllicense.cli import run\n"
+        "sys.argv = ['dllicense', *sys.argv[1:]]\n"
+        "run()\n"
+    )
+    for args, code, out, err in (
+        (["--version"], 0, f"buffered dllicense, version {__version__}", "exit handler ran"),
+        (["scan", str(tmp_path), "--format", "docx"], 2, "buffered", "unknown format 'docx'"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == code, done.stderr
+        assert done.stdout.strip() == out
+        assert err in done.stderr and "exit handler ran" in done.stderr
 
 
 def _one_line_error(done: subprocess.CompletedProcess[str], needle: str) -> None:

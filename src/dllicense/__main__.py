@@ -1,6 +1,6 @@
 """``python -m dllicense``."""
 
-from dllicense.cli import main
+from dllicense.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

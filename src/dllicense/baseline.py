@@ -14,7 +14,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +22,20 @@ from dllicense.models import Finding, Location, Node, ScanResult, Severity
 from dllicense.models import LicenseChange as KnownLicenseChange
 from dllicense.parsing import parse_json
 from dllicense.readfile import read_bounded
+from dllicense.records import frozen
 from dllicense.resolve.walk import version_order
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass(frozen=True)
+@frozen
 class ReportPackage:
     node: Node
     license: str  # SPDX expression, "" when unknown
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
     """The parts of a scan that comparisons need, from a ``ScanResult`` or a JSON report."""
 
@@ -199,7 +199,7 @@ def new_findings(current: Report, baseline: Report) -> list[Finding]:
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class VersionChange:
     name: str
     old_version: str
@@ -208,14 +208,14 @@ class VersionChange:
     new_license: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LicenseChange:
     change: VersionChange
     known: tuple[KnownLicenseChange, ...]
     finding: Finding
 
 
-@dataclass(frozen=True)
+@frozen
 class ReportDiff:
     old: str
     new: str

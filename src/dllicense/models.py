@@ -9,9 +9,11 @@ folder) so that reports never leak the user's machine layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Literal
+
+from dllicense.records import frozen
 
 SCHEMA_VERSION = "1.0"
 ENVIRONMENT_SCOPE = "environment"  # the scope of a distribution no declared root reaches
@@ -63,7 +65,7 @@ class Severity(str, Enum):
         return ("info", "warning", "error").index(self.value)
 
 
-@dataclass(frozen=True)
+@frozen
 class Location:
     """A place in a file of the scanned project (``file`` is relative to it)."""
 
@@ -71,7 +73,7 @@ class Location:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Declared:
     """One requirement the project declares, as written, with where and in which scope."""
 
@@ -85,7 +87,7 @@ class Declared:
     kind: str = "pypi"  # "pypi", "url", "editable", "path"
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """Something discover/resolve/collect could not read; becomes a finding."""
 
@@ -108,7 +110,7 @@ SkipReason = Literal[
 SkipStage = Literal["discover", "resolve", "collect", "pipeline"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Skipped:
     """A package a stage reached but does not carry forward, and why: never dropped
     silently (pip-audit's ``SkippedDependency``). Each becomes a finding that names it."""
@@ -121,7 +123,7 @@ class Skipped:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Project:
     """What the project declares (discover)."""
 
@@ -132,7 +134,7 @@ class Project:
     repository_prefix: str = ""  # the project's folder in its repository ("sub/dir/"; "": root)
 
 
-@dataclass(frozen=True)
+@frozen
 class Distribution:
     """One installed distribution, read from its ``*.dist-info`` (or ``*.egg-info``) folder.
 
@@ -159,7 +161,7 @@ class Distribution:
     license_family: str = ""  # conda: the recipe's license_family, vague evidence only
 
 
-@dataclass(frozen=True)
+@frozen
 class Environment:
     """The set of distributions to inspect and the marker environment to resolve with."""
 
@@ -171,7 +173,7 @@ class Environment:
     skipped: tuple[Skipped, ...] = ()  # metadata folders that could not be read
 
 
-@dataclass(frozen=True)
+@frozen
 class LockedWheel:
     """A wheel a lock records for a package: its URL (may hold credentials: never print it),
     hashes as (algorithm, hex digest) and size in bytes."""
@@ -181,7 +183,7 @@ class LockedWheel:
     size: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Node:
     """A package in the resolved graph with how it is reached."""
 
@@ -203,7 +205,7 @@ class Node:
     wheels: tuple[LockedWheel, ...] = field(default=(), compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Graph:
     """The resolved nodes; ``distributions``: metadata the graph's source itself holds for
     nodes of other ecosystems (conda records, keyed by name and version); ``evidence``:
@@ -216,7 +218,7 @@ class Graph:
     evidence: tuple[tuple[str, Evidence], ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class ExternalPackage:
     """A dependency that is not an installed Python distribution.
 
@@ -232,7 +234,7 @@ class ExternalPackage:
     location: Location | None = None  # where the project references it
 
 
-@dataclass(frozen=True)
+@frozen
 class Evidence:
     """One statement about a package's licence, with its source.
 
@@ -252,7 +254,7 @@ class Evidence:
     holders: tuple[str, ...] = ()  # for texts: the copyright holders it names, in text order
 
 
-@dataclass(frozen=True)
+@frozen
 class LicenseTraits:
     """What a licence means; one record per SPDX id or LicenseRef."""
 
@@ -269,7 +271,7 @@ class LicenseTraits:
     notes: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     """The licence of a package (classify)."""
 
@@ -282,7 +284,7 @@ class Verdict:
     bundled: tuple[str, ...] = ()  # "FILE: EXPR" licence texts the expression leaves out
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """A rule violation or a problem worth reporting (evaluate)."""
 
@@ -297,7 +299,7 @@ class Finding:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Origin:
     """Where a package's facts came from (for the reviewer; see ``ORIGIN_TERMS`` in reports).
 
@@ -314,7 +316,7 @@ class Origin:
     files: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class PackageResult:
     node: Node
     evidence: tuple[Evidence, ...]
@@ -324,7 +326,7 @@ class PackageResult:
     origin: Origin = field(default_factory=Origin)
 
 
-@dataclass(frozen=True)
+@frozen
 class Revision:
     """The scanned project's version-control state, read from ``.git`` (git never runs).
 
@@ -339,7 +341,7 @@ class Revision:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Approval:
     """A policy exception: a reviewed decision that accepts licences for a package."""
 
@@ -353,7 +355,7 @@ class Approval:
     used: bool  # it accepted a package of this scan
 
 
-@dataclass(frozen=True)
+@frozen
 class LicenseText:
     """A distinct licence, notice or patents text found in the scan (for NOTICE files)."""
 
@@ -365,7 +367,7 @@ class LicenseText:
     holders: tuple[str, ...] = ()  # the copyright holders it names, in text order
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     """A rule of the registry (``policy/rules.toml``)."""
 
@@ -376,7 +378,7 @@ class Rule:
     explanation: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LicenseChange:
     """A licence change a reviewer must see when an upgrade crosses it.
 
@@ -395,7 +397,7 @@ class LicenseChange:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class LicensePeriod:
     """A licence period of a framework (a PEP 440 specifier set, "" = every version)."""
 
@@ -407,7 +409,7 @@ class LicensePeriod:
     note: str
 
 
-@dataclass(frozen=True)
+@frozen
 class FrameworkFacts:
     """What the knowledge base says of a deep learning framework, for one package of the
     scan (``name``/``version`` of the package; ``key``/``title`` of the framework)."""
@@ -425,7 +427,7 @@ class FrameworkFacts:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class ScanResult:
     """Everything a report needs; rendered by ``dllicense.report``."""
 
@@ -452,13 +454,13 @@ class ScanResult:
     rules: tuple[Rule, ...] = ()  # the whole registry, in code order
 
 
-@dataclass(frozen=True)
+@frozen
 class WhyPath:
     packages: tuple[str, ...]  # root first, the package last
     scopes: tuple[str, ...]  # how the root is declared ("environment" if not declared)
 
 
-@dataclass(frozen=True)
+@frozen
 class Why:
     """``dllicense why``: the paths from the project's roots to one package."""
 
@@ -469,7 +471,7 @@ class Why:
     truncated: bool  # more paths exist than were returned
 
 
-@dataclass(frozen=True)
+@frozen
 class Progress:
     """A step of a long task, for a progress bar: ``done`` of ``total`` items of ``label``.
 

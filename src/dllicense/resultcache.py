@@ -33,7 +33,6 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from dllicense.journal import Journal
 from dllicense.parsing import parse_json
 from dllicense.paths import resolve
 from dllicense.readfile import digest, read_text
+from dllicense.records import frozen
 
 KEY_VERSION = "2"  # 2: the journal of what the scan read decides a replay
 # environment variables that choose the environment, the indexes or the output
@@ -65,7 +65,7 @@ _MAX_FILE_BYTES = 20 * 1024 * 1024  # a file of the key larger than this: no cac
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True)
+@frozen
 class CachedRun:
     """What a scan printed and returned: ``outputs`` are (format, text) in order."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,26 @@ def test_generated_requirements_agree(raw: str) -> None:
 def test_display_is_packagings_normal_form() -> None:
     assert display("Foo (>=1.0 , <2)") == "Foo<2,>=1.0"
     assert display("not a requirement!") == "not a requirement!"
+
+
+def test_extra_only_markers_hold_exactly_when_packaging_says() -> None:
+    """A requirement whose marker is ``extra == "x"`` alone is recognised without parsing
+    the marker and holds for no chosen extra; on every requirement with a marker of the
+    fixture distributions, packaging's evaluation agrees, with no extra chosen, with each
+    extra the marker names, and with another one."""
+    from dllicense.discover.locks.markers import holds
+    from dllicense.resolve.graph import _Markers
+
+    env = {"python_version": "3.11", "sys_platform": "linux", "platform_system": "Linux"}
+    markers = _Markers(env)
+    marked = [req for raw in REAL if (req := parse_requires(raw)) and req.marker_text]
+    assert sum(req.extra_only for req in marked) > 100
+    for req in marked:
+        marker = req.marker
+        assert marker is not None
+        named = re.findall(r"extra\s*==\s*['\"]([^'\"]+)", req.marker_text)
+        if req.extra_only:
+            assert len(named) == 1 and " and " not in req.marker_text, req.raw
+        for chosen in ({*named[:1]}, set(), {"some-other-extra"}):
+            wanted = holds(marker, env, frozenset(chosen))
+            assert markers.holds(req, frozenset(chosen)) == wanted, (req.raw, chosen)

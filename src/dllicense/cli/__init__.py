@@ -6,6 +6,7 @@ above ``--fail-on``, 2 usage, configuration or I/O error (one line, no traceback
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -92,3 +93,30 @@ class _LazyGroup(click.Group):
 @click.version_option(__version__, "-V", "--version", prog_name="dllicense")
 def main() -> None:
     """Licence and dependency compliance for Python projects that ship deep learning code."""
+
+
+def run() -> None:
+    """The console entry point (and ``python -m dllicense``): ``main``, then a quick exit.
+
+    Tearing the interpreter down (freeing every module and every object of the scan) took
+    25-30 ms of a 0.35 s metadata scan (bench/RESULTS.md). Once the command is done, the
+    exit handlers run (``atexit``: the index cache's temporary folder, logging), the
+    streams are flushed and the process ends with ``os._exit``. A thread still running,
+    or an exit that is not a plain code, takes the normal way out.
+    """
+    try:
+        main()
+        code: str | int | None = 0
+    except SystemExit as done:
+        code = 0 if done.code is None else done.code
+    import atexit
+    import threading
+
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's own, since 3.0
+    if not isinstance(code, int) or threading.active_count() > 1 or run_handlers is None:
+        sys.exit(code)
+    run_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or broken pipe: nothing to flush
+            stream.flush()
+    os._exit(code)

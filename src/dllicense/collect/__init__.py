@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 
 from dllicense.collect.files import LicenseFile, find_license_files, list_folder
@@ -11,9 +10,10 @@ from dllicense.collect.metadata import POETRY_CLASSIFIER, metadata_evidence
 from dllicense.collect.sbom import sbom_evidence
 from dllicense.models import Distribution, Evidence, Problem
 from dllicense.parallel import ordered_map
+from dllicense.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Collected:
     """Everything known about one distribution before classification."""
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from dllicense.discover.yamlsubset import YamlError
 from dllicense.models import Evidence
+from dllicense.records import frozen
 
 MAX_FRONT_MATTER = 256 * 1024  # characters of YAML handed to the parser
 NON_COMMERCIAL = "LicenseRef-dllicense-card-non-commercial"
@@ -31,7 +31,7 @@ _HUB_SPDX = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class CardLicense:
     """The licence a model card states: the mapped expression, the raw fields and a note."""
 

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from dllicense.licenses.textcache import default_cache_dir
 from dllicense.parsing import parse_json
 from dllicense.readfile import read_bounded, read_text
+from dllicense.records import frozen
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ _LICENSE_FILE = re.compile(r"^(LICEN[CS]E|COPYING)([._-][^/]*)?$", re.IGNORECASE
 _TRUE = {"1", "on", "yes", "true"}
 
 
-@dataclass(frozen=True)
+@frozen
 class LicenseFile:
     """A licence file downloaded from the repository."""
 
@@ -56,7 +57,7 @@ class LicenseFile:
     size: int
 
 
-@dataclass(frozen=True)
+@frozen
 class HubAnswer:
     """What the Hub says about one repository at one revision."""
 
@@ -85,7 +86,7 @@ class HubAnswer:
         return f"read from {where}, {pinned}, commit {self.sha[:12] or 'unknown'}"
 
 
-@dataclass(frozen=True)
+@frozen
 class HubFailure:
     """Why a repository could not be read from the Hub."""
 

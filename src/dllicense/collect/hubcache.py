@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from dllicense.paths import reason
 from dllicense.readfile import read_bounded
+from dllicense.records import frozen
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
@@ -55,7 +55,7 @@ def read_inside(path: Path, boundary: Path, limit: int) -> bytes:
     return data
 
 
-@dataclass(frozen=True)
+@frozen
 class CachedRepo:
     folder: Path  # models--ORG--NAME
     snapshot: Path | None

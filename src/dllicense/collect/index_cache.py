@@ -27,12 +27,13 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path, PurePosixPath
 
 from dllicense.licenses.textcache import default_cache_dir
 from dllicense.parsing import parse_json
 from dllicense.readfile import read_text
+from dllicense.records import frozen
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ ENTRY_LIMIT = 4 * 1024 * 1024
 _temp_roots: list[Path] = []
 
 
-@dataclass(frozen=True)
+@frozen
 class CacheEntry:
     """What ``entry.json`` records about one fetched distribution."""
 

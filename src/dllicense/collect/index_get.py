@@ -30,6 +30,7 @@ from dllicense.collect.index_http import (
     redact_url,
     strip_userinfo,
 )
+from dllicense.records import frozen
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class Stats:
     downloaded: int = 0  # bytes of response bodies
 
 
-@dataclass(frozen=True)
+@frozen
 class Reply:
     status: int
     url: str

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from dllicense.collect.index_get import Fail
 from dllicense.parsing import parse_json
+from dllicense.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class IndexFile:
     """One file of a project's simple page."""
 
@@ -29,7 +29,7 @@ class IndexFile:
     size: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class SimplePage:
     name: str
     files: tuple[IndexFile, ...]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from packaging.specifiers import SpecifierSet
@@ -12,6 +11,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from dllicense.models import Severity
+from dllicense.records import frozen
 
 SELECTORS = (
     "permissive",
@@ -37,7 +37,7 @@ USES = ("internal", "saas", "distributed")
 SEVERITIES = ("error", "warning", "info", "off")
 
 
-@dataclass(frozen=True)
+@frozen
 class PolicyException:
     """A reviewed decision: these licences are accepted for this package (and versions)."""
 
@@ -53,7 +53,7 @@ class PolicyException:
         return canonicalize_name(name) == self.package and version_in(version, self.versions)
 
 
-@dataclass(frozen=True)
+@frozen
 class Clarification:
     """The licence of a package whose evidence is wrong, pinned to its licence files' hashes."""
 
@@ -68,7 +68,7 @@ class Clarification:
         return canonicalize_name(name) == self.package and version_in(version, self.versions)
 
 
-@dataclass(frozen=True)
+@frozen
 class ScopeRule:
     """Other allow/forbid lists for packages reached only through some scopes (dev tools)."""
 
@@ -81,7 +81,7 @@ class ScopeRule:
         return bool(scopes) and all(any(fnmatchcase(s, p) for p in self.scopes) for s in scopes)
 
 
-@dataclass(frozen=True)
+@frozen
 class Policy:
     name: str
     description: str

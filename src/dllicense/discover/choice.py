@@ -15,13 +15,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from dllicense.paths import resolve
+from dllicense.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class EnvironmentChoice:
     """Which environment a scan inspects, decided before anything is read.
 
@@ -36,7 +36,7 @@ class EnvironmentChoice:
     folders: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Decision:
     """The chosen environment (None: none) and why an active one was passed over."""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from packaging.utils import canonicalize_name
 from dllicense.journal import note_folder
 from dllicense.models import Location, Problem
 from dllicense.readfile import read_bounded
+from dllicense.records import frozen
 
 MAX_RECORD_BYTES = 32 * 1024 * 1024  # a record lists every file of its package
 MAX_RECORDS = 20_000
@@ -30,7 +30,7 @@ _DIST_INFO = re.compile(r"(?:^|/)site-packages/([^/]+)\.(?:dist-info|egg-info)(?
 _SPEC_NAME = re.compile(r"^\s*([A-Za-z0-9_.\-]+)")
 
 
-@dataclass(frozen=True)
+@frozen
 class CondaRecord:
     """One conda package installed in the environment, as its ``conda-meta`` record says.
 

@@ -15,7 +15,9 @@ that method accepts.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from dllicense.records import frozen
 
 MAX_FOLLOW = 4  # calls followed from a from_pretrained method to a Hub call
 MAX_BASES = 32  # classes visited when looking for an inherited from_pretrained
@@ -36,7 +38,7 @@ HUB_CALLS = {
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True)
+@frozen
 class ClassDef:
     rel: str  # project-relative file
     node: ast.ClassDef
@@ -44,7 +46,7 @@ class ClassDef:
     methods: dict[str, Function] = field(hash=False, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Loader:
     """What a project ``from_pretrained`` does with its id parameter."""
 

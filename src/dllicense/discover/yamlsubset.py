@@ -11,8 +11,9 @@ None). Anchors, aliases, tags and multiple documents are rejected with a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, NamedTuple
+
+from dllicense.records import frozen
 
 MAX_LINES = 20_000
 MAX_DEPTH = 64
@@ -70,7 +71,7 @@ class YamlError(ValueError):
         self.line = line
 
 
-@dataclass(frozen=True)
+@frozen
 class _Line:
     number: int
     indent: int

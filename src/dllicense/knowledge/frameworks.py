@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
@@ -15,11 +14,12 @@ from packaging.version import InvalidVersion, Version
 
 from dllicense.knowledge._resources import FRAMEWORKS_FILE, KnowledgeError, load_toml
 from dllicense.models import LicenseChange as LicenseChange  # re-exported: a value of models
+from dllicense.records import frozen
 
 _WILDCARDS = re.compile(r"[*?\[]")
 
 
-@dataclass(frozen=True)
+@frozen
 class FrameworkLicense:
     """The licence of a framework over one range of versions.
 
@@ -50,7 +50,7 @@ class FrameworkLicense:
         return SpecifierSet(self.versions).contains(parsed, prereleases=True)
 
 
-@dataclass(frozen=True)
+@frozen
 class BundledComponent:
     """Third-party code shipped inside a framework ("" expression = not classified)."""
 
@@ -62,7 +62,7 @@ class BundledComponent:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Framework:
     """A framework with its names per ecosystem and its licence history."""
 
@@ -183,7 +183,7 @@ def _framework(key: str, data: Mapping[str, Any]) -> Framework:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class _Catalogue:
     frameworks: tuple[Framework, ...]
     by_key: Mapping[str, Framework]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -25,12 +25,13 @@ from dllicense.knowledge._resources import (
     vocabulary,
 )
 from dllicense.models import LicenseTraits
+from dllicense.records import frozen
 
 _WITH = re.compile(r"\s+with\s+", re.IGNORECASE)
 _TRAIT_FIELDS = ("family", "patent", "commercial")
 
 
-@dataclass(frozen=True)
+@frozen
 class LicenseRecord:
     """Everything the knowledge base holds about one licence key.
 
@@ -77,7 +78,7 @@ class LicenseRecord:
 _Layer = tuple[Mapping[str, Any], str, str]  # (data, origin, where) of one file's entry
 
 
-@dataclass(frozen=True)
+@frozen
 class _Index:
     """The keys, aliases and Hub ids of every record; a record itself is built (and checked
     against the vocabulary) when first asked for: building all 790 cost ~10 ms per scan."""

@@ -16,14 +16,14 @@ import hashlib
 import importlib.util
 import json
 import os
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from dllicense.records import frozen
 from dllicense.resources import package_text
 
 
-@dataclass(frozen=True)
+@frozen
 class ScancodeKey:
     key: str  # scancode key, e.g. "bsd-simplified-darwin"
     spdx: str  # SPDX id or LicenseRef-scancode-<key>

@@ -9,11 +9,11 @@ alias table ``data/aliases.toml``; trove classifiers through
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dllicense.licenses.scancode_keys import generated_table, spdx_for_scancode_key
+from dllicense.records import frozen
 from dllicense.resources import package_text
 from dllicense.tomlfile import parse_toml
 
@@ -25,7 +25,7 @@ _LICENSEREF = re.compile(r"^(DocumentRef-[A-Za-z0-9.\-]+:)?LicenseRef-[A-Za-z0-9
 _DROP_WORDS = {"the", "license", "licence", "licensed", "version", "v", "under", "terms", "of"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Normalized:
     """The SPDX expression a licence string stands for, or why there is none."""
 

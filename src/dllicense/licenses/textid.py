@@ -22,7 +22,6 @@ import json
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from dllicense.licenses.textengine import (
     engine_version,
     run_engine,
 )
+from dllicense.records import frozen
 from dllicense.resources import package_text
 
 __all__ = [
@@ -78,7 +78,7 @@ SOURCES = ("shipped-table", "template", "cache", "engine", "empty")
 _TABLE_RESOURCE = "data/known_texts.json"
 
 
-@dataclass(frozen=True)
+@frozen
 class TextMatch:
     """One region of a text matched by a scancode rule."""
 
@@ -92,7 +92,7 @@ class TextMatch:
     is_reference: bool  # a reference or tag ("licensed under MIT"), not a licence text
 
 
-@dataclass(frozen=True)
+@frozen
 class TextIdentification:
     """What a whole text is licensed under, as far as the engine can tell.
 

@@ -37,9 +37,9 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from dllicense.records import frozen
 from dllicense.resources import package_text
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ COPYRIGHT_LINE = re.compile(
 PLACEHOLDER = "\x00"
 
 
-@dataclass(frozen=True)
+@frozen
 class Masked:
     """The masked form of a normalised text.
 

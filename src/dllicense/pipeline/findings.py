@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import cached_property
 
@@ -29,10 +29,11 @@ from dllicense.models import (
     Verdict,
 )
 from dllicense.policy.codes import finding
+from dllicense.records import frozen
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE, requires_dist_edges
 
 
-@dataclass(frozen=True)
+@frozen
 class Origins:
     """Where each package's version, metadata and licence files came from (``Origin``)."""
 

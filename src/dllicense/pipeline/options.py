@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from dllicense.models import (
     Progress,
 )
+from dllicense.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class ScanOptions:
     project: Path
     python: str | None = None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from dllicense.config.policy import Clarification, Policy, PolicyException
@@ -22,6 +21,7 @@ from dllicense.knowledge.traits import trait_labels
 from dllicense.licenses.spdx import ExpressionError, Group, Term, Tree, expression_tree
 from dllicense.models import Finding, LicenseTraits, Node, Severity, Verdict
 from dllicense.policy.codes import finding, location_of
+from dllicense.records import frozen
 
 TraitsOf = Callable[[str], LicenseTraits]
 USE_ALLOWS = {
@@ -38,7 +38,7 @@ _PATENT_WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Rules:
     """The allow/forbid/review lists that apply to one package."""
 
@@ -49,14 +49,14 @@ class Rules:
     reviewed: tuple[str, ...] = ()  # licences an exception accepts whatever their traits
 
 
-@dataclass(frozen=True)
+@frozen
 class TermFailure:
     code: str  # DL201 not allowed, DL202 forbidden trait
     term: str
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Decision:
     passed: bool
     chosen: str  # the expression that satisfied the policy ("" if it failed)
@@ -65,7 +65,7 @@ class Decision:
     review: tuple[str, ...] = ()  # chosen terms that carry a review trait
 
 
-@dataclass(frozen=True)
+@frozen
 class PackageOutcome:
     chosen: str
     findings: tuple[Finding, ...]

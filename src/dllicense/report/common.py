@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cache
 
 from dllicense.models import (
@@ -21,6 +20,7 @@ from dllicense.models import (
     PackageResult,
     ScanResult,
 )
+from dllicense.records import frozen
 
 SEVERITIES = ("error", "warning", "info")
 # Trait values, least favourable first: a package governed by several licences
@@ -112,7 +112,7 @@ def root_label(result: ScanResult, path: tuple[str, ...], direct: set[str] | Non
     return result.project if path and path[0] in direct else ENVIRONMENT_ROOT
 
 
-@dataclass(frozen=True)
+@frozen
 class TreeNode:
     """A node of a drawn dependency tree, with its position in grid units."""
 
@@ -124,7 +124,7 @@ class TreeNode:
     parent: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Tree:
     nodes: tuple[TreeNode, ...]
     depth: int  # number of columns
@@ -221,7 +221,7 @@ def finding_location(result: ScanResult, finding: Finding) -> Location | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class FrameworkInfo:
     """A deep learning framework found in the scan: one of its packages and what the
     knowledge base says of it (``ScanResult.frameworks``)."""

@@ -12,10 +12,10 @@ untrusted; this module only computes the view (counts, geometry).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 from dllicense.models import Finding, PackageResult, ScanResult
+from dllicense.records import frozen
 from dllicense.report.common import (
     failing,
     finding_location,
@@ -82,7 +82,7 @@ _CHAR = 7.2  # average width of a character of the SVG font, in px
 _ROW = 30  # height of a tree row, in px
 
 
-@dataclass(frozen=True)
+@frozen
 class Bar:
     label: str
     value: int
@@ -92,7 +92,7 @@ class Bar:
     width: float
 
 
-@dataclass(frozen=True)
+@frozen
 class BarChart:
     axis: str
     title: str
@@ -100,7 +100,7 @@ class BarChart:
     height: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Slice:
     label: str
     value: int
@@ -109,14 +109,14 @@ class Slice:
     offset: float  # stroke-dashoffset
 
 
-@dataclass(frozen=True)
+@frozen
 class Donut:
     total: int
     slices: tuple[Slice, ...]
     circumference: float
 
 
-@dataclass(frozen=True)
+@frozen
 class DrawnNode:
     label: str
     status: str
@@ -127,7 +127,7 @@ class DrawnNode:
     anchor: str  # package anchor id, "" for the roots
 
 
-@dataclass(frozen=True)
+@frozen
 class Drawing:
     nodes: tuple[DrawnNode, ...]
     edges: tuple[str, ...]  # SVG path data
@@ -135,7 +135,7 @@ class Drawing:
     height: int
 
 
-@dataclass(frozen=True)
+@frozen
 class PackageView:
     package: PackageResult
     anchor: str

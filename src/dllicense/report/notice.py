@@ -7,10 +7,10 @@ Rendered from ``reports/notice/THIRD_PARTY_NOTICES.j2``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from dllicense.models import LicenseText, LicenseTraits, ScanResult
+from dllicense.records import frozen
 from dllicense.report.common import holders
 
 NOTICE_KINDS = ("notice-file",)
@@ -18,7 +18,7 @@ NOTICE_KINDS = ("notice-file",)
 _KIND_ORDER = {"license-text": 0, "license-file": 0, "patents-file": 1, "third-party-file": 2}
 
 
-@dataclass(frozen=True)
+@frozen
 class _Text:
     number: int
     kind: str
@@ -55,7 +55,7 @@ def _numbered(
     ]
 
 
-@dataclass(frozen=True)
+@frozen
 class _Restriction:
     """Use restrictions a licence makes every recipient accept (OpenRAIL-M, Llama, Gemma)."""
 

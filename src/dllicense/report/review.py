@@ -11,7 +11,6 @@ packages no declared root reaches. Plain functions of the result.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -23,6 +22,7 @@ from dllicense.models import (
     ScanResult,
     scope_selected,
 )
+from dllicense.records import frozen
 from dllicense.report.common import (
     ORDERS,
     FrameworkInfo,
@@ -78,7 +78,7 @@ NOTICE_OBLIGATIONS = ("notice", "attribution", "include-notice-file")
 # ---------------------------------------------------------------- frameworks
 
 
-@dataclass(frozen=True)
+@frozen
 class FrameworkCard:
     """One deep learning framework with every wheel of it in the scan."""
 
@@ -105,7 +105,7 @@ def framework_cards(result: ScanResult) -> list[FrameworkCard]:
 # ------------------------------------------------------------ traits, glossary
 
 
-@dataclass(frozen=True)
+@frozen
 class AxisValue:
     """A package's one value on a trait axis and what the other licences said."""
 
@@ -141,7 +141,7 @@ def axis_values(package: PackageResult) -> tuple[AxisValue, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class Clause:
     licence: str  # key
     name: str
@@ -149,7 +149,7 @@ class Clause:
     recorded: bool  # a clause of the licence text (knowledge-base fact)
 
 
-@dataclass(frozen=True)
+@frozen
 class GlossaryEntry:
     axis: str
     value: str
@@ -254,7 +254,7 @@ def scope_split(result: ScanResult, package: PackageResult) -> tuple[list[str], 
 # ----------------------------------------------------------------- sign-off
 
 
-@dataclass(frozen=True)
+@frozen
 class Blocker:
     code: str
     slug: str
@@ -264,14 +264,14 @@ class Blocker:
     findings: tuple[Finding, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class ReviewItem:
     package: PackageResult
     why: tuple[str, ...]
     approvals: tuple[Approval, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Obligations:
     notices: tuple[PackageResult, ...]
     notice_files: int  # distinct NOTICE files to ship
@@ -279,7 +279,7 @@ class Obligations:
     restrictions: tuple[PackageResult, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class SignOff:
     blockers: tuple[Blocker, ...]
     review: tuple[ReviewItem, ...]

@@ -13,11 +13,12 @@ user asked conda for (``requested_spec``) and the conda names the project declar
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from dllicense.discover.choice import EnvironmentChoice
 from dllicense.discover.condameta import CondaRecord, is_conda_prefix, read_conda_meta
 from dllicense.models import Distribution, Environment, Evidence, Graph, Node, Problem, Skipped
+from dllicense.records import frozen
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE
 from dllicense.resolve.walk import Edge, Key, State, Walk, scope_rank
 from dllicense.resolve.walk import node as walk_node
@@ -25,7 +26,7 @@ from dllicense.resolve.walk import node as walk_node
 _MAPPING = "prefix.dev parselmouth conda-PyPI mapping"
 
 
-@dataclass(frozen=True)
+@frozen
 class CondaInstalled:
     """The package records of the chosen conda environment and what could not be read."""
 

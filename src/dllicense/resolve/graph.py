@@ -8,7 +8,6 @@ from a root, so any finding can say why a package is there.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
 
 from packaging.markers import Marker
 
@@ -24,7 +23,8 @@ from dllicense.models import (  # ENVIRONMENT_SCOPE, scope_selected: re-exported
     Skipped,
     scope_selected,
 )
-from dllicense.resolve.requires import display, parse_requires
+from dllicense.records import frozen
+from dllicense.resolve.requires import Requires, display, parse_requires
 from dllicense.resolve.walk import Edge, Key, State, Walk, node, reported_only, scope_rank
 
 __all__ = ["ENVIRONMENT_SCOPE", "requires_dist_edges", "resolve", "scope_selected"]
@@ -46,6 +46,14 @@ class _Markers:
         if found is None:
             found = self.seen[key] = (marker, holds(marker, self.markers, extras))
         return found[1]
+
+    def holds(self, req: Requires, extras: frozenset[str]) -> bool:
+        """Does the requirement apply? ``extra == "x"`` alone never does without a chosen
+        extra, and its marker is then not even parsed (tests/resolve/test_requires.py checks
+        that packaging agrees)."""
+        if req.extra_only and not extras:
+            return False
+        return self.applies(req.marker, extras)
 
 
 def resolve(project: Project, env: Environment, include_all: bool = False) -> Graph:
@@ -142,7 +150,7 @@ def requires_dist_edges(
             if req is None:
                 continue
             theirs = out.get(req.name)
-            if (mine is not None or theirs is not None) and markers.applies(req.marker, none):
+            if (mine is not None or theirs is not None) and markers.holds(req, none):
                 if mine is not None:
                     mine[1].add(req.name)
                 if theirs is not None:
@@ -159,7 +167,7 @@ def _extras(state: State) -> frozenset[str]:
     return frozenset().union(*values) if any(values) else _NONE
 
 
-@dataclass(frozen=True)
+@frozen
 class _Child:
     name: str
     extras: tuple[str, ...]
@@ -188,7 +196,7 @@ def _children(
                     )
                 )
             continue
-        if markers.applies(req.marker, chosen):
+        if markers.holds(req, chosen):
             out.append(_Child(req.name, req.extras, raw))
     return out
 

@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -43,6 +42,7 @@ from dllicense.discover.locks.common import locked_wheels
 from dllicense.discover.locks.markers import parse_marker
 from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage
 from dllicense.models import Declared, Distribution, LockedWheel, Problem
+from dllicense.records import frozen
 from dllicense.resolve.requires import parse_requires
 
 _TIMEOUT = 900.0  # seconds for one resolver run; each of its HTTP requests has its own
@@ -85,7 +85,7 @@ _PIP_PLATFORMS = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """What to resolve for: ``python`` X.Y, ``platform`` (linux, darwin, win32), or every
     target (``universal``, uv only)."""
@@ -105,7 +105,7 @@ class Target:
         return "aarch64" if arm else "x86_64"
 
 
-@dataclass(frozen=True)
+@frozen
 class Indexes:
     """Where the resolver looks (may hold credentials: never printed, never in argv)."""
 
@@ -115,7 +115,7 @@ class Indexes:
     no_index: bool = False  # only find_links
 
 
-@dataclass(frozen=True)
+@frozen
 class Pin:
     """One resolved version; ``wheels``: the files the resolver chose (their ``.metadata``
     is read directly, without the simple page)."""
@@ -126,7 +126,7 @@ class Pin:
     wheels: tuple[LockedWheel, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Resolution:
     """The resolver's answer: ``pins`` (empty on failure) and what went wrong."""
 

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from packaging.version import InvalidVersion, Version
 
 from dllicense.models import Declared, LockedWheel, Node, Problem
+from dllicense.records import frozen
 
 Key = tuple[str, str]  # (canonical name, version)
 
 
-@dataclass(frozen=True)
+@frozen
 class Edge:
     """A dependency found: the child's identity and the extras the edge asks of it."""
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from dllicense.models import Location
 from dllicense.readfile import read_bounded
+from dllicense.records import frozen
 from dllicense.tomlfile import line_of
 
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
@@ -20,7 +20,7 @@ DIRECT_ONLY = (
 EXACT_VERSION = re.compile(r"^[0-9][0-9A-Za-z.+_-]*$")
 
 
-@dataclass(frozen=True)
+@frozen
 class Declaration:
     """One dependency a non-PyPI manifest declares, as written."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from dllicense.discover.ecosystems.common import (
     EXACT_VERSION,
@@ -15,6 +14,7 @@ from dllicense.discover.ecosystems.common import (
 )
 from dllicense.discover.ecosystems.common import gradle_properties as gradle_properties
 from dllicense.models import Location, Problem
+from dllicense.records import frozen
 from dllicense.tomlfile import TOMLDecodeError, describe_error, error_line, parse_toml
 
 GRADLE_CONFIGS = (
@@ -61,7 +61,7 @@ def _strip_jvm_comments(text: str) -> str:
     return re.sub(r"(?m)(^|\s)//.*$", r"\1", text)
 
 
-@dataclass(frozen=True)
+@frozen
 class CatalogLibrary:
     """One ``[libraries]`` entry of a Gradle version catalog."""
 
@@ -72,7 +72,7 @@ class CatalogLibrary:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Catalog:
     """A Gradle version catalog: accessor paths (``nd4j.native``) to libraries and bundles."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
@@ -18,6 +17,7 @@ from dllicense.discover.ecosystems.common import (
 )
 from dllicense.models import Location, Problem
 from dllicense.paths import reason, resolve
+from dllicense.records import frozen
 
 MAVEN_TEST_SCOPES = frozenset({"test"})
 
@@ -73,7 +73,7 @@ def _parse_pom(data: bytes) -> ET.Element:
     return project
 
 
-@dataclass(frozen=True)
+@frozen
 class _Pom:
     project: ET.Element
     text: str

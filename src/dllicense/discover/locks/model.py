@@ -6,12 +6,11 @@ and edges. Names are canonical (PEP 503); markers are PEP 508 strings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dllicense.models import Location, LockedWheel, Problem
+from dllicense.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class LockedDependency:
     """An edge of the lock: ``version`` when the lock names the exact one, else a specifier."""
 
@@ -22,7 +21,7 @@ class LockedDependency:
     extras: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class LockedPackage:
     """One locked (name, version) with when it applies and what it needs.
 
@@ -50,7 +49,7 @@ class LockedPackage:
     build: str = ""  # conda: the build string
 
 
-@dataclass(frozen=True)
+@frozen
 class Root:
     """A requirement of the project: from the lock itself (``origin="lock"``) or a manifest."""
 
@@ -60,7 +59,7 @@ class Root:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Lock:
     """A lock file as read.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from dllicense.discover.loaders import ClassDef, Loader, ProjectIndex, aliases
@@ -20,6 +19,7 @@ from dllicense.discover.modelrefs.constants import (
 )
 from dllicense.discover.modelrefs.reference import ModelReference, file_scope
 from dllicense.models import Location, Problem
+from dllicense.records import frozen
 
 # load_dataset("csv", data_files=...) and friends: packaged builders, not Hub datasets
 PACKAGED_BUILDERS = frozenset(
@@ -56,7 +56,7 @@ def _is_none(node: ast.expr | None) -> bool:
     return node is None or (isinstance(node, ast.Constant) and node.value in (None, False))
 
 
-@dataclass(frozen=True)
+@frozen
 class _Match:
     kind: str
     origin: str

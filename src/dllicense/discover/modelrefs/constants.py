@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass, field
 
 from dllicense.discover.loaders import ClassDef
+from dllicense.records import frozen
 
 MAX_VALUES = 16  # candidate strings per argument
 MAX_DEPTH = 40  # resolution depth (constant chains)
@@ -46,7 +47,7 @@ class Scope:
         return scope
 
 
-@dataclass(frozen=True)
+@frozen
 class Values:
     values: tuple[str, ...]
     notes: tuple[str, ...] = ()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dllicense.models import Location, Problem
+from dllicense.records import frozen
 
 # folders whose code is not the product: references there get their own scope (group:NAME)
 NON_PRODUCT = {
@@ -14,7 +13,7 @@ NON_PRODUCT = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@frozen
 class ModelReference:
     """One model or dataset the code loads.
 
@@ -52,7 +51,7 @@ def file_scope(rel: str) -> str:
     return ""
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceScan:
     references: tuple[ModelReference, ...]
     problems: tuple[Problem, ...]

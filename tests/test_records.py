@@ -1,0 +1,129 @@
+"""``@frozen`` behaves as ``@dataclass(frozen=True)``: equality, hash, repr, immutability,
+``replace``, pickling, on classes of every shape the code uses."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from dllicense import models
+from dllicense.records import frozen
+
+
+def _shapes(decorate: Callable[[type], type]) -> dict[str, type]:
+    """The same class definitions, made by ``decorate``."""
+
+    class Empty:
+        pass
+
+    class One:
+        name: str
+
+    class Many:
+        name: str
+        version: str = ""
+        extras: tuple[str, ...] = ()
+        size: float = 0.0
+
+    class Options:
+        name: str
+        secret: str = field(default="", repr=False)
+        cache: dict[str, int] = field(default_factory=dict, compare=False)
+        note: str = field(default="", hash=False)
+
+    class OwnRepr:
+        name: str
+
+        def __repr__(self) -> str:
+            return f"<{self.name}>"
+
+    class OwnEq:
+        name: str
+        case: str = ""
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, OwnEq) and self.name.lower() == other.name.lower()
+
+    classes = [Empty, One, Many, Options, OwnRepr, OwnEq]
+    made = {c.__name__: decorate(c) for c in classes}
+
+    class Child(made["Many"]):  # type: ignore[misc,valid-type]
+        extra: str = ""
+
+    made["Child"] = decorate(Child)
+    return made
+
+
+ARGS: dict[str, list[tuple[Any, ...]]] = {
+    "Empty": [()],
+    "One": [("a",), ("b",), (float("nan"),)],
+    "Many": [("a",), ("a", "1", ("x",), 1.5), ("a", "1", ("x",), 2.5)],
+    "Options": [("a", "s", {"k": 1}, "n1"), ("a", "t", {}, "n2"), ("b",)],
+    "OwnRepr": [("a",), ("b",)],
+    "OwnEq": [("A", "x"), ("a", "y"), ("b",)],
+    "Child": [("a",), ("a", "1", (), 0.0, "e"), ("a", "1", (), 0.0, "f")],
+}
+
+
+def _behaviour(cls: type, rows: list[tuple[Any, ...]]) -> list[Any]:
+    """What the class does with these constructor arguments, in plain values."""
+    objects = [cls(*row) for row in rows]
+    out: list[Any] = [repr(o).replace(cls.__qualname__, "X") for o in objects]
+    for a in objects:
+        for b in objects:
+            out.append(a == b)
+            out.append(a != b)
+            if a == b and a.__hash__ is not None and b.__hash__ is not None:
+                out.append(hash(a) == hash(b))
+        out.append(a == object())
+        out.append(a.__hash__ is None)
+        if a.__hash__ is not None:
+            out.append(hash(a) == hash(cls(*rows[objects.index(a)])))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(ARGS))
+def test_frozen_behaves_as_a_frozen_dataclass(name: str) -> None:
+    ours = _shapes(frozen)[name]
+    theirs = _shapes(dataclass(frozen=True))[name]
+    assert _behaviour(ours, ARGS[name]) == _behaviour(theirs, ARGS[name])
+    assert [f.name for f in dataclasses.fields(ours)] == [
+        f.name for f in dataclasses.fields(theirs)
+    ]
+    assert ours.__match_args__ == theirs.__match_args__  # type: ignore[attr-defined]
+
+
+def test_frozen_instances_are_immutable_and_replace_and_pickle_work() -> None:
+    many = _shapes(frozen)["Many"]
+    item = many("a", "1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.name = "b"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del item.version
+    changed = dataclasses.replace(item, version="2")
+    assert (changed.name, changed.version) == ("a", "2") and changed != item
+    assert dataclasses.asdict(changed)["version"] == "2"
+
+
+def test_the_models_are_frozen_records() -> None:
+    """The stage models are made by ``@frozen``: equal by value, hashable, immutable, picklable
+    (the process pool sends them back), and their repr names every field shown."""
+    evidence = models.Evidence("license-expression", "METADATA", "MIT", "MIT")
+    twin = models.Evidence("license-expression", "METADATA", "MIT", "MIT")
+    other = dataclasses.replace(evidence, expression="BSD-3-Clause")
+    assert evidence == twin and hash(evidence) == hash(twin) and evidence != other
+    assert len({evidence, twin, other}) == 2
+    assert pickle.loads(pickle.dumps(evidence)) == evidence
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        evidence.expression = "GPL-3.0-only"  # type: ignore[misc]
+    assert repr(evidence).startswith("Evidence(kind='license-expression', source='METADATA'")
+    assert all(
+        "_eq_key" in vars(cls)
+        for cls in vars(models).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == models.__name__
+    )
