@@ -125,5 +125,7 @@ def test_the_models_are_frozen_records() -> None:
     assert all(
         "_eq_key" in vars(cls)
         for cls in vars(models).values()
-        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == models.__name__
+        if isinstance(cls, type)
+        and dataclasses.is_dataclass(cls)
+        and cls.__module__ == models.__name__
     )
