@@ -28,7 +28,10 @@ real index instead (the network). uv is needed (``pip install 'dllicense[resolve
     python bench/bench_online.py [CHECKOUT] [--rounds N] [--delay S] [--index-url URL]
                                  [--baseline OTHER_CHECKOUT]
 
-CHECKOUT defaults to the uv.lock project of ``tests/fixtures/checkouts``.
+CHECKOUT defaults to ``bench/checkouts/energon-uv``: the issue's row, a real uv.lock
+with 75 runtime packages for the target (NVIDIA/Megatron-Energon's, its ``SOURCE.md``),
+whose ``index`` links to the recorded index of the corpus checkout exported from it.
+``tests/fixtures/checkouts/outlines-uv`` is the corpus's uv.lock (17 runtime packages).
 """
 
 from __future__ import annotations
@@ -45,15 +48,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests.index.server
-CHECKOUTS = HERE.parent / "tests" / "fixtures" / "checkouts"
 TARGET = ["--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu"]
 
 
+DEFAULT = HERE / "checkouts" / "energon-uv"
+
+
 def _default_checkout() -> Path:
-    found = sorted(p.parent for p in CHECKOUTS.glob("*/uv.lock"))
-    if not found:
-        sys.exit(f"no uv.lock project in {CHECKOUTS}; pass CHECKOUT")
-    return found[0]
+    if not (DEFAULT / "uv.lock").is_file():
+        sys.exit(f"no {DEFAULT}/uv.lock; pass CHECKOUT")
+    return DEFAULT
 
 
 def _uv() -> str:

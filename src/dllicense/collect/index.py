@@ -82,6 +82,10 @@ __all__ = [
     "metadata_from_json",
     "redact_url",
 ]
+# lookups at once in fetch_many: each mostly waits for a round trip (20 ms to a nearby
+# mirror, 60+ to PyPI), and a uv.lock of 75 runtime packages is 90 requests; uv itself
+# makes up to 50 requests at once. Bounded: every thread holds a connection to the host.
+LOOKUPS = 32
 # what fetch_many takes: (name, version), (name, version, index), (..., index, wheels)
 Wanted = tuple[str, str] | tuple[str, str, str] | tuple[str, str, str, Sequence[LockedWheel]]
 
@@ -195,7 +199,7 @@ class IndexClient:
         return source is self._source(index, "index")
 
     def fetch_many(
-        self, wanted: Sequence[Wanted], workers: int = 8
+        self, wanted: Sequence[Wanted], workers: int = LOOKUPS
     ) -> list[Distribution | Problem]:
         """``fetch`` for each (name, version), (name, version, index) or (name, version,
         index, wheels), ``workers`` at a time, answers in order.
@@ -208,6 +212,7 @@ class IndexClient:
             return [self.fetch(*item) for item in wanted]
         from concurrent.futures import ThreadPoolExecutor
 
+        workers = min(workers, len(wanted))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dllicense-index") as pool:
             return list(pool.map(lambda item: self.fetch(*item), wanted))
 

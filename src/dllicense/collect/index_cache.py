@@ -108,6 +108,7 @@ class Staging:
         self.root = root
         self.persistent = persistent
         self.folder = self._make()
+        self.moved_to: Path | None = None  # where ``commit`` moved this folder, if it did
 
     def _make(self) -> Path:
         if self.persistent:
@@ -144,6 +145,7 @@ class Staging:
             if final.exists():
                 final.rename(old)
             self.folder.rename(final)
+            self.moved_to = final
         except OSError as exc:
             logger.warning("cannot store index cache entry %s: %s", final.name, exc)
             if final.is_dir() and load_entry(final) is not None:  # another process won

@@ -29,7 +29,7 @@ from urllib3.util import make_headers
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10  # as urllib's HTTPRedirectHandler
 DRAIN_LIMIT = 64 * 1024  # an unread error body up to this size is read to keep the connection
-POOL_SIZE = 10  # connections kept per host: fetch_many runs 8 threads
+POOL_SIZE = 34  # connections kept per host: fetch_many runs up to 32 threads (index.LOOKUPS)
 _USERINFO = re.compile(r"^([^/]*//)?[^/]*@")
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ class Transport:
     def __init__(self, timeout: float, user_agent: str) -> None:
         self.timeout = urllib3.Timeout(connect=timeout, read=timeout)
         self.user_agent = user_agent
-        self._direct: urllib3.PoolManager | None = None  # made at the first request
+        self._direct: dict[bool, urllib3.PoolManager] = {}  # TLS or not -> made when first used
+        self._tls: ssl.SSLContext | None = None
         self._proxies = {
             k: v if "://" in v else "http://" + v
             for k, v in urllib.request.getproxies().items()
@@ -53,22 +54,32 @@ class Transport:
         self._via: dict[str, urllib3.ProxyManager] = {}
         self._lock = threading.Lock()
 
+    def _context(self) -> ssl.SSLContext:
+        """One TLS context for every connection, as urllib's default (system CAs, host names
+        checked): urllib3 would load the CA store for every connection (40 ms of CPU each).
+        Made when the first https connection (or proxy) needs it: loading the CA store costs
+        30-50 ms of CPU that an http index never needs."""
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
+
     def _manager(self, url: str) -> urllib3.PoolManager:
         parts = urlsplit(url)
         proxy = self._proxies.get(parts.scheme)
         bypass = not proxy or urllib.request.proxy_bypass(parts.hostname or "")
         with self._lock:
-            if self._direct is None:
-                # one TLS context, as urllib's default (system CAs, host names checked):
-                # urllib3 would load the CA store for every connection (40 ms of CPU each)
-                self._tls = ssl.create_default_context()
-                self._direct = urllib3.PoolManager(
-                    num_pools=32, maxsize=POOL_SIZE, retries=False, ssl_context=self._tls
-                )
             if bypass or proxy is None:
-                return self._direct
+                tls = parts.scheme != "http"
+                if tls not in self._direct:
+                    self._direct[tls] = urllib3.PoolManager(
+                        num_pools=32,
+                        maxsize=POOL_SIZE,
+                        retries=False,
+                        ssl_context=self._context() if tls else None,
+                    )
+                return self._direct[tls]
             if proxy not in self._via:
-                self._via[proxy] = _proxy_manager(proxy, self._tls)
+                self._via[proxy] = _proxy_manager(proxy, self._context())
             return self._via[proxy]
 
     def get(

@@ -4,10 +4,14 @@ version matching by PEP 440 equality, wheels ranked as an installer would prefer
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from packaging.tags import Tag, sys_tags
+from packaging.tags import Tag, parse_tag, sys_tags
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -52,19 +56,68 @@ def _tag_order() -> dict[Tag, int]:
 def wheel_rank(item: IndexFile) -> tuple[bool, bool, bool, int, str]:
     """Not yanked, with a core-metadata file, pure py3; then as an installer here would
     prefer it (its most preferred tag, e.g. manylinux_2_28 before manylinux_2_17; not
-    installable here last); then by name."""
-    tags = _parse_wheel(item.filename)[3]
+    installable here last); then by name. For a valid wheel file name only."""
+    return (
+        item.yanked,
+        not item.core_metadata,
+        *_tags_rank(_tag_part(item.filename)),
+        item.filename,
+    )
+
+
+def _tag_part(filename: str) -> str:
+    """The compressed tag set of a wheel file name (``cp311-cp311-manylinux_2_17_x86_64``):
+    its last three dash-separated parts, as ``parse_wheel_filename`` takes them."""
+    return "-".join(filename[:-4].rsplit("-", 3)[-3:])
+
+
+@lru_cache(maxsize=4096)
+def _tags_rank(tag_part: str) -> tuple[bool, int]:
+    """(not pure py3, position of the most preferred tag here) of a compressed tag set: a
+    lock or a page repeats a few dozen of them over thousands of wheels."""
+    tags = parse_tag(tag_part)
     pure = any(
         t.abi == "none" and t.platform == "any" and t.interpreter.startswith("py3") for t in tags
     )
     order = _tag_order()
-    return (
-        item.yanked,
-        not item.core_metadata,
-        not pure,
-        min((order[t] for t in tags if t in order), default=len(order)),
-        item.filename,
+    return not pure, min((order[t] for t in tags if t in order), default=len(order))
+
+
+def best_wheel(name: str, version: str, files: Iterable[IndexFile]) -> IndexFile | None:
+    """``min(wheel_rank)`` of the wheels of ``name`` at ``version`` among ``files``, without
+    parsing every file name: the files are ranked by their tag part (cached per distinct
+    tag set) and only then checked, best first, until one is of that version. A lock
+    lists every wheel of a version (numpy: 50), of which one is read."""
+    ranked = sorted(
+        (f for f in files if f.filename.endswith(".whl")),
+        key=lambda f: (f.yanked, not f.core_metadata, *_tags_rank_or_last(f.filename), f.filename),
     )
+    return next((f for f in ranked if same_version(name, f.filename, version)), None)
+
+
+def _tags_rank_or_last(filename: str) -> tuple[bool, int]:
+    """``_tags_rank`` of a file name's tag part; a part that is no tag set ranks last (such
+    a name is no wheel: ``same_version`` rejects it)."""
+    try:
+        return _tags_rank(_tag_part(filename))
+    except ValueError:
+        return True, len(_tag_order()) + 1
+
+
+# an absolute URL with no escapes, query, fragment, backslash, space or IPv6 host: its
+# path's last segment is its file name as is
+_PLAIN_URL = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~:@!$&'()*+,;=-]+(?:/[A-Za-z0-9._~:@!$&'()*+,;=-]*)+"
+)
+
+
+def url_file_name(url: str) -> str:
+    """The file name of a file URL: ``unquote(PurePosixPath(urlsplit(url).path).name)``,
+    without parsing a plain wheel URL (a lock names thousands)."""
+    tail = url.rpartition("/")[2]
+    if tail.endswith(".whl") and _PLAIN_URL.fullmatch(url):
+        return tail
+    return unquote(PurePosixPath(urlsplit(url).path).name)
 
 
 def normalize_version(version: str) -> str:

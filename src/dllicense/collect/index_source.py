@@ -13,8 +13,8 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urldefrag, urlsplit
+from pathlib import Path
+from urllib.parse import urldefrag
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -35,9 +35,11 @@ from dllicense.collect.index_pages import (
     verify,
 )
 from dllicense.collect.index_select import (
+    best_wheel,
     file_version,
     normalize_version,
     same_version,
+    url_file_name,
     wheel_rank,
 )
 from dllicense.collect.index_wheel import content_range, open_remote, prefetch, read_wheel
@@ -124,7 +126,7 @@ class Source:
             return hit
         start = self.http.downloaded()
         try:
-            staging, entry = self._fetch(canonical, version, wheels)
+            staging, entry, staged = self._fetch(canonical, version, wheels)
         except Fail as exc:
             return Problem(
                 exc.code, self._message(canonical, version, exc.message), canonical, version
@@ -140,7 +142,11 @@ class Source:
                 canonical,
                 version,
             )
-        return self._read(folder, entry, canonical, version)
+        # our staging folder moved into place as is: what was read there is what is there
+        kept = None
+        if staging.moved_to == folder and isinstance(staged, Distribution):
+            kept = replace(staged, path=str(folder / entry.dist_info))
+        return self._read(folder, entry, canonical, version, kept)
 
     def best_version(self, name: str, specifier: str = "") -> str | Problem:
         """The version ``specifier`` pins, else the highest on the index that it allows."""
@@ -174,7 +180,7 @@ class Source:
 
     def _fetch(
         self, name: str, version: str, locked: Sequence[LockedWheel] = ()
-    ) -> tuple[Staging, CacheEntry]:
+    ) -> tuple[Staging, CacheEntry, Distribution | Skipped]:
         if locked and not self.local:
             try:
                 return self._from_lock(name, version, locked)
@@ -258,7 +264,7 @@ class Source:
 
     def _from_lock(
         self, name: str, version: str, wheels: Sequence[LockedWheel]
-    ) -> tuple[Staging, CacheEntry]:
+    ) -> tuple[Staging, CacheEntry, Distribution | Skipped]:
         """The metadata of a wheel the lock names, without the simple page: the page is
         what costs (numpy's is 1.9 MB) and its only use here would be to learn the URL
         the lock already gives. ``<wheel URL>.metadata`` (PEP 658), else, when the file
@@ -268,21 +274,13 @@ class Source:
         The metadata file is checked against the hash on the page when this run has
         the page already; neither uv.lock nor pylock.toml record that hash. Raises
         ``Fail`` for anything else: the caller then takes the page path."""
-        found = [
-            IndexFile(
-                filename=unquote(PurePosixPath(urlsplit(w.url).path).name),
-                url=urldefrag(w.url)[0],
-                hashes=w.hashes,
-                core_metadata=True,
-                size=w.size,
-            )
-            for w in wheels
-        ]
-        mine = [f for f in found if f.filename.endswith(".whl")]
-        mine = [f for f in mine if same_version(name, f.filename, version)]
-        if not mine:
+        # every wheel of the version (numpy: 50); only the best one is parsed whole
+        named = [IndexFile(url_file_name(w.url), w.url, core_metadata=True) for w in wheels]
+        best = best_wheel(name, version, named)
+        if best is None:
             raise Fail("DL120", f"the lock names no wheel of {name} {version}")
-        wheel = min(mine, key=wheel_rank)
+        locked = next(w for f, w in zip(named, wheels, strict=True) if f is best)
+        wheel = replace(best, url=urldefrag(locked.url)[0], hashes=locked.hashes, size=locked.size)
         page = self._pages.get(name)
         if isinstance(page, SimplePage):  # fetched already: its hash checks the file
             listed = {f.filename: f for f in page.files}.get(wheel.filename)
@@ -315,7 +313,7 @@ class Source:
         wheel: IndexFile | None,
         notes: list[tuple[str, str]],
         files_fetched: bool,
-    ) -> tuple[Staging, CacheEntry]:
+    ) -> tuple[Staging, CacheEntry, Distribution | Skipped]:
         dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
         persistent = self.options.use_cache and not self.local
         staging = Staging(index_root(self.options.cache_dir), persistent)
@@ -350,12 +348,20 @@ class Source:
             files_fetched=files_fetched,
             problems=tuple((c, self.credentials.scrub(m)) for c, m in notes),
         )
-        return staging, entry
+        return staging, entry, checked
 
     def _read(
-        self, folder: Path, entry: CacheEntry, name: str, version: str
+        self,
+        folder: Path,
+        entry: CacheEntry,
+        name: str,
+        version: str,
+        dist: Distribution | Skipped | None = None,
     ) -> Distribution | Problem:
-        dist = read_distribution(folder / entry.dist_info, f"index:{entry.path}")
+        """The entry in ``folder`` as a ``Distribution`` with its notes; ``dist``: its
+        metadata already read (from the staging folder that became ``folder``)."""
+        if dist is None:
+            dist = read_distribution(folder / entry.dist_info, f"index:{entry.path}")
         if isinstance(dist, Skipped):
             return as_problem(dist)
         notes = tuple(
