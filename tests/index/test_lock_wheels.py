@@ -191,3 +191,62 @@ def test_online_scan_of_a_lock_asks_for_no_page(serve: Serve, tmp_path: Path, lo
         ("six-1.17.0.dist-info", "pep658"),
         ("text_unidecode-1.3.dist-info", "pep658"),
     ]
+
+
+LOCKS = [
+    Path(__file__).parents[1] / "fixtures" / "checkouts" / "outlines-uv" / "uv.lock",
+    Path(__file__).parents[2] / "bench" / "checkouts" / "energon-uv" / "uv.lock",
+]
+
+
+@pytest.mark.parametrize("lock", LOCKS, ids=lambda p: p.parent.name)
+def test_the_best_locked_wheel_is_the_one_a_full_parse_ranks_first(lock: Path) -> None:
+    """``best_wheel`` (ranked by the cached tag part, then parsed until one is of the
+    version) picks what parsing every file name and ``min(wheel_rank)`` picks, on every
+    package of two real uv.locks (2,400 wheels), and ``url_file_name``'s shortcut gives
+    what ``urlsplit`` + ``PurePosixPath`` + ``unquote`` give."""
+    from pathlib import PurePosixPath
+    from urllib.parse import unquote, urlsplit
+
+    from dllicense.collect.index_pages import IndexFile
+    from dllicense.collect.index_select import best_wheel, same_version, url_file_name, wheel_rank
+
+    packages = read_lock(lock, lock.parent).packages
+    checked = 0
+    for package in packages:
+        files = [IndexFile(url_file_name(w.url), w.url, core_metadata=True) for w in package.wheels]
+        for f in files:
+            assert f.filename == unquote(PurePosixPath(urlsplit(f.url).path).name)
+        mine = [f for f in files if same_version(package.name, f.filename, package.version)]
+        expected = min(mine, key=wheel_rank) if mine else None
+        assert best_wheel(package.name, package.version, files) == expected
+        checked += len(files)
+        # another version's wheels are never picked
+        assert best_wheel(package.name, package.version + ".1", files) is None
+    assert checked > 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://h/p/a-1.0-py3-none-any.whl",
+        "https://h/p/a%2Db-1.0-py3-none-any.whl",
+        "https://h/p/a-1.0-py3-none-any.whl#sha256=00",
+        "https://h/p/a-1.0-py3-none-any.whl?x=1",
+        "https://h/p/a-1.0-py3-none-any.whl/",
+        "https://h/p/./a-1.0-py3-none-any.whl",
+        "https://a-1.0-py3-none-any.whl",
+        "https://[::1]/a-1.0-py3-none-any.whl",
+        "https://h//a-1.0-py3-none-any.whl",
+        "file:///w/a-1.0-py3-none-any.whl",
+        "a-1.0-py3-none-any.whl",
+        "https://h/p/a 1.0-py3-none-any.whl",
+    ],
+)
+def test_url_file_name_is_the_last_path_segment_unquoted(url: str) -> None:
+    from pathlib import PurePosixPath
+    from urllib.parse import unquote, urlsplit
+
+    from dllicense.collect.index_select import url_file_name
+
+    assert url_file_name(url) == unquote(PurePosixPath(urlsplit(url).path).name)
