@@ -167,7 +167,18 @@ def test_a_lock_scan_imports_no_html_or_sdist_reader(serve_checkout: Serve, tmp_
     assert done.stdout.split() == ["26", "False", "False"], done.stderr[-2000:]
 
 
-@pytest.mark.parametrize("slug", ["outlines-uv", "giskard-pdm", "langextract-pyproject"])
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "outlines-uv",
+        "giskard-pdm",
+        "langextract-pyproject",
+        "energon-pylock",
+        "fastembed-poetry",
+        "llmc-requirements",
+        "dit-conda",
+    ],
+)
 def test_lookups_in_parallel_or_one_by_one_give_the_same_json(
     slug: str, serve_checkout: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
