@@ -182,7 +182,7 @@ def test_a_lock_scan_imports_no_html_or_sdist_reader(serve_checkout: Serve, tmp_
 def test_lookups_in_parallel_or_one_by_one_give_the_same_json(
     slug: str, serve_checkout: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The issue's check: byte-identical JSON whether the index lookups run up to 32 at once
+    """The issue's check: byte-identical JSON whether the index lookups run many at once
     or one by one (a lock's direct reads, a lock's pages, a resolver's answer)."""
     project = copy_checkout(slug, tmp_path / "checkout")
     served = serve_checkout(slug)
@@ -195,7 +195,9 @@ def test_lookups_in_parallel_or_one_by_one_give_the_same_json(
     sizes: list[int] = []
 
     def one_by_one(
-        self: index_module.IndexClient, wanted: list[index_module.Wanted], workers: int = 32
+        self: index_module.IndexClient,
+        wanted: list[index_module.Wanted],
+        workers: int = index_module.LOOKUPS,
     ) -> list[object]:
         sizes.append(len(wanted))
         return real(self, wanted, workers=1)  # type: ignore[return-value]

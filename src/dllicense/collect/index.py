@@ -84,8 +84,11 @@ __all__ = [
 ]
 # lookups at once in fetch_many: each mostly waits for a round trip (20 ms to a nearby
 # mirror, 60+ to PyPI), and a uv.lock of 75 runtime packages is 90 requests; uv itself
-# makes up to 50 requests at once. Bounded: every thread holds a connection to the host.
-LOOKUPS = 32
+# makes up to 50 requests at once, over HTTP/2. Bounded: every thread holds its own HTTP/1.1
+# connection (a TLS handshake each). Against pypi.org from this machine (energon-uv's lock,
+# bench/RESULTS.md) 8 took 1.4-1.7 s, 16 0.9-1.2 s, 24 0.8-1.0 s, and 32 5.6 s: some of 32
+# new connections at once waited for SYN retransmissions. 16 leaves room below that.
+LOOKUPS = 16
 # what fetch_many takes: (name, version), (name, version, index), (..., index, wheels)
 Wanted = tuple[str, str] | tuple[str, str, str] | tuple[str, str, str, Sequence[LockedWheel]]
 

@@ -29,7 +29,7 @@ from urllib3.util import make_headers
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10  # as urllib's HTTPRedirectHandler
 DRAIN_LIMIT = 64 * 1024  # an unread error body up to this size is read to keep the connection
-POOL_SIZE = 34  # connections kept per host: fetch_many runs up to 32 threads (index.LOOKUPS)
+POOL_SIZE = 18  # connections kept per host: fetch_many runs up to 16 threads (index.LOOKUPS)
 _USERINFO = re.compile(r"^([^/]*//)?[^/]*@")
 logger = logging.getLogger(__name__)
 
