@@ -132,7 +132,6 @@ def test_scope_rules(tmp_path: Path) -> None:
     assert outcome(p, "GPL-2.0-or-later")[0] == "fail"
 
 
-
 def test_rules_are_kept_per_policy_and_scopes(tmp_path: Path) -> None:
     """The rules a scan makes once per policy and scopes: alternating two policies (one
     with a scope rule) and two scopes, each package gets its own policy's answer."""
