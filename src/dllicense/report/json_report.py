@@ -13,7 +13,6 @@ from operator import attrgetter
 from typing import Any
 
 from dllicense.models import (
-    Evidence,
     Finding,
     LicenseTraits,
     Origin,
@@ -90,7 +89,7 @@ class _Rows:
     def __init__(self) -> None:
         self.verdicts: dict[int, tuple[Verdict, str, str, str]] = {}
         self.rows: dict[object, str] = {}
-        self.ends: dict[tuple[int, Origin, tuple[Evidence, ...]], str] = {}
+        self.ends: dict[tuple[int, Origin, str], str] = {}
 
     def _verdict(self, verdict: Verdict) -> tuple[Verdict, str, str, str]:
         found = self.verdicts.get(id(verdict))
@@ -115,11 +114,11 @@ class _Rows:
     def _end(self, p: PackageResult) -> str:
         """The row from ``decided_by`` on: the verdict's, the origin's and the evidence's
         (holders are the evidence's), shared by the packages that state the same."""
-        key = (id(p.verdict), p.origin, p.evidence)  # the verdict is kept by ``verdicts``
+        evidence = ", ".join(map(self._row, p.evidence))
+        key = (id(p.verdict), p.origin, evidence)  # the verdict is kept by ``verdicts``
         found = self.ends.get(key)
         if found is None:
             _, _, tail, traits = self._verdict(p.verdict)
-            evidence = ", ".join(map(self._row, p.evidence))
             found = self.ends[key] = (
                 f'{tail}, "origin": {self._row(p.origin)}, "holders": {_strings(holders(p))}, '
                 f'"traits": {traits}, "evidence": [{evidence}]}}'
