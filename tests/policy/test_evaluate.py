@@ -132,6 +132,26 @@ def test_scope_rules(tmp_path: Path) -> None:
     assert outcome(p, "GPL-2.0-or-later")[0] == "fail"
 
 
+def test_rules_are_kept_per_policy_and_scopes(tmp_path: Path) -> None:
+    """The rules a scan makes once per policy and scopes: alternating two policies (one
+    with a scope rule) and two scopes, each package gets its own policy's answer."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    strict = policy(tmp_path / "a", 'allow = ["MIT"]\n')
+    loose = policy(
+        tmp_path / "b",
+        'allow = ["MIT", "Apache-2.0"]\n[[scope-rules]]\nscopes = ["group:*"]\n'
+        'allow = ["@permissive", "@strong-copyleft"]\nreason = "dev tools ship nowhere"\n',
+    )
+    dev = node("pylint", scopes=("group:dev",))
+    for _ in range(2):
+        assert outcome(strict, "Apache-2.0")[0] == "fail"
+        assert outcome(loose, "Apache-2.0")[0] == "pass"
+        assert outcome(strict, "GPL-2.0-or-later", dev)[0] == "fail"
+        assert outcome(loose, "GPL-2.0-or-later", dev)[0] == "pass"
+        assert outcome(loose, "GPL-2.0-or-later")[0] == "fail"
+
+
 EXCEPTION = """extends = "patent-safe"
 [[exceptions]]
 package = "torch"

@@ -57,6 +57,17 @@ def test_rows_with_odd_strings_and_shared_parts(tmp_path: Path) -> None:
     odd = [_odd(p, i) for i, p in enumerate(result.packages)]
     shared = odd[0].verdict  # one verdict object for packages of different evidence
     packages = [*odd, *(replace(p, verdict=shared) for p in odd[:5]), *result.packages]
+    # the end of a row is shared by packages of one verdict object, origin and evidence:
+    # each of the three differing alone gives another end
+    first = packages[-1]
+    holder = tuple(replace(e, holders=("Someone Else",)) for e in first.evidence)
+    packages += [
+        replace(first, node=replace(first.node, name="same-end")),
+        replace(first, origin=replace(first.origin, files="not-fetched")),
+        replace(first, evidence=holder),
+        replace(first, verdict=replace(first.verdict)),  # an equal verdict, another object
+    ]
+    assert first.evidence and holder != first.evidence
     for package in packages:
         assert _package_json(package) == encode(_package(package)), package.node.name
     lines = render(replace(result, packages=tuple(packages))).splitlines()

@@ -9,7 +9,7 @@ from dllicense.collect.files import LicenseFile, find_license_files, list_folder
 from dllicense.collect.metadata import POETRY_CLASSIFIER, metadata_evidence
 from dllicense.collect.sbom import sbom_evidence
 from dllicense.models import Distribution, Evidence, Problem
-from dllicense.parallel import ordered_map
+from dllicense.parallel import Pending, ordered_map, start_map
 from dllicense.records import frozen
 
 
@@ -24,18 +24,51 @@ class Collected:
     unsearched: bool = False  # no licence file in the dist-info and RECORD not searched
 
 
-def collect_all(dists: Sequence[Distribution], record: bool = True) -> list[Collected]:
+def collect_all(
+    dists: Sequence[Distribution], record: bool = True, started: Started | None = None
+) -> list[Collected]:
     """``collect`` each distribution, on several processes for large environments; a worker
     sends back only what it found, not the distribution it was given. ``record`` False
     (``--texts none``: no text will be read) never opens ``RECORD`` to look for licence
     files outside the dist-info. Equal licence texts are one bytes object (memory, and what
     a worker sends back: pickle writes a shared object once per batch), and so is the
-    metadata evidence of equal licence fields."""
-    found = ordered_map(partial(_found, record=record, shared=_Shared()), dists)
+    metadata evidence of equal licence fields. ``started``: ``start_collect`` of these
+    distributions or more (with the same ``record``): what it found is used, the others are
+    collected now."""
+    collect = partial(_found, record=record, shared=_Shared())
+    if started is not None and started.record == record:
+        ahead = dict(zip(map(id, started.dists), started.pending.result(), strict=True))
+        missing = [d for d in dists if id(d) not in ahead]  # a graph may add some (conda)
+        ahead.update(zip(map(id, missing), ordered_map(collect, missing), strict=True))
+        found = [ahead[id(d)] for d in dists]
+    else:
+        if started is not None:  # started with the other reading of RECORD: not used
+            started.pending.cancel()
+        found = ordered_map(collect, dists)
     return [
         Collected(d, *parts, unsearched=not record and not parts[1])
         for d, parts in zip(dists, found, strict=True)
     ]
+
+
+_Parts = tuple[tuple[Evidence, ...], tuple[LicenseFile, ...], tuple[Problem, ...]]
+
+
+@frozen
+class Started:
+    """``collect_all``'s work started on a pool ahead of time (``start_collect``)."""
+
+    dists: Sequence[Distribution]
+    record: bool
+    pending: Pending[_Parts]
+
+
+def start_collect(dists: Sequence[Distribution], record: bool = True) -> Started | None:
+    """Start collecting ``dists`` on a pool (None when they are too few for one): the
+    caller resolves the graph meanwhile, then hands this to ``collect_all``. The
+    distributions are known before the graph is, and collecting is most of the work."""
+    pending = start_map(partial(_found, record=record, shared=_Shared()), dists)
+    return Started(dists, record, pending) if pending.pooled else None
 
 
 class _Shared:
@@ -59,9 +92,7 @@ class _Shared:
         return list(found)
 
 
-def _found(
-    dist: Distribution, record: bool = True, shared: _Shared | None = None
-) -> tuple[tuple[Evidence, ...], tuple[LicenseFile, ...], tuple[Problem, ...]]:
+def _found(dist: Distribution, record: bool = True, shared: _Shared | None = None) -> _Parts:
     """``collect``'s parts (evidence, files, problems), no ``Collected`` around them."""
     if not dist.path:  # a conda record whose package folder is gone, a lock's record
         return tuple(metadata_evidence(dist)), (), ()

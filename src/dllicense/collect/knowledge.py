@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dllicense.knowledge import framework_for, framework_license
 from dllicense.models import Evidence
 
 
@@ -12,8 +13,6 @@ def knowledge_evidence(name: str, version: str, ecosystem: str = "pypi") -> tupl
     is (``pytorch`` -> ``torch``, prefix.dev's conda-PyPI mapping); a conda package is
     built from the sources, so the source licence applies, not a wheel's.
     """
-    from dllicense.knowledge import framework_for, framework_license
-
     note = ""
     lookup, where = name, ecosystem
     framework = framework_for(name, ecosystem)

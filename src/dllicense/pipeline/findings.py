@@ -48,6 +48,11 @@ class Origins:
         quadratic, 25 million ``id`` calls for 5,000 distributions)."""
         return frozenset(map(id, self.installed.distributions)) if self.installed else frozenset()
 
+    @cached_property
+    def _made(self) -> dict[tuple[str, str, str], Origin]:
+        """One ``Origin`` per distinct value (a handful in a scan)."""
+        return {}
+
     def __call__(self, node: Node) -> Origin:
         return self.of(node, self.by_node.get(node))
 
@@ -65,7 +70,11 @@ class Origins:
             version = "installed" if metadata != "index" else "index"
         else:
             version = "resolver" if self.online else "declared"
-        return Origin(version, metadata, files)
+        key = (version, metadata, files)  # a handful of values: one object each
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = Origin(version, metadata, files)
+        return made
 
 
 def environment_edges(
@@ -283,6 +292,8 @@ def source_date() -> datetime | None:
 
 
 def package_status(findings: list[Finding]) -> Status:
+    if not findings:  # most packages
+        return "ok"
     worst = max((f.severity.rank for f in findings), default=-1)
     return "error" if worst >= Severity.ERROR.rank else "warning" if worst >= 1 else "ok"
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from dllicense import __version__
 from dllicense.classify.texts import identify_texts
 from dllicense.classify.verdict import classify
-from dllicense.collect import collect_all
+from dllicense.collect import collect_all, start_collect
 from dllicense.config.policy import Clarification, PolicyException, load_policy
 from dllicense.discover.choice import choose_environment
 from dllicense.discover.environment import read_environment
@@ -81,6 +81,11 @@ def scan(options: ScanOptions) -> ScanResult:
     installed = read_environment(decision.choice)
     conda = conda_installed(decision.choice)
     locked = from_lock(root, project, options, installed)
+    started = None
+    if locked is None and installed is not None and (options.include_all or not project.declared):
+        # every installed distribution will be collected: the pool starts on them now and
+        # works while the graph is resolved (None when they are too few for a pool)
+        started = start_collect(installed.distributions, record=options.texts != "none")
     index_notes: list[Finding] = []
     lock_files: tuple[str, ...] = ()
     unfetched: dict[tuple[str, str], Problem] = {}  # resolved pins the index did not give
@@ -134,7 +139,7 @@ def scan(options: ScanOptions) -> ScanResult:
     rank = {id(n): i for i, n in enumerate(nodes)} if bare else {}
     nodes = [n for n, d in zip(nodes, found, strict=True) if d is not None]
     dists_read = [d for d in found if d is not None]
-    collected = collect_all(dists_read, record=options.texts != "none")
+    collected = collect_all(dists_read, record=options.texts != "none", started=started)
     unsearched = [item.unsearched for item in collected]
     collected, unidentified = identify_texts(
         collected,

@@ -84,6 +84,22 @@ def rules_for(policy: Policy, node: Node) -> Rules:
     return Rules((*allow, *USE_ALLOWS[policy.use]), forbid, policy.review_traits, policy.name)
 
 
+# rules_for by (policy, scopes): a scan asks it for every package, with a few scopes
+_RULES: dict[tuple[int, tuple[str, ...]], tuple[Policy, Rules]] = {}
+
+
+def _rules_for(policy: Policy, node: Node) -> Rules:
+    """``rules_for``, made once per policy object and scopes (the policy is kept with its
+    rules: a key is never answered for another policy that reused its ``id``)."""
+    key = (id(policy), node.scopes)
+    found = _RULES.get(key)
+    if found is None or found[0] is not policy:
+        if len(_RULES) >= 256:
+            _RULES.clear()
+        found = _RULES[key] = (policy, rules_for(policy, node))
+    return found[1]
+
+
 @lru_cache(maxsize=8192)
 def decide(expression: str, rules: Rules, traits_of: TraitsOf) -> Decision:
     """Evaluate one normalised SPDX expression against ``rules`` (values are immutable, so
@@ -150,7 +166,7 @@ def evaluate_package(
     node: Node, verdict: Verdict, policy: Policy, traits_of: TraitsOf, today: dt.date
 ) -> PackageOutcome:
     """Policy findings of one package; exceptions accept what the policy alone would not."""
-    rules = rules_for(policy, node)
+    rules = _rules_for(policy, node)
     matching = [e for e in policy.exceptions if e.matches(node.name, node.version)]
     active = [e for e in matching if e.expires is None or e.expires >= today]
 

@@ -12,7 +12,14 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from dllicense.models import Finding, LicenseTraits, PackageResult, ScanResult, Verdict
+from dllicense.models import (
+    Finding,
+    LicenseTraits,
+    Origin,
+    PackageResult,
+    ScanResult,
+    Verdict,
+)
 from dllicense.report.common import holders
 
 _NAMES: dict[type, tuple[str, ...]] = {}
@@ -82,6 +89,7 @@ class _Rows:
     def __init__(self) -> None:
         self.verdicts: dict[int, tuple[Verdict, str, str, str]] = {}
         self.rows: dict[object, str] = {}
+        self.ends: dict[tuple[int, Origin, str], str] = {}
 
     def _verdict(self, verdict: Verdict) -> tuple[Verdict, str, str, str]:
         found = self.verdicts.get(id(verdict))
@@ -103,20 +111,32 @@ class _Rows:
             found = self.rows[obj] = _COMPACT(_row(obj))
         return found
 
+    def _end(self, p: PackageResult) -> str:
+        """The row from ``decided_by`` on: the verdict's, the origin's and the evidence's
+        (holders are the evidence's), shared by the packages that state the same."""
+        evidence = ", ".join(map(self._row, p.evidence))
+        key = (id(p.verdict), p.origin, evidence)  # the verdict is kept by ``verdicts``
+        found = self.ends.get(key)
+        if found is None:
+            _, _, tail, traits = self._verdict(p.verdict)
+            found = self.ends[key] = (
+                f'{tail}, "origin": {self._row(p.origin)}, "holders": {_strings(holders(p))}, '
+                f'"traits": {traits}, "evidence": [{evidence}]}}'
+            )
+        return found
+
     def package(self, p: PackageResult) -> str:
         """``_package(p)`` encoded: the same bytes as the compact encoder gives."""
         node = p.node
-        _, head, tail, traits = self._verdict(p.verdict)
+        head = self._verdict(p.verdict)[1]
         chosen = _STR(p.chosen) if p.chosen else "null"
         depends = ", ".join(f'{{"name": {_STR(n)}, "version": {_STR(v)}}}' for n, v in node.depends)
-        evidence = ", ".join(map(self._row, p.evidence))
         return (
             f'{{"name": {_STR(node.name)}, "version": {_STR(node.version)}, {head}, '
             f'"status": {_STR(p.status)}, "chosen": {chosen}, "scopes": {_strings(node.scopes)}, '
             f'"direct": {"true" if node.direct else "false"}, "path": {_strings(node.path)}, '
             f'"parents": {_strings(node.parents)}, "requires": {_strings(node.requires)}, '
-            f'"depends": [{depends}], {tail}, "origin": {self._row(p.origin)}, '
-            f'"holders": {_strings(holders(p))}, "traits": {traits}, "evidence": [{evidence}]}}'
+            f'"depends": [{depends}], {self._end(p)}'
         )
 
 
