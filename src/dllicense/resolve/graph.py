@@ -150,7 +150,9 @@ def requires_dist_edges(
             if req is None:
                 continue
             theirs = out.get(req.name)
-            if (mine is not None or theirs is not None) and markers.holds(req, none):
+            if (mine is not None or theirs is not None) and (
+                not req.marker_text or markers.holds(req, none)
+            ):
                 if mine is not None:
                     mine[1].add(req.name)
                 if theirs is not None:
@@ -196,7 +198,7 @@ def _children(
                     )
                 )
             continue
-        if markers.holds(req, chosen):
+        if not req.marker_text or markers.holds(req, chosen):  # most have no marker
             out.append(_Child(req.name, req.extras, raw))
     return out
 
