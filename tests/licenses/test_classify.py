@@ -377,3 +377,29 @@ def test_proprietary_licence_of_a_long_concatenation_is_still_found(tmp_path: Pa
     licence = next(e for e in nvidia.evidence if e.source == "licenses/License.txt")
     assert licence.expression == own and "read from lines" not in licence.note
     assert f"licenses/License.txt says {own}" in nvidia.verdict.disagreements
+
+
+def test_nvidia_wheel_licence_file_is_the_licence_its_expression_names(tmp_path: Path) -> None:
+    """nvidia-cudnn-cu13 9.26.0.51 (texts/SOURCES.md): ``License-Expression:
+    LicenseRef-NVIDIA-Proprietary`` and its License.txt, NVIDIA's SDK agreement (scancode's
+    nvidia-sdk-eula-v0.11), are one licence: no "bundled licence not covered" (was a false
+    DL116); a wheel declaring MIT with that file is still disputed."""
+    from tests.conftest import scan_dirs
+
+    texts = TORCH_210.parent
+    metadata = (texts / "nvidia-cudnn-cu13-9.26.0.51-METADATA.txt").read_text(encoding="utf-8")
+    declared = "\nLicense-Expression: LicenseRef-NVIDIA-Proprietary\n"
+    assert declared in metadata
+    for header, bundled in ((declared, False), ("\nLicense-Expression: MIT\n", True)):
+        site = tmp_path / header.strip().rsplit(" ", 1)[-1] / "site"
+        info = site / "nvidia_cudnn_cu13-9.26.0.51.dist-info"
+        (info / "licenses").mkdir(parents=True)
+        (info / "METADATA").write_text(metadata.replace(declared, header), encoding="utf-8")
+        eula = (texts / "LicenseRef-NVIDIA-Proprietary-cudnn.txt").read_bytes()
+        (info / "licenses" / "License.txt").write_bytes(eula)
+        (site.parent / "project").mkdir()
+        result = scan_dirs(site.parent / "project", site, use_cache=False)
+        [cudnn] = result.packages
+        licence = next(e for e in cudnn.evidence if e.source == "licenses/License.txt")
+        assert licence.expression == "LicenseRef-scancode-nvidia-sdk-eula-v0.11", licence
+        assert bool(cudnn.verdict.bundled) is bundled, cudnn.verdict
