@@ -74,7 +74,7 @@ if TYPE_CHECKING:  # models is imported by the scan, not at start-up (the hook's
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where identified licence texts and scan results are cached.",
+    help="Where identified licence texts, scan results and --online index answers are cached.",
 )
 @click.option(
     "--no-cache", is_flag=True, help="Do not read or write the text cache nor the result cache."
