@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dllicense.models import ScanResult
+from dllicense.discover.distributions import read_distribution
+from dllicense.models import Distribution, ScanResult
 from dllicense.pipeline import ScanOptions, scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,6 +32,18 @@ def _isolated_cache(
 def scan_dirs(project: Path, *dirs: Path, **options: object) -> ScanResult:
     """Scan the distributions of ``dirs`` for ``project`` (every distribution unless declared)."""
     return scan(ScanOptions(project=project, paths=tuple(os.fspath(d) for d in dirs), **options))  # type: ignore[arg-type]
+
+
+def read_dists(*sites: Path) -> list[Distribution]:
+    """Every ``*.dist-info`` of the folders ``sites``, read as the scan reads them, in order."""
+    out = []
+    for site in sites:
+        for name in sorted(os.listdir(site)):
+            if name.endswith(".dist-info"):
+                dist = read_distribution(site / name, "fixture")
+                assert isinstance(dist, Distribution)
+                out.append(dist)
+    return out
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,33 +8,19 @@ License`` classifier is read differently depending on the wheel's ``WHEEL`` file
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 from dllicense.collect import collect, collect_all
-from dllicense.discover.distributions import read_distribution
-from dllicense.models import Distribution
-from tests.conftest import DISTS, FIXTURES
+from tests.conftest import DISTS, FIXTURES, read_dists
 
 AIOHAPPYEYEBALLS = FIXTURES / "tryout" / "aiohappyeyeballs-2.4.0"
-
-
-def _dists(*sites: Path) -> list[Distribution]:
-    out = []
-    for site in sites:
-        for name in sorted(os.listdir(site)):
-            if name.endswith(".dist-info"):
-                dist = read_distribution(site / name, "fixture")
-                assert isinstance(dist, Distribution)
-                out.append(dist)
-    return out
 
 
 def test_shared_evidence_equals_each_distribution_alone() -> None:
     """Every fixture distribution, twice over (so each set of fields is met again), in one
     call: the same evidence, files and problems as ``collect`` of each on its own."""
-    dists = _dists(*sorted(p for p in DISTS.iterdir() if p.is_dir()))
+    dists = read_dists(*sorted(p for p in DISTS.iterdir() if p.is_dir()))
     assert len(dists) >= 30
     together = collect_all([*dists, *dists], record=False)
     alone = [collect(d, record=False) for d in [*dists, *dists]]
@@ -53,7 +39,7 @@ def test_the_poetry_classifier_is_read_per_wheel(tmp_path: Path) -> None:
     shutil.copytree(AIOHAPPYEYEBALLS, hatch)
     wheel = hatch / "aiohappyeyeballs-2.4.0.dist-info" / "WHEEL"
     wheel.write_text(wheel.read_text("utf-8").replace("poetry-core 1.9.0", "hatchling 1.25.0"))
-    first, second = _dists(poetry) + _dists(hatch)
+    first, second = read_dists(poetry) + read_dists(hatch)
     assert (first.license, first.classifiers) == (second.license, second.classifiers)
     found = collect_all([first, second], record=False)
     notes = [

@@ -9,11 +9,9 @@ import pytest
 
 from dllicense import parallel
 from dllicense.collect import collect_all, start_collect
-from dllicense.discover.distributions import read_distribution
 from dllicense.journal import recording
-from dllicense.models import Distribution
 from dllicense.report import render
-from tests.conftest import DISTS, scan_dirs
+from tests.conftest import DISTS, read_dists, scan_dirs
 
 SITES = sorted(DISTS.glob("*"))
 
@@ -71,17 +69,6 @@ def test_a_started_map_runs_while_the_caller_works(monkeypatch: pytest.MonkeyPat
     assert not serial.pooled and {pid for pid, _ in serial.result()} == {os.getpid()}
 
 
-def _dists() -> list[Distribution]:
-    out = []
-    for site in SITES:
-        for name in sorted(os.listdir(site)):
-            if name.endswith(".dist-info"):
-                dist = read_distribution(site / name, "fixture")
-                assert isinstance(dist, Distribution)
-                out.append(dist)
-    return out
-
-
 @pytest.mark.parametrize("record", [False, True])
 def test_collect_started_ahead_equals_collect_now(
     monkeypatch: pytest.MonkeyPatch, record: bool
@@ -90,7 +77,7 @@ def test_collect_started_ahead_equals_collect_now(
     distributions) gives what it gives alone, for the distributions asked (a subset, in
     another order, with some the pool never saw), and the parent's journal holds the same
     files and folders (the result cache replays a run by it)."""
-    dists = _dists()
+    dists = read_dists(*SITES)
     ahead, later = dists[: len(dists) * 2 // 3], dists[len(dists) * 2 // 3 :]
     asked = [*reversed(ahead[::2]), *later]
     monkeypatch.setenv("DLLICENSE_JOBS", "1")
