@@ -4,6 +4,7 @@ is byte for byte the compact encoding of ``to_dict``'s package, on every fixture
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,3 +75,29 @@ def test_rows_with_odd_strings_and_shared_parts(tmp_path: Path) -> None:
     start = lines.index('  "packages": [') + 1
     rows = [line.removeprefix("    ").removesuffix(",") for line in lines[start:]][: len(packages)]
     assert rows == [encode(_package(p)) for p in packages]
+
+
+def test_equal_evidence_is_one_tuple(tmp_path: Path) -> None:
+    """Two distributions that differ only in name (certifi's real dist-info, renamed twice)
+    find equal evidence: the scan gives them one evidence tuple (the JSON rows share their
+    end by its identity), and each row is still its own package's encoding."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    source = next((DISTS / "certifi-2026.10.19.post1").glob("*.dist-info"))
+    site = tmp_path / "site"
+    for name in ("mirror_one", "mirror_two"):
+        folder = site / f"{name}-1.0.dist-info"
+        shutil.copytree(source, folder)
+        metadata = folder / "METADATA"
+        text = metadata.read_text("utf-8").replace("Name: certifi", f"Name: {name}", 1)
+        metadata.write_text(text, "utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    result = scan_dirs(project, site, texts="none")
+    one, two = sorted(result.packages, key=lambda p: p.node.name)
+    assert (one.node.name, two.node.name) == ("mirror-one", "mirror-two")
+    assert one.evidence and one.evidence == two.evidence
+    assert one.evidence is two.evidence
+    lines = render(result).splitlines()
+    start = lines.index('  "packages": [') + 1
+    rows = [line.removeprefix("    ").removesuffix(",") for line in lines[start : start + 2]]
+    assert rows == [encode(_package(p)) for p in (one, two)]

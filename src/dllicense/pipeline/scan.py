@@ -199,18 +199,19 @@ def scan(options: ScanOptions) -> ScanResult:
     ]
     reached += [ext.node for ext in externals]
     origin = Origins(installed, by_node, locked is not None, options.online)
-    # classify and the traits depend on the evidence alone (the knowledge base is fixed)
-    verdicts: dict[tuple[Evidence, ...], Verdict] = {}
+    # classify and the traits depend on the evidence alone (the knowledge base is fixed);
+    # equal evidence is one tuple, so a report can tell it is shared by identity
+    verdicts: dict[tuple[Evidence, ...], tuple[tuple[Evidence, ...], Verdict]] = {}
     for node, evidence, node_problems, dist, files_read, unread in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
         evidence = (*clarified, *evidence)
-        verdict = verdicts.get(evidence)
-        if verdict is None:  # many packages state the same: classified once per distinct tuple
+        known = verdicts.get(evidence)
+        if known is None:  # many packages state the same: classified once per distinct tuple
             verdict = classify(evidence)
-            verdict = verdicts[evidence] = replace(
-                verdict, traits=verdict_traits(verdict.expression)
-            )
+            verdict = replace(verdict, traits=verdict_traits(verdict.expression))
+            known = verdicts[evidence] = (evidence, verdict)
+        evidence, verdict = known
         outcome = evaluate_package(node, verdict, policy, traits_of, today)
         used_allow |= outcome.used_allow
         used_exceptions |= outcome.used_exceptions
