@@ -113,6 +113,7 @@ def scan(options: ScanOptions) -> ScanResult:
     summary: list[Problem] = []  # nothing installed, not --online: one DL033 for them all
     native = [n for n in nodes if n.ecosystem == "conda"]  # conda nodes: their own records
     nodes = [n for n in nodes if n.ecosystem != "conda"]
+    by_name: list[Distribution | None] | None = None  # each node's, when found by its name
     if locked is not None:
         by_node, notes = locked_metadata(nodes, env, options)
         if installed is None and not options.online:
@@ -129,12 +130,16 @@ def scan(options: ScanOptions) -> ScanResult:
         }
     else:
         dists = {d.name: d for d in env.distributions}
-        by_node = {n: dists[n.name] for n in nodes if n.name in dists}
+        by_name = [dists.get(n.name) for n in nodes]
+        by_node = {n: d for n, d in zip(nodes, by_name, strict=True) if d is not None}
     records = {(d.name, d.version): d for d in graph.distributions if d.ecosystem == "conda"}
-    by_node |= {n: records[(n.name, n.version)] for n in native if (n.name, n.version) in records}
+    of_conda = {n: records[(n.name, n.version)] for n in native if (n.name, n.version) in records}
+    by_node |= of_conda
+    # each node is looked up once, or not at all when found by name: hashing a Node hashes
+    # all its fields (paths, edges), 20,000 hashes cost ~0.03 s (bench/RESULTS.md, scale19)
+    found = [by_node.get(n) for n in nodes] if by_name is None else by_name
+    found += [of_conda.get(n) for n in native]
     nodes += native
-    # each node is looked up once: hashing a Node hashes all its fields (paths, edges)
-    found = [by_node.get(n) for n in nodes]
     bare = [n for n, d in zip(nodes, found, strict=True) if d is None]  # knowledge base only
     rank = {id(n): i for i, n in enumerate(nodes)} if bare else {}
     nodes = [n for n, d in zip(nodes, found, strict=True) if d is not None]
