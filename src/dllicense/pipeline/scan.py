@@ -6,6 +6,7 @@ Never prints and never exits; bad input becomes findings, or a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -63,6 +64,12 @@ from dllicense.skipped import as_problem, unaccounted
 # a package to classify and evaluate: (node, evidence, problems, its distribution, whether
 # its licence files were read, whether an unread locked package's DL033 is implied)
 _Input = tuple[Node, tuple[Evidence, ...], tuple[Problem, ...], Distribution | None, bool, bool]
+
+
+def _joined(first: tuple[Evidence, ...], *more: Sequence[Evidence]) -> tuple[Evidence, ...]:
+    """The evidence of ``first`` and ``more`` in one tuple: ``first`` itself when nothing
+    is added (collect gives distributions of equal answers one tuple; it stays one)."""
+    return (*first, *(e for items in more for e in items)) if any(more) else first
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -172,10 +179,10 @@ def scan(options: ScanOptions) -> ScanResult:
     inputs: list[_Input] = [
         (
             node,
-            (
-                *item.evidence,
-                *knowledge_evidence(node.name, node.version, node.ecosystem),
-                *related.get(node.name, ()),
+            _joined(
+                item.evidence,
+                knowledge_evidence(node.name, node.version, node.ecosystem),
+                related.get(node.name, ()),
             ),
             (*item.problems, *notes.get(node, ())) if notes else item.problems,
             dist,
@@ -207,15 +214,24 @@ def scan(options: ScanOptions) -> ScanResult:
     # classify and the traits depend on the evidence alone (the knowledge base is fixed);
     # equal evidence is one tuple, so a report can tell it is shared by identity
     verdicts: dict[tuple[Evidence, ...], tuple[tuple[Evidence, ...], Verdict]] = {}
+    # the same by the identity of a tuple met before (collect shares equal answers): hashing
+    # the evidence again cost ~0.03 s of 20,000 packages; the tuple is kept alive here
+    seen: dict[int, tuple[tuple[Evidence, ...], tuple[tuple[Evidence, ...], Verdict]]] = {}
     for node, evidence, node_problems, dist, files_read, unread in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
-        evidence = (*clarified, *evidence)
-        known = verdicts.get(evidence)
-        if known is None:  # many packages state the same: classified once per distinct tuple
-            verdict = classify(evidence)
-            verdict = replace(verdict, traits=verdict_traits(verdict.expression))
-            known = verdicts[evidence] = (evidence, verdict)
+        if clarified:
+            evidence = (*clarified, *evidence)
+        again = seen.get(id(evidence))
+        if again is None:
+            known = verdicts.get(evidence)
+            if known is None:  # many packages state the same: classified once per distinct tuple
+                verdict = classify(evidence)
+                verdict = replace(verdict, traits=verdict_traits(verdict.expression))
+                known = verdicts[evidence] = (evidence, verdict)
+            seen[id(evidence)] = (evidence, known)
+        else:
+            known = again[1]
         evidence, verdict = known
         outcome = evaluate_package(node, verdict, policy, traits_of, today)
         used_allow |= outcome.used_allow
