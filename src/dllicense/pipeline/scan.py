@@ -214,24 +214,22 @@ def scan(options: ScanOptions) -> ScanResult:
     # classify and the traits depend on the evidence alone (the knowledge base is fixed);
     # equal evidence is one tuple, so a report can tell it is shared by identity
     verdicts: dict[tuple[Evidence, ...], tuple[tuple[Evidence, ...], Verdict]] = {}
-    # the same by the identity of a tuple met before (collect shares equal answers): hashing
-    # the evidence again cost ~0.03 s of 20,000 packages; the tuple is kept alive here
-    seen: dict[int, tuple[tuple[Evidence, ...], tuple[tuple[Evidence, ...], Verdict]]] = {}
+    # the same by the identity of the first tuple of each (collect shares equal answers, and
+    # ``verdicts`` keeps that tuple alive): hashing the evidence again cost ~0.03 s of 20,000
+    seen: dict[int, tuple[tuple[Evidence, ...], Verdict]] = {}
     for node, evidence, node_problems, dist, files_read, unread in inputs:
         clarified, stale, matched = clarify(node, evidence, policy.clarifications)
         used_clarifications.update(matched)
         if clarified:
             evidence = (*clarified, *evidence)
-        again = seen.get(id(evidence))
-        if again is None:
+        known = seen.get(id(evidence))
+        if known is None:
             known = verdicts.get(evidence)
             if known is None:  # many packages state the same: classified once per distinct tuple
                 verdict = classify(evidence)
                 verdict = replace(verdict, traits=verdict_traits(verdict.expression))
                 known = verdicts[evidence] = (evidence, verdict)
-            seen[id(evidence)] = (evidence, known)
-        else:
-            known = again[1]
+            seen[id(known[0])] = known
         evidence, verdict = known
         outcome = evaluate_package(node, verdict, policy, traits_of, today)
         used_allow |= outcome.used_allow
