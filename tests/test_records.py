@@ -179,3 +179,11 @@ def test_what_frozen_does_not_write_is_refused(body: str) -> None:
     exec(f"class Odd:\n    {body}", scope)
     with pytest.raises(TypeError, match="@frozen does not write"):
         frozen(scope["Odd"])
+
+
+def test_a_class_keeps_its_docstring_or_gets_its_fields_listed() -> None:
+    """dataclass writes "Name(field: type, ...)" by asking ``inspect.signature``; ``@frozen``
+    writes the names alone without asking, and keeps a docstring the class has."""
+    assert _shapes(frozen)["Many"].__doc__ == "Many(name, version, extras, size)"
+    assert _shapes(frozen)["Empty"].__doc__ == "Empty()"
+    assert models.Evidence.__doc__ and not models.Evidence.__doc__.startswith("Evidence(")
