@@ -159,7 +159,7 @@ def test_policy_files(text: str) -> None:
 
 @SETTINGS
 @given(
-    st.text(alphabet=st.sampled_from(["a", "bc", " ", "\n", "\t", "\u2003", "\x1c", "é"])),
+    st.text(alphabet="ab \n\t\u2003\x1cé"),
     st.integers(min_value=1, max_value=12),
 )
 def test_shorten_collapses_as_if_it_read_the_whole_value(value: str, limit: int) -> None:
