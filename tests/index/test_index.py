@@ -8,6 +8,7 @@ import logging
 import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -326,6 +327,21 @@ def test_no_cache_writes_nothing_to_the_cache_dir(serve: Serve, tmp_path: Path) 
     server = serve()
     dist = fetched(fetch_distribution("six", "1.17.0", options(server, tmp_path, use_cache=False)))
     assert dist.license == "MIT" and not (tmp_path / "index").exists()
+
+
+def test_no_cache_keeps_one_file_per_package(serve: Serve, tmp_path: Path) -> None:
+    """Without a cache the entry is built in the temporary folder and left there: only the
+    METADATA fetched, no entry.json (nothing looks it up again), nothing renamed."""
+    server = serve()
+    client = IndexClient(options(server, tmp_path, use_cache=False))
+    dist = fetched(client.fetch("six", "1.17.0"))
+    entry = Path(dist.path).parent
+    written = sorted(p.relative_to(entry).as_posix() for p in entry.rglob("*"))
+    assert written == [Path(dist.path).name, f"{Path(dist.path).name}/METADATA"]
+    assert entry.name.startswith(".staging-") and not (tmp_path / "index").exists()
+    assert read_distribution(dist.path, dist.location) == replace(dist, files_read=True)
+    again = fetched(client.fetch("six", "1.17.0"))  # no cache: fetched again, a new folder
+    assert again.path != dist.path and replace(again, path=dist.path) == dist
 
 
 def test_best_version(serve: Serve, tmp_path: Path) -> None:

@@ -30,10 +30,12 @@ import tempfile
 from dataclasses import asdict, field
 from pathlib import Path, PurePosixPath
 
-from dllicense.licenses.textcache import default_cache_dir
 from dllicense.parsing import parse_json
 from dllicense.readfile import read_text
 from dllicense.records import frozen
+
+# the CLI's module already: licenses.textcache, same function, imports sqlite3 (~1.5 ms)
+from dllicense.resultcache import default_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -134,12 +136,18 @@ class Staging:
         target.write_bytes(data)
 
     def commit(self, final: Path, entry: CacheEntry) -> Path:
-        """Write ``entry.json`` and move the staging folder to ``final`` (or its temp twin)."""
+        """Write ``entry.json`` and move the staging folder to ``final``.
+
+        An entry in the temporary folder (no cache kept) is never looked up again: it
+        stays where it was built, without ``entry.json`` (the caller holds the entry), so
+        a ``--no-cache`` scan writes one file per package instead of two and renames
+        nothing (75 packages: 150 fewer file system calls, and fewer to remove at exit)."""
+        if not self.persistent:
+            self.moved_to = self.folder
+            return self.folder
         payload = asdict(entry)
         payload["problems"] = [list(p) for p in entry.problems]
         (self.folder / ENTRY_FILE).write_text(json.dumps(payload, indent=1) + "\n", "utf-8")
-        if not self.persistent:
-            final = self.root / final.name
         old = final.with_name(f".old-{final.name}-{os.getpid()}")
         try:
             if final.exists():
