@@ -250,3 +250,56 @@ def test_url_file_name_is_the_last_path_segment_unquoted(url: str) -> None:
     from dllicense.collect.index_select import url_file_name
 
     assert url_file_name(url) == unquote(PurePosixPath(urlsplit(url).path).name)
+
+
+def _rank_by_parse_tag(tag_part: str) -> tuple[bool, int]:
+    """What ``_tags_rank`` answered before it stopped making ``Tag`` objects."""
+    from packaging.tags import parse_tag
+
+    from dllicense.collect.index_select import _tag_order
+
+    tags = parse_tag(tag_part)
+    pure = any(
+        t.abi == "none" and t.platform == "any" and t.interpreter.startswith("py3") for t in tags
+    )
+    order = _tag_order()
+    return not pure, min((order[t] for t in tags if t in order), default=len(order))
+
+
+def test_tag_ranks_are_parse_tags_on_every_wheel_of_two_locks() -> None:
+    """The string-keyed ranking equals ranking the ``Tag`` set ``parse_tag`` makes, on the
+    540+ distinct tag sets of two real uv.locks and odd ones (case, compressed, not a tag)."""
+    from packaging.tags import sys_tags
+
+    from dllicense.collect.index_select import _tag_part, _tags_rank, url_file_name
+
+    parts = {
+        _tag_part(url_file_name(w.url))
+        for lock in LOCKS
+        for p in read_lock(lock, lock.parent).packages
+        for w in p.wheels
+    }
+    here = next(iter(sys_tags()))
+    odd = {
+        "PY3-NONE-ANY",
+        "py2.py3-none-any",
+        "cp311-abi3.none-manylinux_2_17_x86_64.manylinux2014_x86_64.ANY",
+        f"{here.interpreter.upper()}-{here.abi}-{here.platform}",
+        "py3-none",
+        "a-b-c-d",
+        "",
+    }
+    assert len(parts) > 500
+    ranks = set()
+    for part in sorted(parts | odd):
+        try:
+            expected: tuple[bool, int] | type[ValueError] = _rank_by_parse_tag(part)
+        except ValueError:
+            expected = ValueError
+        try:
+            got: tuple[bool, int] | type[ValueError] = _tags_rank(part)
+        except ValueError:
+            got = ValueError
+        assert got == expected, part
+        ranks.add(got)
+    assert len(ranks) > 20  # the sets do rank differently here
