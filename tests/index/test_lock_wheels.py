@@ -303,3 +303,54 @@ def test_tag_ranks_are_parse_tags_on_every_wheel_of_two_locks() -> None:
         assert got == expected, part
         ranks.add(got)
     assert len(ranks) > 20  # the sets do rank differently here
+
+
+def _wheels_as_before(value: object) -> tuple[LockedWheel, ...]:
+    """``locked_wheels`` before its shortcut for uv's single ``hash`` (every entry sorted)."""
+    import re
+
+    out = []
+    for raw in value if isinstance(value, list) else []:
+        entry = raw if isinstance(raw, dict) else {}
+        url = entry.get("url") if isinstance(entry.get("url"), str) else ""
+        url = url.strip()
+        if not url.lower().startswith(("https://", "http://")):
+            continue
+        given = entry.get("hash")
+        algo, _, digest = (given if isinstance(given, str) else "").lower().partition(":")
+        more = entry.get("hashes")
+        pairs = [(algo, digest)]
+        pairs += [
+            (a.lower() if isinstance(a, str) else "", d.lower() if isinstance(d, str) else "")
+            for a, d in (more if isinstance(more, dict) else {}).items()
+        ]
+        hashes = tuple(sorted((a, d) for a, d in pairs if a and re.fullmatch("[0-9a-f]+", d)))
+        size = entry.get("size")
+        out.append(LockedWheel(url, hashes, size if isinstance(size, int) and size > 0 else None))
+    return tuple(out)
+
+
+def test_locked_wheels_reads_every_entry_as_before() -> None:
+    """The wheels of two real uv.locks, the pylock.toml fixtures and odd entries (both
+    hash forms, upper case, a non-table ``hashes``, HTTP in capitals) read as before."""
+    from dllicense.tomlfile import parse_toml
+
+    lists = [
+        p.get("wheels")
+        for path in [*LOCKS, *Path(__file__).parents[1].glob("fixtures/**/pylock*.toml")]
+        for p in parse_toml(path.read_text("utf-8")).get("packages", [])
+        + parse_toml(path.read_text("utf-8")).get("package", [])
+    ]
+    lists.append(
+        [
+            {"url": "HTTPS://h/a-1-py3-none-any.whl", "hash": "SHA256:AB", "size": 3},
+            {"url": " http://h/a-1-py3-none-any.whl ", "hash": "sha256:ab", "hashes": "x"},
+            {"url": "https://h/b.whl", "hash": "md5:00", "hashes": {"SHA256": "CD", "x": 1}},
+            {"url": "https://h/c.whl", "hash": "sha256", "size": True},
+            {"url": "https://h/d.whl", "hash": ":ab", "hashes": {}},
+            {"url": "ftp://h/e.whl", "hash": "sha256:ab"},
+        ]
+    )
+    assert sum(len(w) for w in lists if isinstance(w, list)) > 2000
+    for wheels in lists:
+        assert locked_wheels(wheels) == _wheels_as_before(wheels)
