@@ -123,6 +123,23 @@ def test_metadata_of_another_project_is_not_taken(serve: Serve, tmp_path: Path) 
     assert server.paths("/simple/") == ["/simple/six/"]
 
 
+def test_a_failed_entry_without_a_cache_removes_only_its_own_folder(
+    serve: Serve, tmp_path: Path, own_temp_folder: list[Path]
+) -> None:
+    """Without a cache each dist-info is made right in the shared temporary folder; the
+    lock's metadata file naming another project is refused and its dist-info removed, not
+    the folder holding the other packages' (then the page path reads six)."""
+    keras = (INDEX / "metadata" / "keras-3.15.1-py3-none-any.whl.metadata").read_bytes()
+    server = serve(override={SIX_WHEEL + ".metadata": keras})
+    index = client(server, tmp_path, use_cache=False)
+    first = fetched(index.fetch("text-unidecode", "1.3"))
+    dist = fetched(index.fetch("six", "1.17.0", server.index_url, six_wheel(server)))
+    assert (dist.name, dist.location) == ("six", "index:range")
+    assert Path(first.path).is_dir() and Path(dist.path).parent == Path(first.path).parent
+    assert own_temp_folder == [Path(first.path).parent]
+    assert server.paths()[2:4] == [SIX_WHEEL + ".metadata", "/simple/six/"]  # refused: the page
+
+
 def test_a_wheel_of_another_version_is_not_used(serve: Serve, tmp_path: Path) -> None:
     server = serve()
     other = (LockedWheel(server.url + "/packages/x/six-1.16.0-py2.py3-none-any.whl"),)
