@@ -31,11 +31,9 @@ from dataclasses import asdict, field
 from pathlib import Path, PurePosixPath
 
 from dllicense.parsing import parse_json
+from dllicense.paths import default_cache_dir
 from dllicense.readfile import read_text
 from dllicense.records import frozen
-
-# the CLI's module already: licenses.textcache, same function, imports sqlite3 (~1.5 ms)
-from dllicense.resultcache import default_cache_dir
 
 logger = logging.getLogger(__name__)
 
