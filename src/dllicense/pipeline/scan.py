@@ -96,7 +96,7 @@ def scan(options: ScanOptions) -> ScanResult:
         graph = conda_locked(graph, conda)
     elif installed is not None:
         env = installed
-        graph = resolve(project, env, include_all=options.include_all)
+        graph = resolve(project, env, include_all=options.include_all, scopes=scopes)
         graph = with_conda(root, graph, env, conda, options.include_all)
         if options.online:
             graph, fetched, index_notes = from_index(project, graph, options)
