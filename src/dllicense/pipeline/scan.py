@@ -115,6 +115,19 @@ def scan(options: ScanOptions) -> ScanResult:
     nodes = [n for n in nodes if n.ecosystem != "conda"]
     if locked is not None:
         by_node, notes = locked_metadata(nodes, env, options)
+        if graph.flat_lock:  # what its packages require and it lacks: DL034 each
+            from dllicense.resolve.lockgaps import flat_lock_gaps
+            from dllicense.resolve.targets import target_markers
+
+            # the target the lock was read for (as lock_graph chose it)
+            target = target_markers(
+                dict(installed.markers) if installed else None,
+                options.python_version,
+                options.platform,
+            )
+            lock_names = [n.name for n in graph.nodes]
+            gaps = flat_lock_gaps(graph.flat_lock, by_node, lock_names, target)
+            graph = replace(graph, problems=(*graph.problems, *gaps))
         if installed is None and not options.online:
             notes, summary = unread_locked(notes)
     elif options.online and installed is None:

@@ -86,7 +86,9 @@ def lock_graph(
     graph = build_graph(found, project.declared, target)
     problems = (*found.problems, *graph.problems)
     conda = conda_records(found)
-    return Graph(graph.nodes, problems, distributions=conda, skipped=graph.skipped), found.files
+    flat = found.label if not found.edges and found.kind != "conda" and target else ""
+    graph = Graph(graph.nodes, problems, distributions=conda, skipped=graph.skipped, flat_lock=flat)
+    return graph, found.files
 
 
 def conda_records(lock: Lock) -> tuple[Distribution, ...]:
