@@ -38,6 +38,7 @@ from dllicense.pipeline.findings import (
     package_status,
     shipped_texts,
     source_date,
+    unfetched_hint,
     verdict_traits,
 )
 from dllicense.pipeline.graphs import (
@@ -233,7 +234,18 @@ def scan(options: ScanOptions) -> ScanResult:
             said.add("DL033")
         unfetched_files = dist is not None and not dist.files_read  # index, no files
         own += [*stale, *evidence_findings(node, verdict, evidence, files_read, unfetched_files)]
-        own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
+        # a wheel's metadata alone (an sdist's licence files were read with its PKG-INFO)
+        hint = (
+            dist is not None
+            and not dist.files_read
+            and node.ecosystem == "pypi"
+            and dist.location != "index:sdist"
+        )
+        own += [
+            unfetched_hint(f) if hint else f
+            for f in outcome.findings
+            if not (f.code == "DL101" and "DL033" in said)
+        ]
         own = override(own, overrides)
         at = where.get((node.name, node.scopes)) if where else None  # an external's reference
         if at is not None:
