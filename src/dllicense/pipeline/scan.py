@@ -38,6 +38,7 @@ from dllicense.pipeline.findings import (
     package_status,
     shipped_texts,
     source_date,
+    unfetched_hint,
     verdict_traits,
 )
 from dllicense.pipeline.graphs import (
@@ -96,7 +97,7 @@ def scan(options: ScanOptions) -> ScanResult:
         graph = conda_locked(graph, conda)
     elif installed is not None:
         env = installed
-        graph = resolve(project, env, include_all=options.include_all)
+        graph = resolve(project, env, include_all=options.include_all, scopes=scopes)
         graph = with_conda(root, graph, env, conda, options.include_all)
         if options.online:
             graph, fetched, index_notes = from_index(project, graph, options)
@@ -115,6 +116,19 @@ def scan(options: ScanOptions) -> ScanResult:
     nodes = [n for n in nodes if n.ecosystem != "conda"]
     if locked is not None:
         by_node, notes = locked_metadata(nodes, env, options)
+        if graph.flat_lock:  # what its packages require and it lacks: DL034 each
+            from dllicense.resolve.lockgaps import flat_lock_gaps
+            from dllicense.resolve.targets import target_markers
+
+            # the target the lock was read for (as lock_graph chose it)
+            target = target_markers(
+                dict(installed.markers) if installed else None,
+                options.python_version,
+                options.platform,
+            )
+            lock_names = [n.name for n in graph.nodes]
+            gaps = flat_lock_gaps(graph.flat_lock, by_node, lock_names, target)
+            graph = replace(graph, problems=(*graph.problems, *gaps))
         if installed is None and not options.online:
             notes, summary = unread_locked(notes)
     elif options.online and installed is None:
@@ -220,7 +234,18 @@ def scan(options: ScanOptions) -> ScanResult:
             said.add("DL033")
         unfetched_files = dist is not None and not dist.files_read  # index, no files
         own += [*stale, *evidence_findings(node, verdict, evidence, files_read, unfetched_files)]
-        own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
+        # a wheel's metadata alone (an sdist's licence files were read with its PKG-INFO)
+        hint = (
+            dist is not None
+            and not dist.files_read
+            and node.ecosystem == "pypi"
+            and dist.location != "index:sdist"
+        )
+        own += [
+            unfetched_hint(f) if hint else f
+            for f in outcome.findings
+            if not (f.code == "DL101" and "DL033" in said)
+        ]
         own = override(own, overrides)
         at = where.get((node.name, node.scopes)) if where else None  # an external's reference
         if at is not None:
