@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,13 +57,21 @@ def _liccheck_command(python: str, work: Path) -> list[str] | None:
     ]
 
 
-def timed(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, str]:
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the process and its children, stdout) of one run."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode not in ok:
         raise SystemExit(f"{cmd[0]} failed: {done.stderr.strip()[-300:]}")
-    return elapsed, done.stdout
+    return elapsed, _children_cpu() - cpu, done.stdout
 
 
 def main() -> None:
@@ -102,23 +112,32 @@ def main() -> None:
     if liccheck:
         runs["liccheck"] = (liccheck, (0, 1, 255))  # 255: unauthorized licences found
     times: dict[str, list[float]] = {tool: [] for tool in runs}
+    cpus: dict[str, list[float]] = {tool: [] for tool in runs}
     outputs: dict[str, str] = {}
     for _ in range(args.rounds):
         for tool, (cmd, ok) in runs.items():
-            t, outputs[tool] = timed(cmd, ok)
+            t, cpu, outputs[tool] = timed(cmd, ok)
             times[tool].append(t)
+            cpus[tool].append(cpu)
     counts = {
         "dllicense": len(json.loads(outputs["dllicense"])["packages"]),
         "pip-licenses": len(json.loads(outputs["pip-licenses"])),
     }
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"metadata-only scan, {args.rounds} rounds, median wall time per run")
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
+    print(
+        f"metadata-only scan, {args.rounds} rounds, median per run: wall, and CPU (user + system"
+        f" with child processes: steadier under load); load {os.getloadavg()[0]:.1f}"
+    )
     for tool in times:
         listed = f"  ({counts[tool]} packages)" if tool in counts else ""
-        print(f"  {tool:13s} {med[tool]:7.3f} s{listed}")
+        print(f"  {tool:13s} {med[tool]:7.3f} s wall {cpu[tool]:7.3f} s CPU{listed}")
     for tool in times:
         if tool != "dllicense":
-            print(f"  ratio {tool} / dllicense = {med[tool] / med['dllicense']:.2f}x")
+            print(
+                f"  dllicense / {tool} = {med['dllicense'] / med[tool]:.3f} wall, "
+                f"{cpu['dllicense'] / cpu[tool]:.3f} CPU"
+            )
     if not liccheck:
         print("  liccheck: not installed in the scanned environment, skipped")
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dllicense.classify.verdict import classify
+from dllicense.collect.metadata import shorten
 from dllicense.config.policy import load_policy
 from dllicense.discover.declared import parse_declared
 from dllicense.discover.distributions import read_distribution
@@ -154,3 +155,15 @@ def test_policy_files(text: str) -> None:
             assert lines and all(line.startswith("dllicense.toml") for line in lines)
         else:
             assert isinstance(policy.allow, tuple)
+
+
+@SETTINGS
+@given(
+    st.text(alphabet="ab \n\t\u2003\x1cé"),
+    st.integers(min_value=1, max_value=12),
+)
+def test_shorten_collapses_as_if_it_read_the_whole_value(value: str, limit: int) -> None:
+    """``shorten`` collapses only the words it needs; the result is the whole value's."""
+    collapsed = " ".join(value.split())
+    expected = collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
+    assert shorten(value, limit) == expected

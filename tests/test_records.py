@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,3 +130,60 @@ def test_the_models_are_frozen_records() -> None:
         and dataclasses.is_dataclass(cls)
         and cls.__module__ == models.__name__
     )
+
+
+def _parameters(cls: type) -> list[tuple[str, Any, str]]:
+    """``cls.__init__``'s parameters: names, kinds and defaults (annotations left out)."""
+    listed = inspect.signature(cls.__init__).parameters.values()  # type: ignore[misc]
+    return [(p.name, p.kind, repr(p.default)) for p in listed]
+
+
+@pytest.mark.parametrize("name", sorted(ARGS))
+def test_the_init_written_on_first_use_has_dataclass_parameters(name: str) -> None:
+    """Same parameters, defaults and errors as dataclass's ``__init__``, once written."""
+    ours = _shapes(frozen)[name]
+    theirs = _shapes(dataclass(frozen=True))[name]
+    first = ours(*ARGS[name][0])  # writes the class's __init__
+    assert first == ours(*ARGS[name][0])
+    assert _parameters(ours) == _parameters(theirs)
+    too_many = (*ARGS[name][-1], "x", "y", "z", "w", "v", "u")
+    for args, kwargs in (((), {}), (too_many, {}), ((), {"nope": 1})):
+        assert _outcome(ours, args, kwargs) == _outcome(theirs, args, kwargs)
+
+
+def _outcome(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The error ``cls(*args, **kwargs)`` raises, as dataclass's would word it, or "made"."""
+    try:
+        cls(*args, **kwargs)
+    except TypeError as error:
+        return str(error).replace("__create_fn__.<locals>.", "")
+    return "made"
+
+
+def test_a_default_factory_gives_each_instance_its_own_value() -> None:
+    options = _shapes(frozen)["Options"]
+    a, b = options("a"), options("b")
+    assert a.cache == {} and a.cache is not b.cache
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "name: str = field(default='', init=False)",
+        "name: str = field(default='', kw_only=True)",
+        "name: str = ''\n    def __post_init__(self) -> None: pass",
+    ],
+)
+def test_what_frozen_does_not_write_is_refused(body: str) -> None:
+    scope: dict[str, Any] = {"field": field}
+    exec(f"class Odd:\n    {body}", scope)
+    with pytest.raises(TypeError, match="@frozen does not write"):
+        frozen(scope["Odd"])
+
+
+def test_a_class_keeps_its_docstring_or_gets_its_fields_listed() -> None:
+    """dataclass writes "Name(field: type, ...)" by asking ``inspect.signature``; ``@frozen``
+    writes the names alone without asking, and keeps a docstring the class has."""
+    assert _shapes(frozen)["Many"].__doc__ == "Many(name, version, extras, size)"
+    assert _shapes(frozen)["Empty"].__doc__ == "Empty()"
+    assert models.Evidence.__doc__ and not models.Evidence.__doc__.startswith("Evidence(")

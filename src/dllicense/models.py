@@ -216,6 +216,9 @@ class Graph:
     skipped: tuple[Skipped, ...] = ()  # packages reached and not made nodes, with why
     distributions: tuple[Distribution, ...] = ()
     evidence: tuple[tuple[str, Evidence], ...] = ()
+    # the label of a lock that records no edges (Pipfile.lock, pinned requirements without
+    # ``# via``), read for one target: its gaps are found from its packages' metadata
+    flat_lock: str = ""
 
 
 @frozen

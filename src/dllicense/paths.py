@@ -13,6 +13,14 @@ import os
 from pathlib import Path
 
 
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/dllicense`` or ``~/.cache/dllicense``: the folder of every cache
+    (licence texts, scan results, index answers, Hub files) unless ``--cache-dir`` names one."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "dllicense"
+
+
 def resolve(path: Path) -> Path:
     """``path.resolve()``; a symlink loop is an ``OSError`` (``ELOOP``)."""
     try:

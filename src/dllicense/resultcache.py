@@ -39,7 +39,7 @@ from pathlib import Path
 from dllicense import __version__
 from dllicense.journal import Journal
 from dllicense.parsing import parse_json
-from dllicense.paths import resolve
+from dllicense.paths import default_cache_dir, resolve
 from dllicense.readfile import digest, read_text
 from dllicense.records import frozen
 
@@ -73,13 +73,6 @@ class CachedRun:
     stderr: str
     exit_code: int
     journal: Journal | None = None  # what the scan read; None: never replayed
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/dllicense`` or ``~/.cache/dllicense`` (as the text cache)."""
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "dllicense"
 
 
 def results_dir(cache_dir: Path | None) -> Path:

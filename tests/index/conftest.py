@@ -41,3 +41,18 @@ def serve() -> Iterator[Callable[..., RecordedIndex]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def own_temp_folder(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
+    """A temporary index folder of this test's own (``--no-cache`` entries): the process's
+    is shared by every test; removed after the test."""
+    import shutil
+
+    from dllicense.collect import index_cache
+
+    roots: list[Path] = []
+    monkeypatch.setattr(index_cache, "_temp_roots", roots)
+    yield roots
+    for root in roots:
+        shutil.rmtree(root, ignore_errors=True)

@@ -8,6 +8,7 @@ import logging
 import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -326,6 +327,31 @@ def test_no_cache_writes_nothing_to_the_cache_dir(serve: Serve, tmp_path: Path) 
     server = serve()
     dist = fetched(fetch_distribution("six", "1.17.0", options(server, tmp_path, use_cache=False)))
     assert dist.license == "MIT" and not (tmp_path / "index").exists()
+
+
+def test_no_cache_keeps_one_file_per_package(
+    serve: Serve, tmp_path: Path, own_temp_folder: list[Path]
+) -> None:
+    """Without a cache the dist-info is made right in the temporary folder, holding only the
+    METADATA fetched: no entry folder, no entry.json (nothing looks it up again), nothing
+    renamed. The same version again (another source, say) gets a folder of its own."""
+    server = serve()
+    client = IndexClient(options(server, tmp_path, use_cache=False))
+    dist = fetched(client.fetch("six", "1.17.0"))
+    root = Path(dist.path).parent
+    assert [root] == own_temp_folder and not (tmp_path / "index").exists()
+    assert sorted(p.name for p in Path(dist.path).iterdir()) == ["METADATA"]
+    assert read_distribution(dist.path, dist.location) == replace(dist, files_read=True)
+    again = fetched(client.fetch("six", "1.17.0"))  # no cache: fetched again, its own folder
+    assert Path(again.path).parent.name.startswith(".staging-")
+    assert replace(again, path=dist.path) == dist and Path(dist.path).is_dir()
+    assert sorted(p.name for p in Path(again.path).parent.iterdir()) == [Path(dist.path).name]
+    keras_dist = fetched(client.fetch("keras", "3.15.1"))
+    assert Path(keras_dist.path).parent == root
+    assert sorted(p.name for p in root.iterdir() if p.name.endswith(".dist-info")) == [
+        "keras-3.15.1.dist-info",
+        "six-1.17.0.dist-info",
+    ]
 
 
 def test_best_version(serve: Serve, tmp_path: Path) -> None:

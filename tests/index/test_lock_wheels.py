@@ -123,6 +123,23 @@ def test_metadata_of_another_project_is_not_taken(serve: Serve, tmp_path: Path) 
     assert server.paths("/simple/") == ["/simple/six/"]
 
 
+def test_a_failed_entry_without_a_cache_removes_only_its_own_folder(
+    serve: Serve, tmp_path: Path, own_temp_folder: list[Path]
+) -> None:
+    """Without a cache each dist-info is made right in the shared temporary folder; the
+    lock's metadata file naming another project is refused and its dist-info removed, not
+    the folder holding the other packages' (then the page path reads six)."""
+    keras = (INDEX / "metadata" / "keras-3.15.1-py3-none-any.whl.metadata").read_bytes()
+    server = serve(override={SIX_WHEEL + ".metadata": keras})
+    index = client(server, tmp_path, use_cache=False)
+    first = fetched(index.fetch("text-unidecode", "1.3"))
+    dist = fetched(index.fetch("six", "1.17.0", server.index_url, six_wheel(server)))
+    assert (dist.name, dist.location) == ("six", "index:range")
+    assert Path(first.path).is_dir() and Path(dist.path).parent == Path(first.path).parent
+    assert own_temp_folder == [Path(first.path).parent]
+    assert server.paths()[2:4] == [SIX_WHEEL + ".metadata", "/simple/six/"]  # refused: the page
+
+
 def test_a_wheel_of_another_version_is_not_used(serve: Serve, tmp_path: Path) -> None:
     server = serve()
     other = (LockedWheel(server.url + "/packages/x/six-1.16.0-py2.py3-none-any.whl"),)
@@ -250,3 +267,107 @@ def test_url_file_name_is_the_last_path_segment_unquoted(url: str) -> None:
     from dllicense.collect.index_select import url_file_name
 
     assert url_file_name(url) == unquote(PurePosixPath(urlsplit(url).path).name)
+
+
+def _rank_by_parse_tag(tag_part: str) -> tuple[bool, int]:
+    """What ``_tags_rank`` answered before it stopped making ``Tag`` objects."""
+    from packaging.tags import parse_tag
+
+    from dllicense.collect.index_select import _tag_order
+
+    tags = parse_tag(tag_part)
+    pure = any(
+        t.abi == "none" and t.platform == "any" and t.interpreter.startswith("py3") for t in tags
+    )
+    order = _tag_order()
+    return not pure, min((order[t] for t in tags if t in order), default=len(order))
+
+
+def test_tag_ranks_are_parse_tags_on_every_wheel_of_two_locks() -> None:
+    """The string-keyed ranking equals ranking the ``Tag`` set ``parse_tag`` makes, on the
+    540+ distinct tag sets of two real uv.locks and odd ones (case, compressed, not a tag)."""
+    from packaging.tags import sys_tags
+
+    from dllicense.collect.index_select import _tag_part, _tags_rank, url_file_name
+
+    parts = {
+        _tag_part(url_file_name(w.url))
+        for lock in LOCKS
+        for p in read_lock(lock, lock.parent).packages
+        for w in p.wheels
+    }
+    here = next(iter(sys_tags()))
+    odd = {
+        "PY3-NONE-ANY",
+        "py2.py3-none-any",
+        "cp311-abi3.none-manylinux_2_17_x86_64.manylinux2014_x86_64.ANY",
+        f"{here.interpreter.upper()}-{here.abi}-{here.platform}",
+        "py3-none",
+        "a-b-c-d",
+        "",
+    }
+    assert len(parts) > 500
+    ranks = set()
+    for part in sorted(parts | odd):
+        try:
+            expected: tuple[bool, int] | type[ValueError] = _rank_by_parse_tag(part)
+        except ValueError:
+            expected = ValueError
+        try:
+            got: tuple[bool, int] | type[ValueError] = _tags_rank(part)
+        except ValueError:
+            got = ValueError
+        assert got == expected, part
+        ranks.add(got)
+    assert len(ranks) > 20  # the sets do rank differently here
+
+
+def _wheels_as_before(value: object) -> tuple[LockedWheel, ...]:
+    """``locked_wheels`` before its shortcut for uv's single ``hash`` (every entry sorted)."""
+    import re
+
+    out = []
+    for raw in value if isinstance(value, list) else []:
+        entry = raw if isinstance(raw, dict) else {}
+        url = entry.get("url") if isinstance(entry.get("url"), str) else ""
+        url = url.strip()
+        if not url.lower().startswith(("https://", "http://")):
+            continue
+        given = entry.get("hash")
+        algo, _, digest = (given if isinstance(given, str) else "").lower().partition(":")
+        more = entry.get("hashes")
+        pairs = [(algo, digest)]
+        pairs += [
+            (a.lower() if isinstance(a, str) else "", d.lower() if isinstance(d, str) else "")
+            for a, d in (more if isinstance(more, dict) else {}).items()
+        ]
+        hashes = tuple(sorted((a, d) for a, d in pairs if a and re.fullmatch("[0-9a-f]+", d)))
+        size = entry.get("size")
+        out.append(LockedWheel(url, hashes, size if isinstance(size, int) and size > 0 else None))
+    return tuple(out)
+
+
+def test_locked_wheels_reads_every_entry_as_before() -> None:
+    """The wheels of two real uv.locks, the pylock.toml fixtures and odd entries (both
+    hash forms, upper case, a non-table ``hashes``, HTTP in capitals) read as before."""
+    from dllicense.tomlfile import parse_toml
+
+    lists = [
+        p.get("wheels")
+        for path in [*LOCKS, *Path(__file__).parents[1].glob("fixtures/**/pylock*.toml")]
+        for p in parse_toml(path.read_text("utf-8")).get("packages", [])
+        + parse_toml(path.read_text("utf-8")).get("package", [])
+    ]
+    lists.append(
+        [
+            {"url": "HTTPS://h/a-1-py3-none-any.whl", "hash": "SHA256:AB", "size": 3},
+            {"url": " http://h/a-1-py3-none-any.whl ", "hash": "sha256:ab", "hashes": "x"},
+            {"url": "https://h/b.whl", "hash": "md5:00", "hashes": {"SHA256": "CD", "x": 1}},
+            {"url": "https://h/c.whl", "hash": "sha256", "size": True},
+            {"url": "https://h/d.whl", "hash": ":ab", "hashes": {}},
+            {"url": "ftp://h/e.whl", "hash": "sha256:ab"},
+        ]
+    )
+    assert sum(len(w) for w in lists if isinstance(w, list)) > 2000
+    for wheels in lists:
+        assert locked_wheels(wheels) == _wheels_as_before(wheels)

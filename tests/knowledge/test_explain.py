@@ -75,3 +75,26 @@ def test_cli_explain_names_a_known_framework_by_key() -> None:
 
     done = run_cli("explain", "dsstne")
     assert done.returncode == 0 and "DSSTNE" in done.stdout, done.stderr
+
+
+def test_cli_explains_a_scancode_id_a_scan_reports() -> None:
+    # matplotlib 3.11.2 (haotian-liu/LLaVA's environment): its License text and LICENSE are
+    # scancode's matplotlib-1.3.0, reported as LicenseRef-scancode-matplotlib-1.3.0 with the
+    # traits of scancode's category; `dllicense explain` of that id said "neither a rule code,
+    # a known licence nor a known framework" (exit 2)
+    from dllicense.knowledge.traits import license_traits
+    from tests.conftest import run_cli
+
+    key = "LicenseRef-scancode-matplotlib-1.3.0"
+    done = run_cli("explain", key, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    d = json.loads(done.stdout)
+    traits = license_traits(key)  # what the scan reports
+    assert d["known"] and (d["key"], d["family"], d["commercial"]) == (
+        traits.key,
+        traits.family,
+        traits.commercial,
+    )
+    assert d["sources"] == list(traits.sources) and d["origin"] == "scancode"
+    assert "category 'Permissive'" in run_cli("explain", key).stdout
+    assert run_cli("explain", "LicenseRef-scancode-no-such-licence").returncode == 2

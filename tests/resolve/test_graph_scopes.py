@@ -71,3 +71,28 @@ def test_all_lists_a_distribution_declared_only_in_an_unselected_extra(tmp_path:
     assert listed == {"numpy"}  # the runtime scope only
     result = scan_dirs(project, *INSTALLED, texts="none", include_all=True)
     assert {p.node.name for p in result.packages} == {"numpy", "theano", "scipy", "chainer"}
+
+
+def test_a_declared_package_not_installed_is_dl001_only_in_a_chosen_scope(tmp_path: Path) -> None:
+    # haotian-liu/LLaVA@c121f043 declares `train = ["deepspeed==0.12.6", "ninja", "wandb"]`;
+    # with its runtime dependencies installed, the default scan (runtime) said DL001 "declared
+    # but not installed" (an error, exit 1) for each package of the extras it does not check
+    project = _project(
+        tmp_path,
+        'dependencies = ["numpy"]\n[project.optional-dependencies]\ntrain = ["theano"]\n'
+        '[dependency-groups]\ndev = ["chainer"]\n',
+    )
+    numpy = DISTS / "numpy-1.26.4"
+
+    def missing(**options: object) -> list[str]:
+        found = scan_dirs(project, numpy, texts="none", **options).findings
+        return sorted(f.package for f in found if f.code == "DL001")
+
+    assert missing() == []  # runtime only: the extra and the group are not checked
+    assert missing(scopes=("extras",)) == ["theano"]
+    assert missing(scopes=("groups",)) == ["chainer"]
+    assert missing(scopes=("all",)) == ["chainer", "theano"]
+    # resolve alone (no scopes given) still says every one is missing
+    env = select_environment(project, None, [str(numpy)])
+    skipped = resolve(discover_project(project), env).skipped
+    assert sorted(s.package for s in skipped) == ["chainer", "theano"]

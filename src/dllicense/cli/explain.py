@@ -46,7 +46,7 @@ def explain_command(subject: str, fmt: str) -> None:
     from dllicense.knowledge import canonical_license_key
     from dllicense.knowledge.explain import explain_framework, explain_license, format_explanation
     from dllicense.knowledge.frameworks import find_framework
-    from dllicense.knowledge.traits import aliased_record
+    from dllicense.knowledge.traits import aliased_record, scancode_traits
 
     if re.fullmatch(r"DL\d{3}", subject, re.IGNORECASE):
         data = _rule(subject)
@@ -54,7 +54,11 @@ def explain_command(subject: str, fmt: str) -> None:
     elif find_framework(subject) is not None:
         data = explain_framework(subject)
         text = format_explanation(data)
-    elif canonical_license_key(subject) is not None or aliased_record(subject) is not None:
+    elif (
+        canonical_license_key(subject) is not None
+        or aliased_record(subject) is not None
+        or scancode_traits(subject) is not None  # an id a scan reports for a scancode match
+    ):
         data = explain_license(subject)
         text = format_explanation(data)
     else:

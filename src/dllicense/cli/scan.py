@@ -186,7 +186,7 @@ def scan_command(
     # same peak memory (bench/bench_scale.py).
     gc.disable()
     from dllicense.journal import Journal, note_folder, recording
-    from dllicense.resultcache import default_cache_dir
+    from dllicense.paths import default_cache_dir
 
     # what the scan reads is journaled; the cache replays it only while all of it holds
     # (nothing to journal when the result is not cached: --no-cache, --models...)

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dllicense.licenses.textcache import default_cache_dir
 from dllicense.parsing import parse_json
+from dllicense.paths import default_cache_dir
 from dllicense.readfile import read_bounded, read_text
 from dllicense.records import frozen
 

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from packaging.tags import Tag, parse_tag, sys_tags
+from packaging.tags import Tag, sys_tags
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -71,16 +71,36 @@ def _tag_part(filename: str) -> str:
     return "-".join(filename[:-4].rsplit("-", 3)[-3:])
 
 
+@cache
+def _tag_positions() -> dict[tuple[str, str, str], int]:
+    """``_tag_order`` keyed by (interpreter, abi, platform) strings: a compressed tag set is
+    looked up without making its ``Tag`` objects."""
+    return {(t.interpreter, t.abi, t.platform): n for t, n in _tag_order().items()}
+
+
 @lru_cache(maxsize=4096)
 def _tags_rank(tag_part: str) -> tuple[bool, int]:
     """(not pure py3, position of the most preferred tag here) of a compressed tag set: a
-    lock or a page repeats a few dozen of them over thousands of wheels."""
-    tags = parse_tag(tag_part)
-    pure = any(
-        t.abi == "none" and t.platform == "any" and t.interpreter.startswith("py3") for t in tags
-    )
-    order = _tag_order()
-    return not pure, min((order[t] for t in tags if t in order), default=len(order))
+    lock or a page repeats a few dozen of them over thousands of wheels (energon's uv.lock:
+    540 distinct sets in 2,394 wheels).
+
+    As ``parse_tag`` reads it (three dash-separated parts, each a dot-separated list, every
+    tag the product, lowercased; ``ValueError`` when it is not three parts), without
+    building a frozenset of ``Tag`` objects per set: the ranking of a lock's wheels was
+    ~9 ms of CPU under the GIL of the lookup threads, ~4 ms this way."""
+    interpreters, abis, platforms = tag_part.lower().split("-")
+    positions = _tag_positions()
+    pure = False
+    best = len(positions)
+    for interpreter in interpreters.split("."):
+        for abi in abis.split("."):
+            for platform in platforms.split("."):
+                if abi == "none" and platform == "any" and interpreter.startswith("py3"):
+                    pure = True
+                found = positions.get((interpreter, abi, platform))
+                if found is not None and found < best:
+                    best = found
+    return not pure, best
 
 
 def best_wheel(name: str, version: str, files: Iterable[IndexFile]) -> IndexFile | None:

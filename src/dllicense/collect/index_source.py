@@ -316,7 +316,10 @@ class Source:
     ) -> tuple[Staging, CacheEntry, Distribution | Skipped]:
         dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
         persistent = self.options.use_cache and not self.local
-        staging = Staging(index_root(self.options.cache_dir), persistent)
+        beside = any(rel.startswith("/") for rel in files)  # package-folder files
+        staging = Staging(
+            index_root(self.options.cache_dir), persistent, "" if beside else dist_info
+        )
         try:
             staging.write(f"{dist_info}/METADATA", metadata)
             record = []

@@ -30,7 +30,11 @@ def looks_like_text(value: str) -> bool:
 
 
 def shorten(value: str, limit: int = SHORT_VALUE) -> str:
-    value = " ".join(value.split())
+    """``value`` with its whitespace collapsed, cut to ``limit`` characters with "…".
+
+    Only the first ``limit + 1`` words are collapsed (they make more than ``limit`` characters
+    when there are more): a whole licence text in ``License`` (matplotlib's 76 KB) is not."""
+    value = " ".join(value.split(None, limit + 1)[: limit + 1])
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

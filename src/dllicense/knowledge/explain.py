@@ -26,6 +26,7 @@ from dllicense.knowledge.traits import (
     canonical_license_key,
     license_record,
     license_traits,
+    scancode_traits,
     split_with,
     traits_of_expression,
 )
@@ -68,13 +69,15 @@ def explain_license(key: str) -> dict[str, Any]:
     base_key, exception_key = split_with(key)
     record = license_record(base_key) or aliased_record(base_key)
     exception = license_record(exception_key) if exception_key else None
+    # a LicenseRef-scancode-* id a scan reports: traits from scancode's category only
+    generated = record is None and not exception_key and scancode_traits(key) is not None
     return {
         "kind": "license",
         "query": key,
-        "known": canonical is not None or (record is not None and not exception_key),
+        "known": canonical is not None or (record is not None and not exception_key) or generated,
         "key": traits.key,
         "name": traits.name,
-        "origin": record.origin if record else "unknown",
+        "origin": record.origin if record else "scancode" if generated else "unknown",
         "family": traits.family,
         "family_meaning": meaning("family", traits.family),
         "patent": traits.patent,
@@ -89,7 +92,7 @@ def explain_license(key: str) -> dict[str, Any]:
         "is_exception": record.is_exception if record else False,
         "is_deprecated": record.is_deprecated if record else False,
         "facts": _record_dict(record)["facts"] if record else [],
-        "sources": list(record.sources) if record else [],
+        "sources": list(record.sources) if record else list(traits.sources),
         "notes": record.notes if record else traits.notes,
         "exception": _record_dict(exception) if exception else None,
         "frameworks": list(_users().get(canonical, ())) if canonical else [],

@@ -255,8 +255,9 @@ def license_expression_version() -> str:
     return _index().source_version
 
 
-def _scancode_traits(key: str) -> LicenseTraits | None:
-    """A ``LicenseRef-scancode-*`` id: traits from its scancode category (no hand check)."""
+def scancode_traits(key: str) -> LicenseTraits | None:
+    """A ``LicenseRef-scancode-*`` id: traits from its scancode category (no hand check);
+    None for any other key or an id scancode's licence database does not have."""
     from dllicense.licenses.scancode_keys import scancode_index
 
     if not key.lower().startswith("licenseref-scancode-"):
@@ -332,7 +333,7 @@ def license_traits(key: str) -> LicenseTraits:
     base_key, exception_key = split_with(key)
     base = license_record(base_key)
     if base is None:
-        return _scancode_traits(key) or _aliased_traits(key) or unknown_traits(key)
+        return scancode_traits(key) or _aliased_traits(key) or unknown_traits(key)
     if exception_key is None:
         return base.traits()
     return _with_traits(base, exception_key)

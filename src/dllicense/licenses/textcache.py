@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
+
+from dllicense.paths import default_cache_dir
 
 _T = TypeVar("_T")
 
@@ -53,13 +54,6 @@ CREATE TABLE IF NOT EXISTS holders (
     PRIMARY KEY (key, engine)
 ) WITHOUT ROWID;
 """
-
-
-def default_cache_dir() -> Path:
-    """Return ``$XDG_CACHE_HOME/dllicense`` or ``~/.cache/dllicense``."""
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "dllicense"
 
 
 def db_path(cache_dir: Path | None = None) -> Path:

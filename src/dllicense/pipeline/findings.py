@@ -140,6 +140,16 @@ def verdict_traits(expression: str) -> tuple[LicenseTraits, ...]:
         return ()
 
 
+UNFETCHED = " (the wheel's licence files were not read: --fetch-files reads them)"
+
+
+def unfetched_hint(found: Finding) -> Finding:
+    """A DL101 of metadata read from the index without the wheel's licence files says so:
+    the files often name the licence the metadata leaves out (einops 0.3.0: `License:
+    UNKNOWN`, an MIT LICENSE in its dist-info)."""
+    return replace(found, message=found.message + UNFETCHED) if found.code == "DL101" else found
+
+
 def evidence_findings(
     node: Node,
     verdict: Verdict,
@@ -190,11 +200,7 @@ def evidence_notes(
             (
                 "DL102",
                 f"licence named only by family: {verdict.expression}"
-                + (
-                    " (the wheel's licence files were not read: --fetch-files reads them)"
-                    if unfetched_files
-                    else ""
-                ),
+                + (UNFETCHED if unfetched_files else ""),
             )
         )
     elif verdict.confidence == "low":

@@ -199,8 +199,12 @@ def resolved_online(
 
     left_out = read_excluded(client, answer, lines, list(fetched.values()))
     fetched, failed = fetched | left_out.fetched, failed | left_out.failed
-    lock = online.as_lock(answer, fetched, left_out.versions)
-    graph = build_graph(lock, tuple(wanted), None if options.all_targets else target)
+    from dllicense.discover.selfextras import both_markers
+
+    floor = online.python_version_floor(goal)  # every target: those of the resolution
+    lock = online.as_lock(answer, fetched, left_out.versions, floor)
+    roots = [replace(d, marker=both_markers(d.marker, floor)) if d.marker else d for d in wanted]
+    graph = build_graph(lock, tuple(roots), None if options.all_targets else target)
     problems = [*answer.problems, *left_out.problems, *graph.problems]
     if not answer.pins and not answer.excluded:  # the resolver failed: the declared alone
         advice = (

@@ -39,6 +39,7 @@ from dllicense.pipeline.findings import (
     package_status,
     shipped_texts,
     source_date,
+    unfetched_hint,
     verdict_traits,
 )
 from dllicense.pipeline.graphs import (
@@ -103,7 +104,7 @@ def scan(options: ScanOptions) -> ScanResult:
         graph = conda_locked(graph, conda)
     elif installed is not None:
         env = installed
-        graph = resolve(project, env, include_all=options.include_all)
+        graph = resolve(project, env, include_all=options.include_all, scopes=scopes)
         graph = with_conda(root, graph, env, conda, options.include_all)
         if options.online:
             graph, fetched, index_notes = from_index(project, graph, options)
@@ -123,6 +124,19 @@ def scan(options: ScanOptions) -> ScanResult:
     by_name: list[Distribution | None] | None = None  # each node's, when found by its name
     if locked is not None:
         by_node, notes = locked_metadata(nodes, env, options)
+        if graph.flat_lock:  # what its packages require and it lacks: DL034 each
+            from dllicense.resolve.lockgaps import flat_lock_gaps
+            from dllicense.resolve.targets import target_markers
+
+            # the target the lock was read for (as lock_graph chose it)
+            target = target_markers(
+                dict(installed.markers) if installed else None,
+                options.python_version,
+                options.platform,
+            )
+            lock_names = [n.name for n in graph.nodes]
+            gaps = flat_lock_gaps(graph.flat_lock, by_node, lock_names, target)
+            graph = replace(graph, problems=(*graph.problems, *gaps))
         if installed is None and not options.online:
             notes, summary = unread_locked(notes)
     elif options.online and installed is None:
@@ -241,7 +255,7 @@ def scan(options: ScanOptions) -> ScanResult:
             said.add("DL033")
         unfetched_files = dist is not None and not dist.files_read  # index, no files
         # what the evidence says depends on it, its verdict and these flags (ids: both are
-        # kept alive by ``verdicts``), asked once per distinct set (~0.04 s of 20,000)
+        # kept alive by ``verdicts``), asked once per distinct set (~0.03 s of 20,000)
         asked = (id(evidence), id(verdict), files_read, unfetched_files, node.ecosystem)
         notes_of = doubts.get(asked)
         if notes_of is None:
@@ -250,7 +264,18 @@ def scan(options: ScanOptions) -> ScanResult:
             )
         own += stale
         own += [finding(c, m, node.name, node.version, path=node.path) for c, m in notes_of]
-        own += [f for f in outcome.findings if not (f.code == "DL101" and "DL033" in said)]
+        # a wheel's metadata alone (an sdist's licence files were read with its PKG-INFO)
+        hint = (
+            dist is not None
+            and not dist.files_read
+            and node.ecosystem == "pypi"
+            and dist.location != "index:sdist"
+        )
+        own += [
+            unfetched_hint(f) if hint else f
+            for f in outcome.findings
+            if not (f.code == "DL101" and "DL033" in said)
+        ]
         own = override(own, overrides)
         at = where.get((node.name, node.scopes)) if where else None  # an external's reference
         if at is not None:

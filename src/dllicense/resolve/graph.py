@@ -56,8 +56,15 @@ class _Markers:
         return self.applies(req.marker, extras)
 
 
-def resolve(project: Project, env: Environment, include_all: bool = False) -> Graph:
-    """Walk from the project's roots; ``include_all`` adds every other distribution."""
+def resolve(
+    project: Project,
+    env: Environment,
+    include_all: bool = False,
+    scopes: tuple[str, ...] | None = None,
+) -> Graph:
+    """Walk from the project's roots; ``include_all`` adds every other distribution.
+    ``scopes``: the ``--scope`` choices; a declared requirement of a scope not chosen (an
+    optional extra, a group) that is not installed is not a DL001 (None: every scope)."""
     markers = _Markers(dict(env.markers))
     dists = {d.name: d for d in env.distributions}
     problems: list[Problem] = []
@@ -91,7 +98,8 @@ def resolve(project: Project, env: Environment, include_all: bool = False) -> Gr
         if not markers.applies(marker, frozenset()):
             continue
         if declared.name not in dists:
-            skipped.append(_not_installed(declared))
+            if scopes is None or scope_selected(declared.scope, scopes):
+                skipped.append(_not_installed(declared))
             continue
         key = (declared.name, dists[declared.name].version)
         walk.add_root(key, declared.scope, declared.extras)

@@ -86,7 +86,9 @@ def lock_graph(
     graph = build_graph(found, project.declared, target)
     problems = (*found.problems, *graph.problems)
     conda = conda_records(found)
-    return Graph(graph.nodes, problems, distributions=conda, skipped=graph.skipped), found.files
+    flat = found.label if not found.edges and found.kind != "conda" and target else ""
+    graph = Graph(graph.nodes, problems, distributions=conda, skipped=graph.skipped, flat_lock=flat)
+    return graph, found.files
 
 
 def conda_records(lock: Lock) -> tuple[Distribution, ...]:
@@ -535,11 +537,22 @@ def match_installed(
     Returns (node -> distribution, node -> problems) where a node without metadata gets
     DL033, and DL032 first when another version is installed.
     """
-    installed = {d.name: d for d in distributions}
+    installed: dict[str, Distribution] = {}
+    # more versions of a name: metadata read for a resolution for every target (--online
+    # --all-targets: networkx 3.6.1 below Python 3.11 and 3.7 above, in LLaVA's)
+    others: dict[str, list[Distribution]] = {}
+    for d in distributions:
+        if d.name in installed:
+            others.setdefault(d.name, []).append(d)
+        else:
+            installed[d.name] = d
     found: dict[Node, Distribution] = {}
     missing: dict[Node, tuple[Problem, ...]] = {}
     for node in nodes:
         dist = installed.get(node.name)
+        if dist is not None and node.name in others and not _same(dist.version, node.version):
+            same = [d for d in others[node.name] if _same(d.version, node.version)]
+            dist = same[0] if same else dist
         if dist is not None and _same(dist.version, node.version):
             found[node] = dist
             continue

@@ -41,6 +41,7 @@ from packaging.utils import canonicalize_name
 from dllicense.discover.locks.common import locked_wheels
 from dllicense.discover.locks.markers import parse_marker
 from dllicense.discover.locks.model import Lock, LockedDependency, LockedPackage
+from dllicense.discover.selfextras import both_markers
 from dllicense.models import Declared, Distribution, LockedWheel, Problem
 from dllicense.records import frozen
 from dllicense.resolve.requires import parse_requires
@@ -410,9 +411,11 @@ def as_lock(
     resolution: Resolution,
     metadata: Mapping[tuple[str, str], Distribution],
     excluded: Mapping[str, str] | None = None,
+    floor: str = "",
 ) -> Lock:
     """The resolution as a lock whose edges are each pin's ``Requires-Dist``; ``excluded``
-    (name -> version): packages the resolver left out, without edges (they are unknown)."""
+    (name -> version): packages the resolver left out, without edges (they are unknown).
+    ``floor``: a marker every conditional edge must also meet (``python_version_floor``)."""
     packages = []
     for pin in resolution.pins:
         dist = metadata.get((pin.name, pin.version))
@@ -421,7 +424,7 @@ def as_lock(
                 name=pin.name,
                 version=pin.version,
                 marker=pin.marker,
-                dependencies=tuple(_edges(dist.requires_dist if dist else ())),
+                dependencies=tuple(_edges(dist.requires_dist if dist else (), floor)),
                 wheels=pin.wheels,
             )
         )
@@ -440,7 +443,15 @@ def as_lock(
     )
 
 
-def _edges(requires: Iterable[str]) -> list[LockedDependency]:
+def python_version_floor(target: Target) -> str:
+    """For a universal resolution (``--universal``), the marker of the Pythons it is for:
+    uv reads ``--python-version`` as the lowest one. A requirement for older Pythons only
+    (anyio's ``exceptiongroup; python_version < "3.11"``) is not part of it, and "every
+    target" of the graph must not ask for it."""
+    return f'python_full_version >= "{target.python}"' if target.universal else ""
+
+
+def _edges(requires: Iterable[str], floor: str = "") -> list[LockedDependency]:
     out = []
     for raw in requires:
         req = parse_requires(raw)
@@ -449,6 +460,7 @@ def _edges(requires: Iterable[str]) -> list[LockedDependency]:
         marker = str(req.marker) if req.marker else ""
         if marker and parse_marker(marker) is None:
             continue
+        marker = both_markers(marker, floor) if marker else ""
         try:
             specifier = str(Requirement(raw).specifier)
         except InvalidRequirement:

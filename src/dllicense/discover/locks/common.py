@@ -151,17 +151,23 @@ def locked_wheels(value: object) -> tuple[LockedWheel, ...]:
     ``url`` (local ``path`` wheels are left out). Hashes come as uv's ``hash =
     "sha256:HEX"`` or pylock's ``hashes = { sha256 = "HEX" }``."""
     out = []
+    # a uv.lock lists every wheel of every version (energon's: 2,394 for 159 packages): the
+    # common shapes are read without building lists to sort (10 -> ~5 ms for that lock)
     for raw in array(value):
         entry = table(raw)
         url = text_of(entry.get("url")).strip()
-        if not url.lower().startswith(("https://", "http://")):
+        if not url[:8].lower().startswith(("https://", "http://")):
             continue
         algo, _, digest = text_of(entry.get("hash")).lower().partition(":")
-        pairs = [(algo, digest)]
-        pairs += [
-            (text_of(a).lower(), text_of(d).lower()) for a, d in table(entry.get("hashes")).items()
-        ]
-        hashes = tuple(sorted((a, d) for a, d in pairs if a and _HEX.fullmatch(d)))
+        more = entry.get("hashes")
+        if more is None:  # uv's one "sha256:HEX"
+            hashes: tuple[tuple[str, str], ...] = (
+                ((algo, digest),) if algo and _HEX.fullmatch(digest) else ()
+            )
+        else:
+            pairs = [(algo, digest)]
+            pairs += [(text_of(a).lower(), text_of(d).lower()) for a, d in table(more).items()]
+            hashes = tuple(sorted((a, d) for a, d in pairs if a and _HEX.fullmatch(d)))
         size = entry.get("size")
         out.append(LockedWheel(url, hashes, size if isinstance(size, int) and size > 0 else None))
     return tuple(out)
