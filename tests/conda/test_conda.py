@@ -160,6 +160,9 @@ def test_pixi_lock_scan_per_platform() -> None:
     mkl = windows["intel-openmp"]
     assert mkl.verdict.expression == "LicenseRef-Intel-ISSL"
     assert linux["pytorch"].node.ecosystem == "conda"
+    # conda-forge's LicenseRef-Public-Domain: public domain, which the default policy allows
+    assert linux["tzdata"].verdict.expression == "LicenseRef-dllicense-public-domain"
+    assert not [f for f in linux_scan.findings if f.package == "tzdata"]
     assert linux["torch-tb-profiler"].node.ecosystem == "pypi"
     # the PyPI package's requirement on pandas is the conda package pandas
     assert "torch-tb-profiler" in linux["pandas"].node.parents
@@ -202,6 +205,8 @@ def test_explicit_file() -> None:
         ("Proprietary - NVIDIA", "LicenseRef-NVIDIA-Proprietary"),
         ("LicenseRef-NVIDIA-End-User-License-Agreement", "LicenseRef-NVIDIA-Proprietary"),
         ("LicenseRef-ProprietaryIntel", "LicenseRef-Intel-ISSL"),
+        ("LicenseRef-Public-Domain", "LicenseRef-dllicense-public-domain"),  # tzdata
+        ("LicenseRef-Ubuntu-Font-Licence-Version-1.0", "Ubuntu-font-1.0"),  # font-ttf-ubuntu
     ],
 )
 def test_recipe_licences(text: str, expression: str) -> None:

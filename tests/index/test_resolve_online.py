@@ -3,6 +3,7 @@ run against the recorded index on 127.0.0.1, never from the interpreter dllicens
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from dllicense.discover.choice import choose_environment
 from dllicense.models import ScanResult
 from dllicense.pipeline import ScanOptions, scan
 from dllicense.resolve import online
+from tests.conftest import FIXTURES
 from tests.index.server import RecordedIndex
 
 Serve = Callable[..., RecordedIndex]
@@ -241,3 +243,28 @@ def test_the_resolver_uses_pip_configuration(
     config.write_text("not ini at all\n", encoding="utf-8")
     broken = _scan(root, None, tmp_path, online=True)
     assert "DL125" in _codes(broken)
+
+
+@pytest.mark.parametrize("resolver", ["uv", "pip"])
+def test_every_index_of_pip_configuration_offers_its_versions(
+    serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resolver: str
+) -> None:
+    """pip takes a version from any of its indexes: six==1.17.0 is on the index-url while an
+    extra index lists only six 1.16.0 (a real wheel, tests/fixtures/tryout/index-strategy);
+    uv, given the same sources, must not stop at the first index that lists six."""
+    if resolver == "pip":
+        monkeypatch.setattr(online, "find_uv", lambda: None)
+    wheel = FIXTURES / "tryout" / "index-strategy" / "six-1.16.0-py2.py3-none-any.whl"
+    page = tmp_path / "extra" / "six"
+    page.mkdir(parents=True)
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    link = f'<a href="{wheel.as_uri()}#sha256={digest}">{wheel.name}</a>'
+    (page / "index.html").write_text(f"<html><body>{link}</body></html>\n", "utf-8")
+    server = serve()
+    config = tmp_path / "pip.conf"
+    extra = (tmp_path / "extra").as_uri()
+    config.write_text(f"[global]\nindex-url = {server.index_url}\nextra-index-url = {extra}\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
+    result = _scan(_project(tmp_path, "six==1.17.0"), None, tmp_path, online=True)
+    assert _set(result) == {("six", "1.17.0")}, result.findings
+    assert not _codes(result) & {"DL006", "DL007"}

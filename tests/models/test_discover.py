@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -206,6 +207,32 @@ def test_unresolvable_names_are_reported_with_file_and_line(tmp_path: Path) -> N
     messages = " ".join(p.message for p in scan.problems)
     assert "environment variable 'MODEL' without a default" in messages
     assert "MODEL_NAME is imported from .settings" in messages
+
+
+REAL = Path(__file__).parents[1] / "fixtures" / "tryout" / "modelrefs"
+
+
+def test_a_none_default_is_not_the_name_loaded(tmp_path: Path) -> None:
+    """``def __init__(self, model_id: str | None = None)`` that sets ``model_id`` when none is
+    given: the name set is the one loaded, never the default None (real files, README.md)."""
+    for name in ("smolagents_models.py", "localgpt_latechunk.py"):
+        shutil.copy2(REAL / name, tmp_path / name)
+    scan = scan_sources(tmp_path)
+    smollm = [r for r in scan.references if r.name == "HuggingFaceTB/SmolLM2-1.7B-Instruct"]
+    assert {(r.location.file, r.location.line) for r in smollm} >= {
+        ("smolagents_models.py", 950),
+        ("smolagents_models.py", 957),
+    }
+    messages = {(p.location.file, p.location.line): p.message for p in scan.problems if p.location}
+    assert not any("None is not a string" in m for m in messages.values())
+    # latechunk.py: the name comes from a dict imported inside the function, which is said
+    assert (
+        "EXTERNAL_MODELS is imported from rag_system.main"
+        in messages[("localgpt_latechunk.py", 37)]
+    )
+    only = _source(tmp_path, "def load(name=None):\n    AutoModel.from_pretrained(name)\n", "p.py")
+    [problem] = [p for p in only.problems if p.location and p.location.file == "p.py"]
+    assert "name is a parameter (default None)" in problem.message
 
 
 def test_call_styles(tmp_path: Path) -> None:

@@ -253,3 +253,26 @@ def test_hub_fixture_answers_have_the_api_shape() -> None:
         assert len(answer["sha"]) == 40 and "README.md" in {
             s["rfilename"] for s in answer["siblings"]
         }
+
+
+def test_models_command_reads_the_hub_with_online(
+    server: HubServer, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dllicense models --online` lists what `scan --models --online` reads (it was 'No such
+    option', exit 2, while the README sends users to both); without --online, no Hub call."""
+    from click.testing import CliRunner
+
+    from dllicense.cli import main
+
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hf"))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    args = ["models", str(project), "--format", "json", "--cache-dir", str(tmp_path / "dl")]
+    done = CliRunner().invoke(main, [*args, "--online"])
+    assert done.exit_code == 0, done.output
+    listed = {p["name"]: p["license"] for p in json.loads(done.output)["packages"]}
+    assert listed == EXPECTED
+    asked = len(server.hub.requests)
+    offline = CliRunner().invoke(main, ["models", str(project), "--format", "json"])
+    assert offline.exit_code == 0 and len(server.hub.requests) == asked
+    assert not any(p["license"] for p in json.loads(offline.output)["packages"])

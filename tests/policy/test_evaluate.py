@@ -44,7 +44,13 @@ BUILTIN_CASES = [
     ("default", "GPL-3.0-only", "fail", ["DL201"], ""),
     ("default", "Apache-2.0 AND LGPL-2.1-or-later", "pass", [], ""),
     ("default", "Apache-2.0 AND GPL-2.0-only", "fail", ["DL201"], ""),
-    ("default", "GPL-2.0-or-later WITH Classpath-exception-2.0", "fail", ["DL201"], ""),
+    # an exception with a family of its own decides by it (weak copyleft, as `explain` says);
+    # one without (Autoconf's) leaves the base licence's
+    ("default", "GPL-2.0-or-later WITH Classpath-exception-2.0", "pass", [], ""),
+    ("default", "GPL-3.0-only WITH GCC-exception-3.1", "pass", [], ""),
+    ("commercial-distribution", "GPL-3.0-or-later WITH GCC-exception-3.1", "pass", [], ""),
+    ("permissive", "GPL-3.0-only WITH GCC-exception-3.1", "fail", ["DL201"], ""),
+    ("default", "GPL-2.0-only WITH Autoconf-exception-2.0", "fail", ["DL201"], ""),
     ("default", "LGPL-2.1-only WITH LLVM-exception", "pass", [], ""),
     ("default", "AGPL-3.0-only", "fail", ["DL201"], ""),
     ("default", "CC-BY-NC-4.0", "fail", ["DL202"], ""),
@@ -111,6 +117,21 @@ def test_use_context_widens_allow(tmp_path: Path) -> None:
     assert outcome(replace(base, use="saas"), "GPL-3.0-only")[0] == "pass"
     assert outcome(replace(base, use="saas"), "AGPL-3.0-only")[0] == "fail"
     assert outcome(replace(base, use="internal"), "AGPL-3.0-only")[0] == "pass"
+
+
+def test_a_failing_pair_is_named_whole(tmp_path: Path) -> None:
+    """The failure names the licence with its exception, not the base alone (libgcc's
+    ``GPL-3.0-only WITH GCC-exception-3.1`` read "GPL-3.0-only is not allowed")."""
+    result = evaluate_package(
+        node(),
+        Verdict("GPL-3.0-only WITH GCC-exception-3.1", "high", ("test",)),
+        load_policy(tmp_path, "permissive"),
+        license_traits,
+        TODAY,
+    )
+    assert [f.code for f in result.findings] == ["DL201"]
+    assert "GPL-3.0-only WITH GCC-exception-3.1 is not allowed" in result.findings[0].message
+    assert "weak-copyleft" in result.findings[0].message
 
 
 def test_with_exception_allowed_literally(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +273,35 @@ def test_json_rows_encoded_piecewise_equal_the_whole_document(
     expected = to_dict(result)
     assert json.loads(text) == expected
     assert any(p["traits"] for p in expected["packages"])  # the spliced part is exercised
+
+
+def test_spdx_ids_name_the_ecosystem(tmp_path: Path) -> None:
+    """A conda package of a real pixi.lock and a Hugging Face model are not PyPI
+    distributions: their SPDX ids say their ecosystem (every id was 'SPDXRef-Package-pypi-',
+    e.g. ...-pypi-libgcc-15.2.0 for conda's libgcc in 0xNOY/rex_omni_ros); ids stay unique
+    and the document valid."""
+    from spdx_tools.spdx.parser.json.json_parser import parse_from_file
+    from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+
+    from dllicense.pipeline import ScanOptions, scan
+
+    pixi = Path(__file__).parents[1] / "fixtures" / "conda" / "pixi" / "deep_learning_course"
+    project = tmp_path / "project"
+    shutil.copytree(pixi, project)
+    (project / "app.py").write_text(
+        'from transformers import AutoModel\nAutoModel.from_pretrained("google/gemma-2b")\n',
+        encoding="utf-8",
+    )
+    options = ScanOptions(project=project, texts="none", models=True, platform="linux")
+    result = scan(options)
+    path = tmp_path / "scan.spdx.json"
+    path.write_text(render(result, "spdx"), encoding="utf-8")
+    data = _load(path)
+    listed = [p["SPDXID"] for p in data["packages"]]
+    assert len(set(listed)) == len(listed)
+    ids = {p["name"]: p["SPDXID"] for p in data["packages"]}
+    assert ids["pytorch"].startswith("SPDXRef-Package-conda-pytorch-")
+    assert ids["torch-tb-profiler"].startswith("SPDXRef-Package-pypi-torch-tb-profiler-")
+    assert ids["google/gemma-2b"] == "SPDXRef-Package-huggingface-model-google-gemma-2b-"
+    messages = validate_full_spdx_document(parse_from_file(str(path)), "SPDX-2.3")
+    assert not messages, [m.validation_message for m in messages]

@@ -1,7 +1,8 @@
 """``dllicense models``: the models and datasets a project's code loads, with their licences.
 
 Static: the code is parsed, never run; licences come from model cards in the
-project or in the Hugging Face cache; nothing is downloaded. Exit code 0
+project or in the Hugging Face cache; nothing is downloaded. ``--online`` reads each Hub
+repository's card metadata from the Hub first, as ``scan --models --online`` does. Exit code 0
 (a listing, not a gate: ``scan --models`` applies the policy), 2 on bad input.
 """
 
@@ -31,17 +32,32 @@ if TYPE_CHECKING:  # not at start-up: every command would pay for the dataclasse
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Read each Hub model's and dataset's card metadata from the Hugging Face Hub first "
+    "(as scan --models --online; needs dllicense[hub]).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where --online Hub answers are cached (default: the user's cache directory).",
+)
 @click.option("--debug", is_flag=True, hidden=True)
 @one_line_errors
-def models_command(project: Path, fmt: str, debug: bool) -> None:
+def models_command(
+    project: Path, fmt: str, online: bool, cache_dir: Path | None, debug: bool
+) -> None:
     """List the models and datasets PROJECT (default: .) loads, with their licences."""
     from dllicense.classify.verdict import classify
+    from dllicense.collect.hub import HubClient
     from dllicense.collect.modelcards import hf_cache_root, model_packages
     from dllicense.policy.codes import from_problem
 
     if not project.is_dir():
         raise InputError(f"{project}: not a directory")
-    packages, problems = model_packages(project)
+    hub = HubClient(cache_dir, True) if online else None
+    packages, problems = model_packages(project, hub=hub)
     rows = [(p, classify(p.evidence)) for p in packages]
     findings = [from_problem(x) for p in packages for x in p.problems]
     findings += [from_problem(x) for x in problems]

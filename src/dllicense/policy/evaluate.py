@@ -1,10 +1,11 @@
 """Apply a closed-world policy to each package's licence expression, term by term.
 
 ``OR`` passes when one branch passes (the first passing branch is reported
-as chosen); ``AND`` needs every term; ``X WITH Y`` passes when ``X`` is
-allowed (an exception only adds permissions) or when ``X WITH Y`` is allowed
-literally. ``forbid-traits`` cuts back what ``allow`` let in; ``review-traits``
-pass with a warning. The use context widens ``allow``: copyleft obligations
+as chosen); ``AND`` needs every term; ``X WITH Y`` passes when ``X WITH Y`` is
+allowed literally, when its traits are (an exception with a family of its own:
+``GPL-3.0-only WITH GCC-exception-3.1`` is weak copyleft), or when ``X`` is (an
+exception only adds permissions). ``forbid-traits`` cuts back what ``allow`` let
+in; ``review-traits`` pass with a warning. The use context widens ``allow``: copyleft obligations
 are triggered by distribution, so ``internal`` accepts strong and network
 copyleft and ``saas`` accepts strong copyleft. Exceptions accept more
 licences for one package; every failing term comes back with its reason.
@@ -134,9 +135,14 @@ def _node(node: Tree | str, rules: Rules, traits_of: TraitsOf) -> Decision:
         whole = f"{node.key} WITH {node.exception}"
         if whole in rules.allow:
             return Decision(True, whole, (), frozenset({whole}))
+        # the pair's traits first: an exception with a family of its own (GCC's runtime
+        # library exception, Classpath: weak copyleft, as ``explain`` says) decides by it
+        pair = _symbol(whole, rules, traits_of)
+        if pair.passed:
+            return pair
         base = _symbol(node.key, rules, traits_of)
         return Decision(
-            base.passed, whole if base.passed else "", base.failures, base.used, base.review
+            base.passed, whole if base.passed else "", pair.failures, base.used, base.review
         )
     if isinstance(node, Term):
         return _symbol(node.key, rules, traits_of)

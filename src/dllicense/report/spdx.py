@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from dllicense.models import PackageResult, ScanResult
+from dllicense.models import Node, PackageResult, ScanResult
 from dllicense.report.common import content_digest, require, trait
 from dllicense.report.cyclonedx import required
 
@@ -30,9 +31,36 @@ _LICENSEREF = re.compile(r"(?<![\w.\-])(?:DocumentRef-[\w.\-]+:)?LicenseRef-[A-Z
 _DECLARED_KINDS = ("license-expression", "license", "classifier")
 
 
-def spdx_id(name: str, version: str) -> str:
+def spdx_id(name: str, version: str, ecosystem: str = "pypi") -> str:
     """An SPDX element id for a package: letters, digits, ``.`` and ``-`` only."""
-    return "SPDXRef-Package-pypi-" + re.sub(r"[^A-Za-z0-9.\-]", "-", f"{name}-{version}")
+    return f"SPDXRef-Package-{ecosystem}-" + re.sub(r"[^A-Za-z0-9.\-]", "-", f"{name}-{version}")
+
+
+def node_id(node: Node) -> str:
+    """The id of a node, named by its ecosystem (a conda package, a Hugging Face model or
+    dataset, a Maven artifact are not PyPI distributions; a model and a dataset may share
+    a name)."""
+    ecosystem = node.ecosystem or "pypi"
+    if ecosystem == "huggingface" and node.scopes:
+        ecosystem = f"huggingface-{node.scopes[0]}"
+    return spdx_id(node.name, node.version, re.sub(r"[^A-Za-z0-9.\-]", "-", ecosystem))
+
+
+def package_ids(packages: Sequence[PackageResult]) -> list[str]:
+    """One unique id per package, in order: a package whose id is taken gets ``-2``, ``-3``...
+    (conda's ``typing-extensions`` and ``typing_extensions`` 4.12.2 are two packages of one
+    pixi.lock whose names read the same once ``_`` is replaced)."""
+    used: set[str] = set()
+    out = []
+    for p in packages:
+        base = candidate = node_id(p.node)
+        n = 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}-{n}"
+        used.add(candidate)
+        out.append(candidate)
+    return out
 
 
 @cache
@@ -63,7 +91,7 @@ def _declared(p: PackageResult) -> str:
     return ""
 
 
-def _package(p: PackageResult) -> Package:
+def _package(p: PackageResult, pid: str) -> Package:
     from spdx_tools.spdx.model.package import (
         ExternalPackageRef,
         ExternalPackageRefCategory,
@@ -78,7 +106,7 @@ def _package(p: PackageResult) -> Package:
     if p.chosen:
         notes.insert(0, f"The policy accepted the branch {p.chosen}.")
     return Package(
-        spdx_id=spdx_id(p.node.name, p.node.version),
+        spdx_id=pid,
         name=p.node.name,
         version=p.node.version or None,
         download_location=SpdxNoAssertion(),
@@ -162,8 +190,9 @@ def build(result: ScanResult) -> Document:
     tops = [p for p in result.packages if p.node.direct] or [
         p for p in result.packages if not set(p.node.parents) & packages.keys()
     ]
+    pids = dict(zip((id(p) for p in result.packages), package_ids(result.packages), strict=True))
     for p in tops:
-        pid = spdx_id(p.node.name, p.node.version)
+        pid = pids[id(p)]
         if all(s.startswith("group:") for s in p.node.scopes):
             relationships.append(Relationship(pid, RelationshipType.DEV_DEPENDENCY_OF, root_id))
         elif all(s.startswith("extra:") for s in p.node.scopes):
@@ -172,21 +201,16 @@ def build(result: ScanResult) -> Document:
             )
         else:
             relationships.append(Relationship(root_id, RelationshipType.DEPENDS_ON, pid))
-    ids = {
-        (p.node.name, p.node.version): [spdx_id(p.node.name, p.node.version)]
-        for p in result.packages
-    }
+    ids: dict[tuple[str, str], list[str]] = {}
+    for p in result.packages:
+        ids.setdefault((p.node.name, p.node.version), []).append(pids[id(p)])
     for p in result.packages:
         for child in dict.fromkeys(required(p, ids)):
-            relationships.append(
-                Relationship(
-                    spdx_id(p.node.name, p.node.version), RelationshipType.DEPENDS_ON, child
-                )
-            )
+            relationships.append(Relationship(pids[id(p)], RelationshipType.DEPENDS_ON, child))
     expressions = [e for p in result.packages for e in (p.verdict.expression, _declared(p))]
     return Document(
         creation_info=creation,
-        packages=[root, *(_package(p) for p in result.packages)],
+        packages=[root, *(_package(p, pids[id(p)]) for p in result.packages)],
         relationships=relationships,
         extracted_licensing_info=_extracted(result, expressions),
     )

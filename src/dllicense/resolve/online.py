@@ -213,6 +213,9 @@ def _with_uv(
         env["UV_INDEX"] = " ".join(indexes.extra_index_urls)
     if indexes.find_links:
         env["UV_FIND_LINKS"] = ",".join(indexes.find_links)
+    # pip's sources are pip's semantics: every version of every source is a candidate (uv's
+    # own first-index would take a name's versions from the first index that lists it only)
+    env["UV_INDEX_STRATEGY"] = "unsafe-best-match"
     if indexes.no_index:
         args.append("--no-index")
     asked = _start([uv, "--version"], env)  # answers while uv resolves

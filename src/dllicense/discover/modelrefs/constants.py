@@ -87,6 +87,12 @@ def short(node: ast.AST) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _none_default(binding: Binding) -> bool:
+    """A parameter whose default is ``None``."""
+    expr = binding.expr
+    return binding.kind == "param" and isinstance(expr, ast.Constant) and expr.value is None
+
+
 class Resolver:
     """Evaluates string-valued expressions over the bindings of the scopes."""
 
@@ -268,8 +274,13 @@ class Resolver:
         return self._from_bindings(name, bindings, depth)
 
     def _from_bindings(self, name: str, bindings: list[Binding], depth: int) -> Values:
+        # `def f(model_name=None): if not model_name: model_name = ...`: None is never the
+        # name loaded, the other bindings are (None alone: the value comes from the caller)
+        kept = [b for b in bindings if not _none_default(b)]
+        if not kept:
+            raise Unresolved(f"{name} is a parameter (default None)")
         parts = []
-        for binding in bindings:
+        for binding in kept:
             if binding.kind == "dynamic" or binding.expr is None:
                 raise Unresolved(f"{name} {binding.note or 'is set at run time'}")
             if binding.kind in ("iter", "checked"):
@@ -317,6 +328,8 @@ class Resolver:
                 if depth > MAX_DEPTH:
                     raise Unresolved("constant chain too long")
                 return self._container(bindings[0].expr, bindings[0].scope, depth + 1)
+            if len(bindings) == 1 and bindings[0].kind == "dynamic":  # imported, a parameter...
+                raise Unresolved(f"{node.id} {bindings[0].note or 'is set at run time'}")
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
