@@ -48,3 +48,29 @@ def test_the_poetry_classifier_is_read_per_wheel(tmp_path: Path) -> None:
     ]
     assert "poetry-core 1.9.0" in notes[0][0]
     assert "poetry" not in notes[1][0]
+
+
+CERTIFI = DISTS / "certifi-2026.10.19.post1"
+
+
+def test_equal_answers_are_one_object(tmp_path: Path) -> None:
+    """Three installs of certifi (its real dist-info), the third with one byte of its
+    LICENSE changed: the first two find equal evidence, files and problems, which are then
+    one object each (a worker sends it once per batch); the third keeps its own, and each
+    answer is what ``collect`` gives alone."""
+    sites = [tmp_path / name for name in ("one", "two", "edited")]
+    for site in sites:
+        shutil.copytree(CERTIFI, site)
+    licence = next((sites[2]).glob("*.dist-info/licenses/LICENSE"))
+    licence.write_bytes(licence.read_bytes().replace(b"e", b"E", 1))
+    dists = read_dists(*sites)
+    found = collect_all(dists, record=False)
+    alone = [collect(d, record=False) for d in dists]
+    assert [(c.evidence, c.files, c.problems) for c in found] == [
+        (c.evidence, c.files, c.problems) for c in alone
+    ]
+    first, second, edited = found
+    assert first.files and first.evidence
+    assert first.evidence is second.evidence and first.files is second.files
+    assert edited.files[0].sha256 != first.files[0].sha256
+    assert edited.evidence is not first.evidence and edited.evidence != first.evidence

@@ -10,8 +10,12 @@ more than four times as much.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from dllicense.models import Node
 from dllicense.pipeline import ScanOptions, scan
 
 FIELDS = [
@@ -65,3 +69,24 @@ def test_work_grows_linearly(tmp_path: Path) -> None:
     small = _calls(project, _environment(tmp_path, 100))
     large = _calls(project, _environment(tmp_path, 400))
     assert large < 4.5 * small, (small, large)
+
+
+def test_each_node_is_hashed_at_most_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hashing a ``Node`` hashes all its fields (path, parents, requires, depends): the scan
+    finds each installed node's distribution by name and hashes a node once at most (twice
+    each cost ~0.03 s of 20,000; bench/RESULTS.md, branch scale19)."""
+    site = _environment(tmp_path, 40)
+    project = tmp_path / "project"
+    project.mkdir()
+    hashed: Counter[tuple[str, str]] = Counter()
+    plain = Node.__hash__
+
+    def counted(node: Node) -> int:
+        hashed[(node.name, node.version)] += 1
+        return plain(node)
+
+    monkeypatch.setattr(Node, "__hash__", counted)
+    options = ScanOptions(project=project, paths=(str(site),), texts="none", use_cache=False)
+    result = scan(options)
+    assert len(result.packages) == 40
+    assert hashed and max(hashed.values()) == 1

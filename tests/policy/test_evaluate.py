@@ -10,7 +10,7 @@ import pytest
 
 from dllicense.config.policy import Policy, load_policy
 from dllicense.knowledge import license_traits
-from dllicense.models import Node, Verdict
+from dllicense.models import LicenseTraits, Node, Verdict
 from dllicense.policy.evaluate import evaluate_package
 
 TODAY = dt.date(2026, 11, 27)
@@ -171,6 +171,23 @@ def test_rules_are_kept_per_policy_and_scopes(tmp_path: Path) -> None:
         assert outcome(strict, "GPL-2.0-or-later", dev)[0] == "fail"
         assert outcome(loose, "GPL-2.0-or-later", dev)[0] == "pass"
         assert outcome(loose, "GPL-2.0-or-later")[0] == "fail"
+
+
+def test_decisions_are_kept_per_traits(tmp_path: Path) -> None:
+    """The decisions kept with the rules are per ``traits_of`` too: the same policy, scopes
+    and expression, with traits that make the licence strong copyleft (which ``permissive``
+    does not allow), are decided again, alternating."""
+    p = policy(tmp_path, 'extends = "permissive"\n')
+    copyleft = license_traits("GPL-3.0-only")
+
+    def as_copyleft(key: str) -> LicenseTraits:
+        return copyleft
+
+    for _ in range(2):
+        plain = evaluate_package(node(), Verdict("MIT", "high", ("t",)), p, license_traits, TODAY)
+        odd = evaluate_package(node(), Verdict("MIT", "high", ("t",)), p, as_copyleft, TODAY)
+        assert not plain.findings
+        assert [f.code for f in odd.findings] == ["DL201"]
 
 
 EXCEPTION = """extends = "patent-safe"

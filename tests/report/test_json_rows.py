@@ -4,10 +4,12 @@ is byte for byte the compact encoding of ``to_dict``'s package, on every fixture
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from dllicense.models import PackageResult
+from dllicense.models import PackageResult, ScanResult
+from dllicense.pipeline.findings import evidence_findings
 from dllicense.report.json_report import _package, _package_json, render
 from tests.conftest import scan_dirs
 
@@ -74,3 +76,52 @@ def test_rows_with_odd_strings_and_shared_parts(tmp_path: Path) -> None:
     start = lines.index('  "packages": [') + 1
     rows = [line.removeprefix("    ").removesuffix(",") for line in lines[start:]][: len(packages)]
     assert rows == [encode(_package(p)) for p in packages]
+
+
+def _mirrors(tmp_path: Path, fixture: str, name: str) -> ScanResult:
+    """A scan of two copies of a fixture's real dist-info, renamed mirror-one and
+    mirror-two (``name``: the ``Name`` field it has)."""
+    source = next((DISTS / fixture).glob("*.dist-info"))
+    site = tmp_path / "site"
+    for mirror in ("mirror_one", "mirror_two"):
+        folder = site / f"{mirror}-1.0.dist-info"
+        shutil.copytree(source, folder)
+        metadata = folder / "METADATA"
+        text = metadata.read_text("utf-8").replace(f"Name: {name}", f"Name: {mirror}", 1)
+        metadata.write_text(text, "utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    return scan_dirs(project, site, texts="none")
+
+
+def test_equal_evidence_is_one_tuple(tmp_path: Path) -> None:
+    """Two distributions that differ only in name (certifi's real dist-info, renamed twice)
+    find equal evidence: the scan gives them one evidence tuple (the JSON rows share their
+    end by its identity), and each row is still its own package's encoding."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    result = _mirrors(tmp_path, "certifi-2026.10.19.post1", "certifi")
+    one, two = sorted(result.packages, key=lambda p: p.node.name)
+    assert (one.node.name, two.node.name) == ("mirror-one", "mirror-two")
+    assert one.evidence and one.evidence == two.evidence
+    assert one.evidence is two.evidence
+    lines = render(result).splitlines()
+    start = lines.index('  "packages": [') + 1
+    rows = [line.removeprefix("    ").removesuffix(",") for line in lines[start : start + 2]]
+    assert rows == [encode(_package(p)) for p in (one, two)]
+
+
+def test_what_equal_evidence_says_is_said_of_each_package(tmp_path: Path) -> None:
+    """text-unidecode 1.3 states only licence families (DL102): two renamed copies share one
+    evidence tuple, and the scan, which works out what evidence says once per distinct
+    evidence, still gives each package its own finding, as ``evidence_findings`` does."""
+    result = _mirrors(tmp_path, "text-unidecode-1.3", "text-unidecode")
+    one, two = sorted(result.packages, key=lambda p: p.node.name)
+    assert one.evidence is two.evidence
+    said = sorted((f.package, f.code, f.message) for f in result.findings if f.code == "DL102")
+    expected = sorted(
+        (f.package, f.code, f.message)
+        for p in (one, two)
+        for f in evidence_findings(p.node, p.verdict, p.evidence)
+    )
+    assert [package for package, *_ in said] == ["mirror-one", "mirror-two"]
+    assert said == expected

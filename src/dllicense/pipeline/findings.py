@@ -162,83 +162,67 @@ def evidence_findings(
     ``files_read`` False: its files were not fetched, so nothing is known of them).
     ``unfetched_files``: metadata read from the index without the wheel's licence files,
     which usually name the licence a vague family name leaves open (DL102 says so)."""
-    out = []
+    notes = evidence_notes(verdict, evidence, files_read, unfetched_files, node.ecosystem)
+    return [
+        finding(code, message, node.name, node.version, path=node.path) for code, message in notes
+    ]
+
+
+def evidence_notes(
+    verdict: Verdict,
+    evidence: tuple[Evidence, ...],
+    files_read: bool = True,
+    unfetched_files: bool = False,
+    ecosystem: str = "pypi",
+) -> tuple[tuple[str, str], ...]:
+    """``evidence_findings`` as (code, message) pairs: they depend on the evidence, its
+    verdict and the flags alone, not on the package (a scan asks once per distinct set)."""
+    out: list[tuple[str, str]] = []
     texts = ("license-file", "license-text", "third-party-file")
     declared = ("license-expression", "license", "classifier")
     if (
         files_read
-        and node.ecosystem == "pypi"
+        and ecosystem == "pypi"
         and any(e.kind in declared for e in evidence)
         and not any(e.kind in texts and e.sha256 for e in evidence)
     ):
         out.append(
-            finding(
+            (
                 "DL115",
                 "ships no licence text: the attribution notice cannot quote it "
                 "(fetch the text from the project's repository)",
-                node.name,
-                node.version,
-                path=node.path,
             )
         )
     if not verdict.expression:
         pass  # unknown licences are the policy's call (DL101 in evaluate)
     elif verdict.confidence == "low" and "unspecified" in verdict.expression:
         out.append(
-            finding(
+            (
                 "DL102",
                 f"licence named only by family: {verdict.expression}"
                 + (UNFETCHED if unfetched_files else ""),
-                node.name,
-                node.version,
-                path=node.path,
             )
         )
     elif verdict.confidence == "low":
-        out.append(
-            finding(
-                "DL106",
-                f"{verdict.expression} rests on a low-confidence text match",
-                node.name,
-                node.version,
-                path=node.path,
-            )
-        )
+        out.append(("DL106", f"{verdict.expression} rests on a low-confidence text match"))
     for text in verdict.disagreements:
         code = "DL107" if text.startswith("knowledge:") else "DL103"
         out.append(
-            finding(
-                code,
-                f"decided {verdict.expression} from {', '.join(verdict.decided_by)}, but {text}",
-                node.name,
-                node.version,
-                path=node.path,
-            )
+            (code, f"decided {verdict.expression} from {', '.join(verdict.decided_by)}, but {text}")
         )
     for text in verdict.bundled:
         source, _, expression = text.partition(": ")
         out.append(
-            finding(
+            (
                 "DL116",
                 f"bundled licence not covered by the licence expression {verdict.expression}: "
                 f"{source} is {expression}",
-                node.name,
-                node.version,
-                path=node.path,
             )
         )
     for item in evidence:
         if item.kind == "license-expression" and item.note:
-            out.append(
-                finding(
-                    "DL104",
-                    f"License-Expression {item.value!r}: {item.note}",
-                    node.name,
-                    node.version,
-                    path=node.path,
-                )
-            )
-    return out
+            out.append(("DL104", f"License-Expression {item.value!r}: {item.note}"))
+    return tuple(out)
 
 
 def shipped_texts(

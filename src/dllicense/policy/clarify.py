@@ -18,6 +18,8 @@ def clarify(
     node: Node, evidence: Sequence[Evidence], clarifications: Sequence[Clarification]
 ) -> tuple[tuple[Evidence, ...], tuple[Finding, ...], tuple[Clarification, ...]]:
     """(clarification evidence to add, stale findings, clarifications that matched)."""
+    if not clarifications:  # most policies (once per package)
+        return (), (), ()
     hashes = {e.source: e.sha256 for e in evidence if e.sha256}
     added: list[Evidence] = []
     stale: list[Finding] = []
