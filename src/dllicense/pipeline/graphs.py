@@ -61,6 +61,8 @@ def from_lock(
         return replace(env, description=f"{env.description} with {label}"), graph, files
     target = target_markers(None, options.python_version, options.platform)
     where = "nothing installed; metadata from the index" if options.online else "nothing installed"
+    if options.python_from and not options.all_targets:
+        label += f" for Python {target['python_full_version']} ({options.python_from})"
     env = Environment(
         description=f"{label} ({where})",
         python_version="" if options.all_targets else target["python_full_version"],
@@ -68,6 +70,18 @@ def from_lock(
         distributions=(),
     )
     return env, graph, files
+
+
+def conda_target(root: Path, options: ScanOptions) -> ScanOptions:
+    """Nothing installed and no ``--python-version``: the Python the project's conda
+    environment file pins (``python=3.8.5``) is the target, as ``--python-version`` would
+    be; a range or no pin leaves the options as they are (the running Python's)."""
+    from dllicense.discover.ecosystems import conda_python
+
+    pin = conda_python(root)
+    if pin is None:
+        return options
+    return replace(options, python_version=pin[0], python_from=pin[1])
 
 
 def conda_installed(choice: EnvironmentChoice | None) -> CondaInstalled | None:
@@ -214,7 +228,12 @@ def resolved_online(
         )
         graph, more = direct_only(project, scopes, "the resolver failed (DL007)", target, advice)
         problems = [*answer.problems, *more]  # an empty lock's "not locked" would be noise
-    where = "every target" if options.all_targets else f"Python {goal.python} on {goal.platform}"
+    pinned = f" ({options.python_from})" if options.python_from else ""
+    where = (
+        f"every target{f', Python {goal.python}{pinned} and up' if pinned else ''}"
+        if options.all_targets
+        else f"Python {goal.python}{pinned} on {goal.platform}"
+    )
     env = Environment(
         description=f"{lock.label} for {where} (nothing installed; metadata from the index)",
         python_version="" if options.all_targets else target["python_full_version"],

@@ -44,6 +44,7 @@ from dllicense.pipeline.findings import (
 from dllicense.pipeline.graphs import (
     conda_installed,
     conda_locked,
+    conda_target,
     from_lock,
     not_in_graph,
     nothing_installed,
@@ -80,6 +81,8 @@ def scan(options: ScanOptions) -> ScanResult:
         root, options.python, options.paths, conda_prefix=options.conda_prefix
     )
     installed = read_environment(decision.choice)
+    if installed is None and options.python_version is None:
+        options = conda_target(root, options)  # environment.yml's python=X.Y: the target
     conda = conda_installed(decision.choice)
     locked = from_lock(root, project, options, installed)
     started = None
