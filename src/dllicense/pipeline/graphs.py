@@ -61,8 +61,6 @@ def from_lock(
         return replace(env, description=f"{env.description} with {label}"), graph, files
     target = target_markers(None, options.python_version, options.platform)
     where = "nothing installed; metadata from the index" if options.online else "nothing installed"
-    if options.python_from and not options.all_targets:
-        label += f" for Python {target['python_full_version']} ({options.python_from})"
     env = Environment(
         description=f"{label} ({where})",
         python_version="" if options.all_targets else target["python_full_version"],
@@ -73,9 +71,11 @@ def from_lock(
 
 
 def conda_target(root: Path, options: ScanOptions) -> ScanOptions:
-    """Nothing installed and no ``--python-version``: the Python the project's conda
-    environment file pins (``python=3.8.5``) is the target, as ``--python-version`` would
-    be; a range or no pin leaves the options as they are (the running Python's)."""
+    """No lock, nothing installed, no ``--python-version``: the Python the project's conda
+    environment file pins (``python=3.8.5``) is the target of the resolution, as
+    ``--python-version`` would be; a range or no pin leaves the options as they are (the
+    running Python's). A lock file keeps its target: it was made by another tool (uv,
+    Poetry...) for the Pythons it supports, not by conda for this one."""
     from dllicense.discover.ecosystems import conda_python
 
     pin = conda_python(root)

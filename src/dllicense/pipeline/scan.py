@@ -81,8 +81,6 @@ def scan(options: ScanOptions) -> ScanResult:
         root, options.python, options.paths, conda_prefix=options.conda_prefix
     )
     installed = read_environment(decision.choice)
-    if installed is None and options.python_version is None:
-        options = conda_target(root, options)  # environment.yml's python=X.Y: the target
     conda = conda_installed(decision.choice)
     locked = from_lock(root, project, options, installed)
     started = None
@@ -105,8 +103,9 @@ def scan(options: ScanOptions) -> ScanResult:
         if options.online:
             graph, fetched, index_notes = from_index(project, graph, options)
             env = replace(env, distributions=(*env.distributions, *fetched))
-    elif options.online:
-        env, graph, unfetched = resolved_online(project, options, scopes)
+    elif options.online:  # no --python-version: the Python environment.yml pins, if one
+        resolving = options if options.python_version else conda_target(root, options)
+        env, graph, unfetched = resolved_online(project, resolving, scopes)
     else:
         env, graph = nothing_installed(project, scopes, decision.skipped)
     if options.progress is not None:
