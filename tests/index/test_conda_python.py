@@ -62,8 +62,7 @@ def _scan(root: Path, server: RecordedIndex, tmp_path: Path, **more: object) -> 
             index_url=server.index_url,
             cache_dir=tmp_path / "cache",
             texts="none",
-            platform="linux",
-            **more,  # type: ignore[arg-type]
+            **({"platform": "linux"} | more),  # type: ignore[arg-type]
         )
     )
 
@@ -147,3 +146,11 @@ def test_a_lock_keeps_its_target(tmp_path: Path) -> None:
     result = scan(ScanOptions(project=root, cache_dir=tmp_path / "cache", texts="none"))
     assert result.environment == "lock file requirements.txt (nothing installed)"
     assert result.python_version == "{}.{}.{}".format(*sys.version_info[:3])
+
+
+def test_all_targets_start_at_the_pinned_python(index: RecordedIndex, tmp_path: Path) -> None:
+    """--all-targets: uv's --universal from the pinned Python up, as from --python-version."""
+    result = _scan(_checkout(tmp_path), index, tmp_path, all_targets=True, platform=None)
+    assert "resolution for every target, Python 3.8 (environment.yaml: python=3.8.5) and up" in (
+        result.environment
+    )

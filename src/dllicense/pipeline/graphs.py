@@ -229,11 +229,10 @@ def resolved_online(
         graph, more = direct_only(project, scopes, "the resolver failed (DL007)", target, advice)
         problems = [*answer.problems, *more]  # an empty lock's "not locked" would be noise
     pinned = f" ({options.python_from})" if options.python_from else ""
-    where = (
-        f"every target{f', Python {goal.python}{pinned} and up' if pinned else ''}"
-        if options.all_targets
-        else f"Python {goal.python}{pinned} on {goal.platform}"
-    )
+    if options.all_targets:  # uv's --python-version is the lowest Python of --universal
+        where = f"every target, Python {goal.python}{pinned} and up" if pinned else "every target"
+    else:
+        where = f"Python {goal.python}{pinned} on {goal.platform}"
     env = Environment(
         description=f"{lock.label} for {where} (nothing installed; metadata from the index)",
         python_version="" if options.all_targets else target["python_full_version"],
