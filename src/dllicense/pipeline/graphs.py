@@ -70,6 +70,20 @@ def from_lock(
     return env, graph, files
 
 
+def conda_target(root: Path, options: ScanOptions) -> ScanOptions:
+    """No lock, nothing installed, no ``--python-version``: the Python the project's conda
+    environment file pins (``python=3.8.5``) is the target of the resolution, as
+    ``--python-version`` would be; a range or no pin leaves the options as they are (the
+    running Python's). A lock file keeps its target: it was made by another tool (uv,
+    Poetry...) for the Pythons it supports, not by conda for this one."""
+    from dllicense.discover.ecosystems import conda_python
+
+    pin = conda_python(root)
+    if pin is None:
+        return options
+    return replace(options, python_version=pin[0], python_from=pin[1])
+
+
 def conda_installed(choice: EnvironmentChoice | None) -> CondaInstalled | None:
     """The package records of the chosen environment when it is a conda environment."""
     if choice is None or choice.root is None or not (choice.root / "conda-meta").is_dir():
@@ -214,7 +228,11 @@ def resolved_online(
         )
         graph, more = direct_only(project, scopes, "the resolver failed (DL007)", target, advice)
         problems = [*answer.problems, *more]  # an empty lock's "not locked" would be noise
-    where = "every target" if options.all_targets else f"Python {goal.python} on {goal.platform}"
+    pinned = f" ({options.python_from})" if options.python_from else ""
+    if options.all_targets:  # uv's --python-version is the lowest Python of --universal
+        where = f"every target, Python {goal.python}{pinned} and up" if pinned else "every target"
+    else:
+        where = f"Python {goal.python}{pinned} on {goal.platform}"
     env = Environment(
         description=f"{lock.label} for {where} (nothing installed; metadata from the index)",
         python_version="" if options.all_targets else target["python_full_version"],

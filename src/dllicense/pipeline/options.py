@@ -33,6 +33,8 @@ class ScanOptions:
     lock: Path | None = None  # --lock FILE; else the project's lock file, if any
     no_lock: bool = False  # --no-lock: ignore lock files, resolve the installed environment
     python_version: str | None = None  # target of the lock's markers (X.Y)
+    # where python_version comes from when the user gave none ("environment.yml: python=3.8")
+    python_from: str = ""
     platform: str | None = None  # linux, darwin, win32
     all_targets: bool = False  # every locked version, for every target
     conda_prefix: str | None = None  # --conda-prefix PATH: a conda or pixi environment

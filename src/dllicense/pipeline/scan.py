@@ -45,6 +45,7 @@ from dllicense.pipeline.findings import (
 from dllicense.pipeline.graphs import (
     conda_installed,
     conda_locked,
+    conda_target,
     from_lock,
     not_in_graph,
     nothing_installed,
@@ -109,8 +110,9 @@ def scan(options: ScanOptions) -> ScanResult:
         if options.online:
             graph, fetched, index_notes = from_index(project, graph, options)
             env = replace(env, distributions=(*env.distributions, *fetched))
-    elif options.online:
-        env, graph, unfetched = resolved_online(project, options, scopes)
+    elif options.online:  # no --python-version: the Python environment.yml pins, if one
+        resolving = options if options.python_version else conda_target(root, options)
+        env, graph, unfetched = resolved_online(project, resolving, scopes)
     else:
         env, graph = nothing_installed(project, scopes, decision.skipped)
     if options.progress is not None:

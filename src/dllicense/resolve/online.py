@@ -209,6 +209,9 @@ def _with_uv(
     if "UV_CACHE_DIR" in os.environ and cache_dir is None:
         env["UV_CACHE_DIR"] = os.environ["UV_CACHE_DIR"]
     env["UV_DEFAULT_INDEX"] = indexes.index_url  # in the environment: argv is public
+    # a target Python that is not on this machine (--python-version 3.8): uv would download
+    # one to build sdists (~10 s of retries offline); nothing is built (--no-build)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
     if indexes.extra_index_urls:
         env["UV_INDEX"] = " ".join(indexes.extra_index_urls)
     if indexes.find_links:

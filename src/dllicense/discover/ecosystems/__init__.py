@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the Gradle, Maven, conda and LuaRocks readers are imported 
 __all__ = [
     "DIRECT_ONLY",
     "Declaration",
+    "conda_python",
     "conda_version",
     "ecosystem_declarations",
     "pip_declared",
@@ -157,3 +158,25 @@ def pip_declared(root: Path) -> tuple[list[Declared], list[str]]:
             if isinstance(item, Declared):
                 out.append(item)
     return out, files
+
+
+def conda_python(root: Path) -> tuple[str, str] | None:
+    """The Python the root's ``environment.yml`` (or ``.yaml``) pins: (``X.Y`` or ``X.Y.Z``,
+    ``"environment.yml: python=3.8.5"``), or ``None`` (no file, no pin, a range, files that
+    disagree). An unreadable file is reported by ``ecosystem_packages``, not here."""
+    pins: set[tuple[str, str]] = set()
+    for name in CONDA_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        from dllicense.discover.ecosystems.conda import python_pin
+
+        try:
+            pin = python_pin(read_manifest(path).decode("utf-8", "replace"))
+        except (OSError, ManifestError):
+            return None
+        if pin is None:
+            return None
+        pins.add((pin[0], f"{name}: {pin[1]}"))
+    versions = {version for version, _ in pins}
+    return min(pins) if len(versions) == 1 else None

@@ -39,6 +39,34 @@ def conda_version(spec: str) -> str:
     return value if EXACT_VERSION.match(value) and not re.search(r"[,|<>!]", value) else ""
 
 
+_SPEC = re.compile(r"^(?:(?P<channel>[^\s:]+)::)?(?P<name>[A-Za-z0-9_.\-]+)(?P<spec>.*)$")
+_PYTHON_PIN = re.compile(r"^\d+\.\d+(?:\.\d+)?$")  # X.Y or X.Y.Z: one Python
+
+
+def python_pin(text: str) -> tuple[str, str] | None:
+    """The Python an environment file pins, as (``X.Y`` or ``X.Y.Z``, its entry), when its
+    ``python`` match spec names one: conda's ``python=3.8.5`` is 3.8.5*, ``python=3.8``
+    and ``python 3.8.*`` are 3.8.*, ``python==3.10.*`` is 3.10.*. ``None``: no ``python``
+    entry, a range (``python>=3.8``), an alternative (``3.8|3.9``), a major alone
+    (``python=3``), pins that differ, or a file that does not parse."""
+    try:
+        data = parse_yaml(text)
+    except YamlError:
+        return None
+    dependencies = data.get("dependencies") if isinstance(data, dict) else None
+    if not isinstance(dependencies, list):
+        return None
+    pins: dict[str, str] = {}  # version ("": not one Python) -> the entry as written
+    for item in dependencies:
+        found = _SPEC.match(item.strip()) if isinstance(item, str) else None
+        if found and found["name"].lower() == "python":
+            version = conda_version(found["spec"])
+            pins.setdefault(version if _PYTHON_PIN.match(version) else "", item.strip())
+    if len(pins) != 1 or "" in pins:
+        return None
+    return next(iter(pins.items()))
+
+
 def read_conda(
     text: str, rel: str, root: Path | None = None
 ) -> tuple[list[Declaration], list[Problem]]:
@@ -81,7 +109,7 @@ def read_conda(
 
 
 def _conda_spec(raw: str, text: str, rel: str, start: int) -> Declaration | None:
-    found = re.match(r"^(?:(?P<channel>[^\s:]+)::)?(?P<name>[A-Za-z0-9_.\-]+)(?P<spec>.*)$", raw)
+    found = _SPEC.match(raw)
     if not found:
         return None
     name = found["name"].lower()
