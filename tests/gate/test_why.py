@@ -88,6 +88,13 @@ def test_a_package_not_in_the_graph_exits_1_and_bad_reports_exit_2(tmp_path: Pat
     proj, paths = _graph_project(tmp_path)
     done = dllicense("why", "torch", proj, *paths)
     assert done.returncode == 1 and "torch is not in the dependency graph" in done.stderr
+    declared = project(tmp_path / "declared", ["keras", "torch"])
+    said = dllicense("why", "torch", declared, *paths)
+    assert said.returncode == 1 and said.stderr.count("\n") == 1
+    assert "torch is declared (runtime) but not in the dependency graph of declared: " in (
+        said.stderr
+    )
+    assert "'torch' (runtime) is declared but not installed" in said.stderr  # the DL001
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     bad = dllicense("why", "x", "--from", tmp_path / "bad.json")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--from" in bad.stderr

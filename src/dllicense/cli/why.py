@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dllicense.cli import one_line_errors
 from dllicense.cli.options import graph_options
 from dllicense.sanitize import terminal, visible
+
+if TYPE_CHECKING:
+    from dllicense.baseline import Report
 
 
 @click.command("why")
@@ -95,9 +99,19 @@ def why_command(
     name = canonicalize_name(package)
     answer = why(name, (p.node for p in graph.packages), dict(graph.declared_scopes), limit)
     if answer is None:
-        click.echo(
-            visible(f"dllicense: {name} is not in the dependency graph of {graph.project}"),
-            err=True,
-        )
+        click.echo(visible(f"dllicense: {_absent(name, graph)}"), err=True)
         sys.exit(1)
     click.echo(terminal(render(graph.project, answer, fmt)), nl=False)
+
+
+def _absent(name: str, graph: Report) -> str:
+    """Why ``name`` has no path: not in the graph, and, when the project declares it, where and
+    what the scan said of it (LLaVA's ``deepspeed``, in extra ``train``, not installed)."""
+    scopes = dict(graph.declared_scopes).get(name)
+    if not scopes:
+        return f"{name} is not in the dependency graph of {graph.project}"
+    said = next((f.message for f in graph.findings if f.package == name), "")
+    return (
+        f"{name} is declared ({', '.join(scopes)}) but not in the dependency graph of "
+        f"{graph.project}" + (f": {said}" if said else "")
+    )
