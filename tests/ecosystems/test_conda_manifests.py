@@ -87,6 +87,8 @@ def test_editable_pip_entries_of_stable_diffusion() -> None:
         ("DL005", 31),
     ]
     assert "taming-transformers" in problems[0].message and "'-e .'" in problems[2].message
+    # pip: entries are runtime requirements (as the scan walks them), not a scope "conda"
+    assert all("(runtime)" in p.message and "(conda)" not in p.message for p in problems)
     pypi = sorted(d.name for d in declarations if d.ecosystem == "pypi")
     assert len(pypi) == 16 and "transformers" in pypi
     conda = sorted(d.name for d in declarations if d.ecosystem == "conda")

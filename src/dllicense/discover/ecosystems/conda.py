@@ -148,7 +148,7 @@ def _pip_entry(
     editable = EDITABLE.match(raw)
     if raw.startswith("-") and not editable:
         return  # --index-url, --extra-index-url, --find-links, --pre: options, no requirement
-    item = parse_line(raw, "conda", location, editable=editable is not None)
+    item = parse_line(raw, "runtime", location, editable=editable is not None)  # as pip_declared
     if isinstance(item, Problem):
         problems.append(replace(item, message=f"{rel}: pip entry {raw!r}: {item.message}"))
     elif item.kind != "pypi":
@@ -173,7 +173,7 @@ def _pip_include(
         problems.append(Problem("DL012", message, location=location))
         return
     path = root / target
-    declared, more, _ = read_requirements(path, root, "conda")
+    declared, more, _ = read_requirements(path, root, "runtime")  # as pip_declared
     problems.extend(more)
     for item in declared:
         if item.kind != "pypi":
