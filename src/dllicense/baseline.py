@@ -255,6 +255,8 @@ def diff_reports(old: Report, new: Report) -> ReportDiff:
             if a.node.version != b.node.version:
                 (downgraded if _older(b.node.version, a.node.version) else upgraded).append(change)
             known = _known_changes(name, a.node.version, b.node.version)
+            if a.license != b.license and not known and _refined(a, b):
+                continue  # one version, read more or less exactly ("BSD" -> BSD-3-Clause)
             if a.license != b.license or known:
                 changes.append(LicenseChange(change, known, _change_finding(change, known, b)))
     return ReportDiff(
@@ -268,6 +270,16 @@ def diff_reports(old: Report, new: Report) -> ReportDiff:
         tuple(new_findings(new, old)),
         tuple(new_findings(old, new)),
     )
+
+
+def _refined(a: ReportPackage, b: ReportPackage) -> bool:
+    """The same version whose licence one scan names by family and the other exactly (its
+    licence file read in one of them): no licence changed, so no DL210 (found by a new-user
+    tryout: an online report against an installed one)."""
+    from dllicense.licenses.terms import refines
+
+    same = a.node.version == b.node.version
+    return same and (refines(a.license, b.license) or refines(b.license, a.license))
 
 
 def _versions(report: Report) -> dict[str, dict[str, ReportPackage]]:

@@ -93,6 +93,27 @@ def test_downgrade_and_unknown_versions() -> None:
     assert "from MIT to unknown" in odd.license_changes[0].finding.message
 
 
+def test_a_licence_read_more_exactly_at_one_version_is_no_change() -> None:
+    """unspecified-BSD in one scan and BSD-3-Clause in the other, at one version: the licence
+    file was read in one of them, the licence did not change."""
+
+    def report(version: str, lic: str) -> Report:
+        node = Node("pkg", version, ("runtime",), ("pkg",), (), (), True)
+        return Report("r", "p", (ReportPackage(node, lic),), ())
+
+    vague = "LicenseRef-dllicense-unspecified-BSD AND MIT"
+    for old, new in ((vague, "BSD-3-Clause AND MIT"), ("BSD-3-Clause AND MIT", vague)):
+        assert not diff_reports(report("1.0", old), report("1.0", new)).license_changes
+    for old, new, version in (
+        (vague, "Apache-2.0 AND MIT", "1.0"),  # not of the family: a change
+        (vague, "BSD-3-Clause AND Apache-2.0", "1.0"),  # the rest changed too
+        (vague, "BSD-3-Clause AND MIT", "2.0"),  # another version: reported as before
+        ("MIT", "Apache-2.0", "1.0"),
+    ):
+        changes = diff_reports(report("1.0", old), report(version, new)).license_changes
+        assert [c.finding.code for c in changes] == ["DL210"], (old, new, version)
+
+
 def test_unreadable_reports_exit_2(tmp_path: Path) -> None:
     good = _scan(tmp_path, "good.json", "keras-3.15.1")
     (tmp_path / "bad.json").write_text("[1, 2]", encoding="utf-8")

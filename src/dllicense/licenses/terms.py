@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from dllicense.licenses.spdx import VAGUE_PREFIX, license_keys, related_licences
+from dllicense.licenses.spdx import VAGUE_PREFIX, license_keys, related_licences, replace_key
 
 # Which SPDX ids a vague family placeholder stands for (prefixes of the ids).
 FAMILY_PREFIXES = {
@@ -40,6 +40,23 @@ def specific_families(expression: str) -> set[str]:
         for key in license_keys(expression)
         if VAGUE_PREFIX not in key and key != PUBLIC_DOMAIN and key.startswith(prefixes)
     }
+
+
+def refines(vague: str, specific: str) -> bool:
+    """Does ``specific`` name, where ``vague`` has a family placeholder, licences of that
+    family, and is otherwise ``vague`` (``LicenseRef-dllicense-unspecified-BSD AND MIT``
+    read as ``BSD-3-Clause AND MIT`` once the licence file was read)?"""
+    named = families(vague)
+    if not named or vague == specific:
+        return False
+    general = specific
+    for key in license_keys(specific):
+        if VAGUE_PREFIX in key or key == PUBLIC_DOMAIN:
+            continue
+        for family in named:
+            if key.startswith(FAMILY_PREFIXES.get(family, ())):
+                general = replace_key(general, key, placeholder(family))
+    return general == vague
 
 
 def is_exception(key: str) -> bool:
