@@ -10,7 +10,7 @@ import pytest
 from dllicense.discover.choice import choose_environment
 from dllicense.discover.condameta import read_conda_meta
 from dllicense.discover.locks import find_lock, read_lock
-from dllicense.licenses.spdx import normalize
+from dllicense.licenses.spdx import license_keys, normalize
 from dllicense.models import PackageResult, ScanResult
 from dllicense.pipeline import ScanOptions, scan
 
@@ -211,3 +211,18 @@ def test_explicit_file() -> None:
 )
 def test_recipe_licences(text: str, expression: str) -> None:
     assert normalize(text).expression == expression
+
+
+def test_an_unnamed_exception_is_left_out_of_the_licence() -> None:
+    """conda-forge's kernel-headers 4.18.0 says ``LGPL-2.0-or-later AND LGPL-2.0-or-later WITH
+    exceptions AND GPL-2.0-or-later``: the exception is not named, and an exception only adds
+    permissions, so the licences alone are read (was: no licence, a DL101 error)."""
+    result = _scan(CONDA / "pixi/foundationpose_cpp", platform="linux")
+    headers = _by_name(result)["kernel-headers_linux-64"]
+    assert set(license_keys(headers.verdict.expression)) == {
+        "LGPL-2.0-or-later",
+        "GPL-2.0-or-later",
+    }
+    assert not [
+        f for f in result.findings if f.package == "kernel-headers_linux-64" and f.code == "DL101"
+    ]

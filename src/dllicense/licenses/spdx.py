@@ -387,6 +387,12 @@ def _converted(node: Any) -> Tree | str | None:
 _ONE_WORD = re.compile(r"[A-Za-z0-9.+\-]+")
 
 
+# ``X WITH exceptions``: an exception that is not named (conda-forge's kernel-headers
+# recipe). An exception only adds permissions, so ``X`` alone is the stricter reading; the
+# evidence keeps the text as written.
+_UNNAMED_EXCEPTION = re.compile(r"\s+WITH\s+exceptions?(?=[\s)]|$)", re.I)
+
+
 @lru_cache(maxsize=8192)
 def normalize_expression(text: str) -> Normalized:
     """Parse an SPDX expression; unknown keys are looked up in the alias table.
@@ -402,6 +408,12 @@ def normalize_expression(text: str) -> Normalized:
         if _LICENSEREF.match(text):
             return Normalized(text, vague=is_vague(text))
     tree = _parsed(text)
+    if tree is None and "with" in text.lower():
+        bare = _UNNAMED_EXCEPTION.sub("", text)
+        if bare != text:
+            found = normalize_expression(bare)
+            note = "an exception that is not named ('WITH exceptions') is left out"
+            return Normalized(found.expression, found.vague, found.error, found.note or note)
     return _by_library(text) if tree is None else _from_tree(tree)
 
 
