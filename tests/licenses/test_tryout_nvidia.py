@@ -94,3 +94,15 @@ def test_nccl_metadata_that_says_proprietary_is_shown_against_its_file(tmp_path:
     assert package.verdict.expression == "LicenseRef-NVIDIA-Proprietary"
     [dl107] = [f for f in result.findings if f.code == "DL107"]
     assert "knowledge:nccl says BSD-3-Clause" in dl107.message
+
+
+RIVA_CLIENT = FIXTURES / "tryout" / "nvidia-riva-client-2.16.0"
+
+
+def test_the_riva_client_is_the_mit_licence_its_wheel_ships(tmp_path: Path) -> None:
+    """nvidia-riva-client 2.16.0 (livekit/agents' uv.lock, via livekit-plugins-nvidia) says
+    `License: MIT` and ships an MIT LICENSE: the CUDA EULA record made it a false DL203."""
+    result = scan_dirs(tmp_path, RIVA_CLIENT, texts="none")
+    [package] = result.packages
+    assert package.verdict.expression == "MIT"
+    assert not [f for f in result.findings if f.package == "nvidia-riva-client"]

@@ -31,3 +31,25 @@ def test_members_of_a_virtual_root_are_runtime_roots() -> None:
     assert text[graphrag.line - 1 : graphrag.line + 1] == ["[[package]]", 'name = "graphrag"']
     dev = {r.dependency.name for r in lock.roots if r.scope == "group:dev"}
     assert {"pytest", "ruff", "mkdocs-material"} <= dev and not dev & MEMBERS
+
+
+LIVEKIT = Path(__file__).parents[1] / "fixtures" / "locks" / "real" / "livekit-agents-uv-virtual"
+
+
+def test_a_root_with_no_project_table_is_its_members_and_manifest_groups() -> None:
+    """livekit/agents: no ``[project]`` at the root, so no root package in the lock."""
+    lock = read_uv(LIVEKIT / "uv.lock", "uv.lock", LIVEKIT)
+    assert lock.problems == ()
+    runtime = {r.dependency.name for r in lock.roots if r.scope == "runtime"}
+    assert len(runtime) == 83  # its [manifest] members
+    assert {"livekit-agents", "livekit-plugins-openai", "livekit-example-avatar"} <= runtime
+    groups = {(r.scope, r.dependency.name) for r in lock.roots if r.scope != "runtime"}
+    assert {("group:dev", "pytest"), ("group:docs", "pdoc3"), ("group:typing", "types-tqdm")} <= (
+        groups
+    )
+    text = (LIVEKIT / "uv.lock").read_text(encoding="utf-8").splitlines()
+    where = next(r.location for r in lock.roots if r.scope == "group:dev")
+    assert where is not None and where.line and text[where.line - 1] == "[manifest]"
+    # what it was made from is the manifest's groups: compared with pyproject's, not DL031
+    assert lock.made_from is not None and not lock.project_roots
+    assert {r.dependency.name for r in lock.made_from} == {n for _, n in groups}

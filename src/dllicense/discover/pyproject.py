@@ -73,6 +73,10 @@ def read_pyproject(
         for group in sorted(groups):
             for raw in _expand_group(groups, group, (), problems, label):
                 add(raw, f"group:{canonicalize_name(group)}")
+    if not isinstance(raw_project, dict) and "poetry" in _table(data.get("tool")):
+        poetry_name, poetry_declared = _poetry_declared(data, text, label)
+        name, own = name or poetry_name, own or canonicalize_name(poetry_name)
+        declared += poetry_declared
     # "myproject[test]" in an extra or a group stands for the project's own extra "test"
     declared = expand_self_extras(
         declared,
@@ -87,6 +91,54 @@ def read_pyproject(
         dynamic = {str(f) for f in _list(project.get("dynamic"))}
         static = PEP621_FIELDS - dynamic
     return name, declared, problems, static
+
+
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _poetry_declared(data: dict[str, Any], text: str, label: str) -> tuple[str, list[Declared]]:
+    """A Poetry project with no ``[project]`` table (Poetry 1 style, TransformerLens before
+    2025-10) declares in ``[tool.poetry.dependencies]``, its groups and extras: the same roots
+    the ``poetry.lock`` reader takes from them. ``git``/``url``/``path`` dependencies are kept
+    with their kind (``DL005``)."""
+    from dllicense.discover.locks.poetry import tool_poetry_roots
+
+    poetry = _table(_table(data.get("tool")).get("poetry"))
+    kinds: dict[str, str] = {}
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    tables += [_table(g).get("dependencies") for g in _table(poetry.get("group")).values()]
+    for deps in tables:
+        for raw_name, spec in _table(deps).items():
+            for item in spec if isinstance(spec, list) else [spec]:
+                keys = set(_table(item))
+                if keys & {"git", "url"}:
+                    kinds[canonicalize_name(raw_name)] = "url"
+                elif "path" in keys:
+                    kinds.setdefault(canonicalize_name(raw_name), "path")
+    declared = []
+    for root in tool_poetry_roots(data, label):
+        dep = root.dependency
+        extras = f"[{','.join(dep.extras)}]" if dep.extras else ""
+        raw = f"{dep.name}{extras}{dep.specifier}" + (f"; {dep.marker}" if dep.marker else "")
+        line = next(
+            (n for n, t in enumerate(text.splitlines(), 1) if t.strip().startswith(dep.name)),
+            None,
+        )
+        declared.append(
+            Declared(
+                raw=raw,
+                name=dep.name,
+                scope=root.scope,
+                location=Location(label, line),
+                specifier=dep.specifier,
+                extras=dep.extras,
+                marker=dep.marker,
+                kind=kinds.get(dep.name, "pypi"),
+            )
+        )
+    name = poetry.get("name")
+    return name if isinstance(name, str) else "", declared
 
 
 def _list(value: Any) -> list[Any]:

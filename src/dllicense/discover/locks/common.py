@@ -129,7 +129,8 @@ def poetry_requirement(raw: str) -> LockedDependency | None:
 
 
 def pep440(spec: str) -> str:
-    """A specifier as PEP 440 when it already is one; ``""`` for ``*`` and poetry-only syntax."""
+    """A specifier as PEP 440: poetry's caret and tilde forms rewritten (``^0.14.1`` is
+    ``>=0.14.1,<0.15.0``); ``""`` for ``*`` and other poetry-only syntax (``||``)."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     spec = spec.strip()
@@ -138,9 +139,27 @@ def pep440(spec: str) -> str:
     if spec[0].isdigit():
         spec = f"=={spec}"
     try:
-        return str(SpecifierSet(spec))
+        return str(SpecifierSet(",".join(_poetry_part(p.strip()) for p in spec.split(","))))
     except InvalidSpecifier:
         return ""
+
+
+_POETRY_RANGE = re.compile(r"([\^~])\s*(\d+(?:\.\d+){0,2})")
+
+
+def _poetry_part(part: str) -> str:
+    """One ``^X.Y.Z`` or ``~X.Y.Z`` (not ``~=``) as poetry-core reads it, else ``part``."""
+    match = _POETRY_RANGE.fullmatch(part)
+    if not match:
+        return part
+    kind, version = match.groups()
+    numbers = [int(n) for n in version.split(".")]
+    if kind == "^":
+        bump = next((i for i, n in enumerate(numbers) if n), len(numbers) - 1)
+    else:
+        bump = 1 if len(numbers) > 1 else 0
+    upper = [*numbers[:bump], numbers[bump] + 1]
+    return f">={version},<{'.'.join(map(str, upper))}"
 
 
 _HEX = re.compile(r"[0-9a-f]+")

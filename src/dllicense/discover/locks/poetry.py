@@ -63,7 +63,7 @@ def read_poetry(path: Path, label: str, root: Path) -> Lock:
         "poetry",
         label,
         tuple(packages),
-        roots=_tool_poetry_roots(pyproject(root)),
+        roots=tool_poetry_roots(pyproject(root)),
         files=(label,),
     )
 
@@ -135,10 +135,10 @@ def _python_marker(spec: str) -> str:
     )
 
 
-def _tool_poetry_roots(data: dict[str, Any]) -> tuple[Root, ...]:
+def tool_poetry_roots(data: dict[str, Any], label: str = "pyproject.toml") -> tuple[Root, ...]:
     """Roots declared the poetry way (``[tool.poetry.dependencies]``, groups, extras)."""
     poetry = table(table(data.get("tool")).get("poetry"))
-    where = Location("pyproject.toml")
+    where = Location(label)
     main = table(poetry.get("dependencies"))
     extra_of: dict[str, list[str]] = {}
     for extra, names in table(poetry.get("extras")).items():
@@ -153,9 +153,9 @@ def _tool_poetry_roots(data: dict[str, Any]) -> tuple[Root, ...]:
             dep = _dependency(name, item)
             if item.get("optional") is True:
                 for extra in extra_of.get(name, []):
-                    roots.append(Root(f"extra:{extra}", dep, "pyproject.toml", where))
+                    roots.append(Root(f"extra:{extra}", dep, label, where))
             else:
-                roots.append(Root("runtime", dep, "pyproject.toml", where))
+                roots.append(Root("runtime", dep, label, where))
     groups = {"dev": table(poetry.get("dev-dependencies"))}
     for group, body in table(poetry.get("group")).items():
         groups[group] = {**groups.get(group, {}), **table(table(body).get("dependencies"))}
@@ -164,5 +164,5 @@ def _tool_poetry_roots(data: dict[str, Any]) -> tuple[Root, ...]:
         for raw_name, spec in sorted(deps.items()):
             for item in _constraints(spec):
                 dep = _dependency(canonicalize_name(raw_name), item)
-                roots.append(Root(scope, dep, "pyproject.toml", where))
+                roots.append(Root(scope, dep, label, where))
     return tuple(roots)

@@ -92,6 +92,8 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
         made_from = tuple(
             _expand_self(_made_from(table(root_entry.get("metadata")), where), self_name, True)
         )
+    elif table(data.get("manifest")).get("members"):
+        roots, made_from = _virtual_workspace(data, packages, text, label)
     else:
         problems.append(
             unreadable(label, "no package for the project itself: its roots are unknown")
@@ -101,7 +103,7 @@ def read_uv(path: Path, label: str, root: Path) -> Lock:
         label,
         tuple(packages),
         roots=tuple(roots),
-        project_roots=not root_entry,
+        project_roots=made_from is None,
         made_from=made_from,
         files=(label,),
         problems=tuple(problems),
@@ -125,6 +127,27 @@ def _workspace_members(
         for p in packages
         if p.name in members and not p.index
     ]
+
+
+def _virtual_workspace(
+    data: dict[str, Any], packages: Sequence[LockedPackage], text: str, label: str
+) -> tuple[list[Root], tuple[Root, ...]]:
+    """A workspace root with no ``[project]`` table (uv's virtual workspace: livekit/agents) is
+    no package of the lock: its members are runtime roots and its ``[dependency-groups]``,
+    recorded under ``[manifest.dependency-groups]``, are its group roots and what it was made
+    from."""
+    header = next(
+        (n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[manifest]"), None
+    )
+    where = Location(label, header)
+    groups = [
+        Root(f"group:{canonicalize_name(group)}", _requirement(table(item)), "lock", where)
+        for group, items in sorted(
+            table(table(data.get("manifest")).get("dependency-groups")).items()
+        )
+        for item in array(items)
+    ]
+    return _workspace_members(data, packages, "", label) + groups, tuple(groups)
 
 
 def _expand_self(roots: Sequence[Root], own: str, keep_marker: bool) -> list[Root]:
