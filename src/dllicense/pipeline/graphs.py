@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from dllicense.discover.choice import EnvironmentChoice
 from dllicense.models import (
+    Declared,
     Distribution,
     Environment,
     ExternalPackage,
@@ -185,6 +186,7 @@ def resolved_online(
     if options.progress is not None:
         options.progress(f"resolving {len(wanted)} declared requirement(s) with the index")
     lines = online.requirement_lines(wanted)
+    provided = conda_provided(options.project, wanted)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="dllicense-resolve") as pool:
@@ -195,6 +197,7 @@ def resolved_online(
             resolver_indexes(options),
             options.cache_dir,
             options.use_cache,
+            provided,
         )
         client = index_client(options)  # while the resolver runs: what comes after it
         warm_tables()
@@ -216,8 +219,11 @@ def resolved_online(
     from dllicense.discover.selfextras import both_markers
 
     floor = online.python_version_floor(goal)  # every target: those of the resolution
-    lock = online.as_lock(answer, fetched, left_out.versions, floor)
+    if answer.resolver.startswith("pip"):
+        provided = ()  # pip has no --excludes: it resolved them
+    lock = online.as_lock(answer, fetched, left_out.versions, floor, provided)
     roots = [replace(d, marker=both_markers(d.marker, floor)) if d.marker else d for d in wanted]
+    roots = [d for d in roots if not (d.kind == "pypi" and d.name in provided)]
     graph = build_graph(lock, tuple(roots), None if options.all_targets else target)
     problems = [*answer.problems, *left_out.problems, *graph.problems]
     if not answer.pins and not answer.excluded:  # the resolver failed: the declared alone
@@ -240,6 +246,16 @@ def resolved_online(
         distributions=tuple(fetched[k] for k in sorted(fetched)),
     )
     return env, replace(graph, problems=tuple(problems)), failed
+
+
+def conda_provided(root: Path, wanted: list[Declared]) -> tuple[str, ...]:
+    """The PyPI twins of the project's conda environment file packages (``pytorch`` ->
+    ``torch``) that the declared requirements leave to conda (``resolve.condatwins``)."""
+    from dllicense.discover.ecosystems import ecosystem_declarations
+    from dllicense.resolve.condatwins import conda_twins
+
+    conda = [d for d in ecosystem_declarations(root)[0] if d.ecosystem == "conda"]
+    return conda_twins(conda, wanted) if conda else ()
 
 
 def resolver_indexes(options: ScanOptions) -> Indexes:
