@@ -16,8 +16,10 @@ import pytest
 
 from dllicense.discover.ecosystems import ecosystem_declarations
 from dllicense.discover.ecosystems.conda import read_conda
+from dllicense.discover.project import discover_project
 from dllicense.models import Declared, Location, ScanResult
 from dllicense.pipeline import ScanOptions, scan
+from dllicense.pipeline.graphs import conda_provided
 from dllicense.resolve.condatwins import conda_twins
 from tests.index.server import Behaviour, RecordedIndex
 
@@ -121,3 +123,15 @@ def test_a_pip_entry_conda_does_not_satisfy_keeps_its_package(
     pip: tuple[tuple[str, str], ...], twins: tuple[str, ...]
 ) -> None:
     assert _twins(CONDA, *pip) == twins
+
+
+def test_requirements_declared_elsewhere_are_resolved_as_pip_alone(tmp_path: Path) -> None:
+    """Only a project whose PyPI requirements are all the environment file's ``pip:``
+    entries leaves the twins to conda; one that also has requirements.txt (or a
+    pyproject.toml: outlines) is resolved as pip installs it without conda."""
+    root = _checkout(tmp_path)
+    declared = list(discover_project(root).declared)
+    assert {d.location.file for d in declared} == {"environment.yaml"}
+    assert conda_provided(root, declared) == tuple(_lines("conda-twins-py310.txt"))
+    (root / "requirements.txt").write_text("torchmetrics==1.2.1\n", "utf-8")
+    assert conda_provided(root, list(discover_project(root).declared)) == ()

@@ -250,10 +250,17 @@ def resolved_online(
 
 def conda_provided(root: Path, wanted: list[Declared]) -> tuple[str, ...]:
     """The PyPI twins of the project's conda environment file packages (``pytorch`` ->
-    ``torch``) that the declared requirements leave to conda (``resolve.condatwins``)."""
+    ``torch``) that the declared requirements leave to conda (``resolve.condatwins``).
+
+    Only when every PyPI requirement resolved is an entry of the environment file's
+    ``pip:`` list: a project that also declares requirements elsewhere (pyproject.toml,
+    requirements.txt) is resolved as pip installs it without conda, as before."""
     from dllicense.discover.ecosystems import ecosystem_declarations
+    from dllicense.discover.ecosystems.common import CONDA_FILES
     from dllicense.resolve.condatwins import conda_twins
 
+    if any(d.kind == "pypi" and d.location.file not in CONDA_FILES for d in wanted):
+        return ()
     conda = [d for d in ecosystem_declarations(root)[0] if d.ecosystem == "conda"]
     return conda_twins(conda, wanted) if conda else ()
 

@@ -10,6 +10,8 @@ next to conda's ``pytorch``.
 A declared requirement that conda's version does not satisfy (``torch==2.1`` next to
 conda's ``pytorch=2.0.1``; or any version specifier when the conda entry pins none) is
 pip's to install: pip would replace conda's package, so that twin is resolved as usual.
+The pipeline applies this only when every PyPI requirement resolved is a ``pip:`` entry
+(``pipeline.graphs.conda_provided``).
 """
 
 from __future__ import annotations
