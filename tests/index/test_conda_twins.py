@@ -20,7 +20,7 @@ from dllicense.discover.project import discover_project
 from dllicense.models import Declared, Location, ScanResult
 from dllicense.pipeline import ScanOptions, scan
 from dllicense.pipeline.graphs import conda_provided
-from dllicense.resolve.condatwins import conda_twins
+from dllicense.resolve.condatwins import conda_twins, unmet
 from tests.index.server import Behaviour, RecordedIndex
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "conda-python" / "idm-vton"
@@ -80,7 +80,7 @@ def _twins(text: str, *pip: tuple[str, str]) -> tuple[str, ...]:
     conda = [d for d in declarations if d.ecosystem == "conda"]
     where = Location("environment.yaml", 1)
     declared = [Declared(f"{n}{s}", n, "runtime", where, s) for n, s in pip]
-    return conda_twins(conda, declared)
+    return tuple(conda_twins(conda, declared))
 
 
 def test_the_twins_are_the_oracles(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_the_twins_are_the_oracles(tmp_path: Path) -> None:
     (pytorch -> torch, torchtriton -> triton; pytorch-cuda installs no PyPI package)."""
     root = _checkout(tmp_path)
     conda = [d for d in ecosystem_declarations(root)[0] if d.ecosystem == "conda"]
-    assert conda_twins(conda, []) == tuple(_lines("conda-twins-py310.txt"))
+    assert tuple(conda_twins(conda, [])) == tuple(_lines("conda-twins-py310.txt"))
 
 
 def test_online_leaves_conda_twins_to_conda(index: RecordedIndex, tmp_path: Path) -> None:
@@ -132,6 +132,32 @@ def test_requirements_declared_elsewhere_are_resolved_as_pip_alone(tmp_path: Pat
     root = _checkout(tmp_path)
     declared = list(discover_project(root).declared)
     assert {d.location.file for d in declared} == {"environment.yaml"}
-    assert conda_provided(root, declared) == tuple(_lines("conda-twins-py310.txt"))
+    assert tuple(conda_provided(root, declared)) == tuple(_lines("conda-twins-py310.txt"))
     (root / "requirements.txt").write_text("torchmetrics==1.2.1\n", "utf-8")
-    assert conda_provided(root, list(discover_project(root).declared)) == ()
+    assert conda_provided(root, list(discover_project(root).declared)) == {}
+
+
+PANDAS = [  # pandas 2.0.3's numpy lines (stable-diffusion's index)
+    'numpy (>=1.20.3) ; python_version < "3.10"',
+    'numpy (>=1.21.0) ; python_version >= "3.10"',
+    'numpy (>=1.23.2) ; python_version >= "3.11"',
+    'pytest (>=7.3.2) ; extra == "test"',
+]
+
+
+@pytest.mark.parametrize(
+    ("provided", "python", "replaced"),
+    [
+        ({"numpy": "1.19.2"}, "3.8", {"numpy"}),  # pip upgrades conda's numpy
+        ({"numpy": "1.22.4"}, "3.8", set()),
+        ({"numpy": "1.22.4"}, "3.11", {"numpy"}),  # the marker is the target's
+        ({"numpy": "1.22.4"}, None, {"numpy"}),  # every target: any line may apply
+        ({"numpy": ""}, "3.8", set()),  # unpinned conda numpy: unknown, left to conda
+        ({"pytest": "6.0"}, "3.8", set()),  # an extra's requirement is not installed
+    ],
+)
+def test_a_resolved_requirement_conda_does_not_meet_replaces_it(
+    provided: dict[str, str], python: str | None, replaced: set[str]
+) -> None:
+    target = None if python is None else {"python_version": python, "sys_platform": "linux"}
+    assert unmet([tuple(PANDAS)], provided, target) == replaced

@@ -16,8 +16,10 @@ The pipeline applies this only when every PyPI requirement resolved is a ``pip:`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -27,9 +29,10 @@ from dllicense.knowledge.conda_pypi import pypi_names
 from dllicense.models import Declared
 
 
-def conda_twins(conda: Iterable[Declaration], declared: Iterable[Declared]) -> tuple[str, ...]:
-    """The PyPI names (canonical, sorted) the conda declarations provide, less those a
-    declared PyPI requirement asks for in a version conda's does not satisfy."""
+def conda_twins(conda: Iterable[Declaration], declared: Iterable[Declared]) -> dict[str, str]:
+    """The PyPI names (canonical, sorted) the conda declarations provide, with conda's
+    version ("" when unpinned), less those a declared PyPI requirement asks for in a
+    version conda's does not satisfy."""
     provided: dict[str, str] = {}  # PyPI name -> conda version ("" unpinned)
     for item in conda:
         if item.ecosystem != "conda":
@@ -42,7 +45,43 @@ def conda_twins(conda: Iterable[Declaration], declared: Iterable[Declared]) -> t
         name = str(canonicalize_name(wanted.name))
         if name in provided and not _satisfies(provided[name], wanted.specifier):
             del provided[name]  # pip installs the declared version over conda's
-    return tuple(sorted(provided))
+    return dict(sorted(provided.items()))
+
+
+def unmet(
+    requires: Iterable[tuple[str, ...]],
+    provided: Mapping[str, str],
+    target: Mapping[str, str] | None,
+) -> set[str]:
+    """The provided packages some resolved package requires in a version conda's does not
+    satisfy (pandas 2.0.3 needs numpy>=1.20.3 beside conda's numpy=1.19.2): pip would
+    replace conda's, so they are resolved. ``requires``: each package's ``Requires-Dist``;
+    ``target``: the marker environment (``None``: every target, each marker may apply).
+    Unpinned conda packages are kept (their version is unknown)."""
+    found = set()
+    for lines in requires:
+        for raw in lines:
+            try:
+                req = Requirement(raw)
+            except InvalidRequirement:
+                continue
+            name = str(canonicalize_name(req.name))
+            if not provided.get(name) or not str(req.specifier):
+                continue
+            if req.marker is not None and not _applies(req.marker, target):
+                continue
+            if not _satisfies(provided[name], str(req.specifier)):
+                found.add(name)
+    return found
+
+
+def _applies(marker: Marker, target: Mapping[str, str] | None) -> bool:
+    if target is None:  # every target: not an extra's
+        return "extra" not in str(marker)
+    try:
+        return marker.evaluate({**target, "extra": ""})
+    except (UndefinedComparison, UndefinedEnvironmentName, InvalidMarker):
+        return False
 
 
 def _satisfies(version: str, specifier: str) -> bool:
