@@ -239,6 +239,7 @@ def oracle(slug: str, tools: Path) -> None:
             )
             write_set(out, pins(listed), name)
         elif shape in ("requirements", "pyproject", "conda"):
+            more: tuple[str, ...] = ()
             source = {"requirements": "requirements.txt", "pyproject": "pyproject.toml"}.get(shape)
             if shape == "conda":
                 source = "pip-requirements.txt"
@@ -247,13 +248,29 @@ def oracle(slug: str, tools: Path) -> None:
                 (checkout / "expected-conda.txt").write_text(
                     "".join(f"{d}\n" for d in conda), "utf-8"
                 )
+                # conda installs its packages before pip: their PyPI twins are not resolved
+                twins = sorted({t for d in conda for t in conda_twin_names(d)})
+                (work / "excludes.txt").write_text("".join(f"{t}\n" for t in twins), "utf-8")
+                more = ("--excludes", "excludes.txt")
             assert source is not None
-            write_set(out, pins(compile_target(uv, source, work, env, "--no-build")), name)
+            found = compile_target(uv, source, work, env, "--no-build", *more)
+            write_set(out, pins(found), name)
             if shape != "conda":
                 universal = compile_target(uv, source, work, env, "--no-build", "--universal")
                 write_lines(checkout / "expected-universal.txt", universal)
         else:
             write_set(out, {}, None)
+
+
+def conda_twin_names(spec: str) -> tuple[str, ...]:
+    """The PyPI projects a conda dependency installs (``pytorch >= 1.13`` -> ``torch``),
+    from dllicense's conda -> PyPI map (prefix.dev parselmouth, ``conda_pypi.json``)."""
+    from dllicense.knowledge.conda_pypi import pypi_names
+
+    found = re.match(r"^(?:([^\s:]+)::)?([A-Za-z0-9_.\-]+)", spec.strip())
+    if not found or found.group(2).lower() in ("python", "pip"):
+        return ()
+    return pypi_names(found.group(2), found.group(1))
 
 
 def conda_lists(path: Path) -> tuple[list[str], list[str]]:

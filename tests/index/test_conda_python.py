@@ -2,7 +2,8 @@
 (``python=3.8.5``) is the target of ``--online`` and of the markers, as conda installs it.
 
 The environment file is stable-diffusion's (``tests/fixtures/conda-python``, see its
-SOURCE.md); the oracle is ``uv pip compile --python-version 3.8`` on its ``pip:`` list,
+SOURCE.md); the oracle is ``uv pip compile --python-version 3.8`` on its ``pip:`` list
+(the PyPI twins of its conda packages excluded, ``test_conda_twins``),
 the index the one recorded for it, served on 127.0.0.1."""
 
 from __future__ import annotations

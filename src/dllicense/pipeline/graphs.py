@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from dllicense.discover.choice import EnvironmentChoice
 from dllicense.models import (
+    Declared,
     Distribution,
     Environment,
     ExternalPackage,
@@ -23,8 +24,9 @@ from dllicense.pipeline.sources import index_client, warm_tables
 from dllicense.resolve.graph import ENVIRONMENT_SCOPE, resolve, scope_selected
 
 if TYPE_CHECKING:
+    from dllicense.collect.index import IndexClient
     from dllicense.resolve.condagraph import CondaInstalled
-    from dllicense.resolve.online import Indexes
+    from dllicense.resolve.online import Indexes, Resolution
 
 
 def from_lock(
@@ -185,6 +187,7 @@ def resolved_online(
     if options.progress is not None:
         options.progress(f"resolving {len(wanted)} declared requirement(s) with the index")
     lines = online.requirement_lines(wanted)
+    provided = conda_provided(options.project, wanted)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="dllicense-resolve") as pool:
@@ -195,20 +198,25 @@ def resolved_online(
             resolver_indexes(options),
             options.cache_dir,
             options.use_cache,
+            tuple(provided),
         )
         client = index_client(options)  # while the resolver runs: what comes after it
         warm_tables()
         answer = pending.result()
-    fetched: dict[tuple[str, str], Distribution] = {}
-    failed: dict[tuple[str, str], Problem] = {}
-    keys = [(pin.name, pin.version) for pin in answer.pins]
-    source = client.resolved_from()  # the wheels' metadata read directly, without pages
-    files = [(pin.name, pin.version, source, pin.wheels) for pin in answer.pins]
-    for key, got in zip(keys, client.fetch_many(files), strict=True):
-        if isinstance(got, Problem):
-            failed[key] = got
-        else:
-            fetched[key] = got
+    fetched, failed = _fetch_pins(client, answer)
+    while provided:  # a resolved package needs another version than conda's: pip replaces it
+        from dllicense.resolve.condatwins import unmet
+
+        requires = [d.requires_dist for d in fetched.values()]
+        replaced = unmet(requires, provided, None if options.all_targets else target)
+        if not replaced:
+            break
+        provided = {n: v for n, v in provided.items() if n not in replaced}
+        indexes = resolver_indexes(options)
+        answer = online.resolve_online(
+            lines, goal, indexes, options.cache_dir, options.use_cache, tuple(provided)
+        )
+        fetched, failed = _fetch_pins(client, answer)
     from dllicense.collect.index_excluded import read_excluded  # no usable wheel: DL007 each
 
     left_out = read_excluded(client, answer, lines, list(fetched.values()))
@@ -216,8 +224,11 @@ def resolved_online(
     from dllicense.discover.selfextras import both_markers
 
     floor = online.python_version_floor(goal)  # every target: those of the resolution
-    lock = online.as_lock(answer, fetched, left_out.versions, floor)
+    if answer.resolver.startswith("pip"):
+        provided = {}  # pip has no --excludes: it resolved them
+    lock = online.as_lock(answer, fetched, left_out.versions, floor, tuple(provided))
     roots = [replace(d, marker=both_markers(d.marker, floor)) if d.marker else d for d in wanted]
+    roots = [d for d in roots if not (d.kind == "pypi" and d.name in provided)]
     graph = build_graph(lock, tuple(roots), None if options.all_targets else target)
     problems = [*answer.problems, *left_out.problems, *graph.problems]
     if not answer.pins and not answer.excluded:  # the resolver failed: the declared alone
@@ -240,6 +251,40 @@ def resolved_online(
         distributions=tuple(fetched[k] for k in sorted(fetched)),
     )
     return env, replace(graph, problems=tuple(problems)), failed
+
+
+def _fetch_pins(
+    client: IndexClient, answer: Resolution
+) -> tuple[dict[tuple[str, str], Distribution], dict[tuple[str, str], Problem]]:
+    """Each pin's metadata from the index (read directly from the wheels, without pages)."""
+    fetched: dict[tuple[str, str], Distribution] = {}
+    failed: dict[tuple[str, str], Problem] = {}
+    keys = [(pin.name, pin.version) for pin in answer.pins]
+    source = client.resolved_from()
+    files = [(pin.name, pin.version, source, pin.wheels) for pin in answer.pins]
+    for key, got in zip(keys, client.fetch_many(files), strict=True):
+        if isinstance(got, Problem):
+            failed[key] = got
+        else:
+            fetched[key] = got
+    return fetched, failed
+
+
+def conda_provided(root: Path, wanted: list[Declared]) -> dict[str, str]:
+    """The PyPI twins of the project's conda environment file packages (``pytorch`` ->
+    ``torch``) that the declared requirements leave to conda (``resolve.condatwins``).
+
+    Only when every PyPI requirement resolved is an entry of the environment file's
+    ``pip:`` list: a project that also declares requirements elsewhere (pyproject.toml,
+    requirements.txt) is resolved as pip installs it without conda, as before."""
+    from dllicense.discover.ecosystems import ecosystem_declarations
+    from dllicense.discover.ecosystems.common import CONDA_FILES
+    from dllicense.resolve.condatwins import conda_twins
+
+    if any(d.kind == "pypi" and d.location.file not in CONDA_FILES for d in wanted):
+        return {}
+    conda = [d for d in ecosystem_declarations(root)[0] if d.ecosystem == "conda"]
+    return conda_twins(conda, wanted) if conda else {}
 
 
 def resolver_indexes(options: ScanOptions) -> Indexes:

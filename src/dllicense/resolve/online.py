@@ -156,11 +156,14 @@ def resolve_online(
     indexes: Indexes,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    provided: tuple[str, ...] = (),
 ) -> Resolution:
-    """Resolve ``requirements`` for ``target`` with uv, else pip."""
+    """Resolve ``requirements`` for ``target`` with uv, else pip. ``provided``: packages
+    already installed by other means (an environment file's conda packages), never pulled
+    (uv's ``--excludes``; pip has no such option: with pip they are resolved)."""
     uv = find_uv()
     if uv is not None:
-        return _with_uv(uv, requirements, target, indexes, cache_dir, use_cache)
+        return _with_uv(uv, requirements, target, indexes, cache_dir, use_cache, provided)
     if target.universal:
         return Resolution(
             "pip",
@@ -193,6 +196,7 @@ def _with_uv(
     indexes: Indexes,
     cache_dir: Path | None,
     use_cache: bool,
+    provided: tuple[str, ...] = (),
 ) -> Resolution:
     args = [uv, "pip", "compile", "--no-build", "--no-config", "--no-header", "--no-annotate"]
     args += ["--format", "pylock.toml"]  # PEP 751: versions, markers and the wheels' URLs
@@ -225,7 +229,7 @@ def _with_uv(
     version = ""
     excluded: list[str] = []
     for _ in range(MAX_PASSES):
-        done = _run_uv(args, requirements, excluded, env)
+        done = _run_uv(args, requirements, excluded, env, provided)
         version = version or _answer(asked, uv)
         if isinstance(done, Problem):
             return Resolution(version, (), (done,))
@@ -245,15 +249,28 @@ def _with_uv(
 
 
 def _run_uv(
-    args: list[str], requirements: list[str], excluded: list[str], env: Mapping[str, str]
+    args: list[str],
+    requirements: list[str],
+    excluded: list[str],
+    env: Mapping[str, str],
+    provided: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str] | Problem:
-    """One ``uv pip compile`` run, the ``excluded`` packages removed by overrides."""
-    if not excluded:
+    """One ``uv pip compile`` run, the ``excluded`` packages removed by overrides, the
+    ``provided`` ones by uv's ``--excludes`` (installed already: neither they nor what
+    only they require is resolved)."""
+    if not excluded and not provided:
         return _run([*args, "-"], "\n".join(requirements) + "\n", env)
     with tempfile.TemporaryDirectory(prefix="dllicense-resolve-") as tmp:
-        overrides = Path(tmp) / "overrides.txt"
-        overrides.write_text("".join(f"{n} ; {_NEVER}\n" for n in excluded), encoding="utf-8")
-        return _run([*args, "--override", str(overrides), "-"], "\n".join(requirements) + "\n", env)
+        more = []
+        if excluded:
+            overrides = Path(tmp) / "overrides.txt"
+            overrides.write_text("".join(f"{n} ; {_NEVER}\n" for n in excluded), encoding="utf-8")
+            more += ["--override", str(overrides)]
+        if provided:
+            excludes = Path(tmp) / "excludes.txt"
+            excludes.write_text("".join(f"{n}\n" for n in provided), encoding="utf-8")
+            more += ["--excludes", str(excludes)]
+        return _run([*args, *more, "-"], "\n".join(requirements) + "\n", env)
 
 
 def no_wheel_names(stderr: str) -> set[str]:
@@ -418,10 +435,12 @@ def as_lock(
     metadata: Mapping[tuple[str, str], Distribution],
     excluded: Mapping[str, str] | None = None,
     floor: str = "",
+    provided: tuple[str, ...] = (),
 ) -> Lock:
     """The resolution as a lock whose edges are each pin's ``Requires-Dist``; ``excluded``
     (name -> version): packages the resolver left out, without edges (they are unknown).
-    ``floor``: a marker every conditional edge must also meet (``python_version_floor``)."""
+    ``floor``: a marker every conditional edge must also meet (``python_version_floor``).
+    ``provided``: packages installed by other means (conda): edges to them are dropped."""
     packages = []
     for pin in resolution.pins:
         dist = metadata.get((pin.name, pin.version))
@@ -430,7 +449,11 @@ def as_lock(
                 name=pin.name,
                 version=pin.version,
                 marker=pin.marker,
-                dependencies=tuple(_edges(dist.requires_dist if dist else (), floor)),
+                dependencies=tuple(
+                    e
+                    for e in _edges(dist.requires_dist if dist else (), floor)
+                    if e.name not in provided
+                ),
                 wheels=pin.wheels,
             )
         )
