@@ -234,11 +234,13 @@ def test_template_hits_agree_with_the_engine_on_every_fixture_text() -> None:
     order = sorted(hits)
     engine = textid.run_engine(order, jobs=2)
     known = tomllib.loads((HERE / "textmatch_disagreements.toml").read_text(encoding="utf-8"))
-    explained = {d["label"] for d in known.get("disagreement", [])}
+    explained = {d["label"] for d in known.get("disagreement", []) if "label" in d}
+    explained_holders = [d["holders"] for d in known.get("disagreement", []) if "holders" in d]
     wrong = []
     for text, rec in zip(order, engine, strict=True):
         label, by_template = hits[text]
         by_engine = {k: v for k, v in rec.items() if k not in ("g", "x")}
-        if by_engine != by_template and label not in explained:
+        swapped = any(label.endswith(f" (holders: {h})") for h in explained_holders)
+        if by_engine != by_template and label not in explained and not swapped:
             wrong.append(f"{label}:\n  template {by_template}\n  engine   {by_engine}")
     assert not wrong, f"{len(wrong)} of {len(hits)} template hits disagree:\n" + "\n".join(wrong)
