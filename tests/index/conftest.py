@@ -4,6 +4,7 @@ configuration, index or proxy."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -56,3 +57,14 @@ def own_temp_folder(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
     yield roots
     for root in roots:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def environment_checkout(fixture: Path, root: Path, text: str | None = None) -> Path:
+    """``root`` holding a copy of ``fixture``'s environment.yaml alone (not its SOURCE.md,
+    oracle or index), or ``text`` as that file."""
+    root.mkdir()
+    if text is None:
+        shutil.copy(fixture / "environment.yaml", root / "environment.yaml")
+    else:
+        (root / "environment.yaml").write_text(text, "utf-8")
+    return root

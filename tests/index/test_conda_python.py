@@ -19,6 +19,7 @@ from dllicense.discover.ecosystems import conda_python
 from dllicense.discover.ecosystems.conda import python_pin
 from dllicense.models import ScanResult
 from dllicense.pipeline import ScanOptions, scan
+from tests.index.conftest import environment_checkout
 from tests.index.server import Behaviour, RecordedIndex
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "conda-python" / "stable-diffusion"
@@ -40,14 +41,7 @@ def index() -> Iterator[RecordedIndex]:
 
 
 def _checkout(tmp_path: Path, text: str | None = None) -> Path:
-    """A copy of the project's file alone (not SOURCE.md, the oracle or the index)."""
-    root = tmp_path / "sd"
-    root.mkdir()
-    if text is None:
-        shutil.copy(FIXTURE / "environment.yaml", root / "environment.yaml")
-    else:
-        (root / "environment.yaml").write_text(text, "utf-8")
-    return root
+    return environment_checkout(FIXTURE, tmp_path / "sd", text)
 
 
 def _pins(name: str) -> set[tuple[str, str]]:

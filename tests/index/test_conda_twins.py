@@ -8,7 +8,6 @@ twins listed, for Python 3.10; the index the one recorded for it, served on 127.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from dllicense.models import Declared, Location, ScanResult
 from dllicense.pipeline import ScanOptions, scan
 from dllicense.pipeline.graphs import conda_provided
 from dllicense.resolve.condatwins import conda_twins, unmet
+from tests.index.conftest import environment_checkout
 from tests.index.server import Behaviour, RecordedIndex
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "conda-python" / "idm-vton"
@@ -44,14 +44,7 @@ def index() -> Iterator[RecordedIndex]:
 
 
 def _checkout(tmp_path: Path, text: str | None = None) -> Path:
-    """A copy of the project's file alone (not SOURCE.md, the oracle or the index)."""
-    root = tmp_path / "idm"
-    root.mkdir()
-    if text is None:
-        shutil.copy(FIXTURE / "environment.yaml", root / "environment.yaml")
-    else:
-        (root / "environment.yaml").write_text(text, "utf-8")
-    return root
+    return environment_checkout(FIXTURE, tmp_path / "idm", text)
 
 
 def _lines(name: str) -> list[str]:
