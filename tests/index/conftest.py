@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.index.server import Behaviour, RecordedIndex
+from tests.index.server import INDEX, Behaviour, RecordedIndex
 
 
 @pytest.fixture(autouse=True)
@@ -31,11 +31,12 @@ def no_pip_config(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., RecordedIndex]]:
-    """``serve(**behaviour)`` starts a recorded index; every one is stopped after the test."""
+    """``serve(**behaviour)`` starts a recorded index (``root``: another recorded folder than
+    the default one); every one is stopped after the test."""
     started: list[RecordedIndex] = []
 
-    def start(**behaviour: object) -> RecordedIndex:
-        server = RecordedIndex(Behaviour(**behaviour))  # type: ignore[arg-type]
+    def start(root: Path = INDEX, **behaviour: object) -> RecordedIndex:
+        server = RecordedIndex(Behaviour(**behaviour), root)  # type: ignore[arg-type]
         started.append(server)
         return server
 

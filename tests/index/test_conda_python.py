@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from dllicense.discover.ecosystems.conda import python_pin
 from dllicense.models import ScanResult
 from dllicense.pipeline import ScanOptions, scan
 from tests.index.conftest import environment_checkout
-from tests.index.server import Behaviour, RecordedIndex
+from tests.index.server import RecordedIndex
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "conda-python" / "stable-diffusion"
 DIT = Path(__file__).parents[1] / "fixtures" / "checkouts" / "dit-conda" / "environment.yml"
@@ -34,10 +34,8 @@ def _nothing_active(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def index() -> Iterator[RecordedIndex]:
-    server = RecordedIndex(Behaviour(), root=FIXTURE / "index")
-    yield server
-    server.stop()
+def index(serve: Callable[..., RecordedIndex]) -> RecordedIndex:
+    return serve(root=FIXTURE / "index")
 
 
 def _checkout(tmp_path: Path, text: str | None = None) -> Path:

@@ -8,7 +8,7 @@ twins listed, for Python 3.10; the index the one recorded for it, served on 127.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from dllicense.pipeline import ScanOptions, scan
 from dllicense.pipeline.graphs import conda_provided
 from dllicense.resolve.condatwins import conda_twins, unmet
 from tests.index.conftest import environment_checkout
-from tests.index.server import Behaviour, RecordedIndex
+from tests.index.server import RecordedIndex
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "conda-python" / "idm-vton"
 
@@ -31,16 +31,11 @@ def _nothing_active(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("VIRTUAL_ENV", "CONDA_PREFIX"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv-cache"))
-    monkeypatch.setenv("PIP_CONFIG_FILE", "/dev/null")
-    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
-def index() -> Iterator[RecordedIndex]:
-    server = RecordedIndex(Behaviour(), root=FIXTURE / "index")
-    yield server
-    server.stop()
+def index(serve: Callable[..., RecordedIndex]) -> RecordedIndex:
+    return serve(root=FIXTURE / "index")
 
 
 def _checkout(tmp_path: Path, text: str | None = None) -> Path:
