@@ -73,7 +73,8 @@ def read_pyproject(
         for group in sorted(groups):
             for raw in _expand_group(groups, group, (), problems, label):
                 add(raw, f"group:{canonicalize_name(group)}")
-    if not isinstance(raw_project, dict) and "poetry" in _table(data.get("tool")):
+    tool = data.get("tool")
+    if not isinstance(raw_project, dict) and isinstance(tool, dict) and "poetry" in tool:
         poetry_name, poetry_declared = _poetry_declared(data, text, label)
         name, own = name or poetry_name, own or canonicalize_name(poetry_name)
         declared += poetry_declared
@@ -93,38 +94,33 @@ def read_pyproject(
     return name, declared, problems, static
 
 
-def _table(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _poetry_declared(data: dict[str, Any], text: str, label: str) -> tuple[str, list[Declared]]:
     """A Poetry project with no ``[project]`` table (Poetry 1 style, TransformerLens before
     2025-10) declares in ``[tool.poetry.dependencies]``, its groups and extras: the same roots
     the ``poetry.lock`` reader takes from them. ``git``/``url``/``path`` dependencies are kept
     with their kind (``DL005``)."""
-    from dllicense.discover.locks.poetry import tool_poetry_roots
+    from dllicense.discover.locks.common import table  # the lock readers' helpers: imported
+    from dllicense.discover.locks.poetry import tool_poetry_roots  # only for such a project
 
-    poetry = _table(_table(data.get("tool")).get("poetry"))
+    poetry = table(table(data.get("tool")).get("poetry"))
     kinds: dict[str, str] = {}
     tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-    tables += [_table(g).get("dependencies") for g in _table(poetry.get("group")).values()]
+    tables += [table(g).get("dependencies") for g in table(poetry.get("group")).values()]
     for deps in tables:
-        for raw_name, spec in _table(deps).items():
+        for raw_name, spec in table(deps).items():
             for item in spec if isinstance(spec, list) else [spec]:
-                keys = set(_table(item))
+                keys = set(table(item))
                 if keys & {"git", "url"}:
                     kinds[canonicalize_name(raw_name)] = "url"
                 elif "path" in keys:
                     kinds.setdefault(canonicalize_name(raw_name), "path")
     declared = []
+    lines = [t.strip() for t in text.splitlines()]  # split once, not once per dependency
     for root in tool_poetry_roots(data, label):
         dep = root.dependency
         extras = f"[{','.join(dep.extras)}]" if dep.extras else ""
         raw = f"{dep.name}{extras}{dep.specifier}" + (f"; {dep.marker}" if dep.marker else "")
-        line = next(
-            (n for n, t in enumerate(text.splitlines(), 1) if t.strip().startswith(dep.name)),
-            None,
-        )
+        line = next((n for n, t in enumerate(lines, 1) if t.startswith(dep.name)), None)
         declared.append(
             Declared(
                 raw=raw,

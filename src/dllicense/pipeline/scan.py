@@ -269,7 +269,7 @@ def scan(options: ScanOptions) -> ScanResult:
         # a wheel's metadata alone (an sdist's licence files were read with its PKG-INFO)
         hint = (
             dist is not None
-            and not dist.files_read
+            and unfetched_files
             and node.ecosystem == "pypi"
             and dist.location != "index:sdist"
         )
