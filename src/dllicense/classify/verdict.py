@@ -26,7 +26,7 @@ from dllicense.licenses.spdx import (
     normalize_expression,
     replace_key,
 )
-from dllicense.licenses.terms import FAMILY_PREFIXES, PUBLIC_DOMAIN
+from dllicense.licenses.terms import FAMILY_PREFIXES, GENERIC, PUBLIC_DOMAIN, of_family
 from dllicense.licenses.terms import GNU as _GNU
 from dllicense.licenses.terms import families as _families
 from dllicense.licenses.terms import is_exception as _is_exception
@@ -314,24 +314,8 @@ def _refine_vague(expression: str, evidence: Sequence[Evidence], notes: list[str
     return normalize_expression(expression).expression or expression
 
 
-# scancode's catch-all ids say no more than a family placeholder does
-GENERIC = frozenset(
-    {
-        "LicenseRef-scancode-proprietary-license",
-        "LicenseRef-scancode-commercial-license",
-        "LicenseRef-scancode-unknown-license-reference",
-        "LicenseRef-scancode-free-unknown",
-        "LicenseRef-scancode-other-permissive",
-        "LicenseRef-scancode-other-copyleft",
-    }
-)
-
-
 def _in_family(term: str, prefixes: tuple[str, ...]) -> bool:
-    return any(
-        k.startswith(prefixes) and VAGUE_PREFIX not in k and k != PUBLIC_DOMAIN and k not in GENERIC
-        for k in license_keys(term)
-    )
+    return any(of_family(k, prefixes) for k in license_keys(term))
 
 
 def _refine_with_files(expression: str, files: list[Evidence], notes: list[str]) -> str:

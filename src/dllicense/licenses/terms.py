@@ -22,6 +22,30 @@ PUBLIC_DOMAIN = "LicenseRef-dllicense-public-domain"  # "Public Domain": which d
 GNU = re.compile(r"^((?:L|A)?GPL)-(\d\.\d)-(only|or-later)$")
 
 
+# scancode's catch-all ids say no more than a family placeholder does
+GENERIC = frozenset(
+    {
+        "LicenseRef-scancode-proprietary-license",
+        "LicenseRef-scancode-commercial-license",
+        "LicenseRef-scancode-unknown-license-reference",
+        "LicenseRef-scancode-free-unknown",
+        "LicenseRef-scancode-other-permissive",
+        "LicenseRef-scancode-other-copyleft",
+    }
+)
+
+
+def of_family(key: str, prefixes: tuple[str, ...]) -> bool:
+    """Is ``key`` one licence of a vague family (``BSD-3-Clause`` of "BSD", by the family's
+    ``FAMILY_PREFIXES``): not a placeholder, not one of scancode's catch-all ids."""
+    return (
+        key.startswith(prefixes)
+        and VAGUE_PREFIX not in key
+        and key != PUBLIC_DOMAIN
+        and key not in GENERIC
+    )
+
+
 def families(expression: str) -> set[str]:
     """The vague families named in an expression ("BSD" for the BSD placeholder)."""
     keys = license_keys(expression)
@@ -51,10 +75,8 @@ def refines(vague: str, specific: str) -> bool:
         return False
     general = specific
     for key in license_keys(specific):
-        if VAGUE_PREFIX in key or key == PUBLIC_DOMAIN:
-            continue
         for family in named:
-            if key.startswith(FAMILY_PREFIXES.get(family, ())):
+            if of_family(key, FAMILY_PREFIXES.get(family, ())):
                 general = replace_key(general, key, placeholder(family))
     return general == vague
 
